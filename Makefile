@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test demo lint asl bench-matching clean
+
+$(STAMP): pyproject.toml functions/shared/requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+## run: the local stack (AWS endpoint on 127.0.0.1:4566, web pages on 127.0.0.1:3000) until Ctrl-C
+run: $(STAMP)
+	$(PY) -m local_stack
+
+## test: the whole suite (unit, moto, end-to-end on the local stack, browser)
+test: $(STAMP)
+	$(PY) -m pytest
+
+## demo: a fresh local stack, one volunteer from application to READY_FOR_MATCH, with a timeline
+demo: $(STAMP)
+	$(PY) -m local_stack.demo
+
+## lint: ruff, mypy, cfn-lint on the template, statelint on the state machine
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy functions local_stack
+	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/statelint statemachine/volunteer.asl.json
+
+## asl: regenerate the state machine definition from the stage list
+asl: $(STAMP)
+	$(PY) statemachine/generate.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,171 @@
+"""Screening: the consultants' decision pages and the applicant's withdrawal page.
+
+GET only shows; POST decides. A link is used once; every dead link gets its own Danish page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from backup import clock
+from backup.config import EnvConfig
+from backup.decision_pages import check_step_fields, dead_link_page, decided_page, decision_page, recorded_values
+from backup.links import DeadLink
+from backup.pages import e, layout, message_page
+from backup.repository import Repository
+from backup.screening import Screening
+from backup.stages import Stage
+from backup.web import BadRequest, html, problem, read_body
+from backup.workflow_engine import WorkflowEngine
+
+
+class Config(EnvConfig):
+    table_name: str
+
+
+config = Config.from_env()
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = APIGatewayHttpResolver()
+repository = Repository(config.table_name)
+
+
+def _metric(name: str, stage: Stage | None) -> None:
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+
+
+screening = Screening(repository, mailer=None, engine=WorkflowEngine(), settings=None, now=clock.now,
+                      count_metric=_metric)
+
+CSRF_COOKIE = "backup_csrf"
+
+
+# --- cross-site request forgery: a double-submit token in a SameSite=Strict cookie and the form,
+# plus an Origin check. A link id alone must not be enough for another site to post a decision.
+
+def _csrf_cookie(token: str, path: str) -> str:
+    secure = "" if _is_local() else "; Secure"
+    return f"{CSRF_COOKIE}={token}; Path={path}; HttpOnly; SameSite=Strict; Max-Age=86400{secure}"
+
+
+def _is_local() -> bool:
+    host = (app.current_event.headers or {}).get("host", "")
+    return host.startswith(("127.0.0.1", "localhost"))
+
+
+def _csrf_ok(form: dict[str, Any]) -> bool:
+    headers = {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
+    origin = headers.get("origin")
+    if origin and origin.split("://", 1)[-1] != headers.get("host"):
+        return False
+    cookies = app.current_event.cookies or []
+    sent = next((c.split("=", 1)[1] for c in cookies if c.startswith(CSRF_COOKIE + "=")), None)
+    given = str(form.get("csrf_token", ""))
+    return bool(sent) and bool(given) and secrets.compare_digest(sent, given)
+
+
+def _page_with_token(status: int, render: Any, path: str) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = html(status, render(token))
+    response.cookies = [_csrf_cookie(token, path)]
+    return response
+
+
+def _forgery_page() -> Response:
+    return html(403, message_page(
+        "Siden skal hentes igen",
+        "Vi kunne ikke bekræfte, at formularen kom fra vores egen side (måske er den for gammel, "
+        "eller cookies er slået fra). Åbn linket fra e-mailen igen, og prøv en gang til."))
+
+
+@app.get("/decisions/<link_id>")
+def show_decision(link_id: str) -> Response:
+    try:
+        link, volunteer = screening.decision_link(link_id)
+    except DeadLink as dead:
+        return html(dead.status_code, dead_link_page(dead))
+    logger.set_correlation_id(link.application_id)
+    return _page_with_token(200, lambda token: decision_page(link, volunteer, token), f"/decisions/{link_id}")
+
+
+@app.post("/decisions/<link_id>")
+@tracer.capture_method
+def decide(link_id: str) -> Response:
+    try:
+        form = read_body(app.current_event.raw_event)
+    except BadRequest as bad:
+        return problem(bad.status_code, "Forespørgslen kunne ikke læses", bad.message, False)
+    try:
+        link, volunteer = screening.decision_link(link_id)
+    except DeadLink as dead:
+        return html(dead.status_code, dead_link_page(dead))
+    logger.set_correlation_id(link.application_id)
+    if not _csrf_ok(form):
+        logger.warning("decision refused: cross-site check failed")
+        return _forgery_page()
+    decision = str(form.get("decision", ""))
+    stage = link.stage or Stage(volunteer["stage"])
+    errors = check_step_fields(stage, decision, form, clock.now().date())
+    if errors:
+        return _page_with_token(422, lambda token: decision_page(link, volunteer, token, form, errors),
+                                f"/decisions/{link_id}")
+    recorded = recorded_values(stage, form)
+    if decision == "reject":
+        recorded["reason"] = str(form.get("reason", "")).strip()[:2000]
+    try:
+        decided = screening.decide(link_id, decision, str(form.get("notes", "")).strip()[:2000], recorded)
+    except DeadLink as dead:
+        return html(dead.status_code, dead_link_page(dead))
+    logger.info("step decided", extra={"stage": stage.value, "decision": decision})
+    return html(200, decided_page(decided, decision))
+
+
+@app.get("/withdraw/<link_id>")
+def show_withdraw(link_id: str) -> Response:
+    try:
+        link, volunteer = screening.withdraw_link(link_id)
+    except DeadLink as dead:
+        return html(dead.status_code, dead_link_page(dead))
+
+    def render(token: str) -> str:
+        return layout("Træk ansøgning tilbage", f"""
+<h1>Vil du trække din ansøgning tilbage?</h1>
+<p>Hej {e(volunteer['details'].get('first_name', ''))}. Hvis du trækker din ansøgning tilbage, stopper vi forløbet,
+og du hører ikke mere fra os om den. Du er altid velkommen til at søge igen senere.</p>
+<form method="post"><input type="hidden" name="csrf_token" value="{e(token)}">
+<button type="submit">Ja, træk min ansøgning tilbage</button></form>""")
+
+    return _page_with_token(200, render, f"/withdraw/{link_id}")
+
+
+@app.post("/withdraw/<link_id>")
+def withdraw(link_id: str) -> Response:
+    try:
+        form = read_body(app.current_event.raw_event)
+    except BadRequest as bad:
+        return problem(bad.status_code, "Forespørgslen kunne ikke læses", bad.message, False)
+    try:
+        link, _ = screening.withdraw_link(link_id)
+        if not _csrf_ok(form):
+            return _forgery_page()
+        logger.set_correlation_id(link.application_id)
+        screening.withdraw(link_id)
+    except DeadLink as dead:
+        return html(dead.status_code, dead_link_page(dead))
+    logger.info("applicant withdrew")
+    return html(200, message_page("Din ansøgning er trukket tilbage",
+                                  "Vi har stoppet forløbet og sender dig en bekræftelse på e-mail. Tak for din interesse."))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,33 @@
+"""The audit trail: what happened to a person, when, and who did it. Events are only ever added."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+from pydantic import BaseModel
+
+from backup.stages import Stage
+
+
+class EventKind(str, Enum):
+    APPLIED = "APPLIED"
+    STAGE_ENTERED = "STAGE_ENTERED"
+    STEP_OPENED = "STEP_OPENED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    REMINDER_SENT = "REMINDER_SENT"
+    ESCALATED = "ESCALATED"
+    WITHDRAWAL_REQUESTED = "WITHDRAWAL_REQUESTED"
+    WITHDRAWN = "WITHDRAWN"
+    DECISION_UNDELIVERED = "DECISION_UNDELIVERED"
+    EMAIL_SENT = "EMAIL_SENT"
+
+
+class Event(BaseModel):
+    at: datetime
+    kind: EventKind
+    stage: Stage | None = None
+    by: str | None = None  # an email address or "system"
+    notes: str | None = None
+    details: dict[str, str] = {}

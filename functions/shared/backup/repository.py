@@ -1,0 +1,305 @@
+"""DynamoDB adapter: volunteers, their history and their decision links in one table.
+
+Item layout (pk / sk):
+  VOLUNTEER#<id> / PROFILE        the person's details, current stage and open step
+  VOLUNTEER#<id> / EVENT#<time>#… one item per history event, written once, never updated
+  LINK#<link id> / LINK           a decision or withdrawal link and (server-side) its task token
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+import boto3
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from backup import clock
+from backup.history import Event
+from backup.links import Link, LinkStatus
+from backup.stages import Stage
+
+
+class NotFound(Exception):
+    pass
+
+
+class Conflict(Exception):
+    """A conditional write lost: somebody else changed the item first."""
+
+
+def _volunteer_key(application_id: str) -> dict[str, str]:
+    return {"pk": f"VOLUNTEER#{application_id}", "sk": "PROFILE"}
+
+
+def _link_key(link_id: str) -> dict[str, str]:
+    return {"pk": f"LINK#{link_id}", "sk": "LINK"}
+
+
+def _event_item(application_id: str, event: Event) -> dict[str, Any]:
+    item = {
+        "pk": f"VOLUNTEER#{application_id}",
+        # time first so a query returns the trail in order; random tail keeps two events of
+        # the same microsecond apart
+        "sk": f"EVENT#{clock.iso(event.at)}#{secrets.token_hex(4)}",
+        "kind": event.kind.value,
+        "at": clock.iso(event.at),
+    }
+    if event.stage is not None:
+        item["event_stage"] = event.stage.value
+    for field in ("by", "notes"):
+        if getattr(event, field):
+            item[field] = getattr(event, field)
+    if event.details:
+        item["details"] = dict(event.details)
+    return item
+
+
+def _is_conditional_failure(error: ClientError) -> bool:
+    code = error.response["Error"]["Code"]
+    if code == "ConditionalCheckFailedException":
+        return True
+    if code == "TransactionCanceledException":
+        reasons = error.response.get("CancellationReasons") or []
+        return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons) or not reasons
+    return False
+
+
+class Repository:
+    def __init__(self, table_name: str, client: Any | None = None):
+        self.table_name = table_name
+        resource = boto3.resource("dynamodb") if client is None else client
+        self.table = resource.Table(table_name)
+        # the resource's client converts Python values to DynamoDB's typed form, transactions included
+        self.client = self.table.meta.client
+
+    # --- volunteers -------------------------------------------------------------------------
+
+    def create_volunteer(self, application_id: str, details: dict[str, Any], event: Event) -> bool:
+        """Store a new volunteer and its first event; False if the id is already taken."""
+        profile = {
+            **_volunteer_key(application_id),
+            "application_id": application_id,
+            "kind": "VOLUNTEER",
+            "stage": Stage.APPLIED.value,
+            "stage_since": clock.iso(event.at),
+            "applied_at": clock.iso(event.at),
+            "details": details,
+            "reminders_sent": 0,
+        }
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self.table_name, "Item": profile,
+                             "ConditionExpression": "attribute_not_exists(pk)"}},
+                    {"Put": {"TableName": self.table_name,
+                             "Item": _event_item(application_id, event),
+                             "ConditionExpression": "attribute_not_exists(pk)"}},
+                ]
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def get_volunteer(self, application_id: str) -> dict[str, Any]:
+        item = self.table.get_item(Key=_volunteer_key(application_id), ConsistentRead=True).get("Item")
+        if item is None:
+            raise NotFound(application_id)
+        return item
+
+    def history(self, application_id: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        query = {
+            "KeyConditionExpression": Key("pk").eq(f"VOLUNTEER#{application_id}") & Key("sk").begins_with("EVENT#"),
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self.table.query(**query)
+            items.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return items
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def add_event(self, application_id: str, event: Event) -> None:
+        self.table.put_item(
+            Item=_event_item(application_id, event), ConditionExpression="attribute_not_exists(pk)"
+        )
+
+    def update_volunteer(
+        self,
+        application_id: str,
+        event: Event | None,
+        set_values: dict[str, Any] | None = None,
+        remove: tuple[str, ...] = (),
+        condition: str | None = None,
+        condition_values: dict[str, Any] | None = None,
+    ) -> None:
+        """Change the profile and add its history event in one transaction."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = dict(condition_values or {})
+        sets = []
+        for index, (field, value) in enumerate((set_values or {}).items()):
+            names[f"#s{index}"] = field
+            values[f":s{index}"] = value
+            sets.append(f"#s{index} = :s{index}")
+        removes = []
+        for index, field in enumerate(remove):
+            names[f"#r{index}"] = field
+            removes.append(f"#r{index}")
+        expression = ""
+        if sets:
+            expression += "SET " + ", ".join(sets)
+        if removes:
+            expression += " REMOVE " + ", ".join(removes)
+        update: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": _volunteer_key(application_id),
+            "UpdateExpression": expression.strip(),
+            "ConditionExpression": "attribute_exists(pk)" + (f" AND ({condition})" if condition else ""),
+            "ExpressionAttributeNames": names,
+        }
+        if values:
+            update["ExpressionAttributeValues"] = values
+        items: list[dict[str, Any]] = [{"Update": update}]
+        if event is not None:
+            items.append({"Put": {"TableName": self.table_name,
+                                  "Item": _event_item(application_id, event),
+                                  "ConditionExpression": "attribute_not_exists(pk)"}})
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                raise Conflict(application_id) from error
+            raise
+
+    def enter_stage(self, application_id: str, stage: Stage, event: Event, extra: dict[str, Any] | None = None) -> None:
+        self.update_volunteer(
+            application_id,
+            event,
+            {"stage": stage.value, "stage_since": clock.iso(event.at), **(extra or {})},
+        )
+
+    def volunteers_in_stage(self, stage: Stage) -> list[str]:
+        """Application ids waiting in `stage`, longest-waiting first."""
+        ids: list[str] = []
+        query: dict[str, Any] = {"IndexName": "by_stage", "KeyConditionExpression": Key("stage").eq(stage.value)}
+        while True:
+            page = self.table.query(**query)
+            ids.extend(item["pk"].split("#", 1)[1] for item in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return ids
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    # --- links ------------------------------------------------------------------------------
+
+    def put_link(self, link: Link, task_token: str | None, keep_until: datetime) -> None:
+        item = {**_link_key(link.link_id), **_link_to_item(link), "expires_at": int(keep_until.timestamp())}
+        if task_token:
+            item["task_token"] = task_token
+        self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+
+    def get_link(self, link_id: str) -> tuple[Link, str | None] | None:
+        item = self.table.get_item(Key=_link_key(link_id), ConsistentRead=True).get("Item")
+        if item is None:
+            return None
+        return _link_from_item(item), item.get("task_token")
+
+    def refresh_token(self, link_id: str, task_token: str) -> None:
+        """The step waits again (after a reminder) under a new token; the link stays the same."""
+        try:
+            self.table.update_item(
+                Key=_link_key(link_id),
+                UpdateExpression="SET task_token = :t",
+                ConditionExpression="#st = :open",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={":t": task_token, ":open": LinkStatus.OPEN.value},
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                raise Conflict(link_id) from error
+            raise
+
+    def use_link(self, link_id: str, decision: str, decided_by: str, at: datetime, application_id: str,
+                 event: Event) -> None:
+        """Mark an open link used and record the decision, atomically; Conflict if it was not open."""
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {"Update": {
+                        "TableName": self.table_name,
+                        "Key": _link_key(link_id),
+                        "UpdateExpression": "SET #st = :used, decision = :d, decided_by = :b, decided_at = :at",
+                        "ConditionExpression": "#st = :open AND link_expires > :at",
+                        "ExpressionAttributeNames": {"#st": "status"},
+                        "ExpressionAttributeValues": {
+                            ":used": LinkStatus.USED.value, ":open": LinkStatus.OPEN.value,
+                            ":d": decision, ":b": decided_by, ":at": clock.iso(at),
+                        },
+                    }},
+                    {"Put": {"TableName": self.table_name,
+                             "Item": _event_item(application_id, event),
+                             "ConditionExpression": "attribute_not_exists(pk)"}},
+                ]
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                raise Conflict(link_id) from error
+            raise
+
+    def invalidate_link(self, link_id: str, reason: str) -> bool:
+        """Kill an open link; False if it was no longer open."""
+        try:
+            self.table.update_item(
+                Key=_link_key(link_id),
+                UpdateExpression="SET #st = :invalid, invalid_reason = :r REMOVE task_token",
+                ConditionExpression="#st = :open",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={":invalid": LinkStatus.INVALIDATED.value, ":open": LinkStatus.OPEN.value,
+                                           ":r": reason},
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+
+def _link_to_item(link: Link) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "link_id": link.link_id,
+        "link_kind": link.kind.value,
+        "application_id": link.application_id,
+        "sent_to": link.sent_to,
+        "created_at": clock.iso(link.created_at),
+        "link_expires": clock.iso(link.expires_at),
+        "status": link.status.value,
+    }
+    if link.stage is not None:
+        item["link_stage"] = link.stage.value
+    return item
+
+
+def _link_from_item(item: dict[str, Any]) -> Link:
+    return Link(
+        link_id=item["link_id"],
+        kind=item["link_kind"],
+        application_id=item["application_id"],
+        stage=item.get("link_stage"),
+        sent_to=item["sent_to"],
+        created_at=clock.parse(item["created_at"]),
+        expires_at=clock.parse(item["link_expires"]),
+        status=item["status"],
+        decision=item.get("decision"),
+        decided_by=item.get("decided_by"),
+        decided_at=clock.parse(item["decided_at"]) if item.get("decided_at") else None,
+        invalid_reason=item.get("invalid_reason"),
+    )
+
+
+def keep_until(at: datetime, days: int) -> datetime:
+    return at + timedelta(days=days)
+

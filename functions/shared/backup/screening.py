@@ -1,0 +1,274 @@
+"""The volunteer's journey through screening: the use cases behind the state machine's tasks,
+the consultants' decision pages and the applicant's withdrawal link.
+
+Adapters come in as arguments (repository, mailer, engine), so the rules here can be tested
+with moto or with fakes alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable, Protocol
+
+from backup import emails
+from backup.history import Event, EventKind
+from backup.links import (
+    InvalidatedLink,
+    Link,
+    LinkKind,
+    UsedLink,
+    check_usable,
+    new_link_id,
+)
+from backup.mailer import Email
+from backup.repository import Conflict, Repository, keep_until
+from backup.stages import Stage
+from backup.workflow_engine import StepNotWaiting
+
+SYSTEM = "system"
+
+
+class Withdrawn(Exception):
+    """The applicant withdrew; raised inside a task so the definition's Catch ends the run."""
+
+
+class MailSender(Protocol):
+    def send(self, email: Email) -> str: ...
+
+
+class Engine(Protocol):
+    def resume(self, task_token: str, output: dict[str, Any]) -> None: ...
+    def fail(self, task_token: str, error: str, cause: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str
+    consultant_email: str
+    ops_email: str
+    max_reminders: int
+    reminder_delay_seconds: int
+    retention_days: int = 1825
+    # A decision link lives as long as its step may reasonably wait: every reminder period
+    # plus one more after escalation. Withdrawal links live as long as the record.
+    def link_lifetime(self) -> timedelta:
+        return timedelta(seconds=self.reminder_delay_seconds * (self.max_reminders + 2))
+
+
+def _url(settings: Settings, path: str) -> str:
+    return settings.base_url.rstrip("/") + path
+
+
+class Screening:
+    def __init__(
+        self,
+        repository: Repository,
+        mailer: MailSender | None,
+        engine: Engine | None,
+        settings: Settings | None,
+        now: Callable[[], datetime],
+        count_metric: Callable[[str, Stage | None], None] = lambda name, stage: None,
+    ):
+        self.repository = repository
+        self.mailer = mailer
+        self.engine = engine
+        self.settings = settings
+        self.now = now
+        self.count_metric = count_metric
+
+    # --- tasks run by the state machine -------------------------------------------------------
+
+    def start(self, application_id: str) -> dict[str, int]:
+        """Confirm the application to the applicant, with a link to withdraw."""
+        settings = self._settings()
+        volunteer = self.repository.get_volunteer(application_id)
+        details = volunteer["details"]
+        withdraw_id = volunteer.get("withdraw_link_id")
+        if not withdraw_id:  # a retried task must not send a second confirmation
+            at = self.now()
+            withdraw_id = new_link_id()
+            link = Link(link_id=withdraw_id, kind=LinkKind.WITHDRAW, application_id=application_id,
+                        sent_to=details["email"], created_at=at,
+                        expires_at=keep_until(at, settings.retention_days))
+            self.repository.put_link(link, None, link.expires_at)
+            self.repository.update_volunteer(
+                application_id, Event(at=at, kind=EventKind.EMAIL_SENT, by=SYSTEM,
+                                      details={"email": "application_received"}),
+                {"withdraw_link_id": withdraw_id},
+                condition="attribute_not_exists(withdraw_link_id)",
+            )
+            self._mail(emails.application_received(details["email"], details["first_name"], application_id,
+                                                   _url(settings, f"/withdraw/{withdraw_id}")))
+        return {"reminder_delay_seconds": settings.reminder_delay_seconds}
+
+    def open_step(self, application_id: str, stage: Stage, task_token: str) -> None:
+        """Store the wait's token behind a link and email the consultant (once per step)."""
+        settings = self._settings()
+        volunteer = self.repository.get_volunteer(application_id)
+        if volunteer.get("withdrawal_requested"):
+            raise Withdrawn(application_id)
+        link_id = volunteer.get("open_link_id")
+        if volunteer.get("open_stage") == stage.value and link_id:
+            try:  # waiting again after a reminder: same link, new token
+                self.repository.refresh_token(link_id, task_token)
+                return
+            except Conflict:
+                pass  # the old link died (reassigned, resent): open a fresh one below
+        at = self.now()
+        consultant = volunteer.get("consultant") or settings.consultant_email
+        link = Link(link_id=new_link_id(), kind=LinkKind.DECISION, application_id=application_id, stage=stage,
+                    sent_to=consultant, created_at=at, expires_at=at + settings.link_lifetime())
+        self.repository.put_link(link, task_token, keep_until(link.expires_at, 30))
+        self.repository.enter_stage(
+            application_id, stage,
+            Event(at=at, kind=EventKind.STEP_OPENED, stage=stage, by=SYSTEM, details={"consultant": consultant}),
+            {"open_stage": stage.value, "open_link_id": link.link_id, "reminders_sent": 0, "consultant": consultant},
+        )
+        self._mail(emails.step_request(consultant, stage, application_id, _url(settings, f"/decisions/{link.link_id}")))
+        self.count_metric("StepOpened", stage)
+
+    def remind(self, application_id: str, stage: Stage) -> dict[str, int]:
+        """The step waited a reminder period: remind the consultant, or escalate to ops."""
+        settings = self._settings()
+        volunteer = self.repository.get_volunteer(application_id)
+        if volunteer.get("withdrawal_requested"):
+            raise Withdrawn(application_id)
+        sent = int(volunteer.get("reminders_sent", 0)) + 1
+        at = self.now()
+        consultant = volunteer.get("consultant") or settings.consultant_email
+        link_id = volunteer.get("open_link_id", "")
+        if sent <= settings.max_reminders:
+            event = Event(at=at, kind=EventKind.REMINDER_SENT, stage=stage, by=SYSTEM,
+                          details={"to": consultant, "number": str(sent)})
+            self.repository.update_volunteer(application_id, event, {"reminders_sent": sent})
+            self._mail(emails.reminder(consultant, stage, application_id, _url(settings, f"/decisions/{link_id}"),
+                                       sent))
+            self.count_metric("ReminderSent", stage)
+        elif sent == settings.max_reminders + 1:
+            event = Event(at=at, kind=EventKind.ESCALATED, stage=stage, by=SYSTEM,
+                          details={"to": settings.ops_email, "reminders": str(settings.max_reminders)})
+            self.repository.update_volunteer(application_id, event, {"reminders_sent": sent, "escalated": True})
+            self._mail(emails.escalation(settings.ops_email, stage, application_id, settings.max_reminders))
+            self.count_metric("StepEscalated", stage)
+        return {"reminders_sent": sent}
+
+    def finish(self, application_id: str, outcome: Stage) -> None:
+        """Record the journey's outcome of screening and tell the applicant."""
+        volunteer = self.repository.get_volunteer(application_id)
+        if outcome is Stage.READY_FOR_MATCH and volunteer.get("withdrawal_requested"):
+            raise Withdrawn(application_id)
+        if volunteer.get("stage") == outcome.value:
+            return  # a retried task: already recorded and told
+        details = volunteer["details"]
+        at = self.now()
+        self._close_links(volunteer, "withdrawn" if outcome is Stage.WITHDRAWN else "decided",
+                          include_withdraw=outcome.is_final)
+        extra: dict[str, Any] = {"open_stage": "", "open_link_id": ""}
+        if outcome.is_final:
+            retention = self.settings.retention_days if self.settings else 1825
+            extra["expires_at"] = int((at + timedelta(days=retention)).timestamp())
+        kind = {Stage.REJECTED: EventKind.REJECTED, Stage.WITHDRAWN: EventKind.WITHDRAWN}.get(
+            outcome, EventKind.STAGE_ENTERED)
+        self.repository.enter_stage(application_id, outcome, Event(at=at, kind=kind, stage=outcome, by=SYSTEM), extra)
+        letter = {
+            Stage.READY_FOR_MATCH: emails.ready_for_match,
+            Stage.REJECTED: emails.rejected,
+            Stage.WITHDRAWN: emails.withdrawn,
+        }[outcome]
+        self._mail(letter(details["email"], details["first_name"]))
+        self.count_metric(f"Entered{outcome.value.title().replace('_', '')}", outcome)
+
+    # --- people following links -----------------------------------------------------------------
+
+    def decision_link(self, link_id: str) -> tuple[Link, dict[str, Any]]:
+        """The link and its volunteer, for the confirmation page; raises DeadLink if unusable."""
+        found = self.repository.get_link(link_id)
+        link = check_usable(found[0] if found else None, self.now())
+        if link.kind is not LinkKind.DECISION:
+            raise InvalidatedLink("Dette link bruges ikke til at afgøre et trin.", link)
+        return link, self.repository.get_volunteer(link.application_id)
+
+    def decide(self, link_id: str, decision: str, notes: str = "", recorded: dict[str, str] | None = None) -> Link:
+        """Use the link once: record who decided what, then resume the waiting execution."""
+        if decision not in {"approve", "reject"}:
+            raise ValueError(decision)
+        found = self.repository.get_link(link_id)
+        at = self.now()
+        link = check_usable(found[0] if found else None, at)
+        token = found[1] if found else None
+        kind = EventKind.APPROVED if decision == "approve" else EventKind.REJECTED
+        event = Event(at=at, kind=kind, stage=link.stage, by=link.sent_to, notes=notes or None,
+                      details=recorded or {})
+        try:
+            self.repository.use_link(link_id, decision, link.sent_to, at, link.application_id, event)
+        except Conflict:
+            # lost a race with another POST (or the link died meanwhile): say what happened
+            found = self.repository.get_link(link_id)
+            check_usable(found[0] if found else None, at)
+            raise UsedLink("Trinnet er allerede afgjort.", link) from None
+        assert self.engine is not None
+        try:
+            if not token:
+                raise StepNotWaiting("no token")
+            self.engine.resume(token, {"outcome": decision, "link_id": link_id})
+        except StepNotWaiting as gone:
+            self.repository.add_event(link.application_id, Event(
+                at=self.now(), kind=EventKind.DECISION_UNDELIVERED, stage=link.stage, by=link.sent_to,
+                details={"reason": str(gone)}))
+            raise InvalidatedLink(
+                "Trinnet ventede ikke længere på en afgørelse, så din afgørelse er ikke brugt. "
+                "Programmets drift er orienteret.", link) from None
+        self.count_metric("StepApproved" if decision == "approve" else "StepRejected", link.stage)
+        return link.model_copy(update={"decision": decision, "decided_by": link.sent_to, "decided_at": at})
+
+    def withdraw_link(self, link_id: str) -> tuple[Link, dict[str, Any]]:
+        found = self.repository.get_link(link_id)
+        link = check_usable(found[0] if found else None, self.now())
+        if link.kind is not LinkKind.WITHDRAW:
+            raise InvalidatedLink("Dette link kan ikke bruges til at trække en ansøgning tilbage.", link)
+        volunteer = self.repository.get_volunteer(link.application_id)
+        if Stage(volunteer["stage"]).is_final:
+            raise InvalidatedLink("Ansøgningen er allerede afsluttet.", link)
+        return link, volunteer
+
+    def withdraw(self, link_id: str) -> None:
+        """The applicant withdraws: flag the record, then fail the open step so the run ends."""
+        link, volunteer = self.withdraw_link(link_id)
+        at = self.now()
+        try:
+            self.repository.update_volunteer(
+                link.application_id,
+                Event(at=at, kind=EventKind.WITHDRAWAL_REQUESTED, stage=Stage(volunteer["stage"]), by=link.sent_to),
+                {"withdrawal_requested": True},
+                condition="attribute_not_exists(withdrawal_requested)",
+            )
+        except Conflict:
+            return  # already asked: nothing more to do
+        open_link = volunteer.get("open_link_id")
+        if open_link:
+            found = self.repository.get_link(open_link)
+            token = found[1] if found else None
+            if token and self.engine is not None:
+                try:
+                    self.engine.fail(token, "Withdrawn", "The applicant withdrew the application.")
+                except StepNotWaiting:
+                    pass  # between steps: the next task sees the flag and raises Withdrawn
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _close_links(self, volunteer: dict[str, Any], reason: str, include_withdraw: bool) -> None:
+        for field in ("open_link_id",) + (("withdraw_link_id",) if include_withdraw else ()):
+            link_id = volunteer.get(field)
+            if link_id:
+                self.repository.invalidate_link(link_id, reason)
+
+    def _settings(self) -> Settings:
+        if self.settings is None:
+            raise RuntimeError("this function is not configured to run workflow tasks")
+        return self.settings
+
+    def _mail(self, email: Email) -> None:
+        if self.mailer is None:
+            raise RuntimeError("this function is not configured to send email")
+        self.mailer.send(email)

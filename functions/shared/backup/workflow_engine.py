@@ -1,0 +1,62 @@
+"""Step Functions adapter: start a person's execution, resume or fail a waiting step."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+
+class StepNotWaiting(Exception):
+    """The execution no longer waits on this token (decided, timed out or ended)."""
+
+
+# AWS answers TaskTimedOut / TaskDoesNotExist; moto's engine answers InvalidToken for a
+# timed-out task. All mean the same to us: that wait is over.
+_GONE = {"TaskDoesNotExist", "TaskTimedOut", "InvalidToken"}
+
+
+def execution_name(application_id: str) -> str:
+    return f"volunteer-{application_id}"
+
+
+class WorkflowEngine:
+    def __init__(self, state_machine_arn: str | None = None, client: Any | None = None):
+        self.state_machine_arn = state_machine_arn
+        self.client = client or boto3.client("stepfunctions")
+
+    def start(self, application_id: str) -> str:
+        """Start the volunteer's execution once; a second start of the same id is a no-op."""
+        name = execution_name(application_id)
+        try:
+            response = self.client.start_execution(
+                stateMachineArn=self.state_machine_arn,
+                name=name,
+                input=json.dumps({"application_id": application_id}),
+            )
+            return str(response["executionArn"])
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ExecutionAlreadyExists":
+                raise
+            return self.execution_arn(application_id)
+
+    def execution_arn(self, application_id: str) -> str:
+        assert self.state_machine_arn
+        return self.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + execution_name(application_id)
+
+    def resume(self, task_token: str, output: dict[str, Any]) -> None:
+        self._send(self.client.send_task_success, taskToken=task_token, output=json.dumps(output))
+
+    def fail(self, task_token: str, error: str, cause: str) -> None:
+        self._send(self.client.send_task_failure, taskToken=task_token, error=error, cause=cause)
+
+    @staticmethod
+    def _send(call: Any, **kwargs: Any) -> None:
+        try:
+            call(**kwargs)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in _GONE:
+                raise StepNotWaiting(error.response["Error"]["Code"]) from error
+            raise

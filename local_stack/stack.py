@@ -1,0 +1,275 @@
+"""The local stack: moto as the AWS endpoint, the template's resources created in it, the
+project's handlers behind every Lambda invoke, and an HTTP front door for the web pages."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+from datetime import datetime, timezone
+from email import message_from_string, policy
+from pathlib import Path
+from typing import IO, Any
+
+import boto3
+import requests
+from botocore.config import Config
+
+from local_stack import template as tpl
+from local_stack.lambdas import Lambdas
+
+# Local values for the template's parameters: real addresses are not needed, and durations are
+# seconds so a whole journey (with reminders) runs while you watch.
+LOCAL_PARAMETERS = {
+    "SenderEmail": "backup@rodekors.example",
+    "ConsultantEmail": "konsulent@rodekors.example",
+    "OpsEmail": "drift@rodekors.example",
+    "ReminderDelaySeconds": "120",
+    "MaxReminders": "2",
+}
+
+
+class PortInUse(Exception):
+    pass
+
+
+def check_port_free(port: int, what: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise PortInUse(
+                f"Port {port} on 127.0.0.1 ({what}) is already in use: stop whatever uses it "
+                f"(perhaps another `make run`) or choose another port."
+            ) from None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Outbox:
+    """Every email SES accepted, read from moto's SES backend (this process hosts it)."""
+
+    def __init__(self) -> None:
+        from moto.ses import models as ses_models
+
+        self._backend = ses_models.ses_backends[tpl.ACCOUNT_ID][tpl.REGION]
+        self._sent_at: dict[str, str] = {}
+        original = ses_models.SESBackend.send_raw_email
+        stamps = self._sent_at
+
+        def send_raw_email(backend: Any, *args: Any, **kwargs: Any) -> Any:
+            message = original(backend, *args, **kwargs)
+            stamps[message.id] = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+            return message
+
+        ses_models.SESBackend.send_raw_email = send_raw_email  # type: ignore[method-assign]
+
+    def messages(self) -> list[dict[str, Any]]:
+        out = []
+        for message in list(self._backend.sent_messages):
+            raw = getattr(message, "raw_data", None)
+            if raw is None:  # a simple (non-raw) email
+                out.append({"to": ", ".join(sum(message.destinations.values(), [])), "subject": message.subject,
+                            "text": message.body, "html": "", "sent_at": self._sent_at.get(message.id, "")})
+                continue
+            parsed = message_from_string(raw, policy=policy.default)
+            text = parsed.get_body(preferencelist=("plain",))
+            html = parsed.get_body(preferencelist=("html",))
+            out.append({
+                "to": str(parsed["To"]),
+                "subject": str(parsed["Subject"]),
+                "text": text.get_content() if text else "",
+                "html": html.get_content() if html else "",
+                "sent_at": self._sent_at.get(message.id, ""),
+            })
+        return out
+
+
+class LocalStack:
+    def __init__(
+        self,
+        api_port: int = 3000,
+        aws_port: int = 4566,
+        parameters: dict[str, str] | None = None,
+        log: IO[str] | None = None,
+    ):
+        self.api_port = api_port
+        self.aws_port = aws_port
+        self.endpoint = f"http://127.0.0.1:{aws_port}"
+        self.web = f"http://127.0.0.1:{api_port}"
+        self.overrides = {**LOCAL_PARAMETERS, "PublicBaseUrl": self.web, **(parameters or {})}
+        self.log = log
+        self.template = tpl.load()
+        self.context = tpl.Context(tpl.parameter_defaults(self.template, self.overrides))
+        self._moto: Any = None
+        self.lambdas: Lambdas | None = None
+        self.front_door: Any = None
+        self.state_machines: dict[str, str] = {}
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        check_port_free(self.aws_port, "the AWS endpoint")
+        check_port_free(self.api_port, "the web pages")
+        self._start_moto()
+        self._create_resources()
+        specs = tpl.function_specs(self.template, self.context)
+        self.lambdas = Lambdas(specs, self.endpoint, self.log)
+        self.lambdas.warm()
+        from local_stack.front_door import FrontDoor
+
+        self.front_door = FrontDoor(self, specs)
+        self.front_door.start()
+
+    def stop(self) -> None:
+        if self.front_door is not None:
+            self.front_door.stop()
+        if self.lambdas is not None:
+            self.lambdas.close()
+        if self._moto is not None:
+            self._moto.stop()
+
+    def __enter__(self) -> "LocalStack":
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # --- AWS endpoint -------------------------------------------------------------------------
+
+    def _start_moto(self) -> None:
+        # moto's Step Functions engine calls "localhost:$MOTO_PORT" for every task it runs.
+        os.environ["MOTO_PORT"] = str(self.aws_port)
+        from moto.awslambda_simple.models import LambdaSimpleBackend
+        from moto.server import ThreadedMotoServer
+
+        stack = self
+
+        def invoke(backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any,
+                   response_headers: Any) -> bytes:
+            assert stack.lambdas is not None
+            event = json.loads(body) if body else {}
+            outcome = stack.lambdas.invoke(function_name, event)
+            if outcome.ok:
+                return json.dumps(outcome.result).encode()
+            response_headers["x-amz-function-error"] = "Unhandled"
+            error = dict(outcome.error or {})
+            error.pop("stackTrace", None)
+            return json.dumps(error).encode()
+
+        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+        self.outbox = Outbox()
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
+        self._moto.start()
+        requests.post(f"{self.endpoint}/moto-api/config", timeout=10,
+                      json={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=tpl.REGION,
+                            aws_access_key_id="local", aws_secret_access_key="local",
+                            config=Config(retries={"max_attempts": 2}))
+
+    def _create_resources(self) -> None:
+        t, ctx = self.template, self.context
+        for name, condition in t.get("Conditions", {}).items():
+            ctx.conditions[name] = ctx.condition(condition)
+        stack = ctx.stack_name
+        dynamodb = self.client("dynamodb")
+        for logical, resource in tpl.resources_of(t, "AWS::DynamoDB::Table").items():
+            props = ctx.resolve(resource["Properties"])
+            name = props.get("TableName", f"{stack}-{logical}")
+            create = {k: props[k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes",
+                                            "BillingMode") if k in props}
+            if "SSESpecification" in props:  # CloudFormation's spelling differs from the API's
+                create["SSESpecification"] = {"Enabled": props["SSESpecification"].get("SSEEnabled", False)}
+            description = dynamodb.create_table(TableName=name, **create)["TableDescription"]
+            if "TimeToLiveSpecification" in props:
+                dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"])
+            ctx.refs[logical] = name
+            ctx.attributes[(logical, "Arn")] = description["TableArn"]
+        for logical in tpl.resources_of(t, "AWS::Serverless::HttpApi"):
+            ctx.refs[logical] = "local"
+        for logical in tpl.resources_of(t, "AWS::Serverless::LayerVersion"):
+            ctx.refs[logical] = f"arn:aws:lambda:{tpl.REGION}:{tpl.ACCOUNT_ID}:layer:{stack}-{logical}:1"
+
+        iam = self.client("iam")
+        role_arn = iam.create_role(RoleName=f"{stack}-role", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": ["lambda.amazonaws.com",
+                                                                               "states.amazonaws.com"]}}]}))["Role"]["Arn"]
+        awslambda = self.client("lambda")
+        machines = tpl.resources_of(t, "AWS::Serverless::StateMachine")
+        for logical, resource in machines.items():  # functions may name a machine: know its ARN first
+            name = ctx.resolve(resource["Properties"].get("Name", f"{stack}-{logical}"))
+            ctx.refs[logical] = f"arn:aws:states:{tpl.REGION}:{tpl.ACCOUNT_ID}:stateMachine:{name}"
+            ctx.attributes[(logical, "Name")] = name
+        for logical in tpl.resources_of(t, "AWS::Serverless::Function"):
+            name = f"{stack}-{logical}"
+            arn = awslambda.create_function(
+                FunctionName=name, Runtime="python3.12", Role=role_arn, Handler="app.lambda_handler",
+                Code={"ZipFile": _empty_zip()},
+            )["FunctionArn"]
+            ctx.refs[logical] = name
+            ctx.attributes[(logical, "Arn")] = arn
+        sfn = self.client("stepfunctions")
+        for logical, resource in machines.items():
+            name = ctx.attributes[(logical, "Name")]
+            arn = sfn.create_state_machine(
+                name=name, roleArn=role_arn, type=resource["Properties"].get("Type", "STANDARD"),
+                definition=tpl.state_machine_definition(resource, ctx),
+            )["stateMachineArn"]
+            assert arn == ctx.refs[logical], (arn, ctx.refs[logical])
+            self.state_machines[logical] = arn
+        ses = self.client("sesv2")
+        for parameter in ("SenderEmail",):
+            ses.create_email_identity(EmailIdentity=ctx.parameters[parameter])
+        self.client("ses").verify_email_identity(EmailAddress=ctx.parameters["SenderEmail"])
+
+    @property
+    def table_name(self) -> str:
+        return self.context.refs["Table"]
+
+    def resolved_definition(self, logical: str = "VolunteerStateMachine") -> str:
+        resource = self.template["Resources"][logical]
+        return tpl.state_machine_definition(resource, self.context)
+
+
+def _empty_zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "# the local stack runs the real code from functions/\n")
+    return buffer.getvalue()
+
+
+def wait_until_ready(url: str, timeout: float = 60) -> None:
+    import time
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+
+

@@ -1,0 +1,147 @@
+"""Writes statemachine/volunteer.asl.json from the stage list in backup.stages.
+
+The four screening steps share one shape (wait for the consultant, remind, decide), so the
+definition is generated from the single list of stages instead of being copied four times by
+hand. Run `make asl` after changing the stages; a test fails when the committed file is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "functions" / "shared"))
+
+from backup.stages import HUMAN_STEPS, STATE_NAMES, Stage, step_after  # noqa: E402
+
+TARGET = ROOT / "statemachine" / "volunteer.asl.json"
+FUNCTION = "${WorkflowFunctionArn}"
+
+# Lambda errors worth trying again: the service's own faults and throttling (SES throttling
+# surfaces from our handler as SesThrottled). Full jitter spreads retries of many executions.
+RETRY = [
+    {
+        "ErrorEquals": [
+            "Lambda.ServiceException",
+            "Lambda.AWSLambdaException",
+            "Lambda.SdkClientException",
+            "Lambda.TooManyRequestsException",
+            "SesThrottled",
+        ],
+        "IntervalSeconds": 2,
+        "MaxAttempts": 4,
+        "BackoffRate": 2.0,
+        "MaxDelaySeconds": 60,
+        "JitterStrategy": "FULL",
+    }
+]
+WITHDRAWN = {"ErrorEquals": ["Withdrawn"], "ResultPath": "$.error", "Next": "Withdrawn"}
+READY = "Ready for match"
+
+
+def _task(action: str, stage: Stage | None, next_state: str, result: dict | None) -> dict:
+    payload: dict = {"action": action, "application_id.$": "$.application_id"}
+    if stage is not None:
+        payload["stage"] = stage.value
+    state: dict = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": FUNCTION, "Payload": payload},
+        "Retry": RETRY,
+        "Catch": [WITHDRAWN],
+        "Next": next_state,
+    }
+    if result is None:
+        state["ResultPath"] = None
+    else:
+        state["ResultSelector"] = result["select"]
+        state["ResultPath"] = result["path"]
+    return state
+
+
+def _human_step(stage: Stage) -> dict[str, dict]:
+    name = STATE_NAMES[stage]
+    after = step_after(stage)
+    next_name = STATE_NAMES.get(after, READY)
+    wait = {
+        "Type": "Task",
+        "Comment": f"Waits for the consultant's decision on {stage.value} (a link in an email).",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {
+            "FunctionName": FUNCTION,
+            "Payload": {
+                "action": "open_step",
+                "application_id.$": "$.application_id",
+                "stage": stage.value,
+                "task_token.$": "$$.Task.Token",
+            },
+        },
+        "TimeoutSecondsPath": "$.settings.reminder_delay_seconds",
+        "ResultPath": "$.decision",
+        "Retry": RETRY,
+        "Catch": [
+            {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": f"{name}: remind"},
+            WITHDRAWN,
+        ],
+        "Next": f"{name}: decided?",
+    }
+    decided = {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.decision.outcome", "StringEquals": "approve", "Next": next_name}],
+        "Default": "Rejected",
+    }
+    remind = _task(
+        "remind",
+        stage,
+        name,
+        {"select": {"reminders_sent.$": "$.Payload.reminders_sent"}, "path": "$.reminder"},
+    )
+    remind["Comment"] = "Nobody decided in time: remind the consultant (or escalate to ops) and wait again."
+    return {name: wait, f"{name}: decided?": decided, f"{name}: remind": remind}
+
+
+def definition() -> dict:
+    first = STATE_NAMES[HUMAN_STEPS[0]]
+    states: dict[str, dict] = {
+        "Application received": _task(
+            "start",
+            None,
+            first,
+            {
+                "select": {"reminder_delay_seconds.$": "$.Payload.reminder_delay_seconds"},
+                "path": "$.settings",
+            },
+        )
+    }
+    for stage in HUMAN_STEPS:
+        states.update(_human_step(stage))
+    states[READY] = _task("finish", Stage.READY_FOR_MATCH, "Volunteer is ready for match", None)
+    states["Volunteer is ready for match"] = {"Type": "Succeed"}
+    rejected = _task("finish", Stage.REJECTED, "Application rejected", None)
+    rejected["Catch"] = []  # a rejection is final; a late withdrawal changes nothing
+    states["Rejected"] = rejected
+    states["Application rejected"] = {"Type": "Succeed"}
+    withdrawn = _task("finish", Stage.WITHDRAWN, "Application withdrawn", None)
+    withdrawn["Catch"] = []
+    states["Withdrawn"] = withdrawn
+    states["Application withdrawn"] = {"Type": "Succeed"}
+    for state in states.values():
+        if state.get("Catch") == []:
+            del state["Catch"]
+    return {
+        "Comment": "BackUp: one volunteer from application through screening to ready for match. "
+        "Generated by statemachine/generate.py from backup.stages.",
+        "StartAt": "Application received",
+        "States": states,
+    }
+
+
+def render() -> str:
+    return json.dumps(definition(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    TARGET.write_text(render(), encoding="utf-8")
+    print(f"wrote {TARGET.relative_to(ROOT)}")
