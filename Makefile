@@ -18,6 +18,7 @@ run: $(STAMP)
 
 ## test: the whole suite (unit, moto, end-to-end on the local stack, browser)
 test: $(STAMP)
+	@bash scripts/ensure-browser.sh
 	$(PY) -m pytest
 
 ## demo: a fresh local stack, one volunteer from application to READY_FOR_MATCH, with a timeline
@@ -37,3 +38,6 @@ asl: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+bench-matching: $(STAMP)
+	$(PY) bench/bench_matching.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -21,6 +22,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="override a template parameter, e.g. --param ReminderDelaySeconds=5")
     parser.add_argument("--log-file", help="write the functions' logs here instead of the terminal")
+    parser.add_argument("--ready-file", help="once serving, write the stack's addresses and names here as JSON")
     return parser.parse_args(argv)
 
 
@@ -45,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"template.yaml cannot be run locally: {error}", file=sys.stderr)
         stack.stop()
         return 1
+    if args.ready_file:
+        with open(args.ready_file, "w", encoding="utf-8") as ready:
+            json.dump(stack.describe(), ready)
     print(f"BackUp runs locally.\n"
           f"  Application form: {stack.web}/apply\n"
           f"  Sent emails:      {stack.web}/_local/outbox\n"

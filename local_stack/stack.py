@@ -19,6 +19,7 @@ from botocore.config import Config
 
 from local_stack import template as tpl
 from local_stack.lambdas import Lambdas
+from local_stack.moto_fixes import serialise_dynamodb_writes
 
 # Local values for the template's parameters: real addresses are not needed, and durations are
 # seconds so a whole journey (with reminders) runs while you watch.
@@ -170,6 +171,7 @@ class LocalStack:
             return json.dumps(error).encode()
 
         LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+        serialise_dynamodb_writes()
         self.outbox = Outbox()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
@@ -191,11 +193,7 @@ class LocalStack:
         for logical, resource in tpl.resources_of(t, "AWS::DynamoDB::Table").items():
             props = ctx.resolve(resource["Properties"])
             name = props.get("TableName", f"{stack}-{logical}")
-            create = {k: props[k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes",
-                                            "BillingMode") if k in props}
-            if "SSESpecification" in props:  # CloudFormation's spelling differs from the API's
-                create["SSESpecification"] = {"Enabled": props["SSESpecification"].get("SSEEnabled", False)}
-            description = dynamodb.create_table(TableName=name, **create)["TableDescription"]
+            description = dynamodb.create_table(TableName=name, **tpl.table_arguments(resource, ctx))["TableDescription"]
             if "TimeToLiveSpecification" in props:
                 dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"])
             ctx.refs[logical] = name
@@ -237,6 +235,12 @@ class LocalStack:
         for parameter in ("SenderEmail",):
             ses.create_email_identity(EmailIdentity=ctx.parameters[parameter])
         self.client("ses").verify_email_identity(EmailAddress=ctx.parameters["SenderEmail"])
+
+    def describe(self) -> dict[str, Any]:
+        """Where everything is, for tests and scripts that drive a running stack."""
+        return {"web": self.web, "endpoint": self.endpoint, "table": self.table_name,
+                "state_machines": self.state_machines, "parameters": self.context.parameters,
+                "functions": {k: v for k, v in self.context.refs.items() if k.endswith("Function")}}
 
     @property
     def table_name(self) -> str:

@@ -220,3 +220,13 @@ def state_machine_definition(resource: dict[str, Any], context: Context) -> str:
     text = re.sub(r"\$\{(\w+)\}", lambda m: substitutions[m.group(1)], text)
     json.loads(text)  # fail here, not inside the engine, if substitution broke the JSON
     return text
+
+
+def table_arguments(resource: dict[str, Any], context: Context) -> dict[str, Any]:
+    """create_table arguments for an AWS::DynamoDB::Table (CloudFormation spells some differently)."""
+    props = context.resolve(resource["Properties"])
+    create = {k: props[k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
+              if k in props}
+    if "SSESpecification" in props:
+        create["SSESpecification"] = {"Enabled": props["SSESpecification"].get("SSEEnabled", False)}
+    return create

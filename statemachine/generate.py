@@ -67,7 +67,7 @@ def _human_step(stage: Stage) -> dict[str, dict]:
     next_name = STATE_NAMES.get(after, READY)
     wait = {
         "Type": "Task",
-        "Comment": f"Waits for the consultant's decision on {stage.value} (a link in an email).",
+        "Comment": f"Waits for the consultant's decision on {stage.value} (a link sent to them).",
         "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
         "Parameters": {
             "FunctionName": FUNCTION,

@@ -64,7 +64,7 @@ Felter er påkrævede, medmindre der står "valgfrit".</p>
 {text_field("email", LABELS["email"], values, errors, kind="email", autocomplete="email")}
 {text_field("phone", LABELS["phone"], values, errors, kind="tel", autocomplete="tel", hint="8 cifre, fx 12 34 56 78")}
 {text_field("birth_date", LABELS["birth_date"], values, errors, kind="date", autocomplete="bday",
-            hint="Skrives ÅÅÅÅ-MM-DD, fx 1985-04-23. Frivillige skal være fyldt 25 år.")}
+            hint="Frivillige skal være fyldt 25 år.")}
 {text_field("address", LABELS["address"], values, errors, autocomplete="street-address", maxlength=LIMITS["address"])}
 {text_field("postcode", LABELS["postcode"], values, errors, autocomplete="postal-code", inputmode="numeric",
             hint="4 cifre. Vi bruger det til at finde en konsulent og en ung i nærheden af dig.")}

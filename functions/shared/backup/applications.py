@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from backup.eligibility import VOLUNTEER_MIN_AGE, age_on, is_old_enough_to_volunteer
 from backup.postcodes import POSTCODES
@@ -76,7 +76,8 @@ LIMITS = {
     "interest_text": 60,
 }
 MAX_FREE_INTERESTS = 3
-PHONE = re.compile(r"^(?:\+45|0045)?(\d{8})$|^\+([1-9]\d{7,14})$")
+# Danish numbers have 8 digits; other countries' numbers are accepted in international form.
+PHONE = re.compile(r"^(?:\+45|0045)?(\d{8})$|^\+(?!45)([1-9]\d{7,14})$")
 EMAIL_IN_TEXT = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
 PHONE_IN_TEXT = re.compile(r"(?:\+\d{1,3}\s?)?(?:\d[\s-]?){8,}")
 
@@ -260,6 +261,16 @@ GENERIC_MESSAGES = {
 }
 
 
+# When a field is left out, some deserve a more specific request than "fill in the field".
+MISSING_MESSAGES = {
+    "birth_date": "Skriv din fødselsdato.",
+    "availability": "Vælg, hvor tit du kan mødes.",
+    "interests": "Vælg mindst én interesse, eller skriv din egen.",
+    "references": "Angiv to referencer: navn og telefonnummer eller e-mail på hver.",
+}
+_DATE = TypeAdapter(date)
+
+
 def field_messages(error: ValidationError) -> dict[str, str]:
     """One Danish message per field, the first problem found for it."""
     messages: dict[str, str] = {}
@@ -270,6 +281,8 @@ def field_messages(error: ValidationError) -> dict[str, str]:
         ctx_error = (problem.get("ctx") or {}).get("error")
         if isinstance(ctx_error, FieldError):
             messages[field] = str(ctx_error)
+        elif problem["type"] == "missing" or problem.get("input") == "":
+            messages[field] = MISSING_MESSAGES.get(field, GENERIC_MESSAGES["missing"])
         else:
             messages[field] = GENERIC_MESSAGES.get(problem["type"], "Tjek venligst feltet.")
     return messages
@@ -297,7 +310,7 @@ def parse_application(data: dict[str, Any], today: date) -> tuple[VolunteerAppli
     except ValidationError as error:
         messages = field_messages(error)
         if "birth_date" not in messages:  # the date itself was fine: still tell them about age
-            messages.update(check_age(date.fromisoformat(str(data["birth_date"])), today))
+            messages.update(check_age(_DATE.validate_python(data["birth_date"]), today))
         return None, messages
     messages = check_age(application.birth_date, today)
     return (None, messages) if messages else (application, {})

@@ -20,9 +20,10 @@ label,legend{display:block;font-weight:600;margin-top:1rem}
 input[type=text],input[type=email],input[type=tel],input[type=date],input[type=number],select,textarea{
  width:100%;font:inherit;padding:.55rem;border:2px solid var(--line);border-radius:4px;background:#fff;color:var(--ink)}
 textarea{min-height:7rem}
-fieldset{border:0;padding:0;margin:0}
+fieldset{border:0;padding:0;margin:1rem 0 0;min-width:0}
+fieldset>legend{padding:0;margin-top:0}
 .choice{display:flex;gap:.5rem;align-items:flex-start;margin:.35rem 0;font-weight:400}
-.choice input{width:1.3rem;height:1.3rem;margin-top:.15rem;flex:none}
+.choice input{width:1.3rem;height:1.3rem;margin:.15rem 0 0;flex:none}
 :focus-visible{outline:3px solid #1d5fd1;outline-offset:2px}
 .error{color:var(--red);font-weight:600;margin:.2rem 0}
 [aria-invalid=true]{border-color:var(--red)!important}
@@ -71,7 +72,7 @@ def error_summary(errors: dict[str, str], labels: dict[str, str]) -> str:
     )
     return (
         "<div class=\"summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\" autofocus>"
-        f"<h2>Der er {len(errors)} {'ting' if len(errors) > 1 else 'ting'}, du skal rette</h2><ul>{items}</ul></div>"
+        f"<h2>Der er {len(errors)} ting, du skal rette</h2><ul>{items}</ul></div>"
     )
 
 

@@ -17,6 +17,7 @@ from backup.links import (
     InvalidatedLink,
     Link,
     LinkKind,
+    LinkStatus,
     UsedLink,
     check_usable,
     new_link_id,
@@ -109,12 +110,8 @@ class Screening:
         if volunteer.get("withdrawal_requested"):
             raise Withdrawn(application_id)
         link_id = volunteer.get("open_link_id")
-        if volunteer.get("open_stage") == stage.value and link_id:
-            try:  # waiting again after a reminder: same link, new token
-                self.repository.refresh_token(link_id, task_token)
-                return
-            except Conflict:
-                pass  # the old link died (reassigned, resent): open a fresh one below
+        if volunteer.get("open_stage") == stage.value and link_id and self._wait_again(link_id, task_token):
+            return
         at = self.now()
         consultant = volunteer.get("consultant") or settings.consultant_email
         link = Link(link_id=new_link_id(), kind=LinkKind.DECISION, application_id=application_id, stage=stage,
@@ -128,6 +125,27 @@ class Screening:
         self._mail(emails.step_request(consultant, stage, application_id, _url(settings, f"/decisions/{link.link_id}")))
         self.count_metric("StepOpened", stage)
 
+    def _wait_again(self, link_id: str, task_token: str) -> bool:
+        """The step waits again after a reminder: keep its link, swap in the new token. A decision
+        that arrived while no wait was open (the old token had just timed out) is delivered now."""
+        for _ in range(2):
+            found = self.repository.get_link(link_id)
+            if found is None:
+                return False
+            link = found[0]
+            if link.status is LinkStatus.USED and link.decision:
+                assert self.engine is not None
+                self.engine.resume(task_token, {"outcome": link.decision, "link_id": link_id})
+                return True
+            if link.status is not LinkStatus.OPEN:
+                return False  # the link died (reassigned, resent): the caller opens a fresh one
+            try:
+                self.repository.refresh_token(link_id, task_token)
+                return True
+            except Conflict:
+                continue  # decided or killed at this very moment: look again
+        return False
+
     def remind(self, application_id: str, stage: Stage) -> dict[str, int]:
         """The step waited a reminder period: remind the consultant, or escalate to ops."""
         settings = self._settings()
@@ -135,9 +153,12 @@ class Screening:
         if volunteer.get("withdrawal_requested"):
             raise Withdrawn(application_id)
         sent = int(volunteer.get("reminders_sent", 0)) + 1
+        link_id = volunteer.get("open_link_id", "")
+        found = self.repository.get_link(link_id) if link_id else None
+        if found and found[0].status is LinkStatus.USED:
+            return {"reminders_sent": sent - 1}  # decided while the wait timed out: nobody to remind
         at = self.now()
         consultant = volunteer.get("consultant") or settings.consultant_email
-        link_id = volunteer.get("open_link_id", "")
         if sent <= settings.max_reminders:
             event = Event(at=at, kind=EventKind.REMINDER_SENT, stage=stage, by=SYSTEM,
                           details={"to": consultant, "number": str(sent)})
@@ -207,11 +228,8 @@ class Screening:
             found = self.repository.get_link(link_id)
             check_usable(found[0] if found else None, at)
             raise UsedLink("Trinnet er allerede afgjort.", link) from None
-        assert self.engine is not None
         try:
-            if not token:
-                raise StepNotWaiting("no token")
-            self.engine.resume(token, {"outcome": decision, "link_id": link_id})
+            self._deliver(link, token, decision)
         except StepNotWaiting as gone:
             self.repository.add_event(link.application_id, Event(
                 at=self.now(), kind=EventKind.DECISION_UNDELIVERED, stage=link.stage, by=link.sent_to,
@@ -221,6 +239,27 @@ class Screening:
                 "Programmets drift er orienteret.", link) from None
         self.count_metric("StepApproved" if decision == "approve" else "StepRejected", link.stage)
         return link.model_copy(update={"decision": decision, "decided_by": link.sent_to, "decided_at": at})
+
+    def _deliver(self, link: Link, token: str | None, decision: str) -> None:
+        """Resume the waiting execution. If its token has just timed out for a reminder, the
+        step waits again in a moment and picks the recorded decision up itself (open_step)."""
+        assert self.engine is not None
+        try:
+            if not token:
+                raise StepNotWaiting("no token")
+            self.engine.resume(token, {"outcome": decision, "link_id": link.link_id})
+            return
+        except StepNotWaiting:
+            found = self.repository.get_link(link.link_id)
+            newer = found[1] if found else None
+            if newer and newer != token:
+                self.engine.resume(newer, {"outcome": decision, "link_id": link.link_id})
+                return
+        volunteer = self.repository.get_volunteer(link.application_id)
+        still_open = (volunteer.get("open_link_id") == link.link_id and link.stage is not None
+                      and volunteer.get("stage") == link.stage.value and not volunteer.get("withdrawal_requested"))
+        if not still_open:
+            raise StepNotWaiting("the step is over")
 
     def withdraw_link(self, link_id: str) -> tuple[Link, dict[str, Any]]:
         found = self.repository.get_link(link_id)

@@ -1,0 +1,98 @@
+"""Shared fixtures: the local stack as `make run` starts it, on free ports, once per session."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import requests
+
+from local_stack.client import Client
+from local_stack.stack import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class RunningStack:
+    web: str
+    endpoint: str
+    table: str
+    state_machines: dict[str, str]
+    parameters: dict[str, str]
+    functions: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[Any]
+
+    @property
+    def client(self) -> Client:
+        return Client(self.web, self.endpoint, self.table)
+
+    @property
+    def volunteer_machine(self) -> str:
+        return self.state_machines["VolunteerStateMachine"]
+
+    @property
+    def consultant(self) -> str:
+        return self.parameters["ConsultantEmail"]
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def start_stack(tmp: Path, name: str, params: dict[str, str]) -> RunningStack:
+    """Start `python -m local_stack` on free ports and wait until it serves."""
+    ready = tmp / f"{name}-ready.json"
+    log = tmp / f"{name}.log"
+    command = [sys.executable, "-m", "local_stack", "--api-port", str(free_port()), "--aws-port", str(free_port()),
+               "--log-file", str(log), "--ready-file", str(ready)]
+    for key, value in params.items():
+        command += ["--param", f"{key}={value}"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 90
+    while not ready.exists():
+        if process.poll() is not None:
+            raise RuntimeError(f"the local stack did not start: {process.stderr.read() if process.stderr else ''}")
+        if time.time() > deadline:
+            process.kill()
+            raise RuntimeError("the local stack did not start within 90 s")
+        time.sleep(0.1)
+    info = json.loads(ready.read_text())
+    requests.get(info["web"] + "/health", timeout=30).raise_for_status()
+    return RunningStack(info["web"], info["endpoint"], info["table"], info["state_machines"], info["parameters"],
+                        info["functions"], log, process)
+
+
+def stop_stack(stack: RunningStack) -> None:
+    stack.process.send_signal(signal.SIGINT)
+    try:
+        stack.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        stack.process.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """A local stack with screening steps that wait a minute before reminding: time enough to act."""
+    running = start_stack(tmp_path_factory.mktemp("stack"), "stack", {"ReminderDelaySeconds": "60"})
+    yield running
+    stop_stack(running)
+
+
+@pytest.fixture(scope="session")
+def fast_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """A local stack whose steps remind after 2 s and escalate after 2 reminders."""
+    running = start_stack(tmp_path_factory.mktemp("fast"), "fast", {"ReminderDelaySeconds": "2", "MaxReminders": "2"})
+    yield running
+    stop_stack(running)
+
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")

@@ -1,0 +1,108 @@
+"""POST /apply through the real handler on moto: every bad input gets a clear 4xx, nothing is lost."""
+
+import json
+from urllib.parse import urlencode
+
+import boto3
+import pytest
+
+from local_stack.client import SAMPLE_APPLICATION
+from local_stack.front_door import http_api_event
+
+from .conftest import LambdaContext, load_handler
+
+MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:backup-volunteer"
+
+
+@pytest.fixture
+def intake(table, monkeypatch):
+    boto3.client("stepfunctions").create_state_machine(
+        name="backup-volunteer", roleArn="arn:aws:iam::123456789012:role/x",
+        definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}))
+    return load_handler("intake", {"TABLE_NAME": table, "STATE_MACHINE_ARN": MACHINE}, monkeypatch)
+
+
+def call(intake, method="POST", body=b"", content_type="application/json", accept="application/json"):
+    headers = {"host": "backup.example", "content-type": content_type, "accept": accept}
+    event = http_api_event(method, "/apply", headers, body, f"{method} /apply", {}, "127.0.0.1")
+    return intake.lambda_handler(event, LambdaContext())
+
+
+def executions():
+    return boto3.client("stepfunctions").list_executions(stateMachineArn=MACHINE)["executions"]
+
+
+def test_a_valid_json_application_is_stored_and_its_run_started(intake, table):
+    response = call(intake, body=json.dumps(SAMPLE_APPLICATION).encode())
+    assert response["statusCode"] == 201
+    application_id = json.loads(response["body"])["application_id"]
+    assert [e["name"] for e in executions()] == [f"volunteer-{application_id}"]
+    item = boto3.resource("dynamodb").Table(table).get_item(
+        Key={"pk": f"VOLUNTEER#{application_id}", "sk": "PROFILE"})["Item"]
+    assert item["stage"] == "APPLIED" and item["details"]["email"] == SAMPLE_APPLICATION["email"]
+
+
+def test_a_double_submission_returns_the_same_id_and_creates_one_volunteer(intake):
+    first = call(intake, body=json.dumps(SAMPLE_APPLICATION).encode())
+    second = call(intake, body=json.dumps(SAMPLE_APPLICATION).encode())
+    assert json.loads(first["body"]) == json.loads(second["body"])
+    assert len(executions()) == 1
+
+
+def test_an_invalid_json_application_gets_422_with_a_message_per_field(intake):
+    response = call(intake, body=json.dumps({**SAMPLE_APPLICATION, "birth_date": "2010-01-01",
+                                             "postcode": "0000"}).encode())
+    assert response["statusCode"] == 422
+    fields = json.loads(response["body"])["fields"]
+    assert set(fields) == {"birth_date", "postcode"}
+    assert executions() == []
+
+
+@pytest.mark.parametrize("body, content_type, status", [
+    (b"{not json", "application/json", 400),
+    (b"[1, 2]", "application/json", 400),
+    (b"first_name=x", "text/plain", 415),
+    (b"\xff\xfe", "application/json", 400),
+    (b"{" + b" " * 70_000 + b"}", "application/json", 413),
+])
+def test_unreadable_requests_get_a_clear_4xx_never_a_500(intake, body, content_type, status):
+    response = call(intake, body=body, content_type=content_type)
+    assert response["statusCode"] == status
+    assert json.loads(response["body"])["message"]
+    assert executions() == []
+
+
+def test_a_honeypot_filled_by_a_bot_creates_nothing(intake, table):
+    response = call(intake, body=json.dumps({**SAMPLE_APPLICATION, "website": "http://spam.example"}).encode())
+    assert response["statusCode"] == 400
+    assert executions() == []
+    assert boto3.resource("dynamodb").Table(table).scan()["Items"] == []
+
+
+def test_an_invalid_form_post_shows_the_form_again_with_messages_and_values_kept_and_escaped(intake):
+    form = {**SAMPLE_APPLICATION, "first_name": '<b>"Mette"</b>', "birth_date": "2010-01-01"}
+    form = {k: ("yes" if v is True else v) for k, v in form.items()}
+    body = urlencode(form, doseq=True).encode()
+    response = call(intake, body=body, content_type="application/x-www-form-urlencoded", accept="text/html")
+    assert response["statusCode"] == 422
+    page = response["body"]
+    assert "fyldt 25 år" in page
+    assert 'value="&lt;b&gt;&quot;Mette&quot;&lt;/b&gt;"' in page
+    assert "<b>\"Mette\"</b>" not in page
+    assert 'value="Vestergade 1"' in page and "checked" in page
+    assert 'href="#birth_date"' in page
+
+
+def test_a_valid_form_post_gets_the_receipt_page(intake):
+    form = {k: ("yes" if v is True else v) for k, v in SAMPLE_APPLICATION.items()}
+    response = call(intake, body=urlencode(form, doseq=True).encode(),
+                    content_type="application/x-www-form-urlencoded", accept="text/html")
+    assert response["statusCode"] == 201
+    assert "Tak for din ansøgning" in response["body"]
+
+
+def test_the_form_is_served_in_danish_with_every_field(intake):
+    page = call(intake, method="GET", accept="text/html")["body"]
+    assert '<html lang="da">' in page
+    for field in SAMPLE_APPLICATION:
+        assert f'name="{field}"' in page, field

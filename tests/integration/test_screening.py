@@ -1,0 +1,199 @@
+"""The screening use cases on moto (DynamoDB, SES), with a recording stand-in for Step Functions."""
+
+from datetime import timedelta
+from email import message_from_string, policy
+
+import boto3
+import pytest
+
+from backup.history import Event, EventKind
+from backup.links import ExpiredLink, InvalidatedLink, LinkStatus, UnknownLink, UsedLink
+from backup.mailer import Mailer
+from backup.repository import Repository
+from backup.screening import Screening, Settings, Withdrawn
+from backup.stages import Stage
+from backup.workflow_engine import StepNotWaiting
+
+from .conftest import SENDER, Clock, sent_emails
+
+CONSULTANT = "konsulent@rodekors.example"
+OPS = "drift@rodekors.example"
+
+
+class RecordingEngine:
+    """Stands in for Step Functions: remembers which waits were resumed or failed."""
+
+    def __init__(self):
+        self.waiting: set[str] = set()
+        self.resumed: list[tuple[str, dict]] = []
+        self.failed: list[tuple[str, str]] = []
+
+    def resume(self, token, output):
+        if token not in self.waiting:
+            raise StepNotWaiting("InvalidToken")
+        self.waiting.discard(token)
+        self.resumed.append((token, output))
+
+    def fail(self, token, error, cause):
+        if token not in self.waiting:
+            raise StepNotWaiting("InvalidToken")
+        self.waiting.discard(token)
+        self.failed.append((token, error))
+
+
+@pytest.fixture
+def world(table, ses):
+    clock = Clock()
+    engine = RecordingEngine()
+    repository = Repository(table, boto3.resource("dynamodb"))
+    settings = Settings(base_url="https://backup.example", consultant_email=CONSULTANT, ops_email=OPS,
+                        max_reminders=2, reminder_delay_seconds=3600)
+    screening = Screening(repository, Mailer(SENDER, boto3.client("sesv2")), engine, settings, clock)
+    repository.create_volunteer("a1", {"first_name": "Mette", "last_name": "Hansen", "email": "mette@example.org"},
+                                Event(at=clock(), kind=EventKind.APPLIED))
+    return screening, repository, engine, clock
+
+
+def emails():
+    out = []
+    for message in sent_emails():
+        parsed = message_from_string(message.raw_data, policy=policy.default)
+        out.append({"to": str(parsed["To"]), "subject": str(parsed["Subject"]),
+                    "text": parsed.get_body(preferencelist=("plain",)).get_content()})
+    return out
+
+
+def open_step(world, stage=Stage.PHONE_SCREENING, token="t1"):
+    screening, repository, engine, clock = world
+    engine.waiting.add(token)
+    screening.open_step("a1", stage, token)
+    return repository.get_volunteer("a1")["open_link_id"]
+
+
+def test_the_applicant_gets_one_confirmation_even_if_the_task_is_retried(world):
+    screening = world[0]
+    screening.start("a1")
+    screening.start("a1")
+    confirmations = [e for e in emails() if e["to"] == "mette@example.org"]
+    assert len(confirmations) == 1
+    assert "/withdraw/" in confirmations[0]["text"]
+
+
+def test_opening_a_step_emails_the_consultant_a_link_without_the_token(world):
+    link_id = open_step(world)
+    email = emails()[-1]
+    assert email["to"] == CONSULTANT
+    assert f"https://backup.example/decisions/{link_id}" in email["text"]
+    assert "t1" not in email["text"]
+    assert world[1].get_volunteer("a1")["stage"] == "PHONE_SCREENING"
+
+
+def test_waiting_again_after_a_reminder_keeps_the_link_and_sends_no_new_request(world):
+    link_id = open_step(world, token="t1")
+    open_step(world, token="t2")
+    assert world[1].get_volunteer("a1")["open_link_id"] == link_id
+    assert world[1].get_link(link_id)[1] == "t2"
+    assert len([e for e in emails() if "venter på dig" in e["subject"]]) == 1
+
+
+def test_a_decision_is_recorded_with_who_when_and_notes_and_resumes_the_run(world):
+    screening, repository, engine, clock = world
+    link_id = open_step(world)
+    screening.decide(link_id, "approve", "God samtale", {"motivation_ok": "yes"})
+    assert engine.resumed == [("t1", {"outcome": "approve", "link_id": link_id})]
+    approved = [e for e in repository.history("a1") if e["kind"] == "APPROVED"][0]
+    assert approved["by"] == CONSULTANT and approved["notes"] == "God samtale"
+    assert approved["details"] == {"motivation_ok": "yes"}
+
+
+def test_a_second_decision_on_the_same_link_changes_nothing(world):
+    screening, repository, engine, clock = world
+    link_id = open_step(world)
+    screening.decide(link_id, "approve", "")
+    with pytest.raises(UsedLink) as used:
+        screening.decide(link_id, "reject", "")
+    assert CONSULTANT in used.value.message
+    assert len(engine.resumed) == 1
+    assert [e["kind"] for e in repository.history("a1")].count("APPROVED") == 1
+
+
+def test_an_unknown_link_is_refused(world):
+    with pytest.raises(UnknownLink):
+        world[0].decision_link("no-such-link")
+
+
+def test_an_expired_link_is_refused(world):
+    screening, repository, engine, clock = world
+    link_id = open_step(world)
+    clock.at += timedelta(days=30)
+    with pytest.raises(ExpiredLink):
+        screening.decide(link_id, "approve", "")
+    assert engine.resumed == []
+
+
+def test_a_decision_made_while_the_wait_was_between_tokens_is_delivered_when_it_waits_again(world):
+    screening, repository, engine, clock = world
+    link_id = open_step(world, token="t1")
+    engine.waiting.discard("t1")  # the wait timed out for a reminder; the new one is not open yet
+    screening.decide(link_id, "approve", "")
+    assert engine.resumed == []
+    open_step(world, token="t2")
+    assert engine.resumed == [("t2", {"outcome": "approve", "link_id": link_id})]
+
+
+def test_a_decision_on_a_step_that_is_over_is_reported_and_recorded(world):
+    screening, repository, engine, clock = world
+    link_id = open_step(world, token="t1")
+    engine.waiting.discard("t1")
+    repository.update_volunteer("a1", None, {"open_link_id": "another"})
+    with pytest.raises(InvalidatedLink):
+        screening.decide(link_id, "approve", "")
+    assert "DECISION_UNDELIVERED" in [e["kind"] for e in repository.history("a1")]
+
+
+def test_reminders_go_to_the_consultant_then_the_step_is_escalated_to_ops_once(world):
+    screening, repository, engine, clock = world
+    link_id = open_step(world)
+    results = [screening.remind("a1", Stage.PHONE_SCREENING)["reminders_sent"] for _ in range(4)]
+    assert results == [1, 2, 3, 4]
+    reminders = [e for e in emails() if e["subject"].startswith("Påmindelse")]
+    assert len(reminders) == 2 and all(link_id in e["text"] for e in reminders)
+    escalations = [e for e in emails() if e["to"] == OPS]
+    assert len(escalations) == 1 and "backup-ops" in escalations[0]["text"]
+    kinds = [e["kind"] for e in repository.history("a1")]
+    assert kinds.count("REMINDER_SENT") == 2 and kinds.count("ESCALATED") == 1
+
+
+def test_withdrawal_fails_the_open_wait_with_withdrawn_and_later_tasks_refuse_to_go_on(world):
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    open_step(world)
+    withdraw_link = repository.get_volunteer("a1")["withdraw_link_id"]
+    screening.withdraw(withdraw_link)
+    assert engine.failed == [("t1", "Withdrawn")]
+    with pytest.raises(Withdrawn):
+        screening.open_step("a1", Stage.HOME_VISIT, "t9")
+    screening.finish("a1", Stage.WITHDRAWN)
+    volunteer = repository.get_volunteer("a1")
+    assert volunteer["stage"] == "WITHDRAWN"
+    assert repository.get_link(withdraw_link)[0].status is LinkStatus.INVALIDATED
+    assert emails()[-1]["subject"] == "Din ansøgning til BackUp er trukket tilbage"
+
+
+def test_a_rejection_tells_the_applicant_kindly_without_the_internal_reason(world):
+    screening, repository, engine, clock = world
+    link_id = open_step(world)
+    screening.decide(link_id, "reject", "", {"reason": "Virkede utilregnelig i telefonen"})
+    screening.finish("a1", Stage.REJECTED)
+    letter = emails()[-1]
+    assert letter["to"] == "mette@example.org"
+    assert "utilregnelig" not in letter["text"]
+    assert repository.get_volunteer("a1")["stage"] == "REJECTED"
+    assert repository.get_link(link_id)[0].status is LinkStatus.USED
+
+
+def test_finishing_twice_sends_one_letter(world):
+    screening = world[0]
+    screening.finish("a1", Stage.READY_FOR_MATCH)
+    screening.finish("a1", Stage.READY_FOR_MATCH)
+    assert len([e for e in emails() if "klar til at blive matchet" in e["subject"]]) == 1

@@ -1,0 +1,54 @@
+"""Each screening step asks the consultant for what that step needs before it can be approved."""
+
+from datetime import date
+
+from backup.decision_pages import STEP_FIELDS, check_step_fields, recorded_values
+from backup.stages import HUMAN_STEPS, Stage
+
+TODAY = date(2026, 11, 26)
+
+
+def test_every_screening_step_has_its_own_fields():
+    assert set(STEP_FIELDS) == set(HUMAN_STEPS)
+
+
+def test_training_with_fewer_than_two_hours_cannot_be_approved():
+    errors = check_step_fields(Stage.TRAINING, "approve", {"completed_date": "2026-11-20", "hours": "1.5"}, TODAY)
+    assert "Mindst 2 timers" in errors["hours"]
+
+
+def test_training_with_two_hours_can_be_approved():
+    assert check_step_fields(Stage.TRAINING, "approve", {"completed_date": "2026-11-20", "hours": "2"}, TODAY) == {}
+
+
+def test_hours_written_with_a_danish_decimal_comma_are_understood():
+    assert check_step_fields(Stage.TRAINING, "approve", {"completed_date": "2026-11-20", "hours": "2,5"}, TODAY) == {}
+
+
+def test_a_phone_screening_is_approved_only_when_every_question_is_answered_yes():
+    answers = {"motivation_ok": "yes", "understands_broken_relations": "no", "has_time_for_a_year": "yes",
+               "references_contacted": "yes"}
+    errors = check_step_fields(Stage.PHONE_SCREENING, "approve", answers, TODAY)
+    assert list(errors) == ["understands_broken_relations"]
+
+
+def test_dates_must_be_real_and_not_in_the_future():
+    errors = check_step_fields(Stage.HOME_VISIT, "approve", {"visit_date": "2026-12-24", "assessment": "fint"}, TODAY)
+    assert "fremtiden" in errors["visit_date"]
+    errors = check_step_fields(Stage.CHILD_CERTIFICATE, "approve",
+                               {"received_date": "i går", "certificate_clean": "yes"}, TODAY)
+    assert "ÅÅÅÅ-MM-DD" in errors["received_date"]
+
+
+def test_a_rejection_needs_an_internal_reason_but_not_the_step_fields():
+    assert "reason" in check_step_fields(Stage.HOME_VISIT, "reject", {}, TODAY)
+    assert check_step_fields(Stage.HOME_VISIT, "reject", {"reason": "Ikke klar endnu"}, TODAY) == {}
+
+
+def test_an_unknown_decision_is_refused():
+    assert "decision" in check_step_fields(Stage.HOME_VISIT, "maybe", {}, TODAY)
+
+
+def test_only_the_steps_own_fields_go_into_the_audit_trail():
+    recorded = recorded_values(Stage.TRAINING, {"completed_date": "2026-11-20", "hours": "6", "csrf_token": "x"})
+    assert recorded == {"completed_date": "2026-11-20", "hours": "6"}

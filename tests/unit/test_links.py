@@ -1,0 +1,68 @@
+"""What an emailed link may still do, and the page a dead one gets."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from backup.links import (
+    ExpiredLink,
+    InvalidatedLink,
+    Link,
+    LinkKind,
+    LinkStatus,
+    UnknownLink,
+    UsedLink,
+    check_usable,
+    new_link_id,
+)
+from backup.stages import Stage
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+
+
+def link(**changes):
+    values = dict(link_id="abc", kind=LinkKind.DECISION, application_id="a1", stage=Stage.HOME_VISIT,
+                  sent_to="konsulent@example.org", created_at=NOW - timedelta(days=1),
+                  expires_at=NOW + timedelta(days=5))
+    values.update(changes)
+    return Link(**values)
+
+
+def test_a_link_id_carries_at_least_128_random_bits_and_never_repeats():
+    ids = {new_link_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(len(i) >= 22 for i in ids)  # 22 base64 characters hold 128 bits; ours hold 256
+
+
+def test_an_open_link_within_its_time_can_be_used():
+    assert check_usable(link(), NOW).link_id == "abc"
+
+
+def test_an_unknown_link_is_404():
+    with pytest.raises(UnknownLink) as dead:
+        check_usable(None, NOW)
+    assert dead.value.status_code == 404
+
+
+def test_a_used_link_is_409_and_says_who_decided_and_when():
+    used = link(status=LinkStatus.USED, decided_by="konsulent@example.org",
+                decided_at=datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc))
+    with pytest.raises(UsedLink) as dead:
+        check_usable(used, NOW)
+    assert dead.value.status_code == 409
+    assert "konsulent@example.org" in dead.value.message and "25.11.2026 kl. 09:30" in dead.value.message
+
+
+def test_an_expired_link_is_410():
+    with pytest.raises(ExpiredLink) as dead:
+        check_usable(link(expires_at=NOW), NOW)
+    assert dead.value.status_code == 410
+
+
+@pytest.mark.parametrize("reason, fragment", [("withdrawn", "trukket"), ("reassigned", "anden konsulent"),
+                                              ("timed_out", "drift"), ("resent", "nyt link")])
+def test_an_invalidated_link_is_410_and_says_why(reason, fragment):
+    with pytest.raises(InvalidatedLink) as dead:
+        check_usable(link(status=LinkStatus.INVALIDATED, invalid_reason=reason), NOW)
+    assert dead.value.status_code == 410
+    assert fragment in dead.value.message
