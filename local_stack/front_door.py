@@ -107,7 +107,7 @@ class FrontDoor:
         body = request.rfile.read(length) if length else b""
         path = urlsplit(request.path).path
         if path.startswith("/_local"):
-            status, content_type, payload = local_pages.serve(self.stack, request.command, request.path)
+            status, content_type, payload = local_pages.serve(self.stack, request.command, request.path, body)
             self._reply(request, status, {"content-type": content_type}, payload)
             return
         for route, spec in self.routes:

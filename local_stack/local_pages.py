@@ -47,8 +47,26 @@ def index_html(stack: "LocalStack") -> bytes:
 </ul>""")
 
 
-def serve(stack: "LocalStack", method: str, target: str) -> tuple[int, str, bytes]:
+def _json(status: int, payload: Any) -> tuple[int, str, bytes]:
+    return status, "application/json", json.dumps(payload, ensure_ascii=False).encode()
+
+
+def faults(stack: "LocalStack", method: str, body: bytes) -> tuple[int, str, bytes]:
+    """GET lists the injected failures still pending; POST adds one:
+    {"function": "WorkflowFunction", "action": "finish", "times": 1, "error": "InjectedFault"}."""
+    if method == "GET":
+        return _json(200, stack.faults.pending())
+    try:
+        spec = json.loads(body or b"{}")
+        return _json(201, stack.faults.add(spec))
+    except (ValueError, KeyError, TypeError) as bad:
+        return _json(400, {"message": f"a fault needs at least a function name and a whole number of times: {bad}"})
+
+
+def serve(stack: "LocalStack", method: str, target: str, body: bytes = b"") -> tuple[int, str, bytes]:
     path = urlsplit(target).path.rstrip("/")
+    if path == "/_local/faults" and method in {"GET", "POST"}:
+        return faults(stack, method, body)
     if method not in {"GET", "HEAD"}:
         return 405, "application/json", b'{"message":"Method Not Allowed"}'
     if path == "/_local/outbox.json":

@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 import threading
+import threading
 from datetime import datetime, timezone
 from email import message_from_string, policy
 from pathlib import Path
@@ -93,6 +94,45 @@ class Outbox:
         return out
 
 
+class Faults:
+    """Failures injected on purpose (POST /_local/faults), so ops' tools can be tried locally:
+    the next `times` invokes of a function (optionally only for one task action) fail."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: list[dict[str, Any]] = []
+
+    def add(self, spec: dict[str, Any]) -> dict[str, Any]:
+        fault = {
+            "function": str(spec["function"]),
+            "action": spec.get("action"),
+            "times": int(spec.get("times", 1)),
+            "errorType": str(spec.get("error", "InjectedFault")),
+            "errorMessage": str(spec.get("message", "a failure injected through /_local/faults")),
+        }
+        if fault["times"] < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._pending.append(fault)
+        return fault
+
+    def pending(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(f) for f in self._pending]
+
+    def take(self, function_name: str, event: Any) -> dict[str, str] | None:
+        name = function_name.rsplit(":function:", 1)[-1].split(":")[0]
+        action = event.get("action") if isinstance(event, dict) else None
+        with self._lock:
+            for fault in self._pending:
+                if name.endswith(fault["function"]) and fault["action"] in (None, action):
+                    fault["times"] -= 1
+                    if fault["times"] == 0:
+                        self._pending.remove(fault)
+                    return {"errorType": fault["errorType"], "errorMessage": fault["errorMessage"]}
+        return None
+
+
 class LocalStack:
     def __init__(
         self,
@@ -113,6 +153,7 @@ class LocalStack:
         self.lambdas: Lambdas | None = None
         self.front_door: Any = None
         self.state_machines: dict[str, str] = {}
+        self.faults = Faults()
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -162,6 +203,10 @@ class LocalStack:
                    response_headers: Any) -> bytes:
             assert stack.lambdas is not None
             event = json.loads(body) if body else {}
+            fault = stack.faults.take(function_name, event)
+            if fault is not None:  # a failure injected through /_local/faults, for trying ops' tools
+                response_headers["x-amz-function-error"] = "Unhandled"
+                return json.dumps(fault).encode()
             outcome = stack.lambdas.invoke(function_name, event)
             if outcome.ok:
                 return json.dumps(outcome.result).encode()
@@ -214,14 +259,20 @@ class LocalStack:
             name = ctx.resolve(resource["Properties"].get("Name", f"{stack}-{logical}"))
             ctx.refs[logical] = f"arn:aws:states:{tpl.REGION}:{tpl.ACCOUNT_ID}:stateMachine:{name}"
             ctx.attributes[(logical, "Name")] = name
-        for logical in tpl.resources_of(t, "AWS::Serverless::Function"):
+        functions = tpl.resources_of(t, "AWS::Serverless::Function")
+        for logical in functions:
             name = f"{stack}-{logical}"
-            arn = awslambda.create_function(
-                FunctionName=name, Runtime="python3.12", Role=role_arn, Handler="app.lambda_handler",
-                Code={"ZipFile": _empty_zip()},
-            )["FunctionArn"]
             ctx.refs[logical] = name
-            ctx.attributes[(logical, "Arn")] = arn
+            ctx.attributes[(logical, "Arn")] = f"arn:aws:lambda:{tpl.REGION}:{tpl.ACCOUNT_ID}:function:{name}"
+        for spec in tpl.function_specs(t, ctx):
+            # registered with the template's environment, so tools that read a function's
+            # configuration (backup-ops) find the table and machine as they would in AWS
+            arn = awslambda.create_function(
+                FunctionName=spec.name, Runtime=spec.runtime, Role=role_arn, Handler=spec.handler,
+                Code={"ZipFile": _empty_zip()}, Timeout=spec.timeout, MemorySize=spec.memory,
+                Environment={"Variables": spec.environment},
+            )["FunctionArn"]
+            assert arn == ctx.attributes[(spec.logical_id, "Arn")], arn
         sfn = self.client("stepfunctions")
         for logical, resource in machines.items():
             name = ctx.attributes[(logical, "Name")]

@@ -15,8 +15,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup import clock
 from backup.config import EnvConfig
-from backup.decision_pages import check_step_fields, dead_link_page, decided_page, decision_page, recorded_values
-from backup.links import DeadLink
+from backup.decision_pages import (
+    check_step_fields,
+    dead_link_page,
+    decided_page,
+    decision_page,
+    ops_decided_page,
+    ops_page,
+    recorded_values,
+)
+from backup.links import DeadLink, LinkKind
 from backup.pages import e, layout, message_page
 from backup.repository import Repository
 from backup.screening import Screening
@@ -92,7 +100,8 @@ def show_decision(link_id: str) -> Response:
     except DeadLink as dead:
         return html(dead.status_code, dead_link_page(dead))
     logger.set_correlation_id(link.application_id)
-    return _page_with_token(200, lambda token: decision_page(link, volunteer, token), f"/decisions/{link_id}")
+    render = ops_page if link.kind is LinkKind.OPS else decision_page
+    return _page_with_token(200, lambda token: render(link, volunteer, token), f"/decisions/{link_id}")
 
 
 @app.post("/decisions/<link_id>")
@@ -111,6 +120,8 @@ def decide(link_id: str) -> Response:
         logger.warning("decision refused: cross-site check failed")
         return _forgery_page()
     decision = str(form.get("decision", ""))
+    if link.kind is LinkKind.OPS:
+        return _ops_choice(link_id, decision, str(form.get("notes", "")).strip()[:2000])
     stage = link.stage or Stage(volunteer["stage"])
     errors = check_step_fields(stage, decision, form, clock.now().date())
     if errors:
@@ -125,6 +136,17 @@ def decide(link_id: str) -> Response:
         return html(dead.status_code, dead_link_page(dead))
     logger.info("step decided", extra={"stage": stage.value, "decision": decision})
     return html(200, decided_page(decided, decision))
+
+
+def _ops_choice(link_id: str, decision: str, notes: str) -> Response:
+    if decision not in {"retry", "end"}:
+        return html(422, message_page("Vælg en handling", "Vælg enten at prøve trinnet igen eller at afslutte forløbet."))
+    try:
+        decided = screening.decide(link_id, decision, notes)
+    except DeadLink as dead:
+        return html(dead.status_code, dead_link_page(dead))
+    logger.info("ops chose", extra={"choice": decision})
+    return html(200, ops_decided_page(decided, decision))
 
 
 @app.get("/withdraw/<link_id>")

@@ -14,7 +14,9 @@ from backup import clock
 from backup.config import EnvConfig
 from backup.mailer import Mailer
 from backup.repository import Repository
-from backup.screening import Screening, Settings
+from backup.applications import FieldError, normalise_email
+from backup.repository import NotFound
+from backup.screening import NoOpenStep, Screening, Settings
 from backup.stages import Stage
 from backup.workflow_engine import WorkflowEngine
 
@@ -31,10 +33,17 @@ class Config(EnvConfig):
 
 
 class Task(BaseModel):
-    action: Literal["start", "open_step", "remind", "finish"]
+    action: Literal["start", "open_step", "remind", "finish", "ops_attention", "resend", "reassign"]
     application_id: str
     stage: Stage | None = None
     task_token: str | None = None
+    # a task that failed for good (ops_attention)
+    failed_state: str | None = None
+    error: str | None = None
+    cause: str | None = None
+    # ops commands (backup-ops resend / reassign) invoke this function directly
+    consultant: str | None = None
+    by: str | None = None
 
 
 config = Config.from_env()
@@ -76,6 +85,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.append_keys(action=task.action, stage=task.stage.value if task.stage else None)
     if task.action == "start":
         return screening.start(task.application_id)
+    if task.action in {"resend", "reassign"}:
+        return _ops_command(task)
+    if task.action == "ops_attention":
+        if not task.task_token or not task.failed_state:
+            raise ValueError("ops_attention needs the task token and the failed state")
+        screening.ask_ops(task.application_id, task.failed_state, task.error or "", task.cause or "", task.task_token)
+        return {"asked": task.failed_state}
     if task.stage is None:
         raise ValueError(f"{task.action} needs a stage")
     if task.action == "open_step":
@@ -87,3 +103,23 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return screening.remind(task.application_id, task.stage)
     screening.finish(task.application_id, task.stage)
     return {"stage": task.stage.value}
+
+
+def _ops_command(task: Task) -> dict[str, Any]:
+    """Move the open step's link (the old link dies); answers a sentence instead of failing."""
+    by = task.by or "ops"
+    try:
+        if task.action == "resend":
+            link = screening.resend(task.application_id, by)
+        else:
+            if not task.consultant:
+                return {"ok": False, "error": "reassign needs --consultant EMAIL"}
+            link = screening.reassign(task.application_id, normalise_email(task.consultant), by)
+    except NoOpenStep as missing:
+        return {"ok": False, "error": str(missing)}
+    except NotFound:
+        return {"ok": False, "error": f"no volunteer with id {task.application_id}"}
+    except FieldError as bad:
+        return {"ok": False, "error": str(bad)}
+    logger.info("ops moved the open step", extra={"command": task.action})
+    return {"ok": True, "stage": link.stage.value if link.stage else None, "sent_to": link.sent_to}

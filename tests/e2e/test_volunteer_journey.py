@@ -170,3 +170,56 @@ def test_reminders_reach_the_consultant_then_ops_and_the_same_link_still_works(f
     stack.client.wait_for_email(stack.consultant, f"Hjemmebesøg venter på dig (ansøgning {application_id})")
     kinds = [e["kind"] for e in stack.client.history(application_id)]
     assert kinds.count("REMINDER_SENT") == 2 and kinds.count("ESCALATED") == 1
+
+
+def test_a_task_that_fails_for_good_reaches_ops_and_a_retry_completes_the_journey(stack):
+    application_id, email = apply(stack)
+    for stage in HUMAN_STEPS[:3]:
+        approve(stack, application_id, stage)
+    fault = requests.post(f"{stack.web}/_local/faults", timeout=10,
+                          json={"function": "WorkflowFunction", "action": "finish", "times": 1})
+    assert fault.status_code == 201
+    approve(stack, application_id, Stage.TRAINING)
+    alert = stack.client.wait_for_email(stack.parameters["OpsEmail"], f"fejlede for ansøgning {application_id}")
+    assert "Ready for match" in alert["subject"] and "InjectedFault" in alert["text"]
+    assert stack.client.volunteer(application_id)["needs_ops"] == "Ready for match"
+    execution = stack.client.execution(stack.volunteer_machine, application_id)
+    assert execution["status"] == "RUNNING"  # nobody is lost: the journey waits for ops
+    answer = stack.client.open_and_decide(stack.client.link_in(alert), "retry", notes="SES var nede; prøv igen")
+    assert answer.status_code == 200 and "prøves igen" in answer.text
+    stack.client.wait_for_stage(application_id, "READY_FOR_MATCH")
+    stack.client.wait_for_execution(stack.volunteer_machine, application_id)
+    kinds = [e["kind"] for e in stack.client.history(application_id)]
+    assert "NEEDS_OPS" in kinds and "OPS_RETRIED" in kinds
+    assert "needs_ops" not in stack.client.volunteer(application_id)
+
+
+def test_ops_can_end_a_journey_that_failed(stack):
+    application_id, email = apply(stack)
+    requests.post(f"{stack.web}/_local/faults", timeout=10,
+                  json={"function": "WorkflowFunction", "action": "open_step", "times": 1})
+    alert = stack.client.wait_for_email(stack.parameters["OpsEmail"], f"fejlede for ansøgning {application_id}")
+    answer = stack.client.open_and_decide(stack.client.link_in(alert), "end", notes="Ansøgeren er kontaktet")
+    assert answer.status_code == 200
+    stack.client.wait_for_stage(application_id, "CLOSED")
+    stack.client.wait_for_execution(stack.volunteer_machine, application_id)
+
+
+def test_a_step_nobody_decides_times_out_its_link_dies_and_ops_can_reopen_it(fast_stack):
+    stack = fast_stack
+    application_id, _ = apply(stack)
+    first_link = step_link(stack, application_id, Stage.PHONE_SCREENING)
+    alert = stack.client.wait_for_email(stack.parameters["OpsEmail"], f"fejlede for ansøgning {application_id}",
+                                        timeout=40)
+    assert "StepTimedOut" in alert["text"]
+    dead = requests.get(first_link, timeout=10)
+    assert dead.status_code == 410 and "ventede for længe" in dead.text
+    before = len(stack.client.outbox())
+    stack.client.open_and_decide(stack.client.link_in(alert), "retry")
+    fresh = stack.client.wait_for_email(stack.consultant, f"Telefonsamtale venter på dig (ansøgning {application_id})",
+                                        after=before)
+    assert stack.client.link_in(fresh) != first_link
+    approve_url = stack.client.link_in(fresh)
+    answer = stack.client.open_and_decide(approve_url, "approve", approval_fields("PHONE_SCREENING"))
+    assert answer.status_code == 200
+    stack.client.wait_for_stage(application_id, "HOME_VISIT")

@@ -197,3 +197,35 @@ def test_finishing_twice_sends_one_letter(world):
     screening.finish("a1", Stage.READY_FOR_MATCH)
     screening.finish("a1", Stage.READY_FOR_MATCH)
     assert len([e for e in emails() if "klar til at blive matchet" in e["subject"]]) == 1
+
+
+def test_reassigning_moves_the_step_to_another_consultant_and_kills_the_old_link(world):
+    screening, repository, engine, clock = world
+    old_link = open_step(world)
+    new = screening.reassign("a1", "anden@rodekors.example", by="ops@rodekors.example")
+    assert repository.get_link(old_link)[0].status is LinkStatus.INVALIDATED
+    with pytest.raises(InvalidatedLink) as dead:
+        screening.decide(old_link, "approve", "")
+    assert "anden konsulent" in dead.value.message
+    assert emails()[-1]["to"] == "anden@rodekors.example" and new.link_id in emails()[-1]["text"]
+    screening.decide(new.link_id, "approve", "")
+    assert engine.resumed == [("t1", {"outcome": "approve", "link_id": new.link_id})]
+    reassigned = [e for e in repository.history("a1") if e["kind"] == "REASSIGNED"][0]
+    assert reassigned["by"] == "ops@rodekors.example" and reassigned["details"]["to"] == "anden@rodekors.example"
+
+
+def test_resending_sends_a_fresh_link_and_the_old_one_dies(world):
+    screening, repository, engine, clock = world
+    old_link = open_step(world)
+    new = screening.resend("a1", by="ops")
+    assert new.link_id != old_link and new.sent_to == CONSULTANT
+    assert repository.get_link(old_link)[0].invalid_reason == "resent"
+    open_step(world, token="t2")  # the step waits again after a reminder: the new link gets the token
+    assert repository.get_link(new.link_id)[1] == "t2"
+
+
+def test_moving_a_step_when_none_is_open_is_refused(world):
+    from backup.screening import NoOpenStep
+
+    with pytest.raises(NoOpenStep):
+        world[0].resend("a1", by="ops")

@@ -162,3 +162,28 @@ def decided_page(link: Link, decision: str) -> str:
 
 def dead_link_page(dead: DeadLink) -> str:
     return message_page(dead.title, dead.message)
+
+
+def ops_page(link: Link, volunteer: dict[str, Any], csrf_token: str) -> str:
+    """Ops choose what happens after a task failed for good."""
+    body = f"""
+<h1>Et trin fejlede: {e(link.failed_state)}</h1>
+<p>Ansøgning {e(link.application_id)} (nu i trinnet {e(Stage(volunteer['stage']).label)}) står stille,
+fordi trinnet <strong>{e(link.failed_state)}</strong> fejlede, også efter automatiske nye forsøg.</p>
+<div class="box"><p>Fejl: <code>{e(link.error or 'ukendt')}</code></p>
+<p>Se detaljerne med <code>backup-ops show {e(link.application_id)}</code> og i Step Functions-konsollen
+(udførelsen volunteer-{e(link.application_id)}).</p></div>
+<form method="post">
+<input type="hidden" name="csrf_token" value="{e(csrf_token)}">
+{text_field("notes", "Noter", {}, {}, multiline=True, required=False, hint="Hvad blev rettet, eller hvorfor afsluttes forløbet?")}
+<button type="submit" name="decision" value="retry">Prøv trinnet igen</button>
+<button type="submit" name="decision" value="end" class="secondary">Afslut forløbet</button>
+</form>"""
+    return layout("Et trin fejlede", body)
+
+
+def ops_decided_page(link: Link, decision: str) -> str:
+    if decision == "retry":
+        return message_page("Trinnet prøves igen", f"Forløbet for ansøgning {link.application_id} fortsætter nu.")
+    return message_page("Forløbet er afsluttet", f"Forløbet for ansøgning {link.application_id} er afsluttet. "
+                        "Husk at kontakte ansøgeren personligt.")

@@ -113,3 +113,15 @@ def ready_for_match(to: str, first_name: str) -> Email:
         "Nu leder vi efter en ung, som passer til dig, og vi kontakter dig, så snart vi har et forslag.\n\n"
         f"{SIGNATURE}",
     )
+
+
+def ops_attention(to: str, application_id: str, failed_state: str, error: str, cause: str, url: str) -> Email:
+    return compose(
+        to,
+        f"Drift: '{failed_state}' fejlede for ansøgning {application_id}",
+        f"Hej\n\nTrinnet '{failed_state}' for ansøgning {application_id} fejlede, også efter nye forsøg.\n\n"
+        f"Fejl: {error}\n{cause}\n\n"
+        "Forløbet venter på jer. Åbn linket og vælg at prøve trinnet igen (når fejlen er rettet) "
+        "eller at afslutte forløbet:\n\n"
+        f"{url}\n\nSe mere med: backup-ops show {application_id}\n\n{SIGNATURE}",
+    )

@@ -31,6 +31,7 @@ class LinkStatus(str, Enum):
 class LinkKind(str, Enum):
     DECISION = "DECISION"  # a consultant decides a screening step
     WITHDRAW = "WITHDRAW"  # the applicant withdraws
+    OPS = "OPS"  # ops choose to retry a failed task or end the journey
 
 
 class Link(BaseModel):
@@ -48,6 +49,9 @@ class Link(BaseModel):
     decided_at: datetime | None = None
     # set when invalidated
     invalid_reason: str | None = None
+    # ops links: what failed
+    failed_state: str | None = None
+    error: str | None = None
 
 
 class DeadLink(Exception):

@@ -280,6 +280,9 @@ def _link_to_item(link: Link) -> dict[str, Any]:
     }
     if link.stage is not None:
         item["link_stage"] = link.stage.value
+    for field in ("failed_state", "error"):
+        if getattr(link, field):
+            item[field] = getattr(link, field)
     return item
 
 
@@ -297,6 +300,8 @@ def _link_from_item(item: dict[str, Any]) -> Link:
         decided_by=item.get("decided_by"),
         decided_at=clock.parse(item["decided_at"]) if item.get("decided_at") else None,
         invalid_reason=item.get("invalid_reason"),
+        failed_state=item.get("failed_state"),
+        error=item.get("error"),
     )
 
 

@@ -7,6 +7,7 @@ with moto or with fakes alike.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol
@@ -34,6 +35,32 @@ class Withdrawn(Exception):
     """The applicant withdrew; raised inside a task so the definition's Catch ends the run."""
 
 
+# What each kind of link lets its holder choose, and the history event each choice leaves.
+CHOICES: dict[LinkKind, dict[str, EventKind]] = {
+    LinkKind.DECISION: {"approve": EventKind.APPROVED, "reject": EventKind.REJECTED},
+    LinkKind.OPS: {"retry": EventKind.OPS_RETRIED, "end": EventKind.OPS_ENDED},
+}
+
+
+def _short_cause(cause: str) -> str:
+    """Lambda's failure cause is JSON with the error message; keep the message, not the stack."""
+    try:
+        parsed = json.loads(cause)
+    except (TypeError, ValueError):
+        return (cause or "")[:300]
+    if isinstance(parsed, dict):
+        return str(parsed.get("errorMessage") or parsed.get("message") or "")[:300]
+    return str(parsed)[:300]
+
+
+class StepTimedOut(Exception):
+    """A screening step waited past its link's expiry; the definition sends it to ops."""
+
+
+class NoOpenStep(Exception):
+    """The person has no screening step waiting for a consultant."""
+
+
 class MailSender(Protocol):
     def send(self, email: Email) -> str: ...
 
@@ -51,10 +78,10 @@ class Settings:
     max_reminders: int
     reminder_delay_seconds: int
     retention_days: int = 1825
-    # A decision link lives as long as its step may reasonably wait: every reminder period
-    # plus one more after escalation. Withdrawal links live as long as the record.
     def link_lifetime(self) -> timedelta:
-        return timedelta(seconds=self.reminder_delay_seconds * (self.max_reminders + 2))
+        """A decision link lives as long as its step may wait: a period per reminder, one until
+        escalation and two more for ops to act; then the step times out and goes to ops."""
+        return timedelta(seconds=self.reminder_delay_seconds * (self.max_reminders + 3))
 
 
 def _url(settings: Settings, path: str) -> str:
@@ -172,6 +199,13 @@ class Screening:
             self.repository.update_volunteer(application_id, event, {"reminders_sent": sent, "escalated": True})
             self._mail(emails.escalation(settings.ops_email, stage, application_id, settings.max_reminders))
             self.count_metric("StepEscalated", stage)
+        elif found is None or at >= found[0].expires_at:
+            # the step has waited as long as it may: its link dies and ops decide what happens
+            if link_id:
+                self.repository.invalidate_link(link_id, "timed_out")
+            self.repository.add_event(application_id, Event(at=at, kind=EventKind.STEP_TIMED_OUT, stage=stage,
+                                                            by=SYSTEM))
+            raise StepTimedOut(f"{stage.value} waited past its link's expiry")
         return {"reminders_sent": sent}
 
     def finish(self, application_id: str, outcome: Stage) -> None:
@@ -189,16 +223,35 @@ class Screening:
         if outcome.is_final:
             retention = self.settings.retention_days if self.settings else 1825
             extra["expires_at"] = int((at + timedelta(days=retention)).timestamp())
-        kind = {Stage.REJECTED: EventKind.REJECTED, Stage.WITHDRAWN: EventKind.WITHDRAWN}.get(
-            outcome, EventKind.STAGE_ENTERED)
+        kind = {Stage.REJECTED: EventKind.REJECTED, Stage.WITHDRAWN: EventKind.WITHDRAWN,
+                Stage.CLOSED: EventKind.ENDED_BY_OPS}.get(outcome, EventKind.STAGE_ENTERED)
         self.repository.enter_stage(application_id, outcome, Event(at=at, kind=kind, stage=outcome, by=SYSTEM), extra)
         letter = {
             Stage.READY_FOR_MATCH: emails.ready_for_match,
             Stage.REJECTED: emails.rejected,
             Stage.WITHDRAWN: emails.withdrawn,
-        }[outcome]
-        self._mail(letter(details["email"], details["first_name"]))
+        }.get(outcome)
+        if letter is not None:  # a journey ended by ops is followed up by a person, not a form letter
+            self._mail(letter(details["email"], details["first_name"]))
         self.count_metric(f"Entered{outcome.value.title().replace('_', '')}", outcome)
+
+    def ask_ops(self, application_id: str, failed_state: str, error: str, cause: str, task_token: str) -> None:
+        """A task failed for good: email ops a link to retry it or end the journey, and wait."""
+        settings = self._settings()
+        at = self.now()
+        link = Link(link_id=new_link_id(), kind=LinkKind.OPS, application_id=application_id,
+                    sent_to=settings.ops_email, created_at=at, expires_at=at + timedelta(days=365),
+                    failed_state=failed_state, error=error[:200])
+        self.repository.put_link(link, task_token, keep_until(link.expires_at, 30))
+        self.repository.update_volunteer(
+            application_id,
+            Event(at=at, kind=EventKind.NEEDS_OPS, by=SYSTEM,
+                  details={"failed_state": failed_state, "error": error[:200], "cause": _short_cause(cause)}),
+            {"needs_ops": failed_state, "ops_link_id": link.link_id},
+        )
+        self._mail(emails.ops_attention(settings.ops_email, application_id, failed_state, error,
+                                        _short_cause(cause), _url(settings, f"/decisions/{link.link_id}")))
+        self.count_metric("NeedsOps", None)
 
     # --- people following links -----------------------------------------------------------------
 
@@ -206,19 +259,19 @@ class Screening:
         """The link and its volunteer, for the confirmation page; raises DeadLink if unusable."""
         found = self.repository.get_link(link_id)
         link = check_usable(found[0] if found else None, self.now())
-        if link.kind is not LinkKind.DECISION:
+        if link.kind not in CHOICES:
             raise InvalidatedLink("Dette link bruges ikke til at afgøre et trin.", link)
         return link, self.repository.get_volunteer(link.application_id)
 
     def decide(self, link_id: str, decision: str, notes: str = "", recorded: dict[str, str] | None = None) -> Link:
         """Use the link once: record who decided what, then resume the waiting execution."""
-        if decision not in {"approve", "reject"}:
-            raise ValueError(decision)
         found = self.repository.get_link(link_id)
         at = self.now()
         link = check_usable(found[0] if found else None, at)
+        if decision not in CHOICES.get(link.kind, {}):
+            raise ValueError(decision)
         token = found[1] if found else None
-        kind = EventKind.APPROVED if decision == "approve" else EventKind.REJECTED
+        kind = CHOICES[link.kind][decision]
         event = Event(at=at, kind=kind, stage=link.stage, by=link.sent_to, notes=notes or None,
                       details=recorded or {})
         try:
@@ -237,13 +290,21 @@ class Screening:
             raise InvalidatedLink(
                 "Trinnet ventede ikke længere på en afgørelse, så din afgørelse er ikke brugt. "
                 "Programmets drift er orienteret.", link) from None
-        self.count_metric("StepApproved" if decision == "approve" else "StepRejected", link.stage)
+        if link.kind is LinkKind.OPS:
+            self.repository.update_volunteer(link.application_id, None, remove=("needs_ops", "ops_link_id"))
+        self.count_metric(f"Ops{decision.title()}" if link.kind is LinkKind.OPS
+                          else "StepApproved" if decision == "approve" else "StepRejected", link.stage)
         return link.model_copy(update={"decision": decision, "decided_by": link.sent_to, "decided_at": at})
 
     def _deliver(self, link: Link, token: str | None, decision: str) -> None:
         """Resume the waiting execution. If its token has just timed out for a reminder, the
         step waits again in a moment and picks the recorded decision up itself (open_step)."""
         assert self.engine is not None
+        if link.kind is LinkKind.OPS:  # ops' choice has no reminder loop: the token is the token
+            if not token:
+                raise StepNotWaiting("no token")
+            self.engine.resume(token, {"choice": decision, "link_id": link.link_id})
+            return
         try:
             if not token:
                 raise StepNotWaiting("no token")
@@ -293,6 +354,47 @@ class Screening:
                     self.engine.fail(token, "Withdrawn", "The applicant withdrew the application.")
                 except StepNotWaiting:
                     pass  # between steps: the next task sees the flag and raises Withdrawn
+
+    # --- ops ----------------------------------------------------------------------------------
+
+    def resend(self, application_id: str, by: str) -> Link:
+        """Send the open step's link again; the old link dies so only the newest one works."""
+        volunteer = self.repository.get_volunteer(application_id)
+        consultant = volunteer.get("consultant") or self._settings().consultant_email
+        return self._move_step(volunteer, consultant, by, "resent", EventKind.LINK_RESENT)
+
+    def reassign(self, application_id: str, consultant: str, by: str) -> Link:
+        """Move the open step to another consultant; the old link dies."""
+        volunteer = self.repository.get_volunteer(application_id)
+        return self._move_step(volunteer, consultant, by, "reassigned", EventKind.REASSIGNED)
+
+    def _move_step(self, volunteer: dict[str, Any], consultant: str, by: str, reason: str,
+                   kind: EventKind) -> Link:
+        settings = self._settings()
+        application_id = volunteer["application_id"]
+        old_id = volunteer.get("open_link_id")
+        found = self.repository.get_link(old_id) if old_id else None
+        if not found or found[0].status is not LinkStatus.OPEN or not found[0].stage:
+            raise NoOpenStep(f"{application_id} has no step waiting for a consultant")
+        old, token = found
+        at = self.now()
+        link = Link(link_id=new_link_id(), kind=LinkKind.DECISION, application_id=application_id, stage=old.stage,
+                    sent_to=consultant, created_at=at, expires_at=max(old.expires_at, at + settings.link_lifetime()))
+        self.repository.put_link(link, token, keep_until(link.expires_at, 30))
+        self.repository.update_volunteer(
+            application_id,
+            Event(at=at, kind=kind, stage=old.stage, by=by, details={"from": old.sent_to, "to": consultant}),
+            {"open_link_id": link.link_id, "consultant": consultant},
+            condition="open_link_id = :old", condition_values={":old": old.link_id},
+        )
+        # a reminder may have swapped the old link's token meanwhile: the newest follows the new link
+        latest = self.repository.get_link(old.link_id)
+        if latest and latest[1] and latest[1] != token:
+            self.repository.refresh_token(link.link_id, latest[1])
+        self.repository.invalidate_link(old.link_id, reason)
+        self._mail(emails.step_request(consultant, old.stage, application_id,
+                                       _url(settings, f"/decisions/{link.link_id}")))
+        return link
 
     # --- helpers ------------------------------------------------------------------------------
 
