@@ -27,6 +27,8 @@ from local_stack.moto_fixes import serialise_dynamodb_writes
 LOCAL_PARAMETERS = {
     "SenderEmail": "backup@rodekors.example",
     "ConsultantEmail": "konsulent@rodekors.example",
+    # one region with its own consultant, so the routing by postcode can be seen and tested
+    "RegionalConsultants": "Hovedstaden=konsulent.hovedstaden@rodekors.example",
     "OpsEmail": "drift@rodekors.example",
     "ReminderDelaySeconds": "120",
     "MaxReminders": "2",

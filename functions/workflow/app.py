@@ -15,6 +15,7 @@ from backup.config import EnvConfig
 from backup.mailer import Mailer
 from backup.repository import Repository
 from backup.applications import FieldError, normalise_email
+from backup.regions import parse_regional_consultants
 from backup.repository import NotFound
 from backup.screening import NoOpenStep, Screening, Settings
 from backup.stages import Stage
@@ -30,6 +31,7 @@ class Config(EnvConfig):
     reminder_delay_seconds: int
     max_reminders: int
     retention_days: int
+    regional_consultants: str = ""
 
 
 class Task(BaseModel):
@@ -70,6 +72,7 @@ screening = Screening(
         max_reminders=config.max_reminders,
         reminder_delay_seconds=config.reminder_delay_seconds,
         retention_days=config.retention_days,
+        regional_consultants=parse_regional_consultants(config.regional_consultants),
     ),
     now=clock.now,
     count_metric=_metric,

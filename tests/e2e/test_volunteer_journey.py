@@ -223,3 +223,28 @@ def test_a_step_nobody_decides_times_out_its_link_dies_and_ops_can_reopen_it(fas
     answer = stack.client.open_and_decide(approve_url, "approve", approval_fields("PHONE_SCREENING"))
     assert answer.status_code == 200
     stack.client.wait_for_stage(application_id, "HOME_VISIT")
+
+
+def test_an_applicant_in_the_capital_region_goes_to_that_regions_consultant(stack):
+    application_id, _ = apply(stack, postcode="2100", city="København Ø")
+    regional = "konsulent.hovedstaden@rodekors.example"
+    email = stack.client.wait_for_email(regional, f"Telefonsamtale venter på dig (ansøgning {application_id})")
+    assert "/decisions/" in email["text"]
+    assert stack.client.volunteer(application_id)["consultant"] == regional
+
+
+def test_personal_data_stays_out_of_the_logs_and_the_execution_history(stack):
+    unique = "Xyzzy-Personsen"
+    application_id, email = apply(stack, last_name=unique, phone="+45 61 23 45 67")
+    approve(stack, application_id, Stage.PHONE_SCREENING)
+    step_link(stack, application_id, Stage.HOME_VISIT)
+    log = stack.log_path.read_text(errors="replace")
+    assert application_id in log  # the correlation id is there ...
+    for personal in (unique, email, "61234567", "Vestergade"):
+        assert personal not in log  # ... the person is not
+    sfn = boto3.client("stepfunctions", endpoint_url=stack.endpoint, region_name="eu-west-1",
+                       aws_access_key_id="x", aws_secret_access_key="x")
+    arn = stack.volunteer_machine.replace(":stateMachine:", ":execution:") + f":volunteer-{application_id}"
+    history = str(sfn.get_execution_history(executionArn=arn)["events"])
+    for personal in (unique, email, "61234567"):
+        assert personal not in history

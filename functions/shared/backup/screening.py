@@ -8,7 +8,7 @@ with moto or with fakes alike.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol
 
@@ -24,6 +24,7 @@ from backup.links import (
     new_link_id,
 )
 from backup.mailer import Email
+from backup.regions import consultant_for
 from backup.repository import Conflict, Repository, keep_until
 from backup.stages import Stage
 from backup.workflow_engine import StepNotWaiting
@@ -78,6 +79,10 @@ class Settings:
     max_reminders: int
     reminder_delay_seconds: int
     retention_days: int = 1825
+    regional_consultants: dict[str, str] = field(default_factory=dict)
+
+    def consultant_for(self, postcode: str) -> str:
+        return consultant_for(postcode, self.regional_consultants, self.consultant_email)
     def link_lifetime(self) -> timedelta:
         """A decision link lives as long as its step may wait: a period per reminder, one until
         escalation and two more for ops to act; then the step times out and goes to ops."""
@@ -140,7 +145,7 @@ class Screening:
         if volunteer.get("open_stage") == stage.value and link_id and self._wait_again(link_id, task_token):
             return
         at = self.now()
-        consultant = volunteer.get("consultant") or settings.consultant_email
+        consultant = volunteer.get("consultant") or settings.consultant_for(volunteer["details"].get("postcode", ""))
         link = Link(link_id=new_link_id(), kind=LinkKind.DECISION, application_id=application_id, stage=stage,
                     sent_to=consultant, created_at=at, expires_at=at + settings.link_lifetime())
         self.repository.put_link(link, task_token, keep_until(link.expires_at, 30))
@@ -185,7 +190,7 @@ class Screening:
         if found and found[0].status is LinkStatus.USED:
             return {"reminders_sent": sent - 1}  # decided while the wait timed out: nobody to remind
         at = self.now()
-        consultant = volunteer.get("consultant") or settings.consultant_email
+        consultant = volunteer.get("consultant") or settings.consultant_for(volunteer["details"].get("postcode", ""))
         if sent <= settings.max_reminders:
             event = Event(at=at, kind=EventKind.REMINDER_SENT, stage=stage, by=SYSTEM,
                           details={"to": consultant, "number": str(sent)})
@@ -360,7 +365,8 @@ class Screening:
     def resend(self, application_id: str, by: str) -> Link:
         """Send the open step's link again; the old link dies so only the newest one works."""
         volunteer = self.repository.get_volunteer(application_id)
-        consultant = volunteer.get("consultant") or self._settings().consultant_email
+        consultant = volunteer.get("consultant") or self._settings().consultant_for(
+            volunteer["details"].get("postcode", ""))
         return self._move_step(volunteer, consultant, by, "resent", EventKind.LINK_RESENT)
 
     def reassign(self, application_id: str, consultant: str, by: str) -> Link:
