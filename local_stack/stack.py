@@ -247,6 +247,16 @@ class LocalStack:
             ctx.attributes[(logical, "Arn")] = description["TableArn"]
         for logical in tpl.resources_of(t, "AWS::Serverless::HttpApi"):
             ctx.refs[logical] = "local"
+        sesv2, sns = self.client("sesv2"), self.client("sns")
+        for logical, resource in tpl.resources_of(t, "AWS::SES::ConfigurationSet").items():
+            name = ctx.resolve(resource["Properties"].get("Name", f"{stack}-{logical}"))
+            sesv2.create_configuration_set(ConfigurationSetName=name)
+            ctx.refs[logical] = name
+        for logical in tpl.resources_of(t, "AWS::SNS::Topic"):
+            ctx.refs[logical] = sns.create_topic(Name=f"{stack}-{logical}")["TopicArn"]
+        unknown = {r["Type"] for r in t["Resources"].values()} - tpl.LOCAL_TYPES
+        if unknown:
+            raise tpl.TemplateError(f"resource type(s) the local stack cannot run: {', '.join(sorted(unknown))}")
         for logical in tpl.resources_of(t, "AWS::Serverless::LayerVersion"):
             ctx.refs[logical] = f"arn:aws:lambda:{tpl.REGION}:{tpl.ACCOUNT_ID}:layer:{stack}-{logical}:1"
 

@@ -55,6 +55,17 @@ class TemplateError(Exception):
     pass
 
 
+# What the local stack creates, and (second set) what only matters in AWS: alarms, the
+# dashboard and the wiring of SES events and schedules, which moto cannot run.
+LOCAL_TYPES = {
+    "AWS::Serverless::Function", "AWS::Serverless::LayerVersion", "AWS::Serverless::HttpApi",
+    "AWS::Serverless::StateMachine", "AWS::DynamoDB::Table", "AWS::SES::ConfigurationSet", "AWS::SNS::Topic",
+} | {
+    "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::SNS::Subscription", "AWS::SNS::TopicPolicy",
+    "AWS::SES::ConfigurationSetEventDestination",
+}
+
+
 @dataclass
 class Context:
     """What names resolve to: parameters, resources' physical ids and attributes, conditions."""

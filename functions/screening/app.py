@@ -10,10 +10,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backup import clock
+from backup import clock, telemetry
 from backup.config import EnvConfig
 from backup.decision_pages import (
     check_step_fields,
@@ -45,12 +44,8 @@ app = APIGatewayHttpResolver()
 repository = Repository(config.table_name)
 
 
-def _metric(name: str, stage: Stage | None) -> None:
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
-
-
 screening = Screening(repository, mailer=None, engine=WorkflowEngine(), settings=None, now=clock.now,
-                      count_metric=_metric)
+                      count_metric=telemetry.count, measure_wait=telemetry.stage_wait)
 
 CSRF_COOKIE = "backup_csrf"
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from backup import clock
+from backup import clock, telemetry
 from backup.config import EnvConfig
 from backup.mailer import Mailer
 from backup.repository import Repository
@@ -32,6 +31,7 @@ class Config(EnvConfig):
     max_reminders: int
     retention_days: int
     regional_consultants: str = ""
+    ses_configuration_set: str = ""
 
 
 class Task(BaseModel):
@@ -54,16 +54,9 @@ tracer = Tracer()
 metrics = Metrics()
 
 
-def _metric(name: str, stage: Stage | None) -> None:
-    # one metric per call with the stage as its dimension, so the funnel reads per stage
-    with single_metric(name=name, unit=MetricUnit.Count, value=1) as metric:
-        if stage is not None:
-            metric.add_dimension(name="stage", value=stage.value)
-
-
 screening = Screening(
     Repository(config.table_name),
-    Mailer(config.sender_email),
+    Mailer(config.sender_email, configuration_set=config.ses_configuration_set),
     WorkflowEngine(),
     Settings(
         base_url=config.public_base_url,
@@ -75,7 +68,7 @@ screening = Screening(
         regional_consultants=parse_regional_consultants(config.regional_consultants),
     ),
     now=clock.now,
-    count_metric=_metric,
+    count_metric=telemetry.count,
 )
 
 

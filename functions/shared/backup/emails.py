@@ -125,3 +125,21 @@ def ops_attention(to: str, application_id: str, failed_state: str, error: str, c
         "eller at afslutte forløbet:\n\n"
         f"{url}\n\nSe mere med: backup-ops show {application_id}\n\n{SIGNATURE}",
     )
+
+
+_ROLES = {"applicant": "ansøgeren", "consultant": "konsulenten", "ops": "driften"}
+
+
+def undeliverable(to: str, application_id: str, recipient: str, kind: str) -> Email:
+    who = _ROLES.get(recipient, "modtageren")
+    what = "kan ikke leveres (afvist af modtagerens mailserver)" if kind == "bounce" else \
+        "er markeret som uønsket af modtageren"
+    action = ("Ring venligst til ansøgeren, og ret e-mailadressen med dem."
+              if recipient == "applicant" else
+              f"Flyt trinnet til en anden konsulent med: backup-ops reassign {application_id} --consultant ADRESSE")
+    return compose(
+        to,
+        f"Vi kan ikke nå {who} på e-mail (ansøgning {application_id})",
+        f"Hej\n\nE-mails til {who} om ansøgning {application_id} {what}.\n\n{action}\n\n"
+        f"Se historikken med: backup-ops show {application_id}\n\n{SIGNATURE}",
+    )

@@ -24,12 +24,15 @@ class SesThrottled(Exception):
 
 
 class Mailer:
-    def __init__(self, sender: str, client: Any | None = None, sender_name: str = "Røde Kors BackUp"):
+    def __init__(self, sender: str, client: Any | None = None, sender_name: str = "Røde Kors BackUp",
+                 configuration_set: str | None = None):
         self.sender = sender
         self.sender_name = sender_name
         self.client = client or boto3.client("sesv2")
+        # bounces and complaints of mail sent through the set reach the email-events function
+        self.configuration_set = configuration_set or None
 
-    def send(self, email: Email) -> str:
+    def send(self, email: Email, tags: dict[str, str] | None = None) -> str:
         message = EmailMessage()
         message["From"] = formataddr((self.sender_name, self.sender))
         message["To"] = email.to
@@ -37,12 +40,17 @@ class Mailer:
         message["Message-ID"] = make_msgid(domain=self.sender.split("@")[-1])
         message.set_content(email.text)
         message.add_alternative(email.html, subtype="html")
+        request: dict[str, Any] = {
+            "FromEmailAddress": self.sender,
+            "Destination": {"ToAddresses": [email.to]},
+            "Content": {"Raw": {"Data": message.as_bytes()}},
+        }
+        if tags:
+            request["EmailTags"] = [{"Name": k, "Value": v} for k, v in tags.items()]
+        if self.configuration_set:
+            request["ConfigurationSetName"] = self.configuration_set
         try:
-            response = self.client.send_email(
-                FromEmailAddress=self.sender,
-                Destination={"ToAddresses": [email.to]},
-                Content={"Raw": {"Data": message.as_bytes()}},
-            )
+            response = self.client.send_email(**request)
         except ClientError as error:
             if error.response["Error"]["Code"] in {"Throttling", "TooManyRequestsException", "LimitExceededException"}:
                 raise SesThrottled(error.response["Error"].get("Message", "")) from error

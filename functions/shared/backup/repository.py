@@ -185,13 +185,22 @@ class Repository:
 
     def volunteers_in_stage(self, stage: Stage) -> list[str]:
         """Application ids waiting in `stage`, longest-waiting first."""
-        ids: list[str] = []
-        query: dict[str, Any] = {"IndexName": "by_stage", "KeyConditionExpression": Key("stage").eq(stage.value)}
+        return [application_id for application_id, _ in self.waiting_in_stage(stage)]
+
+    def waiting_in_stage(self, stage: Stage, since_before: datetime | None = None) -> list[tuple[str, datetime]]:
+        """(id, in the stage since) for everyone in `stage`, longest-waiting first; with
+        `since_before`, only those who entered the stage before that moment."""
+        condition = Key("stage").eq(stage.value)
+        if since_before is not None:
+            condition = condition & Key("stage_since").lt(clock.iso(since_before))
+        query: dict[str, Any] = {"IndexName": "by_stage", "KeyConditionExpression": condition}
+        found: list[tuple[str, datetime]] = []
         while True:
             page = self.table.query(**query)
-            ids.extend(item["pk"].split("#", 1)[1] for item in page["Items"])
+            found.extend((item["pk"].split("#", 1)[1], clock.parse(item["stage_since"])) for item in page["Items"]
+                         if item.get("sk") == "PROFILE")
             if "LastEvaluatedKey" not in page:
-                return ids
+                return found
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     # --- links ------------------------------------------------------------------------------

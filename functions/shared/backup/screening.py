@@ -63,7 +63,7 @@ class NoOpenStep(Exception):
 
 
 class MailSender(Protocol):
-    def send(self, email: Email) -> str: ...
+    def send(self, email: Email, tags: dict[str, str] | None = None) -> str: ...
 
 
 class Engine(Protocol):
@@ -102,6 +102,7 @@ class Screening:
         settings: Settings | None,
         now: Callable[[], datetime],
         count_metric: Callable[[str, Stage | None], None] = lambda name, stage: None,
+        measure_wait: Callable[[Stage, float], None] = lambda stage, seconds: None,
     ):
         self.repository = repository
         self.mailer = mailer
@@ -109,6 +110,7 @@ class Screening:
         self.settings = settings
         self.now = now
         self.count_metric = count_metric
+        self.measure_wait = measure_wait
 
     # --- tasks run by the state machine -------------------------------------------------------
 
@@ -132,7 +134,7 @@ class Screening:
                 condition="attribute_not_exists(withdraw_link_id)",
             )
             self._mail(emails.application_received(details["email"], details["first_name"], application_id,
-                                                   _url(settings, f"/withdraw/{withdraw_id}")))
+                                                   _url(settings, f"/withdraw/{withdraw_id}")), application_id, "applicant")
         return {"reminder_delay_seconds": settings.reminder_delay_seconds}
 
     def open_step(self, application_id: str, stage: Stage, task_token: str) -> None:
@@ -154,7 +156,7 @@ class Screening:
             Event(at=at, kind=EventKind.STEP_OPENED, stage=stage, by=SYSTEM, details={"consultant": consultant}),
             {"open_stage": stage.value, "open_link_id": link.link_id, "reminders_sent": 0, "consultant": consultant},
         )
-        self._mail(emails.step_request(consultant, stage, application_id, _url(settings, f"/decisions/{link.link_id}")))
+        self._mail(emails.step_request(consultant, stage, application_id, _url(settings, f"/decisions/{link.link_id}")), application_id, "consultant")
         self.count_metric("StepOpened", stage)
 
     def _wait_again(self, link_id: str, task_token: str) -> bool:
@@ -196,13 +198,13 @@ class Screening:
                           details={"to": consultant, "number": str(sent)})
             self.repository.update_volunteer(application_id, event, {"reminders_sent": sent})
             self._mail(emails.reminder(consultant, stage, application_id, _url(settings, f"/decisions/{link_id}"),
-                                       sent))
+                                       sent), application_id, "consultant")
             self.count_metric("ReminderSent", stage)
         elif sent == settings.max_reminders + 1:
             event = Event(at=at, kind=EventKind.ESCALATED, stage=stage, by=SYSTEM,
                           details={"to": settings.ops_email, "reminders": str(settings.max_reminders)})
             self.repository.update_volunteer(application_id, event, {"reminders_sent": sent, "escalated": True})
-            self._mail(emails.escalation(settings.ops_email, stage, application_id, settings.max_reminders))
+            self._mail(emails.escalation(settings.ops_email, stage, application_id, settings.max_reminders), application_id, "ops")
             self.count_metric("StepEscalated", stage)
         elif found is None or at >= found[0].expires_at:
             # the step has waited as long as it may: its link dies and ops decide what happens
@@ -237,7 +239,7 @@ class Screening:
             Stage.WITHDRAWN: emails.withdrawn,
         }.get(outcome)
         if letter is not None:  # a journey ended by ops is followed up by a person, not a form letter
-            self._mail(letter(details["email"], details["first_name"]))
+            self._mail(letter(details["email"], details["first_name"]), application_id, "applicant")
         self.count_metric(f"Entered{outcome.value.title().replace('_', '')}", outcome)
 
     def ask_ops(self, application_id: str, failed_state: str, error: str, cause: str, task_token: str) -> None:
@@ -255,7 +257,7 @@ class Screening:
             {"needs_ops": failed_state, "ops_link_id": link.link_id},
         )
         self._mail(emails.ops_attention(settings.ops_email, application_id, failed_state, error,
-                                        _short_cause(cause), _url(settings, f"/decisions/{link.link_id}")))
+                                        _short_cause(cause), _url(settings, f"/decisions/{link.link_id}")), application_id, "ops")
         self.count_metric("NeedsOps", None)
 
     # --- people following links -----------------------------------------------------------------
@@ -297,6 +299,8 @@ class Screening:
                 "Programmets drift er orienteret.", link) from None
         if link.kind is LinkKind.OPS:
             self.repository.update_volunteer(link.application_id, None, remove=("needs_ops", "ops_link_id"))
+        elif link.stage is not None:  # how long the step waited for its consultant: p50/p90 per stage
+            self.measure_wait(link.stage, (at - link.created_at).total_seconds())
         self.count_metric(f"Ops{decision.title()}" if link.kind is LinkKind.OPS
                           else "StepApproved" if decision == "approve" else "StepRejected", link.stage)
         return link.model_copy(update={"decision": decision, "decided_by": link.sent_to, "decided_at": at})
@@ -399,7 +403,7 @@ class Screening:
             self.repository.refresh_token(link.link_id, latest[1])
         self.repository.invalidate_link(old.link_id, reason)
         self._mail(emails.step_request(consultant, old.stage, application_id,
-                                       _url(settings, f"/decisions/{link.link_id}")))
+                                       _url(settings, f"/decisions/{link.link_id}")), application_id, "consultant")
         return link
 
     # --- helpers ------------------------------------------------------------------------------
@@ -415,7 +419,8 @@ class Screening:
             raise RuntimeError("this function is not configured to run workflow tasks")
         return self.settings
 
-    def _mail(self, email: Email) -> None:
+    def _mail(self, email: Email, application_id: str, role: str) -> None:
+        """Send, tagged with whom it concerns, so a bounce can be traced back without an address."""
         if self.mailer is None:
             raise RuntimeError("this function is not configured to send email")
-        self.mailer.send(email)
+        self.mailer.send(email, {"application_id": application_id, "recipient": role})

@@ -1,0 +1,20 @@
+"""Metrics in one namespace with the stage as a dimension, so the dashboard reads per stage."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from backup.stages import Stage
+
+
+def count(name: str, stage: Stage | None = None) -> None:
+    """One occurrence of `name` (StepOpened, ReminderSent, NeedsOps, ...), per stage when given."""
+    with single_metric(name=name, unit=MetricUnit.Count, value=1) as metric:
+        if stage is not None:
+            metric.add_dimension(name="stage", value=stage.value)
+
+
+def stage_wait(stage: Stage, seconds: float) -> None:
+    """How long a step waited for its decision; the dashboard shows its p50 and p90."""
+    with single_metric(name="StageWaitSeconds", unit=MetricUnit.Seconds, value=seconds) as metric:
+        metric.add_dimension(name="stage", value=stage.value)

@@ -1,0 +1,104 @@
+"""Bounces and complaints (SES → SNS → the email-events function) land on the person's history."""
+
+import json
+from datetime import timedelta
+
+import boto3
+import pytest
+
+from backup.history import Event, EventKind
+from backup.repository import Repository
+
+from .conftest import SENDER, Clock, LambdaContext, load_handler, sent_emails
+
+CONSULTANT = "konsulent@rodekors.example"
+OPS = "drift@rodekors.example"
+
+
+@pytest.fixture
+def handler(table, ses, monkeypatch):
+    repository = Repository(table, boto3.resource("dynamodb"))
+    repository.create_volunteer("a1", {"first_name": "Mette", "email": "mette@example.org"},
+                                Event(at=Clock()(), kind=EventKind.APPLIED))
+    repository.update_volunteer("a1", None, {"consultant": "regional@rodekors.example"})
+    module = load_handler("email_events", {"TABLE_NAME": table, "SENDER_EMAIL": SENDER,
+                                           "CONSULTANT_EMAIL": CONSULTANT, "OPS_EMAIL": OPS}, monkeypatch)
+    return module, repository
+
+
+def _text(message):
+    from email import message_from_string, policy
+
+    return message_from_string(message.raw_data, policy=policy.default).get_body(("plain",)).get_content()
+
+
+def sns(*messages):
+    return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": "arn:x",
+                         "Sns": {"Type": "Notification", "MessageId": "m", "TopicArn": "arn:t", "Subject": None,
+                                 "Message": m if isinstance(m, str) else json.dumps(m), "Timestamp": "2026-01-01T00:00:00Z",
+                                 "SignatureVersion": "1", "Signature": "", "SigningCertUrl": "", "UnsubscribeUrl": "",
+                                 "MessageAttributes": {}}} for m in messages]}
+
+
+def bounce(recipient="applicant", bounce_type="Permanent", application_id="a1"):
+    return {"eventType": "Bounce", "bounce": {"bounceType": bounce_type, "bouncedRecipients": [{}]},
+            "mail": {"tags": {"application_id": [application_id], "recipient": [recipient]}}}
+
+
+def test_a_permanent_bounce_to_the_applicant_is_recorded_and_their_consultant_told(handler):
+    module, repository = handler
+    assert module.lambda_handler(sns(bounce()), LambdaContext()) == {"recorded": 1}
+    bounced = [e for e in repository.history("a1") if e["kind"] == "EMAIL_BOUNCED"]
+    assert bounced[0]["details"] == {"recipient": "applicant", "permanent": "true"}
+    told = sent_emails()[-1]
+    assert "regional@rodekors.example" in told.destinations
+    assert "Ring venligst til ansøgeren" in _text(told)
+    assert "mette@example.org" not in _text(told)  # the consultant is told whom, not the dead address
+
+
+def test_a_bounce_of_a_consultants_mailbox_goes_to_ops(handler):
+    module, repository = handler
+    module.lambda_handler(sns(bounce(recipient="consultant")), LambdaContext())
+    assert OPS in sent_emails()[-1].destinations
+    assert "backup-ops reassign a1" in _text(sent_emails()[-1])
+
+
+def test_a_passing_bounce_is_recorded_but_nobody_is_bothered(handler):
+    module, repository = handler
+    module.lambda_handler(sns(bounce(bounce_type="Transient")), LambdaContext())
+    assert [e["kind"] for e in repository.history("a1")].count("EMAIL_BOUNCED") == 1
+    assert sent_emails() == []
+
+
+def test_a_complaint_is_recorded(handler):
+    module, repository = handler
+    complaint = {"eventType": "Complaint", "complaint": {},
+                 "mail": {"tags": {"application_id": ["a1"], "recipient": ["applicant"]}}}
+    module.lambda_handler(sns(complaint), LambdaContext())
+    assert "EMAIL_COMPLAINED" in [e["kind"] for e in repository.history("a1")]
+
+
+def test_messages_that_are_not_ours_are_ignored(handler):
+    module, repository = handler
+    result = module.lambda_handler(sns("not json", {"eventType": "Delivery"}, bounce(application_id="unknown")),
+                                   LambdaContext())
+    assert result == {"recorded": 1}  # only the unknown person's bounce was read, and nothing stored for it
+    assert [e["kind"] for e in repository.history("a1")] == ["APPLIED"]
+
+
+def test_the_watch_counts_who_waits_past_their_stages_limit(table, monkeypatch, capsys):
+    repository = Repository(table, boto3.resource("dynamodb"))
+    clock = Clock()
+    from backup.stages import Stage
+
+    for application_id, days_ago in (("old", 20), ("new", 1)):
+        repository.create_volunteer(application_id, {}, Event(at=clock(), kind=EventKind.APPLIED))
+        repository.enter_stage(application_id, Stage.PHONE_SCREENING,
+                               Event(at=clock.at - timedelta(days=days_ago), kind=EventKind.STEP_OPENED))
+    module = load_handler("watch", {"TABLE_NAME": table, "STAGE_LIMIT_DAYS": "PHONE_SCREENING=14,HOME_VISIT=21"},
+                          monkeypatch)
+    monkeypatch.setattr(module.clock, "now", clock)
+    result = module.lambda_handler({}, LambdaContext())
+    assert result == {"PHONE_SCREENING": {"waiting": 2, "over_limit": 1}, "HOME_VISIT": {"waiting": 0, "over_limit": 0}}
+    emitted = capsys.readouterr().out
+    assert "PeopleOverLimitTotal" in emitted and "PeopleOverLimit" in emitted

@@ -1,0 +1,64 @@
+"""What ops rely on in the template: alarms to an ops address, a dashboard that parses, least privilege."""
+
+import json
+import re
+
+from local_stack import template as tpl
+
+TEMPLATE = tpl.load()
+RESOURCES = TEMPLATE["Resources"]
+
+
+def _alarms():
+    return {k: v["Properties"] for k, v in RESOURCES.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
+
+
+def test_ops_are_alarmed_on_failed_timed_out_and_aborted_executions():
+    metrics = {p.get("MetricName") for p in _alarms().values()}
+    assert {"ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"} <= metrics
+
+
+def test_ops_are_alarmed_on_function_errors_bounces_people_waiting_too_long_and_failed_tasks():
+    alarms = _alarms()
+    metrics = {p.get("MetricName") for p in alarms.values()}
+    assert {"Reputation.BounceRate", "PeopleOverLimitTotal", "NeedsOps"} <= metrics
+    errors = next(p for p in alarms.values() if "Metrics" in p)
+    watched = {m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"] for m in errors["Metrics"] if "MetricStat" in m}
+    functions = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"}
+    assert watched == functions
+
+
+def test_every_alarm_reaches_the_ops_address():
+    for name, alarm in _alarms().items():
+        assert alarm["AlarmActions"] == [{"Ref": "OpsAlarmTopic"}], name
+    subscription = RESOURCES["OpsAlarmSubscription"]["Properties"]
+    assert subscription["Protocol"] == "email" and subscription["Endpoint"] == {"Ref": "OpsEmail"}
+
+
+def test_the_dashboard_body_is_valid_json_once_substituted():
+    body = RESOURCES["OpsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    substituted = re.sub(r"\$\{[^}]+\}", "x", body)
+    widgets = json.loads(substituted)["widgets"]
+    titles = " ".join(w["properties"]["title"] for w in widgets)
+    for topic in ("per week", "median and 90th percentile", "failed, timed out, aborted", "errors and throttles",
+                  "duration", "bounced"):
+        assert topic in titles
+
+
+def test_functions_get_only_the_actions_they_use():
+    def actions(name):
+        statements = RESOURCES[name]["Properties"]["Policies"][0]["Statement"]
+        return {a for s in statements for a in s["Action"]}
+
+    assert "ses:SendRawEmail" not in actions("IntakeFunction")
+    assert "states:StartExecution" not in actions("ScreeningFunction")
+    assert actions("WatchFunction") == {"dynamodb:Query"}
+    assert not any(a.endswith("*") for name in ("IntakeFunction", "ScreeningFunction", "WorkflowFunction")
+                   for a in actions(name))
+
+
+def test_every_duration_and_address_is_a_parameter():
+    parameters = TEMPLATE["Parameters"]
+    for name in ("SenderEmail", "ConsultantEmail", "OpsEmail", "ReminderDelaySeconds", "MaxReminders",
+                 "StageLimitDays", "RegionalConsultants"):
+        assert name in parameters
