@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 from boto3.dynamodb.conditions import Key
@@ -20,6 +20,12 @@ from backup import clock
 from backup.history import Event
 from backup.links import Link, LinkStatus
 from backup.stages import Stage
+
+
+class Waiting(NamedTuple):
+    kind: str  # VOLUNTEER or YOUTH
+    person_id: str
+    since: datetime
 
 
 class NotFound(Exception):
@@ -184,20 +190,20 @@ class Repository:
         )
 
     def volunteers_in_stage(self, stage: Stage) -> list[str]:
-        """Application ids waiting in `stage`, longest-waiting first."""
-        return [application_id for application_id, _ in self.waiting_in_stage(stage)]
+        """Application ids of volunteers waiting in `stage`, longest-waiting first."""
+        return [w.person_id for w in self.waiting_in_stage(stage) if w.kind == "VOLUNTEER"]
 
-    def waiting_in_stage(self, stage: Stage, since_before: datetime | None = None) -> list[tuple[str, datetime]]:
-        """(id, in the stage since) for everyone in `stage`, longest-waiting first; with
-        `since_before`, only those who entered the stage before that moment."""
+    def waiting_in_stage(self, stage: Stage, since_before: datetime | None = None) -> list[Waiting]:
+        """Everyone in `stage`, longest-waiting first; with `since_before`, only those who
+        entered the stage before that moment."""
         condition = Key("stage").eq(stage.value)
         if since_before is not None:
             condition = condition & Key("stage_since").lt(clock.iso(since_before))
         query: dict[str, Any] = {"IndexName": "by_stage", "KeyConditionExpression": condition}
-        found: list[tuple[str, datetime]] = []
+        found: list[Waiting] = []
         while True:
             page = self.table.query(**query)
-            found.extend((item["pk"].split("#", 1)[1], clock.parse(item["stage_since"])) for item in page["Items"]
+            found.extend(Waiting(*item["pk"].split("#", 1), clock.parse(item["stage_since"])) for item in page["Items"]
                          if item.get("sk") == "PROFILE")
             if "LastEvaluatedKey" not in page:
                 return found

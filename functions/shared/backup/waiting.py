@@ -25,6 +25,6 @@ def count_waiting(repository: Repository, limits: dict[Stage, float], now: datet
     for stage, limit_days in limits.items():
         people = repository.waiting_in_stage(stage)
         cutoff = now - timedelta(days=limit_days)
-        oldest = (now - people[0][1]).total_seconds() / SECONDS_PER_DAY if people else 0.0
-        counts.append(StageCount(stage, len(people), sum(1 for _, since in people if since < cutoff), oldest))
+        oldest = (now - people[0].since).total_seconds() / SECONDS_PER_DAY if people else 0.0
+        counts.append(StageCount(stage, len(people), sum(1 for p in people if p.since < cutoff), oldest))
     return counts

@@ -1,0 +1,1 @@
+"""backup-ops: the command line ops use to see and move the volunteers' running workflows."""

@@ -1,0 +1,192 @@
+"""What ops see, gathered as plain dicts and lists (JSON-ready): the command line prints them,
+and a local page (/_local/ops) can show the same.
+
+Personal details are returned because ops are authorised to see them; nothing here logs them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from backup import clock
+from backup.repository import NotFound, Repository
+from backup.stage_limits import DEFAULT_STAGE_LIMIT_DAYS
+from backup.stages import STATE_NAMES, Stage
+from backup.workflow_engine import WorkflowEngine
+from botocore.exceptions import ClientError
+
+from backup_ops.discovery import OpsError, Target
+
+SECONDS_PER_DAY = 86400
+
+
+def plain(value: Any) -> Any:
+    """DynamoDB's Decimals and sets as JSON's numbers and lists."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [plain(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, datetime):
+        return clock.iso(value)
+    return value
+
+
+def open_stages() -> list[Stage]:
+    """The stages people wait in (every stage but the final ones), in the programme's order."""
+    return [stage for stage in Stage if not stage.is_final]
+
+
+def days_between(since: str, now: datetime) -> float:
+    return (now - clock.parse(since)).total_seconds() / SECONDS_PER_DAY
+
+
+def repository(target: Target) -> Repository:
+    return Repository(target.table_name, client=target.dynamodb())
+
+
+def _waiting(target: Target, stage: Stage, now: datetime, older_than_days: float | None) -> list[dict[str, Any]]:
+    """People in `stage`, longest-waiting first (the same query the hourly watch counts with)."""
+    before = now - timedelta(days=older_than_days) if older_than_days is not None else None
+    rows: list[dict[str, Any]] = []
+    for person in repository(target).waiting_in_stage(stage, since_before=before):
+        rows.append({"application_id": person.person_id, "kind": person.kind, "stage": stage.value,
+                     "stage_label": stage.label, "stage_since": clock.iso(person.since),
+                     "days_waiting": round((now - person.since).total_seconds() / SECONDS_PER_DAY, 6)})
+    return rows
+
+
+def list_people(target: Target, stages: list[Stage] | None = None, older_than_days: float | None = None,
+                now: datetime | None = None) -> list[dict[str, Any]]:
+    """Everyone waiting, stage by stage in the programme's order, longest-waiting first in each."""
+    now = now or clock.now()
+    rows: list[dict[str, Any]] = []
+    for stage in stages or open_stages():
+        rows.extend(_waiting(target, stage, now, older_than_days))
+    return rows
+
+
+def stuck(target: Target, limits: dict[Stage, float] | None = None,
+          now: datetime | None = None) -> list[dict[str, Any]]:
+    """Everyone who has waited in a stage longer than that stage's limit (days)."""
+    now = now or clock.now()
+    limits = DEFAULT_STAGE_LIMIT_DAYS if limits is None else limits
+    rows: list[dict[str, Any]] = []
+    for stage in open_stages():
+        if stage not in limits:
+            continue
+        limit = float(limits[stage])
+        for row in _waiting(target, stage, now, limit):
+            rows.append({**row, "limit_days": limit, "over_by_days": round(row["days_waiting"] - limit, 6)})
+    return rows
+
+
+def console_url(region: str, execution_arn: str) -> str:
+    return (f"https://{region}.console.aws.amazon.com/states/home?region={region}"
+            f"#/v2/executions/details/{execution_arn}")
+
+
+def execution(target: Target, application_id: str) -> dict[str, Any]:
+    """Where the person's execution stands: status, the state it is in (or ended in), its console address."""
+    sfn = target.client("stepfunctions")
+    arn = WorkflowEngine(target.state_machine_arn, client=sfn).execution_arn(application_id)
+    found: dict[str, Any] = {"arn": arn, "name": arn.rsplit(":", 1)[1], "console_url": console_url(target.region, arn)}
+    try:
+        described = sfn.describe_execution(executionArn=arn)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in {"ExecutionDoesNotExist", "ResourceNotFound"}:
+            return {**found, "status": "NOT_STARTED", "current_state": None}
+        raise
+    found.update(status=described["status"], started=plain(described.get("startDate")),
+                 stopped=plain(described.get("stopDate")))
+    if described.get("error"):
+        found.update(error=described.get("error"), cause=described.get("cause"))
+    # the newest events first (AWS honours reverseOrder; moto returns all in order): the highest id wins
+    events = sfn.get_execution_history(executionArn=arn, reverseOrder=True, maxResults=1000).get("events", [])
+    entered = [e for e in events if str(e.get("type", "")).endswith("StateEntered")]
+    latest = max(entered, key=lambda e: int(e.get("id", 0)), default=None)
+    found["current_state"] = latest["stateEnteredEventDetails"]["name"] if latest else None
+    found["current_state_since"] = plain(latest.get("timestamp")) if latest else None
+    return found
+
+
+def _event(item: dict[str, Any]) -> dict[str, Any]:
+    event = {"at": item.get("at"), "kind": item.get("kind"), "stage": item.get("event_stage"), "by": item.get("by"),
+             "notes": item.get("notes"), "details": plain(item.get("details") or {})}
+    return {key: value for key, value in event.items() if value not in (None, "", {})}
+
+
+def show_person(target: Target, application_id: str, now: datetime | None = None,
+                with_execution: bool = True) -> dict[str, Any]:
+    """The record, its history in order, the open step and where the execution stands."""
+    now = now or clock.now()
+    repo = repository(target)
+    try:
+        record = plain(repo.get_volunteer(application_id))
+    except NotFound:
+        raise OpsError(f"There is no volunteer with id {application_id}.") from None
+    stage = Stage(record["stage"])
+    person: dict[str, Any] = {
+        "application_id": application_id,
+        "stage": stage.value,
+        "stage_label": stage.label,
+        "stage_since": record.get("stage_since"),
+        "days_waiting": round(days_between(record["stage_since"], now), 6) if record.get("stage_since") else None,
+        "applied_at": record.get("applied_at"),
+        "consultant": record.get("consultant"),
+        "reminders_sent": record.get("reminders_sent", 0),
+        "withdrawal_requested": bool(record.get("withdrawal_requested", False)),
+        "open_step": None,
+        "details": record.get("details", {}),
+    }
+    open_stage, link_id = record.get("open_stage"), record.get("open_link_id")
+    if open_stage:
+        step: dict[str, Any] = {"stage": open_stage, "state_name": STATE_NAMES.get(Stage(open_stage), open_stage)}
+        found = repo.get_link(link_id) if link_id else None
+        if found:  # never the link id itself: it is what lets a consultant decide
+            link = found[0]
+            step.update(sent_to=link.sent_to, sent_at=clock.iso(link.created_at),
+                        expires_at=clock.iso(link.expires_at), link_status=link.status.value)
+        person["open_step"] = step
+    person["history"] = [_event(item) for item in sorted(repo.history(application_id), key=lambda i: i["sk"])]
+    if with_execution:
+        person["execution"] = execution(target, application_id)
+    return person
+
+
+def _invoke_workflow(target: Target, command: dict[str, Any]) -> dict[str, Any]:
+    response = target.client("lambda").invoke(FunctionName=target.workflow_function,
+                                               Payload=json.dumps(command).encode())
+    body = response["Payload"].read()
+    try:
+        answer = json.loads(body) if body else {}
+    except ValueError:
+        answer = {"errorMessage": body.decode(errors="replace")[:200]}
+    if response.get("FunctionError"):
+        message = str(answer.get("errorMessage") or answer.get("errorType") or "no message").strip().rstrip(".")
+        raise OpsError(f"The workflow function failed: {message}.")
+    if not isinstance(answer, dict) or not answer.get("ok"):
+        error = answer.get("error") if isinstance(answer, dict) else None
+        text = str(error or f"The workflow function did not {command['action']}").strip()
+        if not text.startswith(command["application_id"]):
+            text = text[:1].upper() + text[1:]
+        raise OpsError(text if text.endswith((".", "!", "?")) else text + ".")
+    return {"application_id": command["application_id"], "action": command["action"], "stage": answer.get("stage"),
+            "sent_to": answer.get("sent_to"), "by": command["by"]}
+
+
+def resend(target: Target, application_id: str, by: str | None = None) -> dict[str, Any]:
+    """Send the open step's link again (the old link dies); answers to whom it went."""
+    return _invoke_workflow(target, {"action": "resend", "application_id": application_id,
+                                     "by": by or target.caller()})
+
+
+def reassign(target: Target, application_id: str, consultant: str, by: str | None = None) -> dict[str, Any]:
+    """Move the open step to another consultant (the old link dies); answers to whom it went."""
+    return _invoke_workflow(target, {"action": "reassign", "application_id": application_id,
+                                     "consultant": consultant, "by": by or target.caller()})
