@@ -9,6 +9,7 @@ Item layout (pk / sk):
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -28,6 +29,19 @@ class Waiting(NamedTuple):
     since: datetime
 
 
+@dataclass(frozen=True)
+class ProfileChange:
+    """One person's profile update (with its condition) and the history event it leaves."""
+
+    person_id: str
+    kind: str
+    set_values: dict[str, Any]
+    remove: tuple[str, ...] = ()
+    condition: str | None = None
+    condition_values: dict[str, Any] = field(default_factory=dict)
+    event: Event | None = None
+
+
 class NotFound(Exception):
     pass
 
@@ -36,17 +50,21 @@ class Conflict(Exception):
     """A conditional write lost: somebody else changed the item first."""
 
 
-def _volunteer_key(application_id: str) -> dict[str, str]:
-    return {"pk": f"VOLUNTEER#{application_id}", "sk": "PROFILE"}
+VOLUNTEER = "VOLUNTEER"
+YOUTH = "YOUTH"
+
+
+def _person_key(person_id: str, kind: str = VOLUNTEER) -> dict[str, str]:
+    return {"pk": f"{kind}#{person_id}", "sk": "PROFILE"}
 
 
 def _link_key(link_id: str) -> dict[str, str]:
     return {"pk": f"LINK#{link_id}", "sk": "LINK"}
 
 
-def _event_item(application_id: str, event: Event) -> dict[str, Any]:
-    item = {
-        "pk": f"VOLUNTEER#{application_id}",
+def _event_item(person_id: str, event: Event, kind: str = VOLUNTEER) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "pk": f"{kind}#{person_id}",
         # time first so a query returns the trail in order; random tail keeps two events of
         # the same microsecond apart
         "sk": f"EVENT#{clock.iso(event.at)}#{secrets.token_hex(4)}",
@@ -81,15 +99,19 @@ class Repository:
         # the resource's client converts Python values to DynamoDB's typed form, transactions included
         self.client = self.table.meta.client
 
-    # --- volunteers -------------------------------------------------------------------------
+    # --- people (volunteers and young people) ---------------------------------------------------
 
     def create_volunteer(self, application_id: str, details: dict[str, Any], event: Event) -> bool:
         """Store a new volunteer and its first event; False if the id is already taken."""
+        return self.create_person(application_id, details, event, VOLUNTEER, Stage.APPLIED)
+
+    def create_person(self, person_id: str, details: dict[str, Any], event: Event, kind: str, stage: Stage) -> bool:
+        """Store a new person in their first stage with their first event; False if the id is taken."""
         profile = {
-            **_volunteer_key(application_id),
-            "application_id": application_id,
-            "kind": "VOLUNTEER",
-            "stage": Stage.APPLIED.value,
+            **_person_key(person_id, kind),
+            "application_id": person_id,
+            "kind": kind,
+            "stage": stage.value,
             "stage_since": clock.iso(event.at),
             "applied_at": clock.iso(event.at),
             "details": details,
@@ -100,9 +122,7 @@ class Repository:
                 TransactItems=[
                     {"Put": {"TableName": self.table_name, "Item": profile,
                              "ConditionExpression": "attribute_not_exists(pk)"}},
-                    {"Put": {"TableName": self.table_name,
-                             "Item": _event_item(application_id, event),
-                             "ConditionExpression": "attribute_not_exists(pk)"}},
+                    self._event_put(person_id, event, kind),
                 ]
             )
         except ClientError as error:
@@ -111,16 +131,18 @@ class Repository:
             raise
         return True
 
-    def get_volunteer(self, application_id: str) -> dict[str, Any]:
-        item = self.table.get_item(Key=_volunteer_key(application_id), ConsistentRead=True).get("Item")
+    def get_volunteer(self, person_id: str, kind: str = VOLUNTEER) -> dict[str, Any]:
+        item = self.table.get_item(Key=_person_key(person_id, kind), ConsistentRead=True).get("Item")
         if item is None:
-            raise NotFound(application_id)
+            raise NotFound(person_id)
         return item
 
-    def history(self, application_id: str) -> list[dict[str, Any]]:
+    get_person = get_volunteer
+
+    def history(self, person_id: str, kind: str = VOLUNTEER) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         query = {
-            "KeyConditionExpression": Key("pk").eq(f"VOLUNTEER#{application_id}") & Key("sk").begins_with("EVENT#"),
+            "KeyConditionExpression": Key("pk").eq(f"{kind}#{person_id}") & Key("sk").begins_with("EVENT#"),
             "ConsistentRead": True,
         }
         while True:
@@ -130,30 +152,53 @@ class Repository:
                 return items
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def add_event(self, application_id: str, event: Event) -> None:
-        self.table.put_item(
-            Item=_event_item(application_id, event), ConditionExpression="attribute_not_exists(pk)"
-        )
+    def add_event(self, person_id: str, event: Event, kind: str = VOLUNTEER) -> None:
+        self.table.put_item(Item=_event_item(person_id, event, kind), ConditionExpression="attribute_not_exists(pk)")
 
     def update_volunteer(
         self,
-        application_id: str,
+        person_id: str,
         event: Event | None,
         set_values: dict[str, Any] | None = None,
         remove: tuple[str, ...] = (),
         condition: str | None = None,
         condition_values: dict[str, Any] | None = None,
+        kind: str = VOLUNTEER,
     ) -> None:
         """Change the profile and add its history event in one transaction."""
+        change = ProfileChange(person_id, kind, set_values or {}, remove, condition, condition_values or {}, event)
+        self.change_people([change])
+
+    update_person = update_volunteer
+
+    def change_people(self, changes: list[ProfileChange], puts: tuple[dict[str, Any], ...] = ()) -> None:
+        """Several people's profiles (each with its event) and other items, all or nothing:
+        a proposal claims a young person and a volunteer in one transaction or not at all."""
+        items: list[dict[str, Any]] = []
+        for change in changes:
+            items.append({"Update": self._profile_update(change)})
+            if change.event is not None:
+                items.append(self._event_put(change.person_id, change.event, change.kind))
+        for item in puts:
+            items.append({"Put": {"TableName": self.table_name, "Item": item,
+                                  "ConditionExpression": "attribute_not_exists(pk)"}})
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                raise Conflict(", ".join(c.person_id for c in changes)) from error
+            raise
+
+    def _profile_update(self, change: ProfileChange) -> dict[str, Any]:
         names: dict[str, str] = {}
-        values: dict[str, Any] = dict(condition_values or {})
+        values: dict[str, Any] = dict(change.condition_values)
         sets = []
-        for index, (field, value) in enumerate((set_values or {}).items()):
+        for index, (field, value) in enumerate(change.set_values.items()):
             names[f"#s{index}"] = field
             values[f":s{index}"] = value
             sets.append(f"#s{index} = :s{index}")
         removes = []
-        for index, field in enumerate(remove):
+        for index, field in enumerate(change.remove):
             names[f"#r{index}"] = field
             removes.append(f"#r{index}")
         expression = ""
@@ -163,31 +208,23 @@ class Repository:
             expression += " REMOVE " + ", ".join(removes)
         update: dict[str, Any] = {
             "TableName": self.table_name,
-            "Key": _volunteer_key(application_id),
+            "Key": _person_key(change.person_id, change.kind),
             "UpdateExpression": expression.strip(),
-            "ConditionExpression": "attribute_exists(pk)" + (f" AND ({condition})" if condition else ""),
+            "ConditionExpression": "attribute_exists(pk)" + (f" AND ({change.condition})" if change.condition else ""),
             "ExpressionAttributeNames": names,
         }
         if values:
             update["ExpressionAttributeValues"] = values
-        items: list[dict[str, Any]] = [{"Update": update}]
-        if event is not None:
-            items.append({"Put": {"TableName": self.table_name,
-                                  "Item": _event_item(application_id, event),
-                                  "ConditionExpression": "attribute_not_exists(pk)"}})
-        try:
-            self.client.transact_write_items(TransactItems=items)
-        except ClientError as error:
-            if _is_conditional_failure(error):
-                raise Conflict(application_id) from error
-            raise
+        return update
 
-    def enter_stage(self, application_id: str, stage: Stage, event: Event, extra: dict[str, Any] | None = None) -> None:
-        self.update_volunteer(
-            application_id,
-            event,
-            {"stage": stage.value, "stage_since": clock.iso(event.at), **(extra or {})},
-        )
+    def _event_put(self, person_id: str, event: Event, kind: str) -> dict[str, Any]:
+        return {"Put": {"TableName": self.table_name, "Item": _event_item(person_id, event, kind),
+                        "ConditionExpression": "attribute_not_exists(pk)"}}
+
+    def enter_stage(self, person_id: str, stage: Stage, event: Event, extra: dict[str, Any] | None = None,
+                    kind: str = VOLUNTEER) -> None:
+        self.update_volunteer(person_id, event, {"stage": stage.value, "stage_since": clock.iso(event.at),
+                                                 **(extra or {})}, kind=kind)
 
     def volunteers_in_stage(self, stage: Stage) -> list[str]:
         """Application ids of volunteers waiting in `stage`, longest-waiting first."""
@@ -239,7 +276,7 @@ class Repository:
             raise
 
     def use_link(self, link_id: str, decision: str, decided_by: str, at: datetime, application_id: str,
-                 event: Event) -> None:
+                 event: Event, kind: str = VOLUNTEER) -> None:
         """Mark an open link used and record the decision, atomically; Conflict if it was not open."""
         try:
             self.client.transact_write_items(
@@ -255,9 +292,7 @@ class Repository:
                             ":d": decision, ":b": decided_by, ":at": clock.iso(at),
                         },
                     }},
-                    {"Put": {"TableName": self.table_name,
-                             "Item": _event_item(application_id, event),
-                             "ConditionExpression": "attribute_not_exists(pk)"}},
+                    self._event_put(application_id, event, kind),
                 ]
             )
         except ClientError as error:
