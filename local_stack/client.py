@@ -37,6 +37,26 @@ SAMPLE_APPLICATION: dict[str, Any] = {
 }
 
 
+SAMPLE_REFERRAL: dict[str, Any] = {
+    "first_name": "Sara",
+    "birth_date": "2008-03-14",
+    "postcode": "8200",
+    "placement": "foster_family",
+    "interests": ["football", "cooking"],
+    "wishes": "En rolig voksen, der kan lide fodbold og vil lære mig at lave mad.",
+    "preferences": {},
+    "availability": "weekly",
+    "email": "sara@example.org",
+    "contact_adult_name": "Lone Berg",
+    "contact_adult_email": "lone.berg@example.org",
+    "contact_adult_organisation": "Familieplejen, Aarhus Kommune",
+    "motivated": True,
+    "no_active_substance_abuse": True,
+    "can_meet_without_professional_support": True,
+    "consent": True,
+}
+
+
 def approval_fields(stage: str, today: date | None = None) -> dict[str, str]:
     """What a consultant fills in to approve each step."""
     day = (today or date.today()).isoformat()
@@ -46,6 +66,7 @@ def approval_fields(stage: str, today: date | None = None) -> dict[str, str]:
         "HOME_VISIT": {"visit_date": day, "assessment": "Roligt hjem, god forståelse for de unges situation."},
         "CHILD_CERTIFICATE": {"received_date": day, "certificate_clean": "yes"},
         "TRAINING": {"completed_date": day, "hours": "6"},
+        "REFERRAL_CHECK": {},
     }[stage]
 
 
@@ -80,6 +101,14 @@ class Client:
             raise RuntimeError(f"POST /apply answered {response.status_code}: {response.text[:500]}")
         return str(response.json()["application_id"])
 
+    # --- the contact adult --------------------------------------------------------------------------
+
+    def refer(self, referral: dict[str, Any] | None = None) -> str:
+        response = requests.post(f"{self.web}/refer", json=referral or SAMPLE_REFERRAL, timeout=30)
+        if response.status_code != 201:
+            raise RuntimeError(f"POST /refer answered {response.status_code}: {response.text[:500]}")
+        return str(response.json()["youth_id"])
+
     # --- the outbox ------------------------------------------------------------------------------
 
     def outbox(self) -> list[dict[str, Any]]:
@@ -87,12 +116,13 @@ class Client:
         response.raise_for_status()
         return list(response.json())
 
-    def wait_for_email(self, to: str, subject_contains: str, after: int = 0, timeout: float = 30) -> dict[str, Any]:
-        """The first email (from index `after` on) to `to` whose subject contains the text."""
+    def wait_for_email(self, to: str | None, subject_contains: str, after: int = 0,
+                       timeout: float = 30) -> dict[str, Any]:
+        """The first email (from index `after` on) to `to` (anyone if None) whose subject contains the text."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             for message in self.outbox()[after:]:
-                if message["to"] == to and subject_contains in message["subject"]:
+                if to in (None, message["to"]) and subject_contains in message["subject"]:
                     return message
             time.sleep(0.2)
         raise TimeoutError(f"no email to {to} about '{subject_contains}' within {timeout:.0f} s")
@@ -122,42 +152,64 @@ class Client:
         return boto3.resource("dynamodb", endpoint_url=self.endpoint, region_name=REGION,
                               aws_access_key_id="local", aws_secret_access_key="local").Table(self.table_name)
 
-    def volunteer(self, application_id: str) -> dict[str, Any]:
-        item = self._table().get_item(Key={"pk": f"VOLUNTEER#{application_id}", "sk": "PROFILE"}).get("Item")
+    def volunteer(self, application_id: str, kind: str = "VOLUNTEER") -> dict[str, Any]:
+        item = self._table().get_item(Key={"pk": f"{kind}#{application_id}", "sk": "PROFILE"}).get("Item")
         if item is None:
             raise LookupError(application_id)
         return dict(item)
 
-    def history(self, application_id: str) -> list[dict[str, Any]]:
+    def history(self, application_id: str, kind: str = "VOLUNTEER") -> list[dict[str, Any]]:
         from boto3.dynamodb.conditions import Key
 
         response = self._table().query(
-            KeyConditionExpression=Key("pk").eq(f"VOLUNTEER#{application_id}") & Key("sk").begins_with("EVENT#"))
+            KeyConditionExpression=Key("pk").eq(f"{kind}#{application_id}") & Key("sk").begins_with("EVENT#"))
         return list(response["Items"])
 
-    def wait_for_stage(self, application_id: str, stage: str, timeout: float = 30) -> dict[str, Any]:
+    def wait_for_stage(self, application_id: str, stage: str, timeout: float = 30,
+                       kind: str = "VOLUNTEER") -> dict[str, Any]:
         deadline = time.time() + timeout
         current = None
         while time.time() < deadline:
-            current = self.volunteer(application_id)
+            current = self.volunteer(application_id, kind)
             if current["stage"] == stage:
                 return current
             time.sleep(0.2)
         raise TimeoutError(f"{application_id} stayed in {current and current['stage']}, never reached {stage}")
 
-    def execution(self, state_machine_arn: str, application_id: str) -> dict[str, Any]:
+    def execution(self, state_machine_arn: str, application_id: str, prefix: str = "volunteer") -> dict[str, Any]:
         sfn = boto3.client("stepfunctions", endpoint_url=self.endpoint, region_name=REGION,
                            aws_access_key_id="local", aws_secret_access_key="local")
-        arn = state_machine_arn.replace(":stateMachine:", ":execution:") + f":volunteer-{application_id}"
+        arn = state_machine_arn.replace(":stateMachine:", ":execution:") + f":{prefix}-{application_id}"
         return dict(sfn.describe_execution(executionArn=arn))
 
     def wait_for_execution(self, state_machine_arn: str, application_id: str, status: str = "SUCCEEDED",
-                           timeout: float = 30) -> dict[str, Any]:
+                           timeout: float = 30, prefix: str = "volunteer") -> dict[str, Any]:
         deadline = time.time() + timeout
         found: dict[str, Any] = {}
         while time.time() < deadline:
-            found = self.execution(state_machine_arn, application_id)
+            found = self.execution(state_machine_arn, application_id, prefix)
             if found["status"] == status:
                 return found
             time.sleep(0.2)
         raise TimeoutError(f"execution of {application_id} is {found.get('status')}, not {status}")
+
+    def current_state(self, state_machine_arn: str, application_id: str, prefix: str = "volunteer") -> str:
+        """The state the execution last entered, as the console shows it."""
+        sfn = boto3.client("stepfunctions", endpoint_url=self.endpoint, region_name=REGION,
+                           aws_access_key_id="local", aws_secret_access_key="local")
+        arn = state_machine_arn.replace(":stateMachine:", ":execution:") + f":{prefix}-{application_id}"
+        events = [e for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
+                  for e in page["events"]]
+        entered = next((e for e in reversed(events) if e["type"].endswith("StateEntered")), None)
+        return str(entered["stateEnteredEventDetails"]["name"]) if entered else ""
+
+    def wait_for_state(self, state_machine_arn: str, application_id: str, state: str, prefix: str = "volunteer",
+                       timeout: float = 30) -> None:
+        deadline = time.time() + timeout
+        current = ""
+        while time.time() < deadline:
+            current = self.current_state(state_machine_arn, application_id, prefix)
+            if current == state:
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"{prefix}-{application_id} is in '{current}', never reached '{state}'")

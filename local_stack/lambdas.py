@@ -44,11 +44,12 @@ def _requirement_names(requirements: Path) -> list[str]:
     return names
 
 
-def allowed_top_level_modules(layer_dirs: list[Path]) -> set[str]:
-    """Top-level modules of the layer's requirements and the runtime's boto3, with their dependencies."""
+def allowed_top_level_modules(folders: list[Path]) -> set[str]:
+    """Top-level modules of the requirements in these folders and the runtime's boto3, with their
+    dependencies: what `sam build` would package."""
     from packaging.requirements import Requirement
 
-    wanted = [Requirement(r) for d in layer_dirs for r in _requirement_names(d / "requirements.txt")]
+    wanted = [Requirement(r) for d in folders for r in _requirement_names(d / "requirements.txt")]
     wanted += [Requirement(r) for r in RUNTIME_PACKAGES]
     seen: set[str] = set()
     while wanted:
@@ -161,7 +162,8 @@ class FunctionPool:
     def __init__(self, spec: FunctionSpec, endpoint: str, log: IO[str] | None):
         self.spec = spec
         self.env = lambda_environment(spec, endpoint)
-        self.allowed = allowed_top_level_modules(spec.layer_dirs)
+        # the function's own requirements.txt deploys with it (numpy and scipy for matching)
+        self.allowed = allowed_top_level_modules([*spec.layer_dirs, spec.code_dir])
         self.log = log
         self.idle: list[Worker] = []
         self.count = 0

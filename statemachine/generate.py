@@ -15,10 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "functions" / "shared"))
 
-from backup.stages import HUMAN_STEPS, STATE_NAMES, Stage, step_after  # noqa: E402
+from backup.stages import HUMAN_STEPS, STATE_NAMES, YOUTH_STEPS, Stage, step_after  # noqa: E402
 
-TARGET = ROOT / "statemachine" / "volunteer.asl.json"
 FUNCTION = "${WorkflowFunctionArn}"
+MATCHING = "${MatchingFunctionArn}"
 
 # Lambda errors worth trying again: the service's own faults and throttling (SES throttling
 # surfaces from our handler as SesThrottled). Full jitter spreads retries of many executions.
@@ -43,19 +43,32 @@ READY = "Ready for match"
 ENDED_BY_OPS = "Ended by ops"
 
 
-def _payload(action: str, stage: Stage | None, **extra: str) -> dict:
-    payload: dict = {"action": action, "application_id.$": "$.application_id"}
+class Machine:
+    """The definition being built: the kind it drives (carried in every task's payload) and
+    whether its person can withdraw (only volunteers have a withdrawal link)."""
+
+    kind = "VOLUNTEER"
+    withdrawable = True
+
+    @classmethod
+    def use(cls, kind: str) -> None:
+        cls.kind = kind
+        cls.withdrawable = kind == "VOLUNTEER"
+
+
+def _payload(action: str, stage: Stage | None, **extra: object) -> dict:
+    payload: dict = {"action": action, "application_id.$": "$.application_id", "kind": Machine.kind}
     if stage is not None:
         payload["stage"] = stage.value
     payload.update(extra)
     return payload
 
 
-def _lambda(payload: dict, wait: bool = False) -> dict:
+def _lambda(payload: dict, wait: bool = False, function: str = FUNCTION) -> dict:
     return {
         "Type": "Task",
         "Resource": "arn:aws:states:::lambda:invoke" + (".waitForTaskToken" if wait else ""),
-        "Parameters": {"FunctionName": FUNCTION, "Payload": payload},
+        "Parameters": {"FunctionName": function, "Payload": payload},
         "Retry": RETRY,
     }
 
@@ -69,7 +82,8 @@ def _ask_ops(name: str, retry_target: str) -> dict[str, dict]:
     )
     ask["Comment"] = "Something failed for good: ops are sent a link to retry the step or end the journey."
     ask["ResultPath"] = "$.ops"
-    ask["Catch"] = [WITHDRAWN]
+    if Machine.withdrawable:
+        ask["Catch"] = [WITHDRAWN]
     ask["Next"] = f"{name}: ops decided?"
     ask["Retry"] = [{**RETRY[0], "MaxAttempts": 8}]
     decided = {
@@ -85,9 +99,11 @@ def _catch_all(name: str) -> dict:
 
 
 def _task(name: str, action: str, stage: Stage | None, next_state: str, result: dict | None,
-          withdrawable: bool = True) -> dict[str, dict]:
+          withdrawable: bool = True, function: str = FUNCTION, wait: bool = False, **extra: object) -> dict[str, dict]:
     """A Lambda task plus the ops-attention states that catch its failures."""
-    state = _lambda(_payload(action, stage))
+    if wait:
+        extra["task_token.$"] = "$$.Task.Token"
+    state = _lambda(_payload(action, stage, **extra), wait=wait, function=function)
     state["Catch"] = ([WITHDRAWN] if withdrawable else []) + [_catch_all(name)]
     state["Next"] = next_state
     if result is None:
@@ -98,31 +114,31 @@ def _task(name: str, action: str, stage: Stage | None, next_state: str, result: 
     return {name: state, **_ask_ops(name, retry_target=name)}
 
 
-def _human_step(stage: Stage) -> dict[str, dict]:
+def _human_step(stage: Stage, done: str, rejected: str = "Rejected", withdrawable: bool = True) -> dict[str, dict]:
     name = STATE_NAMES[stage]
     after = step_after(stage)
-    next_name = STATE_NAMES.get(after, READY)
+    next_name = STATE_NAMES.get(after, done)
     wait = _lambda(_payload("open_step", stage, **{"task_token.$": "$$.Task.Token"}), wait=True)
     wait["Comment"] = f"Waits for the consultant's decision on {stage.value} (a link sent to them)."
     wait["TimeoutSecondsPath"] = "$.settings.reminder_delay_seconds"
     wait["ResultPath"] = "$.decision"
     wait["Catch"] = [
         {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": f"{name}: remind"},
-        WITHDRAWN,
+        *([WITHDRAWN] if withdrawable else []),
         _catch_all(name),
     ]
     wait["Next"] = f"{name}: decided?"
     decided = {
         "Type": "Choice",
         "Choices": [{"Variable": "$.decision.outcome", "StringEquals": "approve", "Next": next_name}],
-        "Default": "Rejected",
+        "Default": rejected,
     }
     remind = _lambda(_payload("remind", stage))
     remind["Comment"] = ("Nobody decided in time: remind the consultant, escalate to ops after the last "
                          "reminder, and when the step's link expires ask ops (StepTimedOut).")
     remind["ResultSelector"] = {"reminders_sent.$": "$.Payload.reminders_sent"}
     remind["ResultPath"] = "$.reminder"
-    remind["Catch"] = [WITHDRAWN, _catch_all(f"{name}: remind")]
+    remind["Catch"] = [*([WITHDRAWN] if withdrawable else []), _catch_all(f"{name}: remind")]
     remind["Next"] = name
     return {
         name: wait,
@@ -134,38 +150,131 @@ def _human_step(stage: Stage) -> dict[str, dict]:
     }
 
 
+def _wait_for_match(done: str, withdrawable: bool) -> dict[str, dict]:
+    """In the pool: run matching (a new person may complete a pair), then wait until matched."""
+    states = _task("Find a match", "run", None, "Waiting for a match", None, withdrawable, function=MATCHING)
+    states.update(_task("Waiting for a match", "await_match", None, "Matched?",
+                        {"select": {"outcome.$": "$.outcome"}, "path": "$.match"}, withdrawable, wait=True))
+    states["Waiting for a match"]["ResultSelector"] = {"outcome.$": "$.outcome"}
+    states["Matched?"] = {"Type": "Choice",
+                          "Choices": [{"Variable": "$.match.outcome", "StringEquals": "matched", "Next": done}],
+                          "Default": "Waiting for a match"}
+    states[done] = {"Type": "Succeed"}
+    return states
+
+
+def _ended_by_ops(stage: Stage = Stage.CLOSED) -> dict[str, dict]:
+    ended = _lambda(_payload("finish", stage))
+    ended["Comment"] = "Ops chose to end this journey after a failure."
+    ended["ResultPath"] = None
+    ended["Next"] = "Journey ended by ops"
+    return {ENDED_BY_OPS: ended, "Journey ended by ops": {"Type": "Succeed"}}
+
+
 def definition() -> dict:
+    """A volunteer: application, four screening steps, ready for match, matched."""
+    Machine.use("VOLUNTEER")
     first = STATE_NAMES[HUMAN_STEPS[0]]
     states: dict[str, dict] = {}
     states.update(_task("Application received", "start", None, first, {
         "select": {"reminder_delay_seconds.$": "$.Payload.reminder_delay_seconds"}, "path": "$.settings"}))
     for stage in HUMAN_STEPS:
-        states.update(_human_step(stage))
-    states.update(_task(READY, "finish", Stage.READY_FOR_MATCH, "Volunteer is ready for match", None))
-    states["Volunteer is ready for match"] = {"Type": "Succeed"}
+        states.update(_human_step(stage, READY))
+    states.update(_task(READY, "finish", Stage.READY_FOR_MATCH, "Find a match", None))
+    states.update(_wait_for_match("Volunteer matched", withdrawable=True))
     # a rejection or a withdrawal is final: a late withdrawal request changes nothing
     states.update(_task("Rejected", "finish", Stage.REJECTED, "Application rejected", None, withdrawable=False))
     states["Application rejected"] = {"Type": "Succeed"}
     states.update(_task("Withdrawn", "finish", Stage.WITHDRAWN, "Application withdrawn", None, withdrawable=False))
     states["Application withdrawn"] = {"Type": "Succeed"}
-    ended = _lambda(_payload("finish", Stage.CLOSED))
-    ended["Comment"] = "Ops chose to end this journey after a failure."
-    ended["ResultPath"] = None
-    ended["Next"] = "Journey ended by ops"
-    states[ENDED_BY_OPS] = ended
-    states["Journey ended by ops"] = {"Type": "Succeed"}
+    states.update(_ended_by_ops())
     return {
-        "Comment": "BackUp: one volunteer from application through screening to ready for match. "
+        "Comment": "BackUp: one volunteer from application through screening to a match. "
         "Generated by statemachine/generate.py from backup.stages.",
         "StartAt": "Application received",
         "States": states,
     }
 
 
-def render() -> str:
-    return json.dumps(definition(), indent=2, ensure_ascii=False) + "\n"
+def youth_definition() -> dict:
+    """A young person: referral, a consultant's talk with them, waiting for a volunteer, matched."""
+    Machine.use("YOUTH")
+    first = STATE_NAMES[YOUTH_STEPS[0]]
+    states: dict[str, dict] = {}
+    states.update(_task("Referral received", "start", None, first, {
+        "select": {"reminder_delay_seconds.$": "$.Payload.reminder_delay_seconds"}, "path": "$.settings"},
+        withdrawable=False))
+    for stage in YOUTH_STEPS:
+        states.update(_human_step(stage, "Referral confirmed", rejected="Referral declined", withdrawable=False))
+    states.update(_task("Referral confirmed", "finish", Stage.WAITING_FOR_MATCH, "Find a match", None,
+                        withdrawable=False))
+    states.update(_wait_for_match("Young person matched", withdrawable=False))
+    states.update(_task("Referral declined", "finish", Stage.REJECTED, "Referral not taken on", None,
+                        withdrawable=False))
+    states["Referral not taken on"] = {"Type": "Succeed"}
+    states.update(_ended_by_ops())
+    return {
+        "Comment": "BackUp: one young person from referral to a match. Generated by statemachine/generate.py.",
+        "StartAt": "Referral received",
+        "States": states,
+    }
+
+
+def _choice(name: str, variable: str, equals: str | bool, yes: str, no: str) -> dict[str, dict]:
+    test = "BooleanEquals" if isinstance(equals, bool) else "StringEquals"
+    return {name: {"Type": "Choice", "Choices": [{"Variable": variable, test: equals, "Next": yes}], "Default": no}}
+
+
+def match_definition() -> dict:
+    """A proposal: the consultant chooses, the two meet, both are asked, and a match or the pool."""
+    Machine.use("MATCH")
+    ok = {"select": {"ok.$": "$.Payload.ok"}, "path": "$.check"}
+    states: dict[str, dict] = {}
+    states.update(_task("Consultant chooses", "open_proposal", None, "Chosen?", None, False, MATCHING, wait=True))
+    states["Consultant chooses"]["ResultPath"] = "$.choice"
+    states.update(_choice("Chosen?", "$.choice.outcome", "none", "No match: back to the pool", "Record the choice"))
+    states.update(_task("Record the choice", "choose", None, "Still free?", ok, False, MATCHING,
+                        **{"volunteer_id.$": "$.choice.volunteer_id"}))
+    states.update(_choice("Still free?", "$.check.ok", True, "Both still in the programme?", "Consultant chooses"))
+    states.update(_task("Both still in the programme?", "still_on", None, "Both here?", ok, False, MATCHING))
+    states.update(_choice("Both here?", "$.check.ok", True, "Introduction meeting", "Someone left: back to the pool"))
+    states.update(_task("Introduction meeting", "open_intro", None, "Both asked: continue?", None, False, MATCHING,
+                        wait=True))
+    states["Introduction meeting"]["ResultPath"] = "$.intro"
+    states.update(_task("Both asked: continue?", "ask_both", None, "Both said yes?", None, False, MATCHING, wait=True))
+    states["Both asked: continue?"]["ResultPath"] = "$.answers"
+    states.update(_choice("Both said yes?", "$.answers.outcome", "both_yes", "Matched", "Not continuing"))
+    states.update(_task("Matched", "matched", None, "Match confirmed", None, False, MATCHING))
+    states["Match confirmed"] = {"Type": "Succeed"}
+    for name, exclude, tell in (("No match: back to the pool", True, False), ("Not continuing", True, True),
+                                ("Someone left: back to the pool", False, False)):
+        states.update(_task(name, "release", None, "Look for new matches", None, False, MATCHING,
+                            exclude=exclude, tell=tell))
+    states.update(_task("Look for new matches", "run", None, "Proposal ended", None, False, MATCHING))
+    states["Proposal ended"] = {"Type": "Succeed"}
+    states.update(_ended_by_ops())
+    states[ENDED_BY_OPS] = {**states[ENDED_BY_OPS], "Parameters": {
+        "FunctionName": MATCHING, "Payload": _payload("release", None, exclude=False, tell=False)}}
+    return {
+        "Comment": "BackUp: one match proposal, from the consultant's choice to a confirmed match or back to "
+        "the pool. Generated by statemachine/generate.py.",
+        "StartAt": "Consultant chooses",
+        "States": states,
+    }
+
+
+DEFINITIONS = {"volunteer": definition, "youth": youth_definition, "match": match_definition}
+
+
+def render(name: str = "volunteer") -> str:
+    return json.dumps(DEFINITIONS[name](), indent=2, ensure_ascii=False) + "\n"
+
+
+def target(name: str) -> Path:
+    return ROOT / "statemachine" / f"{name}.asl.json"
 
 
 if __name__ == "__main__":
-    TARGET.write_text(render(), encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}")
+    for machine in DEFINITIONS:
+        target(machine).write_text(render(machine), encoding="utf-8")
+        print(f"wrote {target(machine).relative_to(ROOT)}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -23,7 +23,10 @@ from backup.decision_pages import (
     ops_page,
     recorded_values,
 )
-from backup.links import DeadLink, LinkKind
+from backup.links import DeadLink, Link, LinkKind
+from backup.match_pages import answered_page, check_match_decision, continue_page, intro_page, proposal_page
+from backup.matchmaking import Matchmaking
+from backup.repository import VOLUNTEER, YOUTH
 from backup.pages import e, layout, message_page
 from backup.repository import Repository
 from backup.screening import Screening
@@ -39,11 +42,13 @@ class Config(EnvConfig):
 config = Config.from_env()
 logger = Logger()
 tracer = Tracer()
-metrics = Metrics()
 app = APIGatewayHttpResolver()
 repository = Repository(config.table_name)
 
 
+MATCH_LINKS = {LinkKind.PROPOSAL, LinkKind.INTRO, LinkKind.CONTINUE}
+matchmaking = Matchmaking(repository, mailer=None, engine=WorkflowEngine(), match_engine=None, settings=None,
+                          now=clock.now)
 screening = Screening(repository, mailer=None, engine=WorkflowEngine(), settings=None, now=clock.now,
                       count_metric=telemetry.count, measure_wait=telemetry.stage_wait)
 
@@ -95,8 +100,41 @@ def show_decision(link_id: str) -> Response:
     except DeadLink as dead:
         return html(dead.status_code, dead_link_page(dead))
     logger.set_correlation_id(link.application_id)
+    if link.kind in MATCH_LINKS:
+        return _page_with_token(200, lambda token: _match_page(link, volunteer, token), f"/decisions/{link_id}")
     render = ops_page if link.kind is LinkKind.OPS else decision_page
     return _page_with_token(200, lambda token: render(link, volunteer, token), f"/decisions/{link_id}")
+
+
+def _match_page(link: Link, match: dict[str, Any], token: str, values: dict[str, Any] | None = None,
+                errors: dict[str, str] | None = None) -> str:
+    details = match["details"]
+    youth = repository.get_person(details["youth_id"], YOUTH)
+    volunteer = repository.get_person(details["volunteer_id"], VOLUNTEER)
+    if link.kind is LinkKind.PROPOSAL:
+        choices = [details["chosen"], *details.get("alternatives", [])]
+        volunteers = {c["volunteer_id"]: repository.get_person(c["volunteer_id"], VOLUNTEER) for c in choices}
+        return proposal_page(link, match, youth, volunteers, token, clock.now().date(), values, errors)
+    if link.kind is LinkKind.INTRO:
+        return intro_page(link, youth["details"]["first_name"], volunteer["details"]["first_name"], token,
+                          values, errors)
+    person = youth if link.party == "youth" else volunteer
+    return continue_page(link, person["details"]["first_name"], token)
+
+
+def _match_decision(link: Link, match: dict[str, Any], form: dict[str, Any]) -> Response:
+    decision, details, errors = check_match_decision(link, match, form, clock.now().date())
+    if errors:
+        return _page_with_token(422, lambda token: _match_page(link, match, token, form, errors),
+                                f"/decisions/{link.link_id}")
+    found = repository.get_link(link.link_id)
+    try:
+        matchmaking.decide(link, found[1] if found else None, decision, str(form.get("notes", "")).strip()[:2000],
+                           details)
+    except DeadLink as dead:
+        return html(dead.status_code, dead_link_page(dead))
+    logger.info("match link answered", extra={"link_kind": link.kind.value})
+    return html(200, answered_page(link, decision))
 
 
 @app.post("/decisions/<link_id>")
@@ -115,6 +153,8 @@ def decide(link_id: str) -> Response:
         logger.warning("decision refused: cross-site check failed")
         return _forgery_page()
     decision = str(form.get("decision", ""))
+    if link.kind in MATCH_LINKS:
+        return _match_decision(link, volunteer, form)
     if link.kind is LinkKind.OPS:
         return _ops_choice(link_id, decision, str(form.get("notes", "")).strip()[:2000])
     stage = link.stage or Stage(volunteer["stage"])
@@ -183,6 +223,5 @@ def withdraw(link_id: str) -> Response:
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
-@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

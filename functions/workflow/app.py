@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
@@ -35,8 +35,9 @@ class Config(EnvConfig):
 
 
 class Task(BaseModel):
-    action: Literal["start", "open_step", "remind", "finish", "ops_attention", "resend", "reassign"]
+    action: Literal["start", "open_step", "remind", "finish", "ops_attention", "await_match", "resend", "reassign"]
     application_id: str
+    kind: Literal["VOLUNTEER", "YOUTH", "MATCH"] = "VOLUNTEER"
     stage: Stage | None = None
     task_token: str | None = None
     # a task that failed for good (ops_attention)
@@ -51,7 +52,6 @@ class Task(BaseModel):
 config = Config.from_env()
 logger = Logger()
 tracer = Tracer()
-metrics = Metrics()
 
 
 screening = Screening(
@@ -74,30 +74,35 @@ screening = Screening(
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
-@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     task = parse(event=event, model=Task)
     logger.set_correlation_id(task.application_id)
     logger.append_keys(action=task.action, stage=task.stage.value if task.stage else None)
     if task.action == "start":
-        return screening.start(task.application_id)
+        return screening.start(task.application_id, task.kind)
     if task.action in {"resend", "reassign"}:
         return _ops_command(task)
     if task.action == "ops_attention":
         if not task.task_token or not task.failed_state:
             raise ValueError("ops_attention needs the task token and the failed state")
-        screening.ask_ops(task.application_id, task.failed_state, task.error or "", task.cause or "", task.task_token)
+        screening.ask_ops(task.application_id, task.failed_state, task.error or "", task.cause or "", task.task_token,
+                          task.kind)
         return {"asked": task.failed_state}
+    if task.action == "await_match":
+        if not task.task_token:
+            raise ValueError("await_match needs the task token")
+        screening.await_match(task.application_id, task.task_token, task.kind)
+        return {"waiting": True}
     if task.stage is None:
         raise ValueError(f"{task.action} needs a stage")
     if task.action == "open_step":
         if not task.task_token:
             raise ValueError("open_step needs the task token")
-        screening.open_step(task.application_id, task.stage, task.task_token)
+        screening.open_step(task.application_id, task.stage, task.task_token, task.kind)
         return {"opened": task.stage.value}
     if task.action == "remind":
-        return screening.remind(task.application_id, task.stage)
-    screening.finish(task.application_id, task.stage)
+        return screening.remind(task.application_id, task.stage, task.kind)
+    screening.finish(task.application_id, task.stage, task.kind)
     return {"stage": task.stage.value}
 
 

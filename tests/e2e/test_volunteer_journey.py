@@ -33,8 +33,8 @@ def test_approving_all_four_steps_makes_the_volunteer_ready_for_match(stack):
     for stage in HUMAN_STEPS:
         approve(stack, application_id, stage)
     stack.client.wait_for_stage(application_id, "READY_FOR_MATCH")
-    execution = stack.client.wait_for_execution(stack.volunteer_machine, application_id)
-    assert execution["name"] == f"volunteer-{application_id}"
+    # in the pool now: the run waits for a match (see test_matching_journey for the rest)
+    stack.client.wait_for_state(stack.volunteer_machine, application_id, "Waiting for a match")
     history = stack.client.history(application_id)
     approvals = [(e["event_stage"], e["by"]) for e in history if e["kind"] == "APPROVED"]
     assert approvals == [(s.value, stack.consultant) for s in HUMAN_STEPS]
@@ -188,7 +188,7 @@ def test_a_task_that_fails_for_good_reaches_ops_and_a_retry_completes_the_journe
     answer = stack.client.open_and_decide(stack.client.link_in(alert), "retry", notes="SES var nede; prøv igen")
     assert answer.status_code == 200 and "prøves igen" in answer.text
     stack.client.wait_for_stage(application_id, "READY_FOR_MATCH")
-    stack.client.wait_for_execution(stack.volunteer_machine, application_id)
+    stack.client.wait_for_state(stack.volunteer_machine, application_id, "Waiting for a match")
     kinds = [e["kind"] for e in stack.client.history(application_id)]
     assert "NEEDS_OPS" in kinds and "OPS_RETRIED" in kinds
     assert "needs_ops" not in stack.client.volunteer(application_id)

@@ -12,14 +12,17 @@ from local_stack.front_door import http_api_event
 from .conftest import LambdaContext, load_handler
 
 MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:backup-volunteer"
+YOUTH_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:backup-youth"
 
 
 @pytest.fixture
 def intake(table, monkeypatch):
-    boto3.client("stepfunctions").create_state_machine(
-        name="backup-volunteer", roleArn="arn:aws:iam::123456789012:role/x",
-        definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}))
-    return load_handler("intake", {"TABLE_NAME": table, "STATE_MACHINE_ARN": MACHINE}, monkeypatch)
+    for name in ("backup-volunteer", "backup-youth"):
+        boto3.client("stepfunctions").create_state_machine(
+            name=name, roleArn="arn:aws:iam::123456789012:role/x",
+            definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}))
+    return load_handler("intake", {"TABLE_NAME": table, "STATE_MACHINE_ARN": MACHINE,
+                                   "YOUTH_STATE_MACHINE_ARN": YOUTH_MACHINE}, monkeypatch)
 
 
 def call(intake, method="POST", body=b"", content_type="application/json", accept="application/json"):

@@ -13,19 +13,28 @@ def _alarms():
     return {k: v["Properties"] for k, v in RESOURCES.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
 
 
-def test_ops_are_alarmed_on_failed_timed_out_and_aborted_executions():
-    metrics = {p.get("MetricName") for p in _alarms().values()}
-    assert {"ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"} <= metrics
+def _watched(alarm, metric_name=None):
+    """(metric name, dimension value) of every metric an alarm (plain or metric math) watches."""
+    if "MetricName" in alarm:
+        return {(alarm["MetricName"], str(alarm.get("Dimensions", [{}])[0].get("Value")))}
+    return {(m["MetricStat"]["Metric"]["MetricName"], m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"])
+            for m in alarm["Metrics"] if "MetricStat" in m}
+
+
+def test_ops_are_alarmed_on_failed_timed_out_and_aborted_executions_of_every_workflow():
+    machines = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::StateMachine"}
+    watched = set().union(*(_watched(a) for a in _alarms().values()))
+    for metric in ("ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"):
+        assert {(metric, machine) for machine in machines} <= watched, metric
 
 
 def test_ops_are_alarmed_on_function_errors_bounces_people_waiting_too_long_and_failed_tasks():
     alarms = _alarms()
     metrics = {p.get("MetricName") for p in alarms.values()}
     assert {"Reputation.BounceRate", "PeopleOverLimitTotal", "NeedsOps"} <= metrics
-    errors = next(p for p in alarms.values() if "Metrics" in p)
-    watched = {m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"] for m in errors["Metrics"] if "MetricStat" in m}
+    watched = set().union(*(_watched(a) for a in alarms.values()))
     functions = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"}
-    assert watched == functions
+    assert {("Errors", f) for f in functions} <= watched
 
 
 def test_every_alarm_reaches_the_ops_address():

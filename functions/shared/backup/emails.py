@@ -143,3 +143,96 @@ def undeliverable(to: str, application_id: str, recipient: str, kind: str) -> Em
         f"Hej\n\nE-mails til {who} om ansøgning {application_id} {what}.\n\n{action}\n\n"
         f"Se historikken med: backup-ops show {application_id}\n\n{SIGNATURE}",
     )
+
+
+def referral_received(to: str, contact_name: str, first_name: str, youth_id: str) -> Email:
+    return compose(
+        to,
+        f"Tak for henvisningen af {first_name} til BackUp",
+        f"Kære {contact_name}\n\nTak, fordi I har henvist {first_name} til BackUp (henvisning {youth_id}).\n\n"
+        f"En konsulent fra Røde Kors kontakter jer inden for cirka to uger for at tale med {first_name} om "
+        "BackUp og om, hvilken voksen der kunne passe. Derefter leder vi efter en frivillig ud fra "
+        f"{first_name}s ønsker og interesser.\n\n{SIGNATURE}",
+    )
+
+
+def referral_confirmed(to: str, contact_name: str, first_name: str) -> Email:
+    return compose(
+        to,
+        f"{first_name} er med i BackUp",
+        f"Kære {contact_name}\n\nTak for samtalen. {first_name} er nu med i BackUp, og vi leder efter en "
+        f"frivillig, der passer til {first_name}s ønsker. Vi kontakter jer, så snart vi har et forslag.\n\n"
+        f"{SIGNATURE}",
+    )
+
+
+def referral_declined(to: str, contact_name: str, first_name: str) -> Email:
+    return compose(
+        to,
+        f"Svar på henvisningen af {first_name}",
+        f"Kære {contact_name}\n\nTak for henvisningen af {first_name} og for jeres tid. Efter samtalen vurderer "
+        "vi, at BackUp ikke er det rette tilbud lige nu. Konsulenten fortæller gerne mere og hjælper med at "
+        f"finde andre muligheder, hvis I ønsker det.\n\n{SIGNATURE}",
+    )
+
+
+def proposal_request(to: str, youth_first_name: str, proposal_id: str, url: str) -> Email:
+    return compose(
+        to,
+        f"BackUp: forslag til en frivillig for {youth_first_name} (forslag {proposal_id})",
+        f"Hej\n\nMatchingen har fundet en frivillig til {youth_first_name}, og op til to alternativer, "
+        "hver med en begrundelse. Åbn linket, og vælg den frivillige, I vil introducere, eller ingen:\n\n"
+        f"{url}\n\n{SIGNATURE}",
+    )
+
+
+def intro_request(to: str, proposal_id: str, url: str) -> Email:
+    return compose(
+        to,
+        f"BackUp: registrér introduktionsmødet (forslag {proposal_id})",
+        "Hej\n\nNår introduktionsmødet mellem den unge og den frivillige har fundet sted, så registrér datoen "
+        "her. Derefter spørger vi dem begge, om de vil fortsætte:\n\n"
+        f"{url}\n\n{SIGNATURE}",
+    )
+
+
+def continue_question(to: str, first_name: str, on_behalf: bool, url: str) -> Email:
+    greeting = (f"Hej\n\nVil I hjælpe {first_name} med at svare på spørgsmålet herunder? "
+                f"Svaret skal være {first_name}s eget.") if on_behalf else f"Hej {first_name}"
+    return compose(
+        to,
+        "Vil du fortsætte i BackUp?",
+        f"{greeting}\n\nTak for introduktionsmødet. Vil du fortsætte og mødes igen? Der er ingen forkerte svar, "
+        "og vi fortæller ikke den anden, hvad du har svaret.\n\n"
+        f"{url}\n\n{SIGNATURE}",
+    )
+
+
+def matched(to: str, first_name: str, other_first_name: str) -> Email:
+    return compose(
+        to,
+        "I er matchet i BackUp",
+        f"Hej {first_name}\n\nI har begge sagt ja: du og {other_first_name} er nu matchet i BackUp. "
+        "Jeres konsulent kontakter jer om det første møde og om, hvordan vi støtter jer undervejs.\n\n"
+        f"{SIGNATURE}",
+    )
+
+
+def contact_adult_informed(to: str, contact_name: str, youth_first_name: str, volunteer_first_name: str) -> Email:
+    return compose(
+        to,
+        f"{youth_first_name} er matchet med en frivillig i BackUp",
+        f"Kære {contact_name}\n\n{youth_first_name} og den frivillige {volunteer_first_name} har begge sagt ja "
+        "efter introduktionsmødet og er nu matchet. Konsulenten aftaler med jer, hvordan vi koordinerer "
+        f"med jeres støtte til {youth_first_name}.\n\n{SIGNATURE}",
+    )
+
+
+def not_continuing(to: str, first_name: str) -> Email:
+    return compose(
+        to,
+        "Om jeres match i BackUp",
+        f"Hej {first_name}\n\nTak for introduktionsmødet. Matchet fortsætter ikke denne gang, og det er helt i "
+        "orden: det skal passe for begge. Vi leder videre og kontakter dig, når vi har et nyt forslag.\n\n"
+        f"{SIGNATURE}",
+    )

@@ -32,12 +32,16 @@ class LinkKind(str, Enum):
     DECISION = "DECISION"  # a consultant decides a screening step
     WITHDRAW = "WITHDRAW"  # the applicant withdraws
     OPS = "OPS"  # ops choose to retry a failed task or end the journey
+    PROPOSAL = "PROPOSAL"  # a consultant chooses a volunteer for a young person (or none)
+    INTRO = "INTRO"  # a consultant records the introduction meeting
+    CONTINUE = "CONTINUE"  # the young person or the volunteer says whether to go on
 
 
 class Link(BaseModel):
     link_id: str
     kind: LinkKind
-    application_id: str
+    application_id: str  # the person (or, for match links, the proposal) the link is about
+    person_kind: str = "VOLUNTEER"
     stage: Stage | None = None
     sent_to: str
     created_at: datetime
@@ -52,6 +56,9 @@ class Link(BaseModel):
     # ops links: what failed
     failed_state: str | None = None
     error: str | None = None
+    # match links: which proposal, and (CONTINUE) whose answer
+    proposal_id: str | None = None
+    party: str | None = None
 
 
 class DeadLink(Exception):

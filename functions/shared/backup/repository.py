@@ -40,6 +40,7 @@ class ProfileChange:
     condition: str | None = None
     condition_values: dict[str, Any] = field(default_factory=dict)
     event: Event | None = None
+    condition_names: dict[str, str] = field(default_factory=dict)
 
 
 class NotFound(Exception):
@@ -52,6 +53,7 @@ class Conflict(Exception):
 
 VOLUNTEER = "VOLUNTEER"
 YOUTH = "YOUTH"
+MATCH = "MATCH"  # a proposal and, if it succeeds, the match: a record with its own stage and history
 
 
 def _person_key(person_id: str, kind: str = VOLUNTEER) -> dict[str, str]:
@@ -62,7 +64,7 @@ def _link_key(link_id: str) -> dict[str, str]:
     return {"pk": f"LINK#{link_id}", "sk": "LINK"}
 
 
-def _event_item(person_id: str, event: Event, kind: str = VOLUNTEER) -> dict[str, Any]:
+def event_item(person_id: str, event: Event, kind: str = VOLUNTEER) -> dict[str, Any]:
     item: dict[str, Any] = {
         "pk": f"{kind}#{person_id}",
         # time first so a query returns the trail in order; random tail keeps two events of
@@ -139,6 +141,18 @@ class Repository:
 
     get_person = get_volunteer
 
+    def get_people(self, person_ids: list[str], kind: str) -> list[dict[str, Any]]:
+        """Many profiles at once (100 per request, DynamoDB's limit), unprocessed keys retried."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(person_ids), 100):
+            keys = [_person_key(p, kind) for p in person_ids[start:start + 100]]
+            request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                page = self.client.batch_get_item(RequestItems=request)
+                found.extend(page["Responses"].get(self.table_name, []))
+                request = page.get("UnprocessedKeys") or {}
+        return found
+
     def history(self, person_id: str, kind: str = VOLUNTEER) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         query = {
@@ -153,7 +167,7 @@ class Repository:
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def add_event(self, person_id: str, event: Event, kind: str = VOLUNTEER) -> None:
-        self.table.put_item(Item=_event_item(person_id, event, kind), ConditionExpression="attribute_not_exists(pk)")
+        self.table.put_item(Item=event_item(person_id, event, kind), ConditionExpression="attribute_not_exists(pk)")
 
     def update_volunteer(
         self,
@@ -190,13 +204,16 @@ class Repository:
             raise
 
     def _profile_update(self, change: ProfileChange) -> dict[str, Any]:
-        names: dict[str, str] = {}
+        names: dict[str, str] = dict(change.condition_names)
         values: dict[str, Any] = dict(change.condition_values)
         sets = []
-        for index, (field, value) in enumerate(change.set_values.items()):
-            names[f"#s{index}"] = field
+        for index, (path, value) in enumerate(change.set_values.items()):
+            # "answers.youth" sets a field inside a map: one placeholder per part of the path
+            parts = path.split(".")
+            for depth, part in enumerate(parts):
+                names[f"#s{index}_{depth}"] = part
             values[f":s{index}"] = value
-            sets.append(f"#s{index} = :s{index}")
+            sets.append(".".join(f"#s{index}_{depth}" for depth in range(len(parts))) + f" = :s{index}")
         removes = []
         for index, field in enumerate(change.remove):
             names[f"#r{index}"] = field
@@ -218,7 +235,7 @@ class Repository:
         return update
 
     def _event_put(self, person_id: str, event: Event, kind: str) -> dict[str, Any]:
-        return {"Put": {"TableName": self.table_name, "Item": _event_item(person_id, event, kind),
+        return {"Put": {"TableName": self.table_name, "Item": event_item(person_id, event, kind),
                         "ConditionExpression": "attribute_not_exists(pk)"}}
 
     def enter_stage(self, person_id: str, stage: Stage, event: Event, extra: dict[str, Any] | None = None,
@@ -240,8 +257,10 @@ class Repository:
         found: list[Waiting] = []
         while True:
             page = self.table.query(**query)
-            found.extend(Waiting(*item["pk"].split("#", 1), clock.parse(item["stage_since"])) for item in page["Items"]
-                         if item.get("sk") == "PROFILE")
+            for item in page["Items"]:
+                if item.get("sk") == "PROFILE":
+                    kind, person_id = item["pk"].split("#", 1)
+                    found.append(Waiting(kind, person_id, clock.parse(item["stage_since"])))
             if "LastEvaluatedKey" not in page:
                 return found
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -330,9 +349,10 @@ def _link_to_item(link: Link) -> dict[str, Any]:
     }
     if link.stage is not None:
         item["link_stage"] = link.stage.value
-    for field in ("failed_state", "error"):
-        if getattr(link, field):
-            item[field] = getattr(link, field)
+    for name in ("failed_state", "error", "proposal_id", "party"):
+        if getattr(link, name):
+            item[name] = getattr(link, name)
+    item["person_kind"] = link.person_kind
     return item
 
 
@@ -352,6 +372,9 @@ def _link_from_item(item: dict[str, Any]) -> Link:
         invalid_reason=item.get("invalid_reason"),
         failed_state=item.get("failed_state"),
         error=item.get("error"),
+        proposal_id=item.get("proposal_id"),
+        party=item.get("party"),
+        person_kind=item.get("person_kind", VOLUNTEER),
     )
 
 

@@ -25,7 +25,7 @@ from backup.links import (
 )
 from backup.mailer import Email
 from backup.regions import consultant_for
-from backup.repository import Conflict, Repository, keep_until
+from backup.repository import VOLUNTEER, YOUTH, Conflict, Repository, keep_until
 from backup.stages import Stage
 from backup.workflow_engine import StepNotWaiting
 
@@ -114,11 +114,22 @@ class Screening:
 
     # --- tasks run by the state machine -------------------------------------------------------
 
-    def start(self, application_id: str) -> dict[str, int]:
-        """Confirm the application to the applicant, with a link to withdraw."""
+    def start(self, application_id: str, kind: str = VOLUNTEER) -> dict[str, int]:
+        """Confirm the application to the applicant (with a link to withdraw), or the referral
+        to the contact adult."""
         settings = self._settings()
-        volunteer = self.repository.get_volunteer(application_id)
+        volunteer = self.repository.get_person(application_id, kind)
         details = volunteer["details"]
+        if kind == YOUTH:
+            if not volunteer.get("confirmation_sent"):
+                self.repository.update_person(
+                    application_id, Event(at=self.now(), kind=EventKind.EMAIL_SENT, by=SYSTEM,
+                                          details={"email": "referral_received"}),
+                    {"confirmation_sent": True}, condition="attribute_not_exists(confirmation_sent)", kind=YOUTH)
+                self._mail(emails.referral_received(details["contact_adult_email"], details["contact_adult_name"],
+                                                    details["first_name"], application_id), application_id,
+                           "contact_adult")
+            return {"reminder_delay_seconds": settings.reminder_delay_seconds}
         withdraw_id = volunteer.get("withdraw_link_id")
         if not withdraw_id:  # a retried task must not send a second confirmation
             at = self.now()
@@ -137,10 +148,10 @@ class Screening:
                                                    _url(settings, f"/withdraw/{withdraw_id}")), application_id, "applicant")
         return {"reminder_delay_seconds": settings.reminder_delay_seconds}
 
-    def open_step(self, application_id: str, stage: Stage, task_token: str) -> None:
+    def open_step(self, application_id: str, stage: Stage, task_token: str, kind: str = VOLUNTEER) -> None:
         """Store the wait's token behind a link and email the consultant (once per step)."""
         settings = self._settings()
-        volunteer = self.repository.get_volunteer(application_id)
+        volunteer = self.repository.get_person(application_id, kind)
         if volunteer.get("withdrawal_requested"):
             raise Withdrawn(application_id)
         link_id = volunteer.get("open_link_id")
@@ -149,12 +160,13 @@ class Screening:
         at = self.now()
         consultant = volunteer.get("consultant") or settings.consultant_for(volunteer["details"].get("postcode", ""))
         link = Link(link_id=new_link_id(), kind=LinkKind.DECISION, application_id=application_id, stage=stage,
-                    sent_to=consultant, created_at=at, expires_at=at + settings.link_lifetime())
+                    sent_to=consultant, created_at=at, expires_at=at + settings.link_lifetime(), person_kind=kind)
         self.repository.put_link(link, task_token, keep_until(link.expires_at, 30))
         self.repository.enter_stage(
             application_id, stage,
             Event(at=at, kind=EventKind.STEP_OPENED, stage=stage, by=SYSTEM, details={"consultant": consultant}),
             {"open_stage": stage.value, "open_link_id": link.link_id, "reminders_sent": 0, "consultant": consultant},
+            kind=kind,
         )
         self._mail(emails.step_request(consultant, stage, application_id, _url(settings, f"/decisions/{link.link_id}")), application_id, "consultant")
         self.count_metric("StepOpened", stage)
@@ -180,10 +192,10 @@ class Screening:
                 continue  # decided or killed at this very moment: look again
         return False
 
-    def remind(self, application_id: str, stage: Stage) -> dict[str, int]:
+    def remind(self, application_id: str, stage: Stage, kind: str = VOLUNTEER) -> dict[str, int]:
         """The step waited a reminder period: remind the consultant, or escalate to ops."""
         settings = self._settings()
-        volunteer = self.repository.get_volunteer(application_id)
+        volunteer = self.repository.get_person(application_id, kind)
         if volunteer.get("withdrawal_requested"):
             raise Withdrawn(application_id)
         sent = int(volunteer.get("reminders_sent", 0)) + 1
@@ -196,14 +208,15 @@ class Screening:
         if sent <= settings.max_reminders:
             event = Event(at=at, kind=EventKind.REMINDER_SENT, stage=stage, by=SYSTEM,
                           details={"to": consultant, "number": str(sent)})
-            self.repository.update_volunteer(application_id, event, {"reminders_sent": sent})
+            self.repository.update_person(application_id, event, {"reminders_sent": sent}, kind=kind)
             self._mail(emails.reminder(consultant, stage, application_id, _url(settings, f"/decisions/{link_id}"),
                                        sent), application_id, "consultant")
             self.count_metric("ReminderSent", stage)
         elif sent == settings.max_reminders + 1:
             event = Event(at=at, kind=EventKind.ESCALATED, stage=stage, by=SYSTEM,
                           details={"to": settings.ops_email, "reminders": str(settings.max_reminders)})
-            self.repository.update_volunteer(application_id, event, {"reminders_sent": sent, "escalated": True})
+            self.repository.update_person(application_id, event, {"reminders_sent": sent, "escalated": True},
+                                          kind=kind)
             self._mail(emails.escalation(settings.ops_email, stage, application_id, settings.max_reminders), application_id, "ops")
             self.count_metric("StepEscalated", stage)
         elif found is None or at >= found[0].expires_at:
@@ -211,13 +224,13 @@ class Screening:
             if link_id:
                 self.repository.invalidate_link(link_id, "timed_out")
             self.repository.add_event(application_id, Event(at=at, kind=EventKind.STEP_TIMED_OUT, stage=stage,
-                                                            by=SYSTEM))
+                                                            by=SYSTEM), kind)
             raise StepTimedOut(f"{stage.value} waited past its link's expiry")
         return {"reminders_sent": sent}
 
-    def finish(self, application_id: str, outcome: Stage) -> None:
-        """Record the journey's outcome of screening and tell the applicant."""
-        volunteer = self.repository.get_volunteer(application_id)
+    def finish(self, application_id: str, outcome: Stage, kind: str = VOLUNTEER) -> None:
+        """Record the journey's outcome of screening and tell the applicant (or contact adult)."""
+        volunteer = self.repository.get_person(application_id, kind)
         if outcome is Stage.READY_FOR_MATCH and volunteer.get("withdrawal_requested"):
             raise Withdrawn(application_id)
         if volunteer.get("stage") == outcome.value:
@@ -230,31 +243,51 @@ class Screening:
         if outcome.is_final:
             retention = self.settings.retention_days if self.settings else 1825
             extra["expires_at"] = int((at + timedelta(days=retention)).timestamp())
-        kind = {Stage.REJECTED: EventKind.REJECTED, Stage.WITHDRAWN: EventKind.WITHDRAWN,
-                Stage.CLOSED: EventKind.ENDED_BY_OPS}.get(outcome, EventKind.STAGE_ENTERED)
-        self.repository.enter_stage(application_id, outcome, Event(at=at, kind=kind, stage=outcome, by=SYSTEM), extra)
-        letter = {
-            Stage.READY_FOR_MATCH: emails.ready_for_match,
-            Stage.REJECTED: emails.rejected,
-            Stage.WITHDRAWN: emails.withdrawn,
-        }.get(outcome)
-        if letter is not None:  # a journey ended by ops is followed up by a person, not a form letter
-            self._mail(letter(details["email"], details["first_name"]), application_id, "applicant")
+        event_kind = {Stage.REJECTED: EventKind.REJECTED, Stage.WITHDRAWN: EventKind.WITHDRAWN,
+                      Stage.CLOSED: EventKind.ENDED_BY_OPS}.get(outcome, EventKind.STAGE_ENTERED)
+        self.repository.enter_stage(application_id, outcome, Event(at=at, kind=event_kind, stage=outcome, by=SYSTEM),
+                                    extra, kind=kind)
+        if kind == YOUTH:
+            letter = {Stage.WAITING_FOR_MATCH: emails.referral_confirmed,
+                      Stage.REJECTED: emails.referral_declined}.get(outcome)
+            if letter is not None:
+                self._mail(letter(details["contact_adult_email"], details["contact_adult_name"], details["first_name"]),
+                           application_id, "contact_adult")
+        else:
+            letter = {
+                Stage.READY_FOR_MATCH: emails.ready_for_match,
+                Stage.REJECTED: emails.rejected,
+                Stage.WITHDRAWN: emails.withdrawn,
+            }.get(outcome)
+            if letter is not None:  # a journey ended by ops is followed up by a person, not a form letter
+                self._mail(letter(details["email"], details["first_name"]), application_id, "applicant")
         self.count_metric(f"Entered{outcome.value.title().replace('_', '')}", outcome)
 
-    def ask_ops(self, application_id: str, failed_state: str, error: str, cause: str, task_token: str) -> None:
+    def await_match(self, application_id: str, task_token: str, kind: str = VOLUNTEER) -> None:
+        """The person waits in the pool; the match's last step resumes this wait."""
+        person = self.repository.get_person(application_id, kind)
+        if person.get("withdrawal_requested"):
+            raise Withdrawn(application_id)
+        self.repository.update_person(application_id, None, {"match_token": task_token}, kind=kind)
+        if person.get("stage") == Stage.MATCHED.value:  # matched before this wait opened
+            assert self.engine is not None
+            self.engine.resume(task_token, {"outcome": "matched"})
+
+    def ask_ops(self, application_id: str, failed_state: str, error: str, cause: str, task_token: str,
+                kind: str = VOLUNTEER) -> None:
         """A task failed for good: email ops a link to retry it or end the journey, and wait."""
         settings = self._settings()
         at = self.now()
         link = Link(link_id=new_link_id(), kind=LinkKind.OPS, application_id=application_id,
                     sent_to=settings.ops_email, created_at=at, expires_at=at + timedelta(days=365),
-                    failed_state=failed_state, error=error[:200])
+                    failed_state=failed_state, error=error[:200], person_kind=kind)
         self.repository.put_link(link, task_token, keep_until(link.expires_at, 30))
         self.repository.update_volunteer(
             application_id,
             Event(at=at, kind=EventKind.NEEDS_OPS, by=SYSTEM,
                   details={"failed_state": failed_state, "error": error[:200], "cause": _short_cause(cause)}),
             {"needs_ops": failed_state, "ops_link_id": link.link_id},
+            kind=kind,
         )
         self._mail(emails.ops_attention(settings.ops_email, application_id, failed_state, error,
                                         _short_cause(cause), _url(settings, f"/decisions/{link.link_id}")), application_id, "ops")
@@ -266,9 +299,9 @@ class Screening:
         """The link and its volunteer, for the confirmation page; raises DeadLink if unusable."""
         found = self.repository.get_link(link_id)
         link = check_usable(found[0] if found else None, self.now())
-        if link.kind not in CHOICES:
+        if link.kind is LinkKind.WITHDRAW:
             raise InvalidatedLink("Dette link bruges ikke til at afgøre et trin.", link)
-        return link, self.repository.get_volunteer(link.application_id)
+        return link, self.repository.get_person(link.application_id, link.person_kind)
 
     def decide(self, link_id: str, decision: str, notes: str = "", recorded: dict[str, str] | None = None) -> Link:
         """Use the link once: record who decided what, then resume the waiting execution."""
@@ -282,7 +315,8 @@ class Screening:
         event = Event(at=at, kind=kind, stage=link.stage, by=link.sent_to, notes=notes or None,
                       details=recorded or {})
         try:
-            self.repository.use_link(link_id, decision, link.sent_to, at, link.application_id, event)
+            self.repository.use_link(link_id, decision, link.sent_to, at, link.application_id, event,
+                                     link.person_kind)
         except Conflict:
             # lost a race with another POST (or the link died meanwhile): say what happened
             found = self.repository.get_link(link_id)
@@ -293,12 +327,13 @@ class Screening:
         except StepNotWaiting as gone:
             self.repository.add_event(link.application_id, Event(
                 at=self.now(), kind=EventKind.DECISION_UNDELIVERED, stage=link.stage, by=link.sent_to,
-                details={"reason": str(gone)}))
+                details={"reason": str(gone)}), link.person_kind)
             raise InvalidatedLink(
                 "Trinnet ventede ikke længere på en afgørelse, så din afgørelse er ikke brugt. "
                 "Programmets drift er orienteret.", link) from None
         if link.kind is LinkKind.OPS:
-            self.repository.update_volunteer(link.application_id, None, remove=("needs_ops", "ops_link_id"))
+            self.repository.update_person(link.application_id, None, remove=("needs_ops", "ops_link_id"),
+                                          kind=link.person_kind)
         elif link.stage is not None:  # how long the step waited for its consultant: p50/p90 per stage
             self.measure_wait(link.stage, (at - link.created_at).total_seconds())
         self.count_metric(f"Ops{decision.title()}" if link.kind is LinkKind.OPS
@@ -325,7 +360,7 @@ class Screening:
             if newer and newer != token:
                 self.engine.resume(newer, {"outcome": decision, "link_id": link.link_id})
                 return
-        volunteer = self.repository.get_volunteer(link.application_id)
+        volunteer = self.repository.get_person(link.application_id, link.person_kind)
         still_open = (volunteer.get("open_link_id") == link.link_id and link.stage is not None
                       and volunteer.get("stage") == link.stage.value and not volunteer.get("withdrawal_requested"))
         if not still_open:
@@ -355,10 +390,11 @@ class Screening:
         except Conflict:
             return  # already asked: nothing more to do
         open_link = volunteer.get("open_link_id")
-        if open_link:
-            found = self.repository.get_link(open_link)
-            token = found[1] if found else None
-            if token and self.engine is not None:
+        found = self.repository.get_link(open_link) if open_link else None
+        # the open screening step's wait, or (ready for match) the wait for a match
+        token = (found[1] if found else None) or volunteer.get("match_token")
+        if token:
+            if self.engine is not None:
                 try:
                     self.engine.fail(token, "Withdrawn", "The applicant withdrew the application.")
                 except StepNotWaiting:

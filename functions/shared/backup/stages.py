@@ -6,12 +6,18 @@ from enum import Enum
 
 
 class Stage(str, Enum):
+    # volunteers
     APPLIED = "APPLIED"
     PHONE_SCREENING = "PHONE_SCREENING"
     HOME_VISIT = "HOME_VISIT"
     CHILD_CERTIFICATE = "CHILD_CERTIFICATE"
     TRAINING = "TRAINING"
     READY_FOR_MATCH = "READY_FOR_MATCH"
+    # young people
+    REFERRED = "REFERRED"
+    REFERRAL_CHECK = "REFERRAL_CHECK"
+    WAITING_FOR_MATCH = "WAITING_FOR_MATCH"
+    # both, from a proposal on
     MATCH_PROPOSED = "MATCH_PROPOSED"
     INTRO_MEETING = "INTRO_MEETING"
     MATCHED = "MATCHED"
@@ -29,7 +35,7 @@ class Stage(str, Enum):
 
     @property
     def is_human_step(self) -> bool:
-        return self in HUMAN_STEPS
+        return self in HUMAN_STEPS or self in YOUTH_STEPS
 
     @property
     def is_final(self) -> bool:
@@ -53,6 +59,9 @@ LABELS: dict[Stage, str] = {
     Stage.CHILD_CERTIFICATE: "Børneattest",
     Stage.TRAINING: "Uddannelse",
     Stage.READY_FOR_MATCH: "Klar til match",
+    Stage.REFERRED: "Henvisning modtaget",
+    Stage.REFERRAL_CHECK: "Samtale med den unge",
+    Stage.WAITING_FOR_MATCH: "Venter på en frivillig",
     Stage.MATCH_PROPOSED: "Match foreslået",
     Stage.INTRO_MEETING: "Introduktionsmøde",
     Stage.MATCHED: "Matchet",
@@ -67,12 +76,17 @@ STATE_NAMES: dict[Stage, str] = {
     Stage.HOME_VISIT: "Home visit",
     Stage.CHILD_CERTIFICATE: "Child-protection certificate",
     Stage.TRAINING: "Training",
+    Stage.REFERRAL_CHECK: "Referral check",
 }
+
+# The young person's human step: a consultant talks with them and confirms the referral.
+YOUTH_STEPS: tuple[Stage, ...] = (Stage.REFERRAL_CHECK,)
 
 
 def step_after(stage: Stage) -> Stage:
-    """The stage a volunteer moves to when `stage` is approved."""
-    if stage not in HUMAN_STEPS:
-        raise ValueError(f"{stage} is not a screening step")
-    index = HUMAN_STEPS.index(stage)
-    return HUMAN_STEPS[index + 1] if index + 1 < len(HUMAN_STEPS) else Stage.READY_FOR_MATCH
+    """The stage a person moves to when `stage` is approved."""
+    for steps, done in ((HUMAN_STEPS, Stage.READY_FOR_MATCH), (YOUTH_STEPS, Stage.WAITING_FOR_MATCH)):
+        if stage in steps:
+            index = steps.index(stage)
+            return steps[index + 1] if index + 1 < len(steps) else done
+    raise ValueError(f"{stage} is not a screening step")

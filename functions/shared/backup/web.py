@@ -14,7 +14,7 @@ from backup.pages import message_page
 
 MAX_BODY_BYTES = 64 * 1024
 # Fields a form may send more than once; they stay lists.
-LIST_FIELDS = frozenset({"interests", "references"})
+LIST_FIELDS = frozenset({"interests", "references", "preferences"})
 
 
 class BadRequest(Exception):

@@ -18,18 +18,23 @@ class StepNotWaiting(Exception):
 _GONE = {"TaskDoesNotExist", "TaskTimedOut", "InvalidToken"}
 
 
-def execution_name(application_id: str) -> str:
-    return f"volunteer-{application_id}"
+# Executions are named after whom they concern, so ops find "volunteer-<id>" in the console.
+PREFIXES = {"VOLUNTEER": "volunteer", "YOUTH": "youth", "MATCH": "match"}
+
+
+def execution_name(application_id: str, kind: str = "VOLUNTEER") -> str:
+    return f"{PREFIXES[kind]}-{application_id}"
 
 
 class WorkflowEngine:
-    def __init__(self, state_machine_arn: str | None = None, client: Any | None = None):
+    def __init__(self, state_machine_arn: str | None = None, client: Any | None = None, kind: str = "VOLUNTEER"):
         self.state_machine_arn = state_machine_arn
+        self.kind = kind
         self.client = client or boto3.client("stepfunctions")
 
     def start(self, application_id: str) -> str:
-        """Start the volunteer's execution once; a second start of the same id is a no-op."""
-        name = execution_name(application_id)
+        """Start the person's (or match's) execution once; a second start of the same id is a no-op."""
+        name = execution_name(application_id, self.kind)
         try:
             response = self.client.start_execution(
                 stateMachineArn=self.state_machine_arn,
@@ -44,7 +49,8 @@ class WorkflowEngine:
 
     def execution_arn(self, application_id: str) -> str:
         assert self.state_machine_arn
-        return self.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + execution_name(application_id)
+        return self.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + execution_name(
+            application_id, self.kind)
 
     def resume(self, task_token: str, output: dict[str, Any]) -> None:
         self._send(self.client.send_task_success, taskToken=task_token, output=json.dumps(output))

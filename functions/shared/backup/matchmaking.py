@@ -1,0 +1,302 @@
+"""From a proposal to a match: the use cases behind the match state machine and its links.
+
+A proposal is a record of its own (kind MATCH) with its own history. Claiming a young person
+and a volunteer for a proposal is one conditional transaction, so nobody is ever in two open
+proposals or two matches, however many matching runs overlap.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Callable
+
+from backup import clock, emails
+from backup.history import Event, EventKind
+from backup.links import Link, LinkKind, UsedLink, check_usable, new_link_id
+from backup.repository import MATCH, VOLUNTEER, YOUTH, Conflict, ProfileChange, Repository, event_item, keep_until
+from backup.screening import MailSender, Settings, _url
+from backup.stages import Stage
+from backup.workflow_engine import StepNotWaiting
+
+SYSTEM = "system"
+LINK_DAYS = 60  # a proposal's links live as long as an introduction can reasonably take to arrange
+
+
+@dataclass(frozen=True)
+class Candidate:
+    volunteer_id: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the matching run proposes for one young person."""
+
+    youth_id: str
+    chosen: Candidate
+    alternatives: tuple[Candidate, ...] = ()
+
+
+def _candidate_item(candidate: Candidate) -> dict[str, Any]:
+    return {"volunteer_id": candidate.volunteer_id, "score": Decimal(str(round(candidate.score, 2))),
+            "reason": candidate.reason}
+
+
+class Matchmaking:
+    def __init__(self, repository: Repository, mailer: MailSender | None, engine: Any, match_engine: Any,
+                 settings: Settings | None, now: Callable[[], datetime],
+                 count_metric: Callable[[str, Stage | None], None] = lambda name, stage: None):
+        self.repository = repository
+        self.mailer = mailer
+        self.engine = engine  # resumes waits (SendTaskSuccess)
+        self.match_engine = match_engine  # starts match executions
+        self.settings = settings
+        self.now = now
+        self.count_metric = count_metric
+
+    # --- proposals --------------------------------------------------------------------------------
+
+    def propose(self, plans: list[Plan]) -> list[str]:
+        """Create a proposal per plan whose two people are still free; start its execution."""
+        created = []
+        for plan in plans:
+            proposal_id = uuid.uuid4().hex[:12]
+            at = self.now()
+            record = {
+                "pk": f"{MATCH}#{proposal_id}", "sk": "PROFILE", "application_id": proposal_id, "kind": MATCH,
+                "stage": Stage.MATCH_PROPOSED.value, "stage_since": clock.iso(at), "applied_at": clock.iso(at),
+                "details": {"youth_id": plan.youth_id, "volunteer_id": plan.chosen.volunteer_id,
+                            "chosen": _candidate_item(plan.chosen),
+                            "alternatives": [_candidate_item(c) for c in plan.alternatives]},
+            }
+            proposed = Event(at=at, kind=EventKind.MATCH_PROPOSED, stage=Stage.MATCH_PROPOSED, by=SYSTEM,
+                             details={"proposal_id": proposal_id})
+            try:
+                self.repository.change_people(
+                    [self._claim(plan.youth_id, YOUTH, Stage.WAITING_FOR_MATCH, proposal_id, proposed),
+                     self._claim(plan.chosen.volunteer_id, VOLUNTEER, Stage.READY_FOR_MATCH, proposal_id, proposed)],
+                    puts=(record, event_item(proposal_id, proposed, MATCH)),
+                )
+            except Conflict:
+                continue  # one of them was claimed by an overlapping run: they are not free
+            self.match_engine.start(proposal_id)
+            self.count_metric("MatchProposed", Stage.MATCH_PROPOSED)
+            created.append(proposal_id)
+        return created
+
+    @staticmethod
+    def _claim(person_id: str, kind: str, free_stage: Stage, proposal_id: str, event: Event) -> ProfileChange:
+        return ProfileChange(
+            person_id, kind,
+            {"stage": Stage.MATCH_PROPOSED.value, "stage_since": clock.iso(event.at), "proposal_id": proposal_id},
+            condition="#stage = :free AND attribute_not_exists(proposal_id)",
+            condition_values={":free": free_stage.value}, condition_names={"#stage": "stage"}, event=event)
+
+    def proposal(self, proposal_id: str) -> dict[str, Any]:
+        return self.repository.get_person(proposal_id, MATCH)
+
+    def open_proposal(self, proposal_id: str, task_token: str) -> None:
+        """The consultant gets a link to choose the proposed volunteer, an alternative, or none."""
+        match = self.proposal(proposal_id)
+        youth = self.repository.get_person(match["details"]["youth_id"], YOUTH)
+        consultant = youth.get("consultant") or self._settings().consultant_for(youth["details"]["postcode"])
+        link = self._link(LinkKind.PROPOSAL, proposal_id, consultant, task_token)
+        self.repository.update_person(proposal_id, None, {"open_link_id": link.link_id, "consultant": consultant},
+                                      kind=MATCH)
+        self._mail(emails.proposal_request(consultant, youth["details"]["first_name"], proposal_id,
+                                           _url(self._settings(), f"/decisions/{link.link_id}")), proposal_id,
+                   "consultant")
+
+    def choose(self, proposal_id: str, volunteer_id: str) -> dict[str, bool]:
+        """Record the consultant's choice; an alternative must still be free to be claimed."""
+        match = self.proposal(proposal_id)
+        current = match["details"]["volunteer_id"]
+        if volunteer_id == current:
+            return {"ok": True}
+        at = self.now()
+        chosen = Event(at=at, kind=EventKind.MATCH_PROPOSED, stage=Stage.MATCH_PROPOSED, by=SYSTEM,
+                       details={"proposal_id": proposal_id})
+        released = Event(at=at, kind=EventKind.MATCH_RELEASED, stage=Stage.READY_FOR_MATCH, by=SYSTEM,
+                         details={"proposal_id": proposal_id})
+        try:
+            self.repository.change_people([
+                self._claim(volunteer_id, VOLUNTEER, Stage.READY_FOR_MATCH, proposal_id, chosen),
+                self._release(current, VOLUNTEER, Stage.READY_FOR_MATCH, proposal_id, released),
+                ProfileChange(proposal_id, MATCH, {"details.volunteer_id": volunteer_id}),
+            ])
+        except Conflict:
+            return {"ok": False}  # taken by another proposal meanwhile: the consultant chooses again
+        return {"ok": True}
+
+    def still_on(self, proposal_id: str) -> dict[str, bool]:
+        """Whether both people are still in the programme (one may have withdrawn meanwhile)."""
+        match = self.proposal(proposal_id)
+        youth = self.repository.get_person(match["details"]["youth_id"], YOUTH)
+        volunteer = self.repository.get_person(match["details"]["volunteer_id"], VOLUNTEER)
+        return {"ok": not Stage(youth["stage"]).is_final and not Stage(volunteer["stage"]).is_final}
+
+    def open_intro(self, proposal_id: str, task_token: str) -> None:
+        """Both are introduced; the consultant records the meeting from a link."""
+        match = self.proposal(proposal_id)
+        youth_id, volunteer_id = match["details"]["youth_id"], match["details"]["volunteer_id"]
+        at = self.now()
+        event = Event(at=at, kind=EventKind.STAGE_ENTERED, stage=Stage.INTRO_MEETING, by=SYSTEM,
+                      details={"proposal_id": proposal_id})
+        self.repository.change_people([
+            ProfileChange(p, k, {"stage": Stage.INTRO_MEETING.value, "stage_since": clock.iso(at)}, event=event)
+            for p, k in ((youth_id, YOUTH), (volunteer_id, VOLUNTEER), (proposal_id, MATCH))
+        ])
+        link = self._link(LinkKind.INTRO, proposal_id, match["consultant"], task_token)
+        self.repository.update_person(proposal_id, None, {"open_link_id": link.link_id}, kind=MATCH)
+        self._mail(emails.intro_request(match["consultant"], proposal_id,
+                                        _url(self._settings(), f"/decisions/{link.link_id}")), proposal_id, "consultant")
+
+    def ask_both(self, proposal_id: str, task_token: str) -> None:
+        """After the meeting each of them gets their own link: do you want to continue?"""
+        match = self.proposal(proposal_id)
+        youth = self.repository.get_person(match["details"]["youth_id"], YOUTH)["details"]
+        volunteer = self.repository.get_person(match["details"]["volunteer_id"], VOLUNTEER)["details"]
+        # a young person without an email answers through their contact adult
+        youth_address = youth.get("email") or youth["contact_adult_email"]
+        links = {}
+        for party, address in (("youth", youth_address), ("volunteer", volunteer["email"])):
+            link = self._link(LinkKind.CONTINUE, proposal_id, address, task_token, party=party)
+            links[party] = link.link_id
+        self.repository.update_person(proposal_id, None, {"answer_links": links, "answers": {}}, kind=MATCH)
+        settings = self._settings()
+        self._mail(emails.continue_question(youth_address, youth["first_name"], not youth.get("email"),
+                                            _url(settings, f"/decisions/{links['youth']}")), proposal_id, "youth")
+        self._mail(emails.continue_question(volunteer["email"], volunteer["first_name"], False,
+                                            _url(settings, f"/decisions/{links['volunteer']}")), proposal_id,
+                   "volunteer")
+
+    def matched(self, proposal_id: str) -> None:
+        """Both said yes: both are matched, told, the contact adult informed, their journeys end."""
+        match = self.proposal(proposal_id)
+        if match["stage"] == Stage.MATCHED.value:
+            return  # a retried task
+        youth_id, volunteer_id = match["details"]["youth_id"], match["details"]["volunteer_id"]
+        at = self.now()
+        event = Event(at=at, kind=EventKind.MATCHED, stage=Stage.MATCHED, by=SYSTEM,
+                      details={"proposal_id": proposal_id})
+        self.repository.change_people([
+            ProfileChange(p, k, {"stage": Stage.MATCHED.value, "stage_since": clock.iso(at)}, event=event)
+            for p, k in ((youth_id, YOUTH), (volunteer_id, VOLUNTEER), (proposal_id, MATCH))
+        ])
+        youth = self.repository.get_person(youth_id, YOUTH)
+        volunteer = self.repository.get_person(volunteer_id, VOLUNTEER)
+        y, v = youth["details"], volunteer["details"]
+        self._mail(emails.matched(y.get("email") or y["contact_adult_email"], y["first_name"], v["first_name"]),
+                   proposal_id, "youth")
+        self._mail(emails.matched(v["email"], v["first_name"], y["first_name"]), proposal_id, "volunteer")
+        self._mail(emails.contact_adult_informed(y["contact_adult_email"], y["contact_adult_name"], y["first_name"],
+                                                 v["first_name"]), proposal_id, "contact_adult")
+        for person in (youth, volunteer):
+            if person.get("match_token"):
+                try:
+                    self.engine.resume(person["match_token"], {"outcome": "matched", "proposal_id": proposal_id})
+                except StepNotWaiting:
+                    pass  # the person's run already ended (e.g. resumed by a retried task)
+        self.count_metric("Matched", Stage.MATCHED)
+
+    def release(self, proposal_id: str, exclude: bool, tell: bool) -> None:
+        """No match: both return to the pool; an excluded pair is never proposed again; when they
+        had met, both are told (nobody is told who said no)."""
+        match = self.proposal(proposal_id)
+        if Stage(match["stage"]) in {Stage.CLOSED, Stage.MATCHED}:
+            return
+        youth_id, volunteer_id = match["details"]["youth_id"], match["details"]["volunteer_id"]
+        youth = self.repository.get_person(youth_id, YOUTH)
+        volunteer = self.repository.get_person(volunteer_id, VOLUNTEER)
+        at = self.now()
+        back = Event(at=at, kind=EventKind.MATCH_RELEASED, by=SYSTEM,
+                     details={"proposal_id": proposal_id, "pair_excluded": str(exclude).lower()})
+        changes = [ProfileChange(proposal_id, MATCH, {"stage": Stage.CLOSED.value, "stage_since": clock.iso(at)},
+                                 event=Event(at=at, kind=EventKind.MATCH_CLOSED, stage=Stage.CLOSED, by=SYSTEM))]
+        # someone who withdrew meanwhile stays withdrawn; only the other returns to the pool
+        if not Stage(youth["stage"]).is_final:
+            extra = {"excluded_volunteers": sorted({*youth.get("excluded_volunteers", []), volunteer_id})} \
+                if exclude else {}
+            changes.append(self._release(youth_id, YOUTH, Stage.WAITING_FOR_MATCH, proposal_id, back, extra))
+        if not Stage(volunteer["stage"]).is_final:
+            changes.append(self._release(volunteer_id, VOLUNTEER, Stage.READY_FOR_MATCH, proposal_id, back))
+        self.repository.change_people(changes)
+        for link_id in [match.get("open_link_id"), *(match.get("answer_links") or {}).values()]:
+            if link_id:
+                self.repository.invalidate_link(link_id, "step_closed")
+        if tell:  # they met: each is told kindly that it will not continue, not why
+            y, v = youth["details"], volunteer["details"]
+            self._mail(emails.not_continuing(y.get("email") or y["contact_adult_email"], y["first_name"]),
+                       proposal_id, "youth")
+            self._mail(emails.not_continuing(v["email"], v["first_name"]), proposal_id, "volunteer")
+        self.count_metric("MatchReleased", None)
+
+    @staticmethod
+    def _release(person_id: str, kind: str, free_stage: Stage, proposal_id: str, event: Event,
+                 extra: dict[str, Any] | None = None) -> ProfileChange:
+        return ProfileChange(person_id, kind, {"stage": free_stage.value, "stage_since": clock.iso(event.at),
+                                               **(extra or {})},
+                             remove=("proposal_id",), condition="proposal_id = :p",
+                             condition_values={":p": proposal_id}, event=event)
+
+    # --- the links' decisions ---------------------------------------------------------------------
+
+    def decide(self, link: Link, token: str | None, decision: str, notes: str, details: dict[str, str]) -> None:
+        """Use a proposal, intro or continue link once and resume the match where it waits."""
+        at = self.now()
+        kind = {LinkKind.PROPOSAL: EventKind.PROPOSAL_DECIDED, LinkKind.INTRO: EventKind.INTRO_HELD,
+                LinkKind.CONTINUE: EventKind.CONTINUE_ANSWERED}[link.kind]
+        event = Event(at=at, kind=kind, by=link.party or link.sent_to, notes=notes or None,
+                      details={"decision": decision, **details})
+        try:
+            self.repository.use_link(link.link_id, decision, link.sent_to, at, link.application_id, event, MATCH)
+        except Conflict:
+            found = self.repository.get_link(link.link_id)
+            check_usable(found[0] if found else None, at)
+            raise UsedLink("Der er allerede svaret på dette link.", link) from None
+        if link.kind is LinkKind.CONTINUE:
+            self._answer(link, token, decision)
+            return
+        output: dict[str, Any] = {"outcome": decision.split(":")[0], **details}
+        if decision.startswith("chosen:"):
+            output["volunteer_id"] = decision.split(":", 1)[1]
+        if token:
+            self.engine.resume(token, output)
+
+    def _answer(self, link: Link, token: str | None, answer: str) -> None:
+        """Record one side's answer; resume once: at the first no, or when both said yes."""
+        proposal_id = link.application_id
+        self.repository.update_person(proposal_id, None, {f"answers.{link.party}": answer}, kind=MATCH)
+        answers = self.proposal(proposal_id).get("answers", {})
+        outcome = "declined" if "no" in answers.values() else "both_yes" if len(answers) == 2 else None
+        if outcome is None or not token:
+            return
+        try:  # only the first to see the outcome resumes the match
+            self.repository.update_person(proposal_id, None, {"outcome": outcome},
+                                          condition="attribute_not_exists(outcome)", kind=MATCH)
+        except Conflict:
+            return
+        self.engine.resume(token, {"outcome": outcome})
+
+    # --- helpers ----------------------------------------------------------------------------------
+
+    def _link(self, kind: LinkKind, proposal_id: str, sent_to: str, token: str, party: str | None = None) -> Link:
+        at = self.now()
+        link = Link(link_id=new_link_id(), kind=kind, application_id=proposal_id, person_kind=MATCH, sent_to=sent_to,
+                    created_at=at, expires_at=at + timedelta(days=LINK_DAYS), proposal_id=proposal_id, party=party)
+        self.repository.put_link(link, token, keep_until(link.expires_at, 30))
+        return link
+
+    def _settings(self) -> Settings:
+        if self.settings is None:
+            raise RuntimeError("this function is not configured to send links")
+        return self.settings
+
+    def _mail(self, email: emails.Email, proposal_id: str, role: str) -> None:
+        if self.mailer is None:
+            raise RuntimeError("this function is not configured to send email")
+        self.mailer.send(email, {"application_id": proposal_id, "recipient": role})

@@ -1,0 +1,96 @@
+"""Referral → confirmed → matched with a ready volunteer → introduction → both answer, on the
+real definitions. Each test lives in its own corner of Denmark, so the shared stack's other
+volunteers (in Aarhus and Copenhagen) are out of reach and cannot be proposed."""
+
+import pytest
+import requests
+
+from backup.stages import HUMAN_STEPS, Stage
+from local_stack.client import SAMPLE_APPLICATION, SAMPLE_REFERRAL, approval_fields
+
+pytestmark = pytest.mark.e2e
+
+
+def ready_volunteer(stack, postcode, city, email):
+    application_id = stack.client.apply({**SAMPLE_APPLICATION, "postcode": postcode, "city": city, "email": email})
+    for stage in HUMAN_STEPS:
+        message = stack.client.wait_for_email(None, f"{stage.label} venter på dig (ansøgning {application_id})")
+        answer = stack.client.open_and_decide(stack.client.link_in(message), "approve", approval_fields(stage.value))
+        assert answer.status_code == 200, answer.text[:300]
+    stack.client.wait_for_stage(application_id, "READY_FOR_MATCH")
+    return application_id
+
+
+def confirmed_young_person(stack, postcode, email, contact):
+    youth_id = stack.client.refer({**SAMPLE_REFERRAL, "postcode": postcode, "email": email,
+                                   "contact_adult_email": contact})
+    stack.client.wait_for_email(contact, "Tak for henvisningen")
+    message = stack.client.wait_for_email(None, f"{Stage.REFERRAL_CHECK.label} venter på dig (ansøgning {youth_id})")
+    answer = stack.client.open_and_decide(stack.client.link_in(message), "approve", {})
+    assert answer.status_code == 200, answer.text[:300]
+    return youth_id
+
+
+def proposal_for(stack, youth_id):
+    stack.client.wait_for_stage(youth_id, "MATCH_PROPOSED", kind="YOUTH")
+    return stack.client.volunteer(youth_id, "YOUTH")["proposal_id"]
+
+
+def introduce(stack, proposal_id):
+    choose = stack.client.wait_for_email(None, f"(forslag {proposal_id})")
+    page = requests.get(stack.client.link_in(choose), timeout=10)
+    assert page.status_code == 200 and "Forslaget" in page.text
+    answer = stack.client.open_and_decide(stack.client.link_in(choose), "keep-default", {})
+    assert answer.status_code == 422  # an unknown choice is refused and nothing moves
+    chosen = stack.client.volunteer(proposal_id, "MATCH")["details"]["chosen"]["volunteer_id"]
+    answer = stack.client.open_and_decide(stack.client.link_in(choose), f"chosen:{chosen}", {})
+    assert answer.status_code == 200, answer.text[:300]
+    intro = stack.client.wait_for_email(None, f"registrér introduktionsmødet (forslag {proposal_id})")
+    answer = stack.client.open_and_decide(stack.client.link_in(intro), "held", {"intro_date": "2026-01-10"})
+    assert answer.status_code == 200, answer.text[:300]
+    return chosen
+
+
+def answer(stack, to, decision):
+    question = stack.client.wait_for_email(to, "Vil du fortsætte i BackUp?")
+    response = stack.client.open_and_decide(stack.client.link_in(question), decision, {})
+    assert response.status_code == 200, response.text[:300]
+
+
+def test_referral_to_match_when_both_say_yes(stack):
+    volunteer_id = ready_volunteer(stack, "3720", "Aakirkeby", "frivillig.bornholm@example.org")
+    youth_id = confirmed_young_person(stack, "3700", "ung.bornholm@example.org", "kontakt.bornholm@example.org")
+    proposal_id = proposal_for(stack, youth_id)
+    reason = stack.client.volunteer(proposal_id, "MATCH")["details"]["chosen"]["reason"]
+    assert "km fra hinanden" in reason and "fodbold" in reason
+    assert introduce(stack, proposal_id) == volunteer_id
+    answer(stack, "ung.bornholm@example.org", "yes")
+    assert stack.client.volunteer(youth_id, "YOUTH")["stage"] == "INTRO_MEETING"  # one yes is not enough
+    answer(stack, "frivillig.bornholm@example.org", "yes")
+    stack.client.wait_for_stage(youth_id, "MATCHED", kind="YOUTH")
+    stack.client.wait_for_stage(volunteer_id, "MATCHED")
+    stack.client.wait_for_execution(stack.volunteer_machine, volunteer_id)
+    stack.client.wait_for_execution(stack.state_machines["YouthStateMachine"], youth_id, prefix="youth")
+    stack.client.wait_for_execution(stack.state_machines["MatchStateMachine"], proposal_id, prefix="match")
+    for to in ("ung.bornholm@example.org", "frivillig.bornholm@example.org"):
+        stack.client.wait_for_email(to, "I er matchet i BackUp")
+    stack.client.wait_for_email("kontakt.bornholm@example.org", "er matchet med en frivillig")
+
+
+def test_when_one_says_no_both_return_to_the_pool_and_the_pair_is_never_proposed_again(stack):
+    volunteer_id = ready_volunteer(stack, "9982", "Ålbæk", "frivillig.skagen@example.org")
+    youth_id = confirmed_young_person(stack, "9990", "ung.skagen@example.org", "kontakt.skagen@example.org")
+    proposal_id = proposal_for(stack, youth_id)
+    introduce(stack, proposal_id)
+    answer(stack, "ung.skagen@example.org", "yes")
+    answer(stack, "frivillig.skagen@example.org", "no")
+    stack.client.wait_for_execution(stack.state_machines["MatchStateMachine"], proposal_id, prefix="match")
+    youth = stack.client.wait_for_stage(youth_id, "WAITING_FOR_MATCH", kind="YOUTH")
+    stack.client.wait_for_stage(volunteer_id, "READY_FOR_MATCH")
+    assert volunteer_id in youth["excluded_volunteers"]
+    for to in ("ung.skagen@example.org", "frivillig.skagen@example.org"):
+        letter = stack.client.wait_for_email(to, "Om jeres match i BackUp")
+        assert "sagde nej" not in letter["text"] and "fortsætter ikke" in letter["text"]
+    # the matching ran again: the only volunteer nearby is excluded, so nobody is proposed
+    assert stack.client.volunteer(youth_id, "YOUTH").get("proposal_id") is None
+    assert stack.client.volunteer(youth_id, "YOUTH")["stage"] == "WAITING_FOR_MATCH"
