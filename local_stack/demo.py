@@ -1,31 +1,74 @@
-"""`make demo`: a fresh local stack, one volunteer from application to READY_FOR_MATCH.
+"""`make demo`: a fresh local stack, one volunteer and one young person all the way to MATCHED.
 
-Acts as the applicant (POST /apply) and as the consultant for every emailed link (GET the page,
-then POST the decision), then prints the volunteer's timeline. Exits 0 when the volunteer is
-ready for match; otherwise says where it stopped and exits 1.
+Acts as the applicant (POST /apply), the contact adult (POST /refer), the consultant for every
+emailed link (GET the page, then POST the decision) and, after the introduction meeting, as
+both the young person and the volunteer saying yes. Prints the timelines. Exits 0 when both are
+MATCHED; otherwise says where it stopped and exits 1.
 """
 
 from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from backup.stages import HUMAN_STEPS, Stage
-from local_stack.client import SAMPLE_APPLICATION, Client, approval_fields
+from backup.stages import HUMAN_STEPS, YOUTH_STEPS, Stage
+from local_stack.client import SAMPLE_APPLICATION, SAMPLE_REFERRAL, Client, approval_fields
 from local_stack.stack import LocalStack, free_port
 
 
-def timeline(client: Client, application_id: str) -> list[str]:
-    events = client.history(application_id)
-    start = datetime.fromisoformat(events[0]["at"])
+class Stopped(Exception):
+    pass
+
+
+def timeline(client: Client, person_id: str, kind: str, start: datetime) -> list[str]:
     lines = []
-    for event in events:
+    for event in client.history(person_id, kind):
         at = datetime.fromisoformat(event["at"])
         label = event.get("event_stage") or ""
         who = event.get("by") or ""
         lines.append(f"  +{(at - start).total_seconds():6.2f} s  {event['kind']:<22} {label:<18} {who}")
     return lines
+
+
+def decide(client: Client, subject: str, decision: str, fields: dict[str, str] | None = None) -> None:
+    email = client.wait_for_email(None, subject)
+    answer = client.open_and_decide(client.link_in(email), decision, fields or {})
+    if answer.status_code != 200:
+        raise Stopped(f"the page for '{email['subject']}' answered {answer.status_code}")
+
+
+def journey(client: Client, say: Any) -> tuple[str, str, str]:
+    volunteer_id = client.apply(SAMPLE_APPLICATION)
+    say(f"Volunteer applied: {volunteer_id} (execution volunteer-{volunteer_id})")
+    for stage in HUMAN_STEPS:
+        decide(client, f"{stage.label} venter på dig (ansøgning {volunteer_id})", "approve",
+               approval_fields(stage.value))
+        say(f"  consultant approved {stage.label} ({stage.value})")
+    client.wait_for_stage(volunteer_id, Stage.READY_FOR_MATCH.value)
+    youth_id = client.refer(SAMPLE_REFERRAL)
+    say(f"Young person referred: {youth_id} (execution youth-{youth_id})")
+    for stage in YOUTH_STEPS:
+        decide(client, f"{stage.label} venter på dig (ansøgning {youth_id})", "approve")
+        say(f"  consultant confirmed the referral ({stage.value})")
+    client.wait_for_stage(youth_id, Stage.MATCH_PROPOSED.value, kind="YOUTH")
+    proposal_id = client.volunteer(youth_id, "YOUTH")["proposal_id"]
+    proposal = client.volunteer(proposal_id, "MATCH")["details"]
+    say(f"Matching proposed {proposal['chosen']['volunteer_id']} (match-{proposal_id}): {proposal['chosen']['reason']}")
+    decide(client, f"(forslag {proposal_id})", f"chosen:{proposal['chosen']['volunteer_id']}")
+    say("  consultant chose the proposed volunteer")
+    decide(client, f"registrér introduktionsmødet (forslag {proposal_id})", "held",
+           {"intro_date": date.today().isoformat()})
+    say("  consultant recorded the introduction meeting")
+    for to in (SAMPLE_REFERRAL["email"], SAMPLE_APPLICATION["email"]):
+        email = client.wait_for_email(to, "Vil du fortsætte i BackUp?")
+        if client.open_and_decide(client.link_in(email), "yes").status_code != 200:
+            raise Stopped(f"{to} could not answer")
+        say(f"  {to} said yes")
+    client.wait_for_stage(youth_id, Stage.MATCHED.value, kind="YOUTH")
+    client.wait_for_stage(volunteer_id, Stage.MATCHED.value)
+    return volunteer_id, youth_id, proposal_id
 
 
 def main() -> int:
@@ -35,33 +78,23 @@ def main() -> int:
     print("Starting a fresh local stack ...", flush=True)
     with LocalStack(api_port=free_port(), aws_port=free_port(), log=log_file) as stack:
         client = Client(stack.web, stack.endpoint, stack.table_name)
-        machine = stack.state_machines["VolunteerStateMachine"]
-        consultant = stack.context.parameters["ConsultantEmail"]
-        application_id = client.apply(SAMPLE_APPLICATION)
-        print(f"Applied: application {application_id} (execution volunteer-{application_id})")
-        where = "application"
         try:
-            for stage in HUMAN_STEPS:
-                where = stage.label
-                email = client.wait_for_email(consultant, stage.label)
-                url = client.link_in(email)
-                answer = client.open_and_decide(url, "approve", approval_fields(stage.value),
-                                                notes=f"Demo: {stage.label} godkendt.")
-                if answer.status_code != 200:
-                    raise RuntimeError(f"the decision page answered {answer.status_code}")
-                print(f"Consultant approved {stage.label} ({stage.value})")
-            where = Stage.READY_FOR_MATCH.label
-            client.wait_for_stage(application_id, Stage.READY_FOR_MATCH.value)
-            execution = client.wait_for_execution(machine, application_id)
-        except (TimeoutError, RuntimeError, LookupError) as problem:
-            current = client.volunteer(application_id)["stage"]
-            print(f"\nThe demo stopped at {where}: {problem}. The volunteer is in {current}. "
-                  f"The functions' logs are in {log_path}.", file=sys.stderr)
+            volunteer_id, youth_id, proposal_id = journey(client, lambda line: print(line, flush=True))
+            executions = [
+                client.wait_for_execution(stack.state_machines["VolunteerStateMachine"], volunteer_id),
+                client.wait_for_execution(stack.state_machines["YouthStateMachine"], youth_id, prefix="youth"),
+                client.wait_for_execution(stack.state_machines["MatchStateMachine"], proposal_id, prefix="match"),
+            ]
+        except (Stopped, TimeoutError, RuntimeError, LookupError) as problem:
+            print(f"\nThe demo stopped: {problem}. The functions' logs are in {log_path}.", file=sys.stderr)
             return 1
-        print(f"\nTimeline of {application_id}:")
-        print("\n".join(timeline(client, application_id)))
-        print(f"\nExecution {execution['name']}: {execution['status']}. "
-              f"The volunteer is {Stage.READY_FOR_MATCH.value}.")
+        start = datetime.fromisoformat(client.history(volunteer_id)[0]["at"])
+        for title, person_id, kind in (("Volunteer", volunteer_id, "VOLUNTEER"), ("Young person", youth_id, "YOUTH"),
+                                       ("Match", proposal_id, "MATCH")):
+            print(f"\n{title} {person_id} (time since the volunteer applied):")
+            print("\n".join(timeline(client, person_id, kind, start)))
+        print("\n" + "\n".join(f"Execution {e['name']}: {e['status']}" for e in executions))
+        print(f"Volunteer {volunteer_id} and young person {youth_id} are {Stage.MATCHED.value}.")
     return 0
 
 

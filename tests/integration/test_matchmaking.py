@@ -1,0 +1,128 @@
+"""Proposals on moto: nobody is ever in two open proposals, however many matching runs overlap."""
+
+import sys
+import threading
+from pathlib import Path
+
+import boto3
+import pytest
+
+from backup.history import Event, EventKind
+from backup.matchmaking import Candidate, Matchmaking, Plan
+from backup.repository import VOLUNTEER, YOUTH, Repository
+from backup.screening import Settings
+from backup.stages import Stage
+
+from .conftest import SENDER, Clock
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "functions" / "matching"))
+from pool import run_matching  # noqa: E402
+
+
+class StartedMatches:
+    def __init__(self):
+        self.started = []
+        self.lock = threading.Lock()
+
+    def start(self, proposal_id):
+        with self.lock:
+            self.started.append(proposal_id)
+
+
+def _volunteer(repository, clock, person_id, postcode):
+    repository.create_person(person_id, {"first_name": person_id, "email": f"{person_id}@example.org",
+                                         "postcode": postcode, "interests": ["football"], "availability": "weekly",
+                                         "birth_date": "1980-01-01"},
+                             Event(at=clock(), kind=EventKind.APPLIED), VOLUNTEER, Stage.READY_FOR_MATCH)
+
+
+def _youth(repository, clock, person_id, postcode):
+    repository.create_person(person_id, {"first_name": person_id, "postcode": postcode, "interests": ["football"],
+                                         "availability": "weekly", "birth_date": "2008-01-01", "wishes": "",
+                                         "preferences": {}, "contact_adult_email": "k@example.org",
+                                         "contact_adult_name": "K"},
+                             Event(at=clock(), kind=EventKind.REFERRED), YOUTH, Stage.WAITING_FOR_MATCH)
+
+
+@pytest.fixture
+def pool(table, ses):
+    clock = Clock()
+    repository = Repository(table, boto3.resource("dynamodb"))
+    started = StartedMatches()
+    settings = Settings(base_url="https://backup.example", consultant_email="k@rodekors.example",
+                        ops_email="o@rodekors.example", max_reminders=2, reminder_delay_seconds=60)
+    matchmaking = Matchmaking(repository, None, None, started, settings, clock)
+    postcodes = ["8000", "8200", "8210", "8220", "8230", "8240", "8250", "8260"]
+    for index, postcode in enumerate(postcodes):
+        _volunteer(repository, clock, f"v{index}", postcode)
+    for index, postcode in enumerate(postcodes[:6]):
+        _youth(repository, clock, f"y{index}", postcode)
+    return repository, matchmaking, started, clock
+
+
+def _claimed(repository):
+    people = repository.get_people([f"v{i}" for i in range(8)], VOLUNTEER) + \
+        repository.get_people([f"y{i}" for i in range(6)], YOUTH)
+    return {p["application_id"]: p.get("proposal_id") for p in people}
+
+
+def test_a_run_proposes_each_waiting_young_person_once_with_a_free_volunteer(pool):
+    repository, matchmaking, started, clock = pool
+    result = run_matching(repository, matchmaking, clock(), 40)
+    assert result == {"young_waiting": 6, "volunteers_ready": 8, "proposed": 6, "without_candidates": 0}
+    claimed = _claimed(repository)
+    assert all(claimed[f"y{i}"] for i in range(6))
+    volunteer_proposals = [claimed[f"v{i}"] for i in range(8) if claimed[f"v{i}"]]
+    assert sorted(volunteer_proposals) == sorted(started.started)
+
+
+def test_overlapping_runs_never_put_anyone_in_two_proposals(pool):
+    repository, matchmaking, started, clock = pool
+    threads = [threading.Thread(target=run_matching, args=(repository, matchmaking, clock(), 40)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    claimed = _claimed(repository)
+    assert len(started.started) == 6  # four runs, six young people: six proposals in all
+    proposals = [p for p in claimed.values() if p]
+    # each proposal holds exactly one young person and one volunteer
+    assert sorted(proposals) == sorted(started.started * 2)
+
+
+def test_a_second_proposal_for_a_claimed_person_is_refused(pool):
+    repository, matchmaking, started, clock = pool
+    first = matchmaking.propose([Plan("y0", Candidate("v0", 90.0, "tæt på"))])
+    second = matchmaking.propose([Plan("y1", Candidate("v0", 80.0, "tæt på")),
+                                  Plan("y0", Candidate("v1", 80.0, "tæt på"))])
+    assert len(first) == 1 and second == []
+    assert repository.get_person("y1", YOUTH)["stage"] == "WAITING_FOR_MATCH"
+
+
+def test_choosing_an_alternative_claims_it_and_frees_the_first_choice(pool):
+    repository, matchmaking, started, clock = pool
+    (proposal_id,) = matchmaking.propose([Plan("y0", Candidate("v0", 90.0, "a"), (Candidate("v1", 80.0, "b"),))])
+    assert matchmaking.choose(proposal_id, "v1") == {"ok": True}
+    assert repository.get_person("v1", VOLUNTEER)["proposal_id"] == proposal_id
+    assert "proposal_id" not in repository.get_person("v0", VOLUNTEER)
+    assert repository.get_person("v0", VOLUNTEER)["stage"] == "READY_FOR_MATCH"
+
+
+def test_an_alternative_taken_meanwhile_cannot_be_chosen(pool):
+    repository, matchmaking, started, clock = pool
+    (first,) = matchmaking.propose([Plan("y0", Candidate("v0", 90.0, "a"), (Candidate("v1", 80.0, "b"),))])
+    matchmaking.propose([Plan("y1", Candidate("v1", 85.0, "c"))])
+    assert matchmaking.choose(first, "v1") == {"ok": False}
+    assert repository.get_person("v0", VOLUNTEER)["proposal_id"] == first
+
+
+def test_after_a_no_the_pair_is_excluded_and_never_proposed_again(pool):
+    repository, matchmaking, started, clock = pool
+    (proposal_id,) = matchmaking.propose([Plan("y0", Candidate("v0", 90.0, "a"))])
+    matchmaking.release(proposal_id, exclude=True, tell=False)
+    youth = repository.get_person("y0", YOUTH)
+    assert youth["stage"] == "WAITING_FOR_MATCH" and youth["excluded_volunteers"] == ["v0"]
+    assert repository.get_person(proposal_id, "MATCH")["stage"] == "CLOSED"
+    run_matching(repository, matchmaking, clock(), 40)
+    again = repository.get_person(repository.get_person("y0", YOUTH)["proposal_id"], "MATCH")
+    assert again["details"]["volunteer_id"] != "v0"
