@@ -157,3 +157,9 @@ def test_an_empty_birth_date_or_missing_choice_asks_for_it_plainly():
     errors = errors_of(birth_date="", availability="")
     assert errors["birth_date"] == "Skriv din fødselsdato."
     assert errors["availability"] == "Vælg, hvor tit du kan mødes."
+
+
+def test_gender_is_optional_and_only_from_the_offered_choices():
+    assert parse_application(valid(gender=""), TODAY)[0].gender is None
+    assert parse_application(valid(gender="female"), TODAY)[0].gender == "female"
+    assert "mulighederne" in errors_of(gender="robot")["gender"]

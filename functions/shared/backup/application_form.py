@@ -28,6 +28,7 @@ LABELS = {
     "availability": "Hvor tit kan du mødes",
     "motivation": "Hvorfor vil du være frivillig i BackUp?",
     "experience": "Erfaring med unge",
+    "gender": "Køn",
     "references": "Referencer",
     "consent_data": "Samtykke til behandling af oplysninger",
     "consent_child_certificate": "Samtykke til børneattest",
@@ -80,6 +81,10 @@ Felter er påkrævede, medmindre der står "valgfrit".</p>
             hint="Fortæl med dine egne ord, hvad du gerne vil give og få.")}
 {text_field("experience", LABELS["experience"], values, errors, multiline=True, required=False,
             maxlength=LIMITS["experience"], hint="Fx fra arbejde, foreningsliv eller familie.")}
+{checkbox_group("gender", LABELS["gender"] + " (valgfrit)",
+                [("female", "Kvinde"), ("male", "Mand"), ("other", "Andet"), ("", "Ønsker ikke at oplyse")],
+                [values.get("gender", "")], errors, kind="radio",
+                hint="Nogle unge ønsker en voksen af et bestemt køn. Vi bruger det kun til at finde et godt match.")}
 <fieldset aria-describedby="references-hint{' references-error' if 'references' in errors else ''}">
 <legend>{LABELS["references"]}</legend>
 <p class="hint" id="references-hint">To personer, der kender dig, og som vi må ringe eller skrive til. Skriv navn og telefon eller e-mail.</p>

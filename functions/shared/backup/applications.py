@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
@@ -131,6 +131,8 @@ class VolunteerApplication(BaseModel):
     availability: Availability
     motivation: str
     experience: str = ""
+    # optional: some young people ask for a volunteer of a particular gender
+    gender: Literal["female", "male", "other"] | None = None
     references: list[str]
     # An unticked checkbox is simply absent from a form post: default to False so the rule's
     # own message is shown rather than a generic "missing".
@@ -152,6 +154,11 @@ class VolunteerApplication(BaseModel):
     @classmethod
     def _experience(cls, value: str) -> str:
         return _text(value, "experience", required=False)
+
+    @field_validator("gender", mode="before")
+    @classmethod
+    def _gender(cls, value: Any) -> Any:
+        return value or None  # "" from the form means "rather not say"
 
     @field_validator("email")
     @classmethod
@@ -258,6 +265,7 @@ GENERIC_MESSAGES = {
     "date_type": "Skriv datoen som ÅÅÅÅ-MM-DD, fx 1985-04-23.",
     "enum": "Vælg en af mulighederne.",
     "list_type": "Vælg en af mulighederne.",
+    "literal_error": "Vælg en af mulighederne.",
 }
 
 
