@@ -70,7 +70,7 @@ def http_api_event(method: str, target: str, headers: dict[str, str], body: byte
 
 
 class FrontDoor:
-    def __init__(self, stack: "LocalStack", specs: list[FunctionSpec]):
+    def __init__(self, stack: LocalStack, specs: list[FunctionSpec]):
         self.stack = stack
         self.routes = [(route, spec) for spec in specs for route in spec.routes]
         door = self

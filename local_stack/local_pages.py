@@ -1,4 +1,5 @@
-"""Pages that exist only on the local stack: the outbox (every email SES accepted) and an index."""
+"""Pages that exist only on the local stack: the outbox (every email SES accepted), the ops pages
+(local_stack.ops_pages) and an index."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from local_stack import ops_pages
 
 if TYPE_CHECKING:
     from local_stack.stack import LocalStack
@@ -30,7 +33,8 @@ def _linkify(text: str) -> str:
 
 def outbox_html(messages: list[dict[str, Any]]) -> bytes:
     items = "".join(
-        f"<article><h2>{escape(m['subject'])}</h2><p class=\"meta\">Til {escape(m['to'])} · sendt {escape(m['sent_at'])}</p>"
+        f"<article><h2>{escape(m['subject'])}</h2>"
+        f"<p class=\"meta\">Til {escape(m['to'])} · sendt {escape(m['sent_at'])}</p>"
         f"<pre>{_linkify(m['text'])}</pre></article>"
         for m in reversed(messages)
     ) or "<p>Ingen e-mails endnu. Send en ansøgning på <a href=\"/apply\">/apply</a>.</p>"
@@ -38,12 +42,16 @@ def outbox_html(messages: list[dict[str, Any]]) -> bytes:
                                     f"<p><a href=\"/_local/outbox.json\">Som JSON</a></p>{items}")
 
 
-def index_html(stack: "LocalStack") -> bytes:
+def index_html(stack: LocalStack) -> bytes:
+    machine = stack.state_machines.get("VolunteerStateMachine", "")
     return _page("BackUp lokalt", f"""<h1>BackUp: den lokale stak</h1><ul>
 <li><a href="/apply">Ansøgningsskemaet</a> (/apply)</li>
 <li><a href="/_local/outbox">Udbakken</a>: alle e-mails, også dem til konsulenterne</li>
+<li><a href="/_local/ops">Ops</a>: hvem venter hvor og hvor længe, og hver persons historik og execution
+(som <code>backup-ops</code> og AWS-konsollen viser dem)</li>
 <li>AWS-endpoint: <code>{escape(stack.endpoint)}</code>, fx
-<code>aws --endpoint-url {escape(stack.endpoint)} stepfunctions list-executions --state-machine-arn {escape(stack.state_machines.get('VolunteerStateMachine', ''))}</code></li>
+<code>aws --endpoint-url {escape(stack.endpoint)} stepfunctions list-executions
+--state-machine-arn {escape(machine)}</code></li>
 </ul>""")
 
 
@@ -51,7 +59,7 @@ def _json(status: int, payload: Any) -> tuple[int, str, bytes]:
     return status, "application/json", json.dumps(payload, ensure_ascii=False).encode()
 
 
-def faults(stack: "LocalStack", method: str, body: bytes) -> tuple[int, str, bytes]:
+def faults(stack: LocalStack, method: str, body: bytes) -> tuple[int, str, bytes]:
     """GET lists the injected failures still pending; POST adds one:
     {"function": "WorkflowFunction", "action": "finish", "times": 1, "error": "InjectedFault"}."""
     if method == "GET":
@@ -63,7 +71,7 @@ def faults(stack: "LocalStack", method: str, body: bytes) -> tuple[int, str, byt
         return _json(400, {"message": f"a fault needs at least a function name and a whole number of times: {bad}"})
 
 
-def serve(stack: "LocalStack", method: str, target: str, body: bytes = b"") -> tuple[int, str, bytes]:
+def serve(stack: LocalStack, method: str, target: str, body: bytes = b"") -> tuple[int, str, bytes]:
     path = urlsplit(target).path.rstrip("/")
     if path == "/_local/faults" and method in {"GET", "POST"}:
         return faults(stack, method, body)
@@ -75,4 +83,7 @@ def serve(stack: "LocalStack", method: str, target: str, body: bytes = b"") -> t
         return 200, "text/html; charset=utf-8", outbox_html(stack.outbox.messages())
     if path == "/_local":
         return 200, "text/html; charset=utf-8", index_html(stack)
+    page = ops_pages.serve(stack, path)
+    if page is not None:
+        return page
     return 404, "application/json", b'{"message":"Not Found"}'

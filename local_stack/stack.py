@@ -8,10 +8,8 @@ import logging
 import os
 import socket
 import threading
-import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_string, policy
-from pathlib import Path
 from typing import IO, Any
 
 import boto3
@@ -70,7 +68,7 @@ class Outbox:
 
         def send_raw_email(backend: Any, *args: Any, **kwargs: Any) -> Any:
             message = original(backend, *args, **kwargs)
-            stamps[message.id] = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+            stamps[message.id] = datetime.now(UTC).isoformat(timespec="milliseconds")
             return message
 
         ses_models.SESBackend.send_raw_email = send_raw_email  # type: ignore[method-assign]
@@ -180,7 +178,7 @@ class LocalStack:
         if self._moto is not None:
             self._moto.stop()
 
-    def __enter__(self) -> "LocalStack":
+    def __enter__(self) -> LocalStack:
         try:
             self.start()
         except BaseException:
@@ -240,7 +238,8 @@ class LocalStack:
         for logical, resource in tpl.resources_of(t, "AWS::DynamoDB::Table").items():
             props = ctx.resolve(resource["Properties"])
             name = props.get("TableName", f"{stack}-{logical}")
-            description = dynamodb.create_table(TableName=name, **tpl.table_arguments(resource, ctx))["TableDescription"]
+            arguments = tpl.table_arguments(resource, ctx)
+            description = dynamodb.create_table(TableName=name, **arguments)["TableDescription"]
             if "TimeToLiveSpecification" in props:
                 dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"])
             ctx.refs[logical] = name

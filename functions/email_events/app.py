@@ -11,7 +11,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import SNSEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backup import clock
+from backup import clock, telemetry  # noqa: F401 - quiets empty-metrics warnings
 from backup.config import EnvConfig
 from backup.deliverability import Deliverability, parse_ses_event
 from backup.mailer import Mailer

@@ -18,7 +18,8 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from backup import clock
+
+from backup import clock, telemetry  # noqa: F401 - quiets empty-metrics warnings
 from backup.application_form import HONEYPOT, application_form, receipt_page
 from backup.applications import parse_application
 from backup.config import EnvConfig

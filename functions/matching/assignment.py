@@ -16,6 +16,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
 from scoring import (
     DEFAULT_CONFIG,
     MAX_SCORE,

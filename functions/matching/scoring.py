@@ -15,10 +15,11 @@ from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sparse
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
 from backup.applications import INTEREST_LABELS, Availability, Interest
 from backup.eligibility import age_on
 from backup.postcodes import POSTCODES
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # --- Weights -------------------------------------------------------------------------------
 # A pair's score is out of 100. Geography comes first because the two must be able to meet

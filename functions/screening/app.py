@@ -26,9 +26,8 @@ from backup.decision_pages import (
 from backup.links import DeadLink, Link, LinkKind
 from backup.match_pages import answered_page, check_match_decision, continue_page, intro_page, proposal_page
 from backup.matchmaking import Matchmaking
-from backup.repository import VOLUNTEER, YOUTH
 from backup.pages import e, layout, message_page
-from backup.repository import Repository
+from backup.repository import VOLUNTEER, YOUTH, Repository
 from backup.screening import Screening
 from backup.stages import Stage
 from backup.web import BadRequest, html, problem, read_body
@@ -175,7 +174,8 @@ def decide(link_id: str) -> Response:
 
 def _ops_choice(link_id: str, decision: str, notes: str) -> Response:
     if decision not in {"retry", "end"}:
-        return html(422, message_page("Vælg en handling", "Vælg enten at prøve trinnet igen eller at afslutte forløbet."))
+        return html(422, message_page("Vælg en handling",
+                                      "Vælg enten at prøve trinnet igen eller at afslutte forløbet."))
     try:
         decided = screening.decide(link_id, decision, notes)
     except DeadLink as dead:
@@ -218,7 +218,8 @@ def withdraw(link_id: str) -> Response:
         return html(dead.status_code, dead_link_page(dead))
     logger.info("applicant withdrew")
     return html(200, message_page("Din ansøgning er trukket tilbage",
-                                  "Vi har stoppet forløbet og sender dig en bekræftelse på e-mail. Tak for din interesse."))
+                                  "Vi har stoppet forløbet og sender dig en bekræftelse på e-mail. "
+                                  "Tak for din interesse."))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -12,7 +12,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backup import clock
+from backup import clock, telemetry  # noqa: F401 - quiets empty-metrics warnings
 from backup.config import ConfigurationError, EnvConfig
 from backup.repository import Repository
 from backup.stage_limits import StageLimitError, parse_stage_limits

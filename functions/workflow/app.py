@@ -10,12 +10,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from backup import clock, telemetry
+from backup.applications import FieldError, normalise_email
 from backup.config import EnvConfig
 from backup.mailer import Mailer
-from backup.repository import Repository
-from backup.applications import FieldError, normalise_email
 from backup.regions import parse_regional_consultants
-from backup.repository import NotFound
+from backup.repository import NotFound, Repository
 from backup.screening import NoOpenStep, Screening, Settings
 from backup.stages import Stage
 from backup.workflow_engine import WorkflowEngine

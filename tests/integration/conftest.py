@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -37,7 +38,8 @@ def table(aws: None) -> str:
     template = tpl.load()
     context = tpl.Context(tpl.parameter_defaults(template, {"SenderEmail": SENDER, "ConsultantEmail": "k@x.dk",
                                                             "OpsEmail": "o@x.dk"}))
-    boto3.client("dynamodb").create_table(TableName=TABLE, **tpl.table_arguments(template["Resources"]["Table"], context))
+    arguments = tpl.table_arguments(template["Resources"]["Table"], context)
+    boto3.client("dynamodb").create_table(TableName=TABLE, **arguments)
     return TABLE
 
 
@@ -59,7 +61,7 @@ class Clock:
     """A clock tests can move."""
 
     def __init__(self) -> None:
-        self.at = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+        self.at = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.at

@@ -35,7 +35,8 @@ def _text(message):
 def sns(*messages):
     return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": "arn:x",
                          "Sns": {"Type": "Notification", "MessageId": "m", "TopicArn": "arn:t", "Subject": None,
-                                 "Message": m if isinstance(m, str) else json.dumps(m), "Timestamp": "2026-01-01T00:00:00Z",
+                                 "Message": m if isinstance(m, str) else json.dumps(m),
+                                 "Timestamp": "2026-01-01T00:00:00Z",
                                  "SignatureVersion": "1", "Signature": "", "SigningCertUrl": "", "UnsubscribeUrl": "",
                                  "MessageAttributes": {}}} for m in messages]}
 

@@ -13,7 +13,7 @@ from backup.repository import VOLUNTEER, YOUTH, Repository
 from backup.screening import Settings
 from backup.stages import Stage
 
-from .conftest import SENDER, Clock
+from .conftest import Clock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "functions" / "matching"))
 from pool import run_matching  # noqa: E402

@@ -1,6 +1,6 @@
 """What an emailed link may still do, and the page a dead one gets."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ from backup.links import (
 )
 from backup.stages import Stage
 
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def link(**changes):
@@ -46,7 +46,7 @@ def test_an_unknown_link_is_404():
 
 def test_a_used_link_is_409_and_says_who_decided_and_when():
     used = link(status=LinkStatus.USED, decided_by="konsulent@example.org",
-                decided_at=datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc))
+                decided_at=datetime(2026, 11, 25, 9, 30, tzinfo=UTC))
     with pytest.raises(UsedLink) as dead:
         check_usable(used, NOW)
     assert dead.value.status_code == 409

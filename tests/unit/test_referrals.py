@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+
 from backup.referrals import CONTACT_MESSAGE, Placement, parse_referral
 
 TODAY = date(2026, 11, 26)

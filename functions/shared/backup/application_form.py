@@ -74,7 +74,8 @@ Felter er påkrævede, medmindre der står "valgfrit".</p>
 {checkbox_group("interests", LABELS["interests"], [(i.value, i.label) for i in Interest], interests, errors,
                 hint="Vælg dem, der passer på dig. Vi bruger dem til at finde en ung med noget til fælles.")}
 <label for="interests-other">Andre interesser (valgfrit)</label>
-<input type="text" id="interests-other" name="interests" value="{e(", ".join(free))}" maxlength="{LIMITS["interest_text"]}">
+<input type="text" id="interests-other" name="interests" value="{e(", ".join(free))}" maxlength="200" aria-describedby="interests-other-hint">
+<p class="hint" id="interests-other-hint">Skriv flere adskilt af komma.</p>
 {checkbox_group("availability", LABELS["availability"], [(a.value, a.label) for a in Availability],
                 [values.get("availability", "")], errors, kind="radio")}
 {text_field("motivation", LABELS["motivation"], values, errors, multiline=True, maxlength=LIMITS["motivation"],

@@ -8,7 +8,7 @@ from typing import Any
 
 from backup.applications import INTEREST_LABELS, Availability, Interest
 from backup.links import DeadLink, Link
-from backup.pages import definition_list, e, error_summary, layout, message_page, text_field
+from backup.pages import definition_list, e, error_summary, field_error, layout, message_page, text_field
 from backup.stages import Stage
 
 MIN_TRAINING_HOURS = 2  # the practice standard: at least 2 hours of training before a match
@@ -119,7 +119,7 @@ def _step_control(field: StepField, values: dict[str, Any], errors: dict[str, st
             f"{' id=' + chr(34) + field.name + chr(34) if v == 'yes' else ''}{' checked' if chosen == v else ''}> {t}</label>"
             for v, t in (("yes", "Ja"), ("no", "Nej"))
         )
-        error = f"<p class=\"error\" id=\"{field.name}-error\">{e(errors[field.name])}</p>" if field.name in errors else ""
+        error = field_error(field.name, errors)  # with the "Fejl: " a screen reader hears, like the other fields
         invalid = f" aria-describedby=\"{field.name}-error\"" if field.name in errors else ""
         return f"<fieldset{invalid}><legend>{e(field.label)}</legend>{error}{options}</fieldset>"
     kind = {"date": "date", "number": "number"}.get(field.kind, "text")

@@ -3,9 +3,10 @@ told, so no step waits forever on an address that cannot receive mail."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from backup import emails
 from backup.history import Event, EventKind

@@ -7,11 +7,13 @@ proposals or two matches, however many matching runs overlap.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from backup import clock, emails
 from backup.history import Event, EventKind
@@ -153,7 +155,8 @@ class Matchmaking:
         link = self._link(LinkKind.INTRO, proposal_id, match["consultant"], task_token)
         self.repository.update_person(proposal_id, None, {"open_link_id": link.link_id}, kind=MATCH)
         self._mail(emails.intro_request(match["consultant"], proposal_id,
-                                        _url(self._settings(), f"/decisions/{link.link_id}")), proposal_id, "consultant")
+                                        _url(self._settings(), f"/decisions/{link.link_id}")),
+                   proposal_id, "consultant")
 
     def ask_both(self, proposal_id: str, task_token: str) -> None:
         """After the meeting each of them gets their own link: do you want to continue?"""
@@ -197,10 +200,9 @@ class Matchmaking:
                                                  v["first_name"]), proposal_id, "contact_adult")
         for person in (youth, volunteer):
             if person.get("match_token"):
-                try:
+                # the person's run may have ended already (resumed by a retried task)
+                with contextlib.suppress(StepNotWaiting):
                     self.engine.resume(person["match_token"], {"outcome": "matched", "proposal_id": proposal_id})
-                except StepNotWaiting:
-                    pass  # the person's run already ended (e.g. resumed by a retried task)
         self.count_metric("Matched", Stage.MATCHED)
 
     def release(self, proposal_id: str, exclude: bool, tell: bool) -> None:

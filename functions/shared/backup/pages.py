@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
-from typing import Any, Iterable
+from typing import Any
 
 STYLE = """
 :root{--ink:#1a1a1a;--muted:#4a4a4a;--red:#b00014;--line:#8a8a8a;--bg:#fff;--soft:#f5f3f0;--ok:#0b6b2e}
 *{box-sizing:border-box}
-body{margin:0;font:1.05rem/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
+body{margin:0;font:1.05rem/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);
+ background:var(--bg)}
 header{background:var(--red);color:#fff;padding:.8rem 1rem}
 header a{color:#fff}
 main{max-width:44rem;margin:0 auto;padding:1rem}
@@ -36,7 +38,8 @@ button{font:inherit;font-weight:700;padding:.7rem 1.3rem;border-radius:4px;borde
 button.secondary{background:#fff;color:var(--red)}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 dl{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.3rem 1rem}dt{font-weight:600}dd{margin:0}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem;border-bottom:1px solid #ddd;vertical-align:top}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:.35rem;border-bottom:1px solid #ddd;vertical-align:top}
 @media (max-width:30rem){dl{grid-template-columns:1fr}dd{margin-bottom:.5rem}}
 """
 
@@ -79,7 +82,8 @@ def error_summary(errors: dict[str, str], labels: dict[str, str]) -> str:
 def field_error(field: str, errors: dict[str, str]) -> str:
     if field not in errors:
         return ""
-    return f"<p class=\"error\" id=\"{e(field)}-error\"><span class=\"visually-hidden\">Fejl: </span>{e(errors[field])}</p>"
+    return (f"<p class=\"error\" id=\"{e(field)}-error\">"
+            f"<span class=\"visually-hidden\">Fejl: </span>{e(errors[field])}</p>")
 
 
 def _described_by(field: str, errors: dict[str, str], hint: bool) -> str:
@@ -114,7 +118,8 @@ def text_field(
         control = f"<textarea id=\"{e(field)}\" name=\"{e(field)}\"{attrs}>{e(value)}</textarea>"
     else:
         control = f"<input type=\"{kind}\" id=\"{e(field)}\" name=\"{e(field)}\" value=\"{e(value)}\"{attrs}>"
-    return f"<div><label for=\"{e(field)}\">{e(label)}{optional}</label>{hint_html}{field_error(field, errors)}{control}</div>"
+    return (f"<div><label for=\"{e(field)}\">{e(label)}{optional}</label>{hint_html}"
+            f"{field_error(field, errors)}{control}</div>")
 
 
 def checkbox_group(

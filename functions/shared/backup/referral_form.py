@@ -70,9 +70,13 @@ def _chosen_preferences(value: Any) -> set[str]:
 
 def _select(field_id: str, label: str, kind: str, options: type[Enum], chosen: set[str], errors: dict[str, str]) -> str:
     """One of the two preference selects; both are named `preferences` and send a token."""
-    choices = [("", "Ingen præference")] + [(preference_token(kind, o), getattr(o, "label", o.value)) for o in options]
-    rendered = "".join(f"<option value=\"{e(value)}\"{' selected' if value in chosen else ''}>{e(text)}</option>"
-                       for value, text in choices)
+    tokens = [(preference_token(kind, o), getattr(o, "label", o.value)) for o in options]
+    # "Ingen præference" is selected only when this select has no choice: the other select's
+    # empty value must not mark it too (two selected options in a single select).
+    none_chosen = not any(value in chosen for value, _ in tokens)
+    rendered = "".join(f"<option value=\"{e(value)}\"{' selected' if selected else ''}>{e(text)}</option>"
+                       for value, text, selected in [("", "Ingen præference", none_chosen)]
+                       + [(value, text, value in chosen) for value, text in tokens])
     invalid = " aria-invalid=\"true\"" if "preferences" in errors else ""
     return (f"<label for=\"{e(field_id)}\">{e(label)}</label>"
             f"<select id=\"{e(field_id)}\" name=\"preferences\"{invalid}>{rendered}</select>")

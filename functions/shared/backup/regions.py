@@ -25,7 +25,8 @@ def parse_regional_consultants(text: str) -> dict[str, str]:
             raise ConfigurationError(f"RegionalConsultants: '{part}' is not Region=email.")
         match = next((r for r in REGIONS if r.casefold() == region.casefold()), None)
         if match is None:
-            raise ConfigurationError(f"RegionalConsultants: '{region}' is not a region; use one of {', '.join(REGIONS)}.")
+            raise ConfigurationError(
+                f"RegionalConsultants: '{region}' is not a region; use one of {', '.join(REGIONS)}.")
         try:
             consultants[match] = normalise_email(address)
         except FieldError:

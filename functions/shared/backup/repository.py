@@ -75,9 +75,9 @@ def event_item(person_id: str, event: Event, kind: str = VOLUNTEER) -> dict[str,
     }
     if event.stage is not None:
         item["event_stage"] = event.stage.value
-    for field in ("by", "notes"):
-        if getattr(event, field):
-            item[field] = getattr(event, field)
+    for name in ("by", "notes"):
+        if getattr(event, name):
+            item[name] = getattr(event, name)
     if event.details:
         item["details"] = dict(event.details)
     return item
@@ -215,8 +215,8 @@ class Repository:
             values[f":s{index}"] = value
             sets.append(".".join(f"#s{index}_{depth}" for depth in range(len(parts))) + f" = :s{index}")
         removes = []
-        for index, field in enumerate(change.remove):
-            names[f"#r{index}"] = field
+        for index, attribute in enumerate(change.remove):
+            names[f"#r{index}"] = attribute
             removes.append(f"#r{index}")
         expression = ""
         if sets:

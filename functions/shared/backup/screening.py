@@ -7,10 +7,12 @@ with moto or with fakes alike.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from backup import emails
 from backup.history import Event, EventKind
@@ -145,7 +147,8 @@ class Screening:
                 condition="attribute_not_exists(withdraw_link_id)",
             )
             self._mail(emails.application_received(details["email"], details["first_name"], application_id,
-                                                   _url(settings, f"/withdraw/{withdraw_id}")), application_id, "applicant")
+                                                   _url(settings, f"/withdraw/{withdraw_id}")),
+                       application_id, "applicant")
         return {"reminder_delay_seconds": settings.reminder_delay_seconds}
 
     def open_step(self, application_id: str, stage: Stage, task_token: str, kind: str = VOLUNTEER) -> None:
@@ -168,7 +171,8 @@ class Screening:
             {"open_stage": stage.value, "open_link_id": link.link_id, "reminders_sent": 0, "consultant": consultant},
             kind=kind,
         )
-        self._mail(emails.step_request(consultant, stage, application_id, _url(settings, f"/decisions/{link.link_id}")), application_id, "consultant")
+        self._mail(emails.step_request(consultant, stage, application_id, _url(settings, f"/decisions/{link.link_id}")),
+                   application_id, "consultant")
         self.count_metric("StepOpened", stage)
 
     def _wait_again(self, link_id: str, task_token: str) -> bool:
@@ -217,7 +221,8 @@ class Screening:
                           details={"to": settings.ops_email, "reminders": str(settings.max_reminders)})
             self.repository.update_person(application_id, event, {"reminders_sent": sent, "escalated": True},
                                           kind=kind)
-            self._mail(emails.escalation(settings.ops_email, stage, application_id, settings.max_reminders), application_id, "ops")
+            self._mail(emails.escalation(settings.ops_email, stage, application_id, settings.max_reminders),
+                       application_id, "ops")
             self.count_metric("StepEscalated", stage)
         elif found is None or at >= found[0].expires_at:
             # the step has waited as long as it may: its link dies and ops decide what happens
@@ -290,7 +295,8 @@ class Screening:
             kind=kind,
         )
         self._mail(emails.ops_attention(settings.ops_email, application_id, failed_state, error,
-                                        _short_cause(cause), _url(settings, f"/decisions/{link.link_id}")), application_id, "ops")
+                                        _short_cause(cause), _url(settings, f"/decisions/{link.link_id}")),
+                   application_id, "ops")
         self.count_metric("NeedsOps", None)
 
     # --- people following links -----------------------------------------------------------------
@@ -393,12 +399,10 @@ class Screening:
         found = self.repository.get_link(open_link) if open_link else None
         # the open screening step's wait, or (ready for match) the wait for a match
         token = (found[1] if found else None) or volunteer.get("match_token")
-        if token:
-            if self.engine is not None:
-                try:
-                    self.engine.fail(token, "Withdrawn", "The applicant withdrew the application.")
-                except StepNotWaiting:
-                    pass  # between steps: the next task sees the flag and raises Withdrawn
+        if token and self.engine is not None:
+            # between steps nothing waits: the next task sees the flag and raises Withdrawn
+            with contextlib.suppress(StepNotWaiting):
+                self.engine.fail(token, "Withdrawn", "The applicant withdrew the application.")
 
     # --- ops ----------------------------------------------------------------------------------
 
@@ -445,8 +449,8 @@ class Screening:
     # --- helpers ------------------------------------------------------------------------------
 
     def _close_links(self, volunteer: dict[str, Any], reason: str, include_withdraw: bool) -> None:
-        for field in ("open_link_id",) + (("withdraw_link_id",) if include_withdraw else ()):
-            link_id = volunteer.get(field)
+        for attribute in ("open_link_id",) + (("withdraw_link_id",) if include_withdraw else ()):
+            link_id = volunteer.get(attribute)
             if link_id:
                 self.repository.invalidate_link(link_id, reason)
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from backup.stages import Stage
+
+# A request that counts nothing (a page view, a form with mistakes) is normal here; Powertools
+# would warn about every one of them.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 def count(name: str, stage: Stage | None = None) -> None:
