@@ -28,7 +28,9 @@ demo: $(STAMP)
 ## lint: ruff, mypy, cfn-lint on the template, statelint on the state machine
 lint: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m mypy functions local_stack
+	MYPYPATH=functions/shared:functions/matching $(PY) -m mypy functions/shared/backup functions/matching local_stack ops/backup_ops
+	@# every function's app.py is a module named "app": check them one at a time
+	for handler in functions/*/app.py; do MYPYPATH=functions/shared:$$(dirname $$handler) $(PY) -m mypy $$handler || exit 1; done
 	$(VENV)/bin/cfn-lint template.yaml
 	$(VENV)/bin/statelint statemachine/volunteer.asl.json
 

@@ -25,7 +25,7 @@ def http_api_event(method: str, target: str, headers: dict[str, str], body: byte
                    path_parameters: dict[str, str], source_ip: str) -> dict[str, Any]:
     """An API Gateway HTTP API payload format 2.0 event, as AWS builds it."""
     parts = urlsplit(target)
-    lower = {}
+    lower: dict[str, str] = {}
     for key, value in headers.items():
         lower[key.lower()] = f"{lower[key.lower()]},{value}" if key.lower() in lower else value
     cookies = [c.strip() for c in lower.pop("cookie", "").split(";") if c.strip()]

@@ -71,7 +71,7 @@ class Outbox:
             stamps[message.id] = datetime.now(UTC).isoformat(timespec="milliseconds")
             return message
 
-        ses_models.SESBackend.send_raw_email = send_raw_email  # type: ignore[method-assign]
+        ses_models.SESBackend.send_raw_email = send_raw_email  # type: ignore[method-assign,assignment]
 
     def messages(self) -> list[dict[str, Any]]:
         out = []
@@ -103,15 +103,16 @@ class Faults:
         self._pending: list[dict[str, Any]] = []
 
     def add(self, spec: dict[str, Any]) -> dict[str, Any]:
-        fault = {
+        times = int(spec.get("times", 1))
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        fault: dict[str, Any] = {
             "function": str(spec["function"]),
             "action": spec.get("action"),
-            "times": int(spec.get("times", 1)),
+            "times": times,
             "errorType": str(spec.get("error", "InjectedFault")),
             "errorMessage": str(spec.get("message", "a failure injected through /_local/faults")),
         }
-        if fault["times"] < 1:
-            raise ValueError("times must be at least 1")
         with self._lock:
             self._pending.append(fault)
         return fault
@@ -215,7 +216,7 @@ class LocalStack:
             error.pop("stackTrace", None)
             return json.dumps(error).encode()
 
-        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign,assignment]
         serialise_dynamodb_writes()
         self.outbox = Outbox()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call

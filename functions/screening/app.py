@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup import clock, telemetry
@@ -57,9 +58,10 @@ CSRF_COOKIE = "backup_csrf"
 # --- cross-site request forgery: a double-submit token in a SameSite=Strict cookie and the form,
 # plus an Origin check. A link id alone must not be enough for another site to post a decision.
 
-def _csrf_cookie(token: str, path: str) -> str:
-    secure = "" if _is_local() else "; Secure"
-    return f"{CSRF_COOKIE}={token}; Path={path}; HttpOnly; SameSite=Strict; Max-Age=86400{secure}"
+def _csrf_cookie(token: str, path: str) -> Cookie:
+    # Secure everywhere but on the local stack, which serves plain http on 127.0.0.1
+    return Cookie(CSRF_COOKIE, token, path=path, secure=not _is_local(), http_only=True, max_age=86400,
+                  same_site=SameSite.STRICT_MODE)
 
 
 def _is_local() -> bool:
@@ -73,7 +75,7 @@ def _csrf_ok(form: dict[str, Any]) -> bool:
     if origin and origin.split("://", 1)[-1] != headers.get("host"):
         return False
     cookies = app.current_event.cookies or []
-    sent = next((c.split("=", 1)[1] for c in cookies if c.startswith(CSRF_COOKIE + "=")), None)
+    sent = next((c.split("=", 1)[1] for c in cookies if c.startswith(CSRF_COOKIE + "=")), "")
     given = str(form.get("csrf_token", ""))
     return bool(sent) and bool(given) and secrets.compare_digest(sent, given)
 

@@ -71,3 +71,9 @@ def test_every_duration_and_address_is_a_parameter():
     for name in ("SenderEmail", "ConsultantEmail", "OpsEmail", "ReminderDelaySeconds", "MaxReminders",
                  "StageLimitDays", "RegionalConsultants"):
         assert name in parameters
+
+
+def test_the_templates_stage_limits_are_the_ones_backup_ops_stuck_uses():
+    from backup.stage_limits import DEFAULT_STAGE_LIMIT_DAYS, parse_stage_limits
+
+    assert parse_stage_limits(TEMPLATE["Parameters"]["StageLimitDays"]["Default"]) == DEFAULT_STAGE_LIMIT_DAYS

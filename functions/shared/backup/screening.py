@@ -253,11 +253,11 @@ class Screening:
         self.repository.enter_stage(application_id, outcome, Event(at=at, kind=event_kind, stage=outcome, by=SYSTEM),
                                     extra, kind=kind)
         if kind == YOUTH:
-            letter = {Stage.WAITING_FOR_MATCH: emails.referral_confirmed,
-                      Stage.REJECTED: emails.referral_declined}.get(outcome)
-            if letter is not None:
-                self._mail(letter(details["contact_adult_email"], details["contact_adult_name"], details["first_name"]),
-                           application_id, "contact_adult")
+            to_contact = {Stage.WAITING_FOR_MATCH: emails.referral_confirmed,
+                          Stage.REJECTED: emails.referral_declined}.get(outcome)
+            if to_contact is not None:
+                self._mail(to_contact(details["contact_adult_email"], details["contact_adult_name"],
+                                      details["first_name"]), application_id, "contact_adult")
         else:
             letter = {
                 Stage.READY_FOR_MATCH: emails.ready_for_match,
@@ -424,9 +424,10 @@ class Screening:
         application_id = volunteer["application_id"]
         old_id = volunteer.get("open_link_id")
         found = self.repository.get_link(old_id) if old_id else None
-        if not found or found[0].status is not LinkStatus.OPEN or not found[0].stage:
+        old, token = found if found else (None, None)
+        stage = old.stage if old else None
+        if old is None or old.status is not LinkStatus.OPEN or stage is None:
             raise NoOpenStep(f"{application_id} has no step waiting for a consultant")
-        old, token = found
         at = self.now()
         link = Link(link_id=new_link_id(), kind=LinkKind.DECISION, application_id=application_id, stage=old.stage,
                     sent_to=consultant, created_at=at, expires_at=max(old.expires_at, at + settings.link_lifetime()))
@@ -442,7 +443,7 @@ class Screening:
         if latest and latest[1] and latest[1] != token:
             self.repository.refresh_token(link.link_id, latest[1])
         self.repository.invalidate_link(old.link_id, reason)
-        self._mail(emails.step_request(consultant, old.stage, application_id,
+        self._mail(emails.step_request(consultant, stage, application_id,
                                        _url(settings, f"/decisions/{link.link_id}")), application_id, "consultant")
         return link
 
