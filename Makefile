@@ -25,14 +25,14 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m local_stack.demo
 
-## lint: ruff, mypy, cfn-lint on the template, statelint on the state machine
+## lint: ruff, mypy, cfn-lint on the template, statelint on the state machines
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	MYPYPATH=functions/shared:functions/matching $(PY) -m mypy functions/shared/backup functions/matching local_stack ops/backup_ops
 	@# every function's app.py is a module named "app": check them one at a time
 	for handler in functions/*/app.py; do MYPYPATH=functions/shared:$$(dirname $$handler) $(PY) -m mypy $$handler || exit 1; done
 	$(VENV)/bin/cfn-lint template.yaml
-	$(VENV)/bin/statelint statemachine/volunteer.asl.json
+	for definition in statemachine/*.asl.json; do $(VENV)/bin/statelint $$definition || exit 1; done
 
 ## asl: regenerate the state machine definition from the stage list
 asl: $(STAMP)
