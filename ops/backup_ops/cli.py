@@ -13,9 +13,8 @@ from typing import Any, TextIO
 
 from backup.stage_limits import DEFAULT_STAGE_LIMIT_DAYS, StageLimitError, format_stage_limits, parse_stage_limits
 from backup.stages import Stage
-
 from backup_ops import views
-from backup_ops.discovery import Target, connect, explain
+from backup_ops.discovery import OpsError, Target, connect, explain
 
 DESCRIPTION = """\
 See and move the BackUp volunteers' workflows: who waits where and for how long, one person's
@@ -36,6 +35,13 @@ def _stage(text: str) -> Stage:
     except ValueError:
         known = ", ".join(stage.value for stage in views.open_stages())
         raise argparse.ArgumentTypeError(f"'{text}' is not a stage; the stages are {known}") from None
+
+
+def _kind(text: str) -> str:
+    try:
+        return views.person_kind(text)
+    except OpsError as error:
+        raise argparse.ArgumentTypeError(str(error).rstrip(".")) from None
 
 
 def _days(text: str) -> float:
@@ -88,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = command("show", "one person's record, history, open step and execution (with its console address)")
     show.add_argument("application_id", metavar="ID")
+    show.add_argument("--kind", type=_kind, default="VOLUNTEER", metavar="KIND",
+                      help="volunteer (default), youth or match: the record's kind, as list shows it")
 
     resend = command("resend", "send the open step's link again; the old link stops working")
     resend.add_argument("application_id", metavar="ID")
@@ -154,7 +162,8 @@ def _value(value: Any) -> str:
 def print_person(person: dict[str, Any], out: TextIO) -> None:
     details = person.get("details", {})
     name = " ".join(str(details.get(k, "")) for k in ("first_name", "last_name")).strip()
-    out.write(f"Volunteer {person['application_id']}" + (f" - {name}" if name else "") + "\n\n")
+    noun = views.KIND_NOUNS.get(person.get("kind", "VOLUNTEER"), "volunteer")
+    out.write(f"{noun[:1].upper()}{noun[1:]} {person['application_id']}" + (f" - {name}" if name else "") + "\n\n")
     step = person.get("open_step")
     if step:
         open_text = f"{step['stage']}"
@@ -213,7 +222,7 @@ def run(args: argparse.Namespace, target: Target, out: TextIO) -> None:
         longer = f" longer than {args.older_than:g} days" if args.older_than is not None else ""
         printer = lambda rows, o: print_people(rows, o, f"Nobody is waiting{where}{longer}.")  # noqa: E731
     elif args.command == "show":
-        result = views.show_person(target, args.application_id)
+        result = views.show_person(target, args.application_id, kind=args.kind)
         printer = print_person
     elif args.command == "resend":
         result = views.resend(target, args.application_id)

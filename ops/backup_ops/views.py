@@ -11,16 +11,41 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from backup import clock
 from backup.repository import NotFound, Repository
 from backup.stage_limits import DEFAULT_STAGE_LIMIT_DAYS
 from backup.stages import STATE_NAMES, Stage
-from backup.workflow_engine import WorkflowEngine
-from botocore.exceptions import ClientError
-
-from backup_ops.discovery import OpsError, Target
+from backup.workflow_engine import PREFIXES, WorkflowEngine
+from backup_ops.discovery import INTAKE_FUNCTION, WORKFLOW_FUNCTION, OpsError, Target
 
 SECONDS_PER_DAY = 86400
+
+# What each kind of record is called in a sentence; list rows carry the kind (VOLUNTEER, YOUTH, MATCH).
+KIND_NOUNS = {"VOLUNTEER": "volunteer", "YOUTH": "young person", "MATCH": "match proposal"}
+
+
+def person_kind(kind: str) -> str:
+    """VOLUNTEER, YOUTH or MATCH, from any spelling of them (or of the execution prefixes)."""
+    text = kind.strip().upper()
+    found = text if text in PREFIXES else {v.upper(): k for k, v in PREFIXES.items()}.get(text)
+    if found is None:
+        raise OpsError(f"'{kind}' is not a kind of record; the kinds are {', '.join(PREFIXES.values())}.")
+    return found
+
+
+def state_machine_arn(target: Target, kind: str = "VOLUNTEER") -> str:
+    """The state machine that runs this kind's executions. The intake function knows the volunteers'
+    and the young people's; the template names every machine <stack>-volunteer, -youth, -match."""
+    volunteer = target.state_machine_arn
+    if kind == "VOLUNTEER":
+        return volunteer
+    if kind == "YOUTH" and target.environment(INTAKE_FUNCTION).get("YOUTH_STATE_MACHINE_ARN"):
+        return target.environment(INTAKE_FUNCTION)["YOUTH_STATE_MACHINE_ARN"]
+    base, name = volunteer.rsplit(":", 1)
+    stem = name.removesuffix("-volunteer") if name.endswith("-volunteer") else target.stack
+    return f"{base}:{stem}-{PREFIXES[kind]}"
 
 
 def plain(value: Any) -> Any:
@@ -91,10 +116,15 @@ def console_url(region: str, execution_arn: str) -> str:
             f"#/v2/executions/details/{execution_arn}")
 
 
-def execution(target: Target, application_id: str) -> dict[str, Any]:
+def execution_arn(target: Target, application_id: str, kind: str = "VOLUNTEER") -> str:
+    return WorkflowEngine(state_machine_arn(target, kind), client=target.client("stepfunctions"),
+                          kind=kind).execution_arn(application_id)
+
+
+def execution(target: Target, application_id: str, kind: str = "VOLUNTEER") -> dict[str, Any]:
     """Where the person's execution stands: status, the state it is in (or ended in), its console address."""
     sfn = target.client("stepfunctions")
-    arn = WorkflowEngine(target.state_machine_arn, client=sfn).execution_arn(application_id)
+    arn = execution_arn(target, application_id, kind)
     found: dict[str, Any] = {"arn": arn, "name": arn.rsplit(":", 1)[1], "console_url": console_url(target.region, arn)}
     try:
         described = sfn.describe_execution(executionArn=arn)
@@ -115,6 +145,78 @@ def execution(target: Target, application_id: str) -> dict[str, Any]:
     return found
 
 
+def _event_details(event: dict[str, Any]) -> dict[str, Any]:
+    for key, value in event.items():
+        if key.endswith("EventDetails") and isinstance(value, dict):
+            return value
+    return {}
+
+
+def execution_events(target: Target, application_id: str, kind: str = "VOLUNTEER") -> list[dict[str, Any]]:
+    """The execution's event history, oldest first, as the console's "Events" tab lists it: id, time,
+    type, the state it concerns, the task's resource and any error. [] when there is no execution."""
+    sfn = target.client("stepfunctions")
+    request: dict[str, Any] = {"executionArn": execution_arn(target, application_id, kind), "maxResults": 1000}
+    events: list[dict[str, Any]] = []
+    while True:
+        try:
+            page = sfn.get_execution_history(**request)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"ExecutionDoesNotExist", "ResourceNotFound"}:
+                return []
+            raise
+        events.extend(page.get("events", []))
+        if not page.get("nextToken"):
+            break
+        request["nextToken"] = page["nextToken"]
+    rows: list[dict[str, Any]] = []
+    state: str | None = None
+    for event in sorted(events, key=lambda e: int(e.get("id", 0))):
+        details = _event_details(event)
+        kind_of_event = str(event.get("type", ""))
+        if kind_of_event.endswith("StateEntered"):  # the task events that follow concern this state
+            state = details.get("name")
+        row = {"id": int(event.get("id", 0)), "previous_id": int(event.get("previousEventId", 0)),
+               "at": plain(event.get("timestamp")), "type": kind_of_event, "state": details.get("name", state),
+               "resource": ":".join(filter(None, [details.get("resourceType"), details.get("resource")])) or None,
+               "error": details.get("error"), "cause": details.get("cause")}
+        rows.append({key: value for key, value in row.items() if value is not None})
+        if kind_of_event.endswith("StateExited"):
+            state = None
+    return rows
+
+
+def max_reminders(target: Target) -> int | None:
+    """How many reminders a step sends before it escalates (the functions' MAX_REMINDERS), if known."""
+    try:
+        return int(target.environment(WORKFLOW_FUNCTION).get("MAX_REMINDERS", ""))
+    except ValueError:
+        return None
+
+
+def attention(record: dict[str, Any], reminders_before_escalation: int | None) -> dict[str, Any]:
+    """Whether ops must act on a record: a task that failed for good and waits for ops' choice
+    (needs_ops, the failed state), or the open step escalated after its last reminder."""
+    sent = int(record.get("reminders_sent", 0) or 0)
+    if reminders_before_escalation is None:
+        escalated = bool(record.get("escalated")) and bool(record.get("open_stage")) and sent > 0
+    else:
+        escalated = bool(record.get("open_stage")) and sent > reminders_before_escalation
+    return {"needs_ops": record.get("needs_ops") or None, "escalated": escalated}
+
+
+def with_attention(target: Target, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """list_people's or stuck's rows, each with needs_ops (the failed state, or None) and escalated."""
+    repo = repository(target)
+    limit = max_reminders(target)
+    records: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind in {row["kind"] for row in rows}:
+        ids = sorted({row["application_id"] for row in rows if row["kind"] == kind})
+        for item in repo.get_people(ids, kind):
+            records[(kind, str(item["pk"]).split("#", 1)[1])] = item
+    return [{**row, **attention(records.get((row["kind"], row["application_id"]), {}), limit)} for row in rows]
+
+
 def _event(item: dict[str, Any]) -> dict[str, Any]:
     event = {"at": item.get("at"), "kind": item.get("kind"), "stage": item.get("event_stage"), "by": item.get("by"),
              "notes": item.get("notes"), "details": plain(item.get("details") or {})}
@@ -122,17 +224,20 @@ def _event(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def show_person(target: Target, application_id: str, now: datetime | None = None,
-                with_execution: bool = True) -> dict[str, Any]:
-    """The record, its history in order, the open step and where the execution stands."""
+                with_execution: bool = True, kind: str = "VOLUNTEER") -> dict[str, Any]:
+    """The record (a volunteer's, a young person's or a match proposal's: `kind` as in list rows),
+    its history in order, the open step and where the execution stands."""
     now = now or clock.now()
+    kind = person_kind(kind)
     repo = repository(target)
     try:
-        record = plain(repo.get_volunteer(application_id))
+        record = plain(repo.get_person(application_id, kind))
     except NotFound:
-        raise OpsError(f"There is no volunteer with id {application_id}.") from None
+        raise OpsError(f"There is no {KIND_NOUNS[kind]} with id {application_id}.") from None
     stage = Stage(record["stage"])
     person: dict[str, Any] = {
         "application_id": application_id,
+        "kind": kind,
         "stage": stage.value,
         "stage_label": stage.label,
         "stage_since": record.get("stage_since"),
@@ -141,6 +246,7 @@ def show_person(target: Target, application_id: str, now: datetime | None = None
         "consultant": record.get("consultant"),
         "reminders_sent": record.get("reminders_sent", 0),
         "withdrawal_requested": bool(record.get("withdrawal_requested", False)),
+        **attention(record, max_reminders(target) if record.get("escalated") else None),
         "open_step": None,
         "details": record.get("details", {}),
     }
@@ -153,9 +259,9 @@ def show_person(target: Target, application_id: str, now: datetime | None = None
             step.update(sent_to=link.sent_to, sent_at=clock.iso(link.created_at),
                         expires_at=clock.iso(link.expires_at), link_status=link.status.value)
         person["open_step"] = step
-    person["history"] = [_event(item) for item in sorted(repo.history(application_id), key=lambda i: i["sk"])]
+    person["history"] = [_event(item) for item in sorted(repo.history(application_id, kind), key=lambda i: i["sk"])]
     if with_execution:
-        person["execution"] = execution(target, application_id)
+        person["execution"] = execution(target, application_id, kind)
     return person
 
 
