@@ -12,13 +12,13 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from backup import clock
 from backup.history import Event, EventKind
 from backup.repository import Repository
 from backup.stages import Stage
 from backup_ops.discovery import Target, connect
-from moto import mock_aws
-
 from local_stack import template as tpl
 
 STACK = "backup-local"

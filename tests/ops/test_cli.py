@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+
 from backup.stages import Stage
 from backup_ops import cli
 

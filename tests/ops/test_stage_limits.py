@@ -1,4 +1,5 @@
 import pytest
+
 from backup.stage_limits import (
     DEFAULT_STAGE_LIMIT_DAYS,
     StageLimitError,

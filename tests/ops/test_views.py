@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from backup.history import Event, EventKind
 from backup.links import Link, LinkKind
 from backup.stages import Stage

@@ -52,3 +52,10 @@ def test_an_unknown_decision_is_refused():
 def test_only_the_steps_own_fields_go_into_the_audit_trail():
     recorded = recorded_values(Stage.TRAINING, {"completed_date": "2026-11-20", "hours": "6", "csrf_token": "x"})
     assert recorded == {"completed_date": "2026-11-20", "hours": "6"}
+
+
+def test_the_applicants_phone_number_is_shown_in_groups_for_reading_out():
+    from backup.decision_pages import readable_phone
+
+    assert readable_phone("+4512345678") == "+45 12 34 56 78"
+    assert readable_phone("+46701234567") == "+46701234567"

@@ -50,7 +50,7 @@ def test_a_used_link_is_409_and_says_who_decided_and_when():
     with pytest.raises(UsedLink) as dead:
         check_usable(used, NOW)
     assert dead.value.status_code == 409
-    assert "konsulent@example.org" in dead.value.message and "25.11.2026 kl. 09:30" in dead.value.message
+    assert "konsulent@example.org" in dead.value.message and "25.11.2026 kl. 10:30" in dead.value.message  # Danish time
 
 
 def test_an_expired_link_is_410():

@@ -92,6 +92,14 @@ def recorded_values(stage: Stage, data: dict[str, Any]) -> dict[str, str]:
             if str(data.get(f.name, "")).strip()}
 
 
+def readable_phone(phone: str) -> str:
+    """+4512345678 as +45 12 34 56 78, easy to read out on a call."""
+    if phone.startswith("+45") and len(phone) == 11:
+        digits = phone[3:]
+        return "+45 " + " ".join(digits[i:i + 2] for i in range(0, 8, 2))
+    return phone
+
+
 def _applicant_summary(details: dict[str, Any]) -> str:
     interests = [INTEREST_LABELS[Interest(i)] if i in Interest._value2member_map_ else i
                  for i in details.get("interests", [])]
@@ -99,7 +107,7 @@ def _applicant_summary(details: dict[str, Any]) -> str:
     rows = [
         ("Navn", f"{details.get('first_name', '')} {details.get('last_name', '')}"),
         ("E-mail", details.get("email")),
-        ("Telefon", details.get("phone")),
+        ("Telefon", readable_phone(details.get("phone") or "")),
         ("Fødselsdato", details.get("birth_date")),
         ("Adresse", f"{details.get('address', '')}, {details.get('postcode', '')} {details.get('city', '')}"),
         ("Interesser", ", ".join(interests)),

@@ -12,6 +12,7 @@ from enum import Enum
 
 from pydantic import BaseModel
 
+from backup import clock
 from backup.stages import Stage
 
 # 32 random bytes: 256 bits, far beyond guessing, and URL-safe as text.
@@ -110,8 +111,8 @@ def check_usable(link: Link | None, at: datetime) -> Link:
             "Vi kan ikke finde dette link. Tjek, at hele adressen fra e-mailen er kopieret med."
         )
     if link.status is LinkStatus.USED:
-        when = link.decided_at.strftime("%d.%m.%Y kl. %H:%M") if link.decided_at else "tidligere"
-        raise UsedLink(f"Trinnet blev afgjort af {link.decided_by} den {when} (UTC).", link)
+        when = f"den {clock.danish(link.decided_at)}" if link.decided_at else "tidligere"
+        raise UsedLink(f"Trinnet blev afgjort af {link.decided_by} {when}.", link)
     if link.status is LinkStatus.INVALIDATED:
         reason = INVALID_REASONS.get(link.invalid_reason or "", "Linket er ikke længere gyldigt.")
         raise InvalidatedLink(reason, link)

@@ -69,10 +69,12 @@ def error_summary(errors: dict[str, str], labels: dict[str, str]) -> str:
     """The list of problems at the top; each links to its field, and it takes focus on load."""
     if not errors:
         return ""
-    items = "".join(
-        f"<li><a href=\"#{e(field)}\">{e(labels.get(field, field))}: {e(message)}</a></li>"
-        for field, message in errors.items()
-    )
+    def item(field: str, message: str) -> str:
+        label = labels.get(field, field)
+        joined = f"{label} {message}" if label.endswith("?") else f"{label}: {message}"
+        return f"<li><a href=\"#{e(field)}\">{e(joined)}</a></li>"
+
+    items = "".join(item(field, message) for field, message in errors.items())
     return (
         "<div class=\"summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\" autofocus>"
         f"<h2>Der er {len(errors)} ting, du skal rette</h2><ul>{items}</ul></div>"

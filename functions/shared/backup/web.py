@@ -70,7 +70,9 @@ def html(status: int, body: str, headers: dict[str, str] | None = None) -> Respo
         headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
                  "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
                                             "frame-ancestors 'none'; base-uri 'none'",
-                 "Referrer-Policy": "no-referrer", **(headers or {})},
+                 # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our
+                 # own form posts; links (which carry capabilities) still never leak to other sites
+                 "Referrer-Policy": "same-origin", **(headers or {})},
     )
 
 
