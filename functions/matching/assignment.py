@@ -17,6 +17,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from backup.proposals import Candidate, Proposal
 from scoring import (
     DEFAULT_CONFIG,
     MAX_SCORE,
@@ -31,24 +32,6 @@ from scoring import (
 ALTERNATIVES = 2
 ROWS_PER_CHUNK = 128
 Pairs = list[tuple[int, int]]  # (young index, volunteer index) into a ScoreMatrix
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A volunteer proposed for a young person, with the score and the reason to show the consultant."""
-
-    volunteer_id: str
-    score: float
-    reason: str
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """The chosen volunteer for one young person and up to two alternatives, best first."""
-
-    young_id: str
-    chosen: Candidate
-    alternatives: tuple[Candidate, ...]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
 from assignment import assign
-from backup.matchmaking import Candidate, Matchmaking, Plan
+from backup.matchmaking import Matchmaking
 from backup.repository import VOLUNTEER, YOUTH, Repository
 from backup.stages import Stage
 from scoring import MatchingConfig, Preferences, Volunteer, YoungPerson
@@ -52,12 +52,7 @@ def run_matching(repository: Repository, matchmaking: Matchmaking, now: datetime
     young, youth_profiles = _people(repository, Stage.WAITING_FOR_MATCH, YOUTH, young_person_from)
     volunteers, _ = _people(repository, Stage.READY_FOR_MATCH, VOLUNTEER, volunteer_from)
     result = assign(young, volunteers, today=now.date(), config=MatchingConfig(max_distance_km=max_distance_km))
-    plans = [
-        Plan(proposal.young_id, Candidate(proposal.chosen.volunteer_id, proposal.chosen.score, proposal.chosen.reason),
-             tuple(Candidate(c.volunteer_id, c.score, c.reason) for c in proposal.alternatives))
-        for proposal in result.proposals
-    ]
-    created = matchmaking.propose(plans)
+    created = matchmaking.propose(list(result.proposals))
     # who has nobody within reach: the recruitment-needs view shows them, per region
     unmatched = set(result.unmatched)
     for youth_id, profile in youth_profiles.items():

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from local_stack.client import SAMPLE_APPLICATION
+from tests.browser.page_checks import horizontal_overflow, labelless_controls
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -44,24 +45,8 @@ def step_link(stack: Any, application_id: str, stage_label: str) -> str:
     return stack.client.link_in(email)
 
 
-def labelless_controls(page: Any) -> list[str]:
-    """Every control a person can reach must have a name a screen reader reads out."""
-    return list(page.evaluate("""() => [...document.querySelectorAll('input, textarea, select')]
-        .filter(el => el.type !== 'hidden' && !el.closest('[aria-hidden="true"]'))
-        .filter(el => {
-            const fromLabels = [...(el.labels || [])].map(l => l.textContent.trim()).join('');
-            const fromAria = (el.getAttribute('aria-label') || '').trim();
-            return !(fromLabels || fromAria);
-        })
-        .map(el => el.outerHTML.slice(0, 120))"""))
-
-
 def active(page: Any, attribute: str = "id") -> str:
     return str(page.evaluate(f"() => document.activeElement && document.activeElement.getAttribute('{attribute}')"))
-
-
-def horizontal_overflow(page: Any) -> int:
-    return int(page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
 def test_a_consultant_approves_the_phone_screening_with_the_keyboard(stack: Any, consultant: Any,
@@ -75,9 +60,9 @@ def test_a_consultant_approves_the_phone_screening_with_the_keyboard(stack: Any,
     assert page.locator("html").get_attribute("lang") == "da"
     assert page.get_by_role("heading", level=1).inner_text() == "Telefonsamtale: Mette Hansen"
     assert application_id in page.locator("main").inner_text()
-    # the applicant's details, as the consultant needs them for the call (the phone number as stored)
+    # the applicant's details, as the consultant needs them for the call (the number grouped for reading out)
     details = page.locator("dl").inner_text()
-    for shown in (application["email"], "+4512345678", application["birth_date"], "Vestergade 1, 8000 Aarhus C",
+    for shown in (application["email"], "+45 12 34 56 78", application["birth_date"], "Vestergade 1, 8000 Aarhus C",
                   "Fodbold", "Madlavning", "brætspil", application["motivation"], application["experience"],
                   "Anne Jensen, 87 65 43 21"):
         assert shown in details, shown

@@ -11,25 +11,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.browser.page_checks import horizontal_overflow, labelless_controls, years_ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 AGE_MESSAGE = "BackUp er for unge mellem 14 og 24 år"
 # the message for someone too young, not the one for someone too old
 TOO_YOUNG = "velkommen til at blive henvist, når hun eller han er fyldt 14"
-
-
-def years_ago(years: int, today: date | None = None) -> str:
-    today = today or date.today()
-    try:
-        return today.replace(year=today.year - years).isoformat()
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28).isoformat()
 
 
 def referral() -> dict[str, str]:
@@ -73,24 +66,6 @@ def send(page: Any) -> Any:
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Send henvisning").click()
     return navigation.value
-
-
-def labelless_controls(page: Any) -> list[str]:
-    """Every control a person can reach must have a name a screen reader reads out."""
-    return list(page.evaluate("""() => [...document.querySelectorAll('input, textarea, select')]
-        .filter(el => el.type !== 'hidden' && !el.closest('[aria-hidden="true"]'))
-        .filter(el => {
-            const fromLabels = [...(el.labels || [])].map(l => l.textContent.trim()).join('');
-            const fromAria = (el.getAttribute('aria-label') || '').trim();
-            const fromIds = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean)
-                .map(id => (document.getElementById(id) || {}).textContent || '').join('').trim();
-            return !(fromLabels || fromAria || fromIds);
-        })
-        .map(el => el.outerHTML.slice(0, 120))"""))
-
-
-def horizontal_overflow(page: Any) -> int:
-    return int(page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
 def assert_everything_kept(page: Any, texts: dict[str, str], birth_date: str) -> None:

@@ -8,7 +8,9 @@ import boto3
 import pytest
 
 from backup.history import Event, EventKind
-from backup.matchmaking import Candidate, Matchmaking, Plan
+from backup.matchmaking import Matchmaking
+from backup.proposals import Candidate
+from backup.proposals import Proposal as Plan
 from backup.repository import VOLUNTEER, YOUTH, Repository
 from backup.screening import Settings
 from backup.stages import Stage

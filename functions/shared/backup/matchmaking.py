@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from backup import clock, emails
 from backup.history import Event, EventKind
 from backup.links import Link, LinkKind, UsedLink, check_usable, new_link_id
+from backup.proposals import Candidate, Proposal
 from backup.repository import MATCH, VOLUNTEER, YOUTH, Conflict, ProfileChange, Repository, event_item, keep_until
 from backup.screening import MailSender, Settings, _url
 from backup.stages import Stage
@@ -25,22 +25,6 @@ from backup.workflow_engine import StepNotWaiting
 
 SYSTEM = "system"
 LINK_DAYS = 60  # a proposal's links live as long as an introduction can reasonably take to arrange
-
-
-@dataclass(frozen=True)
-class Candidate:
-    volunteer_id: str
-    score: float
-    reason: str
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What the matching run proposes for one young person."""
-
-    youth_id: str
-    chosen: Candidate
-    alternatives: tuple[Candidate, ...] = ()
 
 
 def _candidate_item(candidate: Candidate) -> dict[str, Any]:
@@ -62,7 +46,7 @@ class Matchmaking:
 
     # --- proposals --------------------------------------------------------------------------------
 
-    def propose(self, plans: list[Plan]) -> list[str]:
+    def propose(self, plans: list[Proposal]) -> list[str]:
         """Create a proposal per plan whose two people are still free; start its execution."""
         created = []
         for plan in plans:
@@ -71,7 +55,7 @@ class Matchmaking:
             record = {
                 "pk": f"{MATCH}#{proposal_id}", "sk": "PROFILE", "application_id": proposal_id, "kind": MATCH,
                 "stage": Stage.MATCH_PROPOSED.value, "stage_since": clock.iso(at), "applied_at": clock.iso(at),
-                "details": {"youth_id": plan.youth_id, "volunteer_id": plan.chosen.volunteer_id,
+                "details": {"youth_id": plan.young_id, "volunteer_id": plan.chosen.volunteer_id,
                             "chosen": _candidate_item(plan.chosen),
                             "alternatives": [_candidate_item(c) for c in plan.alternatives]},
             }
@@ -79,7 +63,7 @@ class Matchmaking:
                              details={"proposal_id": proposal_id})
             try:
                 self.repository.change_people(
-                    [self._claim(plan.youth_id, YOUTH, Stage.WAITING_FOR_MATCH, proposal_id, proposed),
+                    [self._claim(plan.young_id, YOUTH, Stage.WAITING_FOR_MATCH, proposal_id, proposed),
                      self._claim(plan.chosen.volunteer_id, VOLUNTEER, Stage.READY_FOR_MATCH, proposal_id, proposed)],
                     puts=(record, event_item(proposal_id, proposed, MATCH)),
                 )
@@ -145,13 +129,7 @@ class Matchmaking:
         """Both are introduced; the consultant records the meeting from a link."""
         match = self.proposal(proposal_id)
         youth_id, volunteer_id = match["details"]["youth_id"], match["details"]["volunteer_id"]
-        at = self.now()
-        event = Event(at=at, kind=EventKind.STAGE_ENTERED, stage=Stage.INTRO_MEETING, by=SYSTEM,
-                      details={"proposal_id": proposal_id})
-        self.repository.change_people([
-            ProfileChange(p, k, {"stage": Stage.INTRO_MEETING.value, "stage_since": clock.iso(at)}, event=event)
-            for p, k in ((youth_id, YOUTH), (volunteer_id, VOLUNTEER), (proposal_id, MATCH))
-        ])
+        self._all_enter(Stage.INTRO_MEETING, EventKind.STAGE_ENTERED, youth_id, volunteer_id, proposal_id)
         link = self._link(LinkKind.INTRO, proposal_id, match["consultant"], task_token)
         self.repository.update_person(proposal_id, None, {"open_link_id": link.link_id}, kind=MATCH)
         self._mail(emails.intro_request(match["consultant"], proposal_id,
@@ -183,13 +161,7 @@ class Matchmaking:
         if match["stage"] == Stage.MATCHED.value:
             return  # a retried task
         youth_id, volunteer_id = match["details"]["youth_id"], match["details"]["volunteer_id"]
-        at = self.now()
-        event = Event(at=at, kind=EventKind.MATCHED, stage=Stage.MATCHED, by=SYSTEM,
-                      details={"proposal_id": proposal_id})
-        self.repository.change_people([
-            ProfileChange(p, k, {"stage": Stage.MATCHED.value, "stage_since": clock.iso(at)}, event=event)
-            for p, k in ((youth_id, YOUTH), (volunteer_id, VOLUNTEER), (proposal_id, MATCH))
-        ])
+        self._all_enter(Stage.MATCHED, EventKind.MATCHED, youth_id, volunteer_id, proposal_id)
         youth = self.repository.get_person(youth_id, YOUTH)
         volunteer = self.repository.get_person(volunteer_id, VOLUNTEER)
         y, v = youth["details"], volunteer["details"]
@@ -236,6 +208,15 @@ class Matchmaking:
                        proposal_id, "youth")
             self._mail(emails.not_continuing(v["email"], v["first_name"]), proposal_id, "volunteer")
         self.count_metric("MatchReleased", None)
+
+    def _all_enter(self, stage: Stage, kind: EventKind, youth_id: str, volunteer_id: str, proposal_id: str) -> None:
+        """The young person, the volunteer and their proposal move on together, or not at all."""
+        at = self.now()
+        event = Event(at=at, kind=kind, stage=stage, by=SYSTEM, details={"proposal_id": proposal_id})
+        self.repository.change_people([
+            ProfileChange(p, k, {"stage": stage.value, "stage_since": clock.iso(at)}, event=event)
+            for p, k in ((youth_id, YOUTH), (volunteer_id, VOLUNTEER), (proposal_id, MATCH))
+        ])
 
     @staticmethod
     def _release(person_id: str, kind: str, free_stage: Stage, proposal_id: str, event: Event,

@@ -1,0 +1,33 @@
+"""Checks a person would make of any page: every control has a label, nothing runs off a phone's
+screen; and dates relative to today for forms with age rules."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+
+def years_ago(years: int, today: date | None = None) -> str:
+    today = today or date.today()
+    try:
+        return today.replace(year=today.year - years).isoformat()
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28).isoformat()
+
+
+def labelless_controls(page: Any) -> list[str]:
+    """Every control a person can reach must have a name a screen reader reads out."""
+    return list(page.evaluate("""() => [...document.querySelectorAll('input, textarea, select')]
+        .filter(el => el.type !== 'hidden' && !el.closest('[aria-hidden="true"]'))
+        .filter(el => {
+            const fromLabels = [...(el.labels || [])].map(l => l.textContent.trim()).join('');
+            const fromAria = (el.getAttribute('aria-label') || '').trim();
+            const fromIds = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean)
+                .map(id => (document.getElementById(id) || {}).textContent || '').join('').trim();
+            return !(fromLabels || fromAria || fromIds);
+        })
+        .map(el => el.outerHTML.slice(0, 120))"""))
+
+
+def horizontal_overflow(page: Any) -> int:
+    return int(page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"))
