@@ -25,7 +25,7 @@ LABELS = {
     "postcode": "Postnummer",
     "city": "By",
     "interests": "Interesser",
-    "availability": "Hvor tit kan du mødes",
+    "availability": "Hvor tit kan du mødes?",
     "motivation": "Hvorfor vil du være frivillig i BackUp?",
     "experience": "Erfaring med unge",
     "gender": "Køn",

@@ -35,7 +35,7 @@ LABELS = {
     "interests": "Den unges interesser",
     "wishes": "Hvilken voksen ønsker den unge sig, og hvad kunne de lave sammen?",
     "preferences": "Ønsker til den frivillige",
-    "availability": "Hvor tit kan den unge mødes",
+    "availability": "Hvor tit kan den unge mødes?",
     "email": "Den unges e-mail",
     "phone": "Den unges telefon",
     "contact_adult_name": "Dit navn",
