@@ -77,3 +77,55 @@ def test_the_templates_stage_limits_are_the_ones_backup_ops_stuck_uses():
     from backup.stage_limits import DEFAULT_STAGE_LIMIT_DAYS, parse_stage_limits
 
     assert parse_stage_limits(TEMPLATE["Parameters"]["StageLimitDays"]["Default"]) == DEFAULT_STAGE_LIMIT_DAYS
+
+
+def _transformed() -> dict:
+    """The template as CloudFormation receives it from `sam deploy` (SAM's own transform)."""
+    import os
+
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:
+        def load(self) -> dict:
+            return {}
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+    template = tpl.load()
+    for resource in template["Resources"].values():  # as `sam package` leaves them: uploaded to S3
+        for key in ("CodeUri", "DefinitionUri", "ContentUri"):
+            if key in resource.get("Properties", {}):
+                resource["Properties"][key] = "s3://bucket/key"
+    parameters = {"SenderEmail": "backup@rodekors.dk", "ConsultantEmail": "k@rodekors.dk", "OpsEmail": "o@rodekors.dk"}
+    return transform(template, parameters, NoManagedPolicies())
+
+
+def test_the_deployed_template_has_no_circular_dependencies():
+    resources = _transformed()["Resources"]
+
+    def depends_on(resource: dict) -> set[str]:
+        text = json.dumps(resource.get("Properties", {}))
+        names = set(re.findall(r'"Ref": "(\w+)"', text)) | set(re.findall(r'"Fn::GetAtt": \["(\w+)"', text))
+        names |= {m.split(".")[0] for m in re.findall(r"\$\{([\w.]+)\}", text)}
+        extra = resource.get("DependsOn", [])
+        names |= set([extra] if isinstance(extra, str) else extra)
+        return names & set(resources)
+
+    graph = {name: depends_on(resource) for name, resource in resources.items()}
+    state: dict[str, int] = {}
+    cycles: list[list[str]] = []
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        path.append(name)
+        for other in graph[name]:
+            if state.get(other) == 1:
+                cycles.append(path[path.index(other):] + [other])
+            elif not state.get(other):
+                visit(other, path)
+        path.pop()
+        state[name] = 2
+
+    for name in graph:
+        if not state.get(name):
+            visit(name, [])
+    assert cycles == [], f"circular dependencies, e.g. {' -> '.join(cycles[0])}"
