@@ -36,7 +36,7 @@ def test_a_function_gets_exactly_the_templates_environment_plus_the_local_endpoi
         context.refs[logical] = logical
     intake = next(s for s in tpl.function_specs(template, context) if s.logical_id == "IntakeFunction")
     environment = lambda_environment(intake, "http://127.0.0.1:1")
-    assert environment["STATE_MACHINE_ARN"] == "VolunteerStateMachine"
+    assert environment["STATE_MACHINE_ARN"].endswith(":stateMachine:backup-local-volunteer")
     assert environment["AWS_ENDPOINT_URL"] == "http://127.0.0.1:1"
     assert "SENDER_EMAIL" not in environment  # the template gives intake no sender: it must not have one
     assert "HOME" not in environment and "VIRTUAL_ENV" not in environment

@@ -114,3 +114,22 @@ def test_invalidating_a_link_removes_its_token_and_happens_once(repo):
     assert not repo.invalidate_link("L1", "withdrawn")
     link, token = repo.get_link("L1")
     assert link.status is LinkStatus.INVALIDATED and link.invalid_reason == "withdrawn" and token is None
+
+
+def test_a_transaction_cancelled_by_a_concurrent_one_is_tried_again(repo, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    clock = Clock()
+    calls = []
+    real = repo.client.transact_write_items
+
+    def busy_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
+                               "CancellationReasons": [{"Code": "TransactionConflict"}]}, "TransactWriteItems")
+        return real(**kwargs)
+
+    monkeypatch.setattr(repo.client, "transact_write_items", busy_once)
+    assert repo.create_volunteer("a1", {}, Event(at=clock(), kind=EventKind.APPLIED))
+    assert len(calls) == 2

@@ -8,7 +8,9 @@ Item layout (pk / sk):
 
 from __future__ import annotations
 
+import random
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -93,7 +95,28 @@ def _is_conditional_failure(error: ClientError) -> bool:
     return False
 
 
+def _is_transaction_conflict(error: ClientError) -> bool:
+    """Another transaction touched the same item at the same moment (DynamoDB cancels both ways)."""
+    reasons = error.response.get("CancellationReasons") or []
+    return error.response["Error"]["Code"] == "TransactionCanceledException" and any(
+        r.get("Code") == "TransactionConflict" for r in reasons)
+
+
 class Repository:
+    # Concurrent transactions on one item are cancelled with TransactionConflict; a few quick
+    # retries let the conditions decide who wins, as they do when the calls are not concurrent.
+    conflict_retries = 4
+
+    def _transact(self, items: list[dict[str, Any]]) -> None:
+        for attempt in range(self.conflict_retries + 1):
+            try:
+                self.client.transact_write_items(TransactItems=items)
+                return
+            except ClientError as error:
+                if not _is_transaction_conflict(error) or attempt == self.conflict_retries:
+                    raise
+                time.sleep(random.uniform(0, 0.05 * 2 ** attempt))  # noqa: S311 - jitter, not secrecy
+
     def __init__(self, table_name: str, client: Any | None = None):
         self.table_name = table_name
         resource = boto3.resource("dynamodb") if client is None else client
@@ -120,8 +143,8 @@ class Repository:
             "reminders_sent": 0,
         }
         try:
-            self.client.transact_write_items(
-                TransactItems=[
+            self._transact(
+                [
                     {"Put": {"TableName": self.table_name, "Item": profile,
                              "ConditionExpression": "attribute_not_exists(pk)"}},
                     self._event_put(person_id, event, kind),
@@ -197,7 +220,7 @@ class Repository:
             items.append({"Put": {"TableName": self.table_name, "Item": item,
                                   "ConditionExpression": "attribute_not_exists(pk)"}})
         try:
-            self.client.transact_write_items(TransactItems=items)
+            self._transact(items)
         except ClientError as error:
             if _is_conditional_failure(error):
                 raise Conflict(", ".join(c.person_id for c in changes)) from error
@@ -298,8 +321,8 @@ class Repository:
                  event: Event, kind: str = VOLUNTEER) -> None:
         """Mark an open link used and record the decision, atomically; Conflict if it was not open."""
         try:
-            self.client.transact_write_items(
-                TransactItems=[
+            self._transact(
+                [
                     {"Update": {
                         "TableName": self.table_name,
                         "Key": _link_key(link_id),
