@@ -75,9 +75,10 @@ def _lambda(payload: dict, wait: bool = False, function: str = FUNCTION) -> dict
 
 def _ask_ops(name: str, retry_target: str) -> dict[str, dict]:
     """What failed after its retries waits here for ops to choose: try the step again, or end."""
+    # the whole failure object: a failure without a Cause must not break the way to ops
     ask = _lambda(
-        _payload("ops_attention", None, **{"failed_state": name, "error.$": "$.failure.Error",
-                                          "cause.$": "$.failure.Cause", "task_token.$": "$$.Task.Token"}),
+        _payload("ops_attention", None, **{"failed_state": name, "failure.$": "$.failure",
+                                          "task_token.$": "$$.Task.Token"}),
         wait=True,
     )
     ask["Comment"] = "Something failed for good: ops are sent a link to retry the step or end the journey."

@@ -39,10 +39,9 @@ class Task(BaseModel):
     kind: Literal["VOLUNTEER", "YOUTH", "MATCH"] = "VOLUNTEER"
     stage: Stage | None = None
     task_token: str | None = None
-    # a task that failed for good (ops_attention)
+    # a task that failed for good (ops_attention): what Step Functions caught
     failed_state: str | None = None
-    error: str | None = None
-    cause: str | None = None
+    failure: dict[str, Any] | None = None
     # ops commands (backup-ops resend / reassign) invoke this function directly
     consultant: str | None = None
     by: str | None = None
@@ -84,8 +83,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if task.action == "ops_attention":
         if not task.task_token or not task.failed_state:
             raise ValueError("ops_attention needs the task token and the failed state")
-        screening.ask_ops(task.application_id, task.failed_state, task.error or "", task.cause or "", task.task_token,
-                          task.kind)
+        failure = task.failure or {}
+        screening.ask_ops(task.application_id, task.failed_state, str(failure.get("Error", "unknown")),
+                          str(failure.get("Cause", "")), task.task_token, task.kind)
         return {"asked": task.failed_state}
     if task.action == "await_match":
         if not task.task_token:

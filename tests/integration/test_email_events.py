@@ -8,6 +8,7 @@ import pytest
 
 from backup.history import Event, EventKind
 from backup.repository import Repository
+from backup.stages import Stage
 
 from .conftest import SENDER, Clock, LambdaContext, load_handler, sent_emails
 
@@ -103,3 +104,15 @@ def test_the_watch_counts_who_waits_past_their_stages_limit(table, monkeypatch, 
     assert result == {"PHONE_SCREENING": {"waiting": 2, "over_limit": 1}, "HOME_VISIT": {"waiting": 0, "over_limit": 0}}
     emitted = capsys.readouterr().out
     assert "PeopleOverLimitTotal" in emitted and "PeopleOverLimit" in emitted
+
+
+def test_a_bounce_to_a_contact_adult_lands_on_the_young_persons_history(handler):
+    module, repository = handler
+    repository.create_person("y1", {"first_name": "Sara"}, Event(at=Clock()(), kind=EventKind.REFERRED), "YOUTH",
+                             Stage.REFERRAL_CHECK)
+    message = {"eventType": "Bounce", "bounce": {"bounceType": "Permanent"},
+               "mail": {"tags": {"application_id": ["y1"], "kind": ["YOUTH"], "recipient": ["contact_adult"]}}}
+    assert module.lambda_handler(sns(message), LambdaContext()) == {"recorded": 1}
+    assert "EMAIL_BOUNCED" in [e["kind"] for e in repository.history("y1", "YOUTH")]
+    assert CONSULTANT in sent_emails()[-1].destinations
+    assert "kontaktpersonen" in _text(sent_emails()[-1])

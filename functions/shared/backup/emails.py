@@ -127,15 +127,16 @@ def ops_attention(to: str, application_id: str, failed_state: str, error: str, c
     )
 
 
-_ROLES = {"applicant": "ansøgeren", "consultant": "konsulenten", "ops": "driften"}
+_ROLES = {"applicant": "ansøgeren", "consultant": "konsulenten", "ops": "driften",
+          "contact_adult": "kontaktpersonen", "youth": "den unge", "volunteer": "den frivillige"}
 
 
 def undeliverable(to: str, application_id: str, recipient: str, kind: str) -> Email:
     who = _ROLES.get(recipient, "modtageren")
     what = "kan ikke leveres (afvist af modtagerens mailserver)" if kind == "bounce" else \
         "er markeret som uønsket af modtageren"
-    action = ("Ring venligst til ansøgeren, og ret e-mailadressen med dem."
-              if recipient == "applicant" else
+    action = (f"Ring venligst til {who}, og ret e-mailadressen sammen."
+              if recipient in {"applicant", "contact_adult", "youth", "volunteer"} else
               f"Flyt trinnet til en anden konsulent med: backup-ops reassign {application_id} --consultant ADRESSE")
     return compose(
         to,

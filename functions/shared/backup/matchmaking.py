@@ -16,7 +16,7 @@ from typing import Any
 
 from backup import clock, emails
 from backup.history import Event, EventKind
-from backup.links import Link, LinkKind, UsedLink, check_usable, new_link_id
+from backup.links import InvalidatedLink, Link, LinkKind, UsedLink, check_usable, new_link_id
 from backup.proposals import Candidate, Proposal
 from backup.repository import MATCH, VOLUNTEER, YOUTH, Conflict, ProfileChange, Repository, event_item, keep_until
 from backup.screening import MailSender, Settings, _url
@@ -247,8 +247,20 @@ class Matchmaking:
         output: dict[str, Any] = {"outcome": decision.split(":")[0], **details}
         if decision.startswith("chosen:"):
             output["volunteer_id"] = decision.split(":", 1)[1]
-        if token:
+        self._resume(link, token, output)
+
+    def _resume(self, link: Link, token: str | None, output: dict[str, Any]) -> None:
+        """Resume the match; if it no longer waits (ended, or its wait timed out), say so plainly."""
+        try:
+            if not token:
+                raise StepNotWaiting("no token")
             self.engine.resume(token, output)
+        except StepNotWaiting as gone:
+            self.repository.add_event(link.application_id, Event(
+                at=self.now(), kind=EventKind.DECISION_UNDELIVERED, by=link.party or link.sent_to,
+                details={"reason": str(gone)}), MATCH)
+            raise InvalidatedLink("Forslaget venter ikke længere på dette svar. Konsulenten er orienteret.",
+                                  link) from None
 
     def _answer(self, link: Link, token: str | None, answer: str) -> None:
         """Record one side's answer; resume once: at the first no, or when both said yes."""
@@ -263,7 +275,7 @@ class Matchmaking:
                                           condition="attribute_not_exists(outcome)", kind=MATCH)
         except Conflict:
             return
-        self.engine.resume(token, {"outcome": outcome})
+        self._resume(link, token, {"outcome": outcome})
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -282,4 +294,4 @@ class Matchmaking:
     def _mail(self, email: emails.Email, proposal_id: str, role: str) -> None:
         if self.mailer is None:
             raise RuntimeError("this function is not configured to send email")
-        self.mailer.send(email, {"application_id": proposal_id, "recipient": role})
+        self.mailer.send(email, {"application_id": proposal_id, "kind": MATCH, "recipient": role})

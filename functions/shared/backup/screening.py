@@ -130,7 +130,7 @@ class Screening:
                     {"confirmation_sent": True}, condition="attribute_not_exists(confirmation_sent)", kind=YOUTH)
                 self._mail(emails.referral_received(details["contact_adult_email"], details["contact_adult_name"],
                                                     details["first_name"], application_id), application_id,
-                           "contact_adult")
+                           "contact_adult", kind)
             return {"reminder_delay_seconds": settings.reminder_delay_seconds}
         withdraw_id = volunteer.get("withdraw_link_id")
         if not withdraw_id:  # a retried task must not send a second confirmation
@@ -172,7 +172,7 @@ class Screening:
             kind=kind,
         )
         self._mail(emails.step_request(consultant, stage, application_id, _url(settings, f"/decisions/{link.link_id}")),
-                   application_id, "consultant")
+                   application_id, "consultant", kind)
         self.count_metric("StepOpened", stage)
 
     def _wait_again(self, link_id: str, task_token: str) -> bool:
@@ -214,7 +214,7 @@ class Screening:
                           details={"to": consultant, "number": str(sent)})
             self.repository.update_person(application_id, event, {"reminders_sent": sent}, kind=kind)
             self._mail(emails.reminder(consultant, stage, application_id, _url(settings, f"/decisions/{link_id}"),
-                                       sent), application_id, "consultant")
+                                       sent), application_id, "consultant", kind)
             self.count_metric("ReminderSent", stage)
         elif sent == settings.max_reminders + 1:
             event = Event(at=at, kind=EventKind.ESCALATED, stage=stage, by=SYSTEM,
@@ -222,7 +222,7 @@ class Screening:
             self.repository.update_person(application_id, event, {"reminders_sent": sent, "escalated": True},
                                           kind=kind)
             self._mail(emails.escalation(settings.ops_email, stage, application_id, settings.max_reminders),
-                       application_id, "ops")
+                       application_id, "ops", kind)
             self.count_metric("StepEscalated", stage)
         elif found is None or at >= found[0].expires_at:
             # the step has waited as long as it may: its link dies and ops decide what happens
@@ -257,7 +257,7 @@ class Screening:
                           Stage.REJECTED: emails.referral_declined}.get(outcome)
             if to_contact is not None:
                 self._mail(to_contact(details["contact_adult_email"], details["contact_adult_name"],
-                                      details["first_name"]), application_id, "contact_adult")
+                                      details["first_name"]), application_id, "contact_adult", kind)
         else:
             letter = {
                 Stage.READY_FOR_MATCH: emails.ready_for_match,
@@ -296,7 +296,7 @@ class Screening:
         )
         self._mail(emails.ops_attention(settings.ops_email, application_id, failed_state, error,
                                         _short_cause(cause), _url(settings, f"/decisions/{link.link_id}")),
-                   application_id, "ops")
+                   application_id, "ops", kind)
         self.count_metric("NeedsOps", None)
 
     # --- people following links -----------------------------------------------------------------
@@ -460,8 +460,8 @@ class Screening:
             raise RuntimeError("this function is not configured to run workflow tasks")
         return self.settings
 
-    def _mail(self, email: Email, application_id: str, role: str) -> None:
+    def _mail(self, email: Email, application_id: str, role: str, kind: str = VOLUNTEER) -> None:
         """Send, tagged with whom it concerns, so a bounce can be traced back without an address."""
         if self.mailer is None:
             raise RuntimeError("this function is not configured to send email")
-        self.mailer.send(email, {"application_id": application_id, "recipient": role})
+        self.mailer.send(email, {"application_id": application_id, "kind": kind, "recipient": role})
