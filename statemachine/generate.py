@@ -99,13 +99,19 @@ def _catch_all(name: str) -> dict:
     return {"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": f"{name}: needs ops"}
 
 
+# In a proposal: one of the two withdrew, so the other goes back to the pool.
+SOMEONE_LEFT = "Someone left: back to the pool"
+PERSON_GONE = {"ErrorEquals": ["PersonGone"], "ResultPath": "$.error", "Next": SOMEONE_LEFT}
+
+
 def _task(name: str, action: str, stage: Stage | None, next_state: str, result: dict | None,
           withdrawable: bool = True, function: str = FUNCTION, wait: bool = False, **extra: object) -> dict[str, dict]:
     """A Lambda task plus the ops-attention states that catch its failures."""
     if wait:
         extra["task_token.$"] = "$$.Task.Token"
     state = _lambda(_payload(action, stage, **extra), wait=wait, function=function)
-    state["Catch"] = ([WITHDRAWN] if withdrawable else []) + [_catch_all(name)]
+    person_gone = [PERSON_GONE] if Machine.kind == "MATCH" and name != SOMEONE_LEFT else []
+    state["Catch"] = ([WITHDRAWN] if withdrawable else []) + person_gone + [_catch_all(name)]
     state["Next"] = next_state
     if result is None:
         state["ResultPath"] = None
@@ -238,7 +244,7 @@ def match_definition() -> dict:
                         **{"volunteer_id.$": "$.choice.volunteer_id"}))
     states.update(_choice("Still free?", "$.check.ok", True, "Both still in the programme?", "Consultant chooses"))
     states.update(_task("Both still in the programme?", "still_on", None, "Both here?", ok, False, MATCHING))
-    states.update(_choice("Both here?", "$.check.ok", True, "Introduction meeting", "Someone left: back to the pool"))
+    states.update(_choice("Both here?", "$.check.ok", True, "Introduction meeting", SOMEONE_LEFT))
     states.update(_task("Introduction meeting", "open_intro", None, "Both asked: continue?", None, False, MATCHING,
                         wait=True))
     states["Introduction meeting"]["ResultPath"] = "$.intro"
@@ -248,7 +254,7 @@ def match_definition() -> dict:
     states.update(_task("Matched", "matched", None, "Match confirmed", None, False, MATCHING))
     states["Match confirmed"] = {"Type": "Succeed"}
     for name, exclude, tell in (("No match: back to the pool", True, False), ("Not continuing", True, True),
-                                ("Someone left: back to the pool", False, False)):
+                                (SOMEONE_LEFT, False, False)):
         states.update(_task(name, "release", None, "Look for new matches", None, False, MATCHING,
                             exclude=exclude, tell=tell))
     states.update(_task("Look for new matches", "run", None, "Proposal ended", None, False, MATCHING))

@@ -39,6 +39,8 @@ def _people(repository: Repository, stage: Stage, kind: str, build: Any) -> tupl
     profiles = repository.get_people(ids, kind)
     people = []
     for profile in profiles:
+        if profile.get("withdrawal_requested"):
+            continue  # on their way out of the programme: never proposed
         try:
             people.append(build(profile))
         except (ValidationError, KeyError) as bad:  # one broken record must not stop everyone's matching

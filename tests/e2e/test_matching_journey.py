@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from backup.stages import HUMAN_STEPS, Stage
-from local_stack.client import SAMPLE_APPLICATION, SAMPLE_REFERRAL, approval_fields
+from local_stack.client import SAMPLE_APPLICATION, SAMPLE_REFERRAL, approval_fields, hidden_fields
 
 pytestmark = pytest.mark.e2e
 
@@ -94,3 +94,22 @@ def test_when_one_says_no_both_return_to_the_pool_and_the_pair_is_never_proposed
     # the matching ran again: the only volunteer nearby is excluded, so nobody is proposed
     assert stack.client.volunteer(youth_id, "YOUTH").get("proposal_id") is None
     assert stack.client.volunteer(youth_id, "YOUTH")["stage"] == "WAITING_FOR_MATCH"
+
+
+def test_a_volunteer_who_withdraws_during_a_proposal_lets_the_young_person_return_to_the_pool(stack):
+    volunteer_email = "frivillig.laesoe@example.org"
+    volunteer_id = ready_volunteer(stack, "9940", "Læsø", volunteer_email)
+    youth_id = confirmed_young_person(stack, "9940", "ung.laesoe@example.org", "kontakt.laesoe@example.org")
+    proposal_id = proposal_for(stack, youth_id)
+    confirmation = stack.client.wait_for_email(volunteer_email, "Tak for din ansøgning")
+    withdraw_url = stack.client.link_in(confirmation, "withdraw")
+    session = requests.Session()
+    page = session.get(withdraw_url, timeout=10)
+    assert session.post(withdraw_url, data=hidden_fields(page.text), timeout=10).status_code == 200
+    stack.client.wait_for_stage(volunteer_id, "WITHDRAWN")
+    stack.client.wait_for_stage(youth_id, "WAITING_FOR_MATCH", kind="YOUTH")
+    stack.client.wait_for_execution(stack.state_machines["MatchStateMachine"], proposal_id, prefix="match")
+    stack.client.wait_for_execution(stack.volunteer_machine, volunteer_id)
+    youth = stack.client.volunteer(youth_id, "YOUTH")
+    assert volunteer_id not in youth.get("excluded_volunteers", [])  # nobody said no: nothing to hold against
+    assert stack.client.volunteer(proposal_id, "MATCH")["stage"] == "CLOSED"

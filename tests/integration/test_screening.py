@@ -229,3 +229,45 @@ def test_moving_a_step_when_none_is_open_is_refused(world):
 
     with pytest.raises(NoOpenStep):
         world[0].resend("a1", by="ops")
+
+
+class ThrottledOnce:
+    """SES says "slow down" to the first email, then sends as usual."""
+
+    def __init__(self, mailer):
+        self.mailer = mailer
+        self.throttled = False
+
+    def send(self, email, tags=None):
+        from backup.mailer import SesThrottled
+
+        if not self.throttled:
+            self.throttled = True
+            raise SesThrottled("Maximum sending rate exceeded.")
+        return self.mailer.send(email, tags)
+
+
+def test_a_step_retried_after_ses_throttled_its_email_still_emails_the_consultant_once(world):
+    from backup.mailer import SesThrottled
+
+    screening, repository, engine, clock = world
+    screening.mailer = ThrottledOnce(screening.mailer)
+    engine.waiting.add("t1")
+    with pytest.raises(SesThrottled):
+        screening.open_step("a1", Stage.PHONE_SCREENING, "t1")
+    screening.open_step("a1", Stage.PHONE_SCREENING, "t1")  # the state machine's retry
+    screening.open_step("a1", Stage.PHONE_SCREENING, "t1")  # and once more for good measure
+    assert len([e for e in emails() if "venter på dig" in e["subject"]]) == 1
+
+
+def test_a_letter_throttled_at_the_first_try_is_sent_once_on_the_retry(world):
+    from backup.mailer import SesThrottled
+
+    screening, repository, engine, clock = world
+    screening.mailer = ThrottledOnce(screening.mailer)
+    with pytest.raises(SesThrottled):
+        screening.finish("a1", Stage.REJECTED)
+    screening.finish("a1", Stage.REJECTED)
+    screening.finish("a1", Stage.REJECTED)
+    assert len([e for e in emails() if e["subject"] == "Svar på din ansøgning til BackUp"]) == 1
+    assert [e["kind"] for e in repository.history("a1")].count("REJECTED") == 1

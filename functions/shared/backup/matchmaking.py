@@ -16,6 +16,7 @@ from typing import Any
 
 from backup import clock, emails
 from backup.history import Event, EventKind
+from backup.letters import send_once
 from backup.links import InvalidatedLink, Link, LinkKind, UsedLink, check_usable, new_link_id
 from backup.proposals import Candidate, Proposal
 from backup.repository import MATCH, VOLUNTEER, YOUTH, Conflict, ProfileChange, Repository, event_item, keep_until
@@ -24,6 +25,11 @@ from backup.stages import Stage
 from backup.workflow_engine import StepNotWaiting
 
 SYSTEM = "system"
+
+
+class PersonGone(Exception):
+    """One of the two left the programme (withdrew) while the proposal was open; the match
+    definition catches this and lets the other return to the pool."""
 LINK_DAYS = 60  # a proposal's links live as long as an introduction can reasonably take to arrange
 
 
@@ -158,34 +164,47 @@ class Matchmaking:
     def matched(self, proposal_id: str) -> None:
         """Both said yes: both are matched, told, the contact adult informed, their journeys end."""
         match = self.proposal(proposal_id)
-        if match["stage"] == Stage.MATCHED.value:
-            return  # a retried task
         youth_id, volunteer_id = match["details"]["youth_id"], match["details"]["volunteer_id"]
-        self._all_enter(Stage.MATCHED, EventKind.MATCHED, youth_id, volunteer_id, proposal_id)
+        if match["stage"] != Stage.MATCHED.value:  # a retried task has recorded it already
+            self._all_enter(Stage.MATCHED, EventKind.MATCHED, youth_id, volunteer_id, proposal_id)
+            self.count_metric("Matched", Stage.MATCHED)
         youth = self.repository.get_person(youth_id, YOUTH)
         volunteer = self.repository.get_person(volunteer_id, VOLUNTEER)
-        y, v = youth["details"], volunteer["details"]
-        self._mail(emails.matched(y.get("email") or y["contact_adult_email"], y["first_name"], v["first_name"]),
-                   proposal_id, "youth")
-        self._mail(emails.matched(v["email"], v["first_name"], y["first_name"]), proposal_id, "volunteer")
-        self._mail(emails.contact_adult_informed(y["contact_adult_email"], y["contact_adult_name"], y["first_name"],
-                                                 v["first_name"]), proposal_id, "contact_adult")
-        for person in (youth, volunteer):
+        for person in (youth, volunteer):  # their journeys end first: an email may be throttled
             if person.get("match_token"):
-                # the person's run may have ended already (resumed by a retried task)
-                with contextlib.suppress(StepNotWaiting):
+                with contextlib.suppress(StepNotWaiting):  # already resumed by an earlier try
                     self.engine.resume(person["match_token"], {"outcome": "matched", "proposal_id": proposal_id})
-        self.count_metric("Matched", Stage.MATCHED)
+        y, v = youth["details"], volunteer["details"]
+        self._mail_once(match, "matched:youth", emails.matched(
+            y.get("email") or y["contact_adult_email"], y["first_name"], v["first_name"]), "youth")
+        self._mail_once(match, "matched:volunteer", emails.matched(v["email"], v["first_name"], y["first_name"]),
+                        "volunteer")
+        self._mail_once(match, "matched:contact_adult", emails.contact_adult_informed(
+            y["contact_adult_email"], y["contact_adult_name"], y["first_name"], v["first_name"]), "contact_adult")
 
     def release(self, proposal_id: str, exclude: bool, tell: bool) -> None:
         """No match: both return to the pool; an excluded pair is never proposed again; when they
         had met, both are told (nobody is told who said no)."""
         match = self.proposal(proposal_id)
-        if Stage(match["stage"]) in {Stage.CLOSED, Stage.MATCHED}:
-            return
         youth_id, volunteer_id = match["details"]["youth_id"], match["details"]["volunteer_id"]
         youth = self.repository.get_person(youth_id, YOUTH)
         volunteer = self.repository.get_person(volunteer_id, VOLUNTEER)
+        if Stage(match["stage"]) not in {Stage.CLOSED, Stage.MATCHED}:  # a retry has done this already
+            self._release_both(match, youth, volunteer, exclude)
+        for link_id in [match.get("open_link_id"), *(match.get("answer_links") or {}).values()]:
+            if link_id:
+                self.repository.invalidate_link(link_id, "step_closed")
+        if tell:  # they met: each is told kindly that it will not continue, not why
+            y, v = youth["details"], volunteer["details"]
+            self._mail_once(match, "not_continuing:youth", emails.not_continuing(
+                y.get("email") or y["contact_adult_email"], y["first_name"]), "youth")
+            self._mail_once(match, "not_continuing:volunteer", emails.not_continuing(v["email"], v["first_name"]),
+                            "volunteer")
+
+    def _release_both(self, match: dict[str, Any], youth: dict[str, Any], volunteer: dict[str, Any],
+                      exclude: bool) -> None:
+        proposal_id = match["application_id"]
+        youth_id, volunteer_id = youth["application_id"], volunteer["application_id"]
         at = self.now()
         back = Event(at=at, kind=EventKind.MATCH_RELEASED, by=SYSTEM,
                      details={"proposal_id": proposal_id, "pair_excluded": str(exclude).lower()})
@@ -199,24 +218,23 @@ class Matchmaking:
         if not Stage(volunteer["stage"]).is_final:
             changes.append(self._release(volunteer_id, VOLUNTEER, Stage.READY_FOR_MATCH, proposal_id, back))
         self.repository.change_people(changes)
-        for link_id in [match.get("open_link_id"), *(match.get("answer_links") or {}).values()]:
-            if link_id:
-                self.repository.invalidate_link(link_id, "step_closed")
-        if tell:  # they met: each is told kindly that it will not continue, not why
-            y, v = youth["details"], volunteer["details"]
-            self._mail(emails.not_continuing(y.get("email") or y["contact_adult_email"], y["first_name"]),
-                       proposal_id, "youth")
-            self._mail(emails.not_continuing(v["email"], v["first_name"]), proposal_id, "volunteer")
         self.count_metric("MatchReleased", None)
 
     def _all_enter(self, stage: Stage, kind: EventKind, youth_id: str, volunteer_id: str, proposal_id: str) -> None:
         """The young person, the volunteer and their proposal move on together, or not at all."""
         at = self.now()
         event = Event(at=at, kind=kind, stage=stage, by=SYSTEM, details={"proposal_id": proposal_id})
-        self.repository.change_people([
-            ProfileChange(p, k, {"stage": stage.value, "stage_since": clock.iso(at)}, event=event)
-            for p, k in ((youth_id, YOUTH), (volunteer_id, VOLUNTEER), (proposal_id, MATCH))
-        ])
+        # only while both are still held by this proposal: someone who withdrew is let go of it
+        moved = {"stage": stage.value, "stage_since": clock.iso(at)}
+        try:
+            self.repository.change_people([
+                *(ProfileChange(person_id, kind_, dict(moved), condition="proposal_id = :p",
+                                condition_values={":p": proposal_id}, event=event)
+                  for person_id, kind_ in ((youth_id, YOUTH), (volunteer_id, VOLUNTEER))),
+                ProfileChange(proposal_id, MATCH, dict(moved), event=event),
+            ])
+        except Conflict:
+            raise PersonGone(proposal_id) from None
 
     @staticmethod
     def _release(person_id: str, kind: str, free_stage: Stage, proposal_id: str, event: Event,
@@ -290,6 +308,12 @@ class Matchmaking:
         if self.settings is None:
             raise RuntimeError("this function is not configured to send links")
         return self.settings
+
+    def _mail_once(self, match: dict[str, Any], key: str, email: emails.Email, role: str) -> None:
+        if self.mailer is None:
+            raise RuntimeError("this function is not configured to send email")
+        send_once(self.repository, self.mailer, match, key, email,
+                  {"application_id": match["application_id"], "kind": MATCH, "recipient": role})
 
     def _mail(self, email: emails.Email, proposal_id: str, role: str) -> None:
         if self.mailer is None:

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from backup import emails
+from backup import clock, emails
 from backup.history import Event, EventKind
+from backup.letters import send_once
 from backup.links import (
     InvalidatedLink,
     Link,
@@ -27,7 +28,7 @@ from backup.links import (
 )
 from backup.mailer import Email
 from backup.regions import consultant_for
-from backup.repository import VOLUNTEER, YOUTH, Conflict, Repository, keep_until
+from backup.repository import MATCH, VOLUNTEER, YOUTH, Conflict, Repository, keep_until
 from backup.stages import Stage
 from backup.workflow_engine import StepNotWaiting
 
@@ -123,17 +124,12 @@ class Screening:
         volunteer = self.repository.get_person(application_id, kind)
         details = volunteer["details"]
         if kind == YOUTH:
-            if not volunteer.get("confirmation_sent"):
-                self.repository.update_person(
-                    application_id, Event(at=self.now(), kind=EventKind.EMAIL_SENT, by=SYSTEM,
-                                          details={"email": "referral_received"}),
-                    {"confirmation_sent": True}, condition="attribute_not_exists(confirmation_sent)", kind=YOUTH)
-                self._mail(emails.referral_received(details["contact_adult_email"], details["contact_adult_name"],
-                                                    details["first_name"], application_id), application_id,
-                           "contact_adult", kind)
+            self._mail_once(volunteer, "referral_received", emails.referral_received(
+                details["contact_adult_email"], details["contact_adult_name"], details["first_name"], application_id),
+                "contact_adult")
             return {"reminder_delay_seconds": settings.reminder_delay_seconds}
         withdraw_id = volunteer.get("withdraw_link_id")
-        if not withdraw_id:  # a retried task must not send a second confirmation
+        if not withdraw_id:  # a retried task keeps the link it made
             at = self.now()
             withdraw_id = new_link_id()
             link = Link(link_id=withdraw_id, kind=LinkKind.WITHDRAW, application_id=application_id,
@@ -146,9 +142,9 @@ class Screening:
                 {"withdraw_link_id": withdraw_id},
                 condition="attribute_not_exists(withdraw_link_id)",
             )
-            self._mail(emails.application_received(details["email"], details["first_name"], application_id,
-                                                   _url(settings, f"/withdraw/{withdraw_id}")),
-                       application_id, "applicant")
+        self._mail_once(volunteer, "application_received", emails.application_received(
+            details["email"], details["first_name"], application_id, _url(settings, f"/withdraw/{withdraw_id}")),
+            "applicant")
         return {"reminder_delay_seconds": settings.reminder_delay_seconds}
 
     def open_step(self, application_id: str, stage: Stage, task_token: str, kind: str = VOLUNTEER) -> None:
@@ -158,10 +154,15 @@ class Screening:
         if volunteer.get("withdrawal_requested"):
             raise Withdrawn(application_id)
         link_id = volunteer.get("open_link_id")
-        if volunteer.get("open_stage") == stage.value and link_id and self._wait_again(link_id, task_token):
-            return
-        at = self.now()
         consultant = volunteer.get("consultant") or settings.consultant_for(volunteer["details"].get("postcode", ""))
+        if volunteer.get("open_stage") == stage.value and link_id:
+            waiting = self._wait_again(link_id, task_token)
+            if waiting == "refreshed":  # a retry after a throttled email sends what is missing
+                self._mail_once(volunteer, f"step:{link_id}", emails.step_request(
+                    consultant, stage, application_id, _url(settings, f"/decisions/{link_id}")), "consultant")
+            if waiting:
+                return
+        at = self.now()
         link = Link(link_id=new_link_id(), kind=LinkKind.DECISION, application_id=application_id, stage=stage,
                     sent_to=consultant, created_at=at, expires_at=at + settings.link_lifetime(), person_kind=kind)
         self.repository.put_link(link, task_token, keep_until(link.expires_at, 30))
@@ -171,11 +172,11 @@ class Screening:
             {"open_stage": stage.value, "open_link_id": link.link_id, "reminders_sent": 0, "consultant": consultant},
             kind=kind,
         )
-        self._mail(emails.step_request(consultant, stage, application_id, _url(settings, f"/decisions/{link.link_id}")),
-                   application_id, "consultant", kind)
+        self._mail_once(volunteer, f"step:{link.link_id}", emails.step_request(
+            consultant, stage, application_id, _url(settings, f"/decisions/{link.link_id}")), "consultant")
         self.count_metric("StepOpened", stage)
 
-    def _wait_again(self, link_id: str, task_token: str) -> bool:
+    def _wait_again(self, link_id: str, task_token: str) -> str | None:
         """The step waits again after a reminder: keep its link, swap in the new token. A decision
         that arrived while no wait was open (the old token had just timed out) is delivered now."""
         for _ in range(2):
@@ -186,15 +187,15 @@ class Screening:
             if link.status is LinkStatus.USED and link.decision:
                 assert self.engine is not None
                 self.engine.resume(task_token, {"outcome": link.decision, "link_id": link_id})
-                return True
+                return "resumed"
             if link.status is not LinkStatus.OPEN:
-                return False  # the link died (reassigned, resent): the caller opens a fresh one
+                return None  # the link died (reassigned, resent): the caller opens a fresh one
             try:
                 self.repository.refresh_token(link_id, task_token)
-                return True
+                return "refreshed"
             except Conflict:
                 continue  # decided or killed at this very moment: look again
-        return False
+        return None
 
     def remind(self, application_id: str, stage: Stage, kind: str = VOLUNTEER) -> dict[str, int]:
         """The step waited a reminder period: remind the consultant, or escalate to ops."""
@@ -238,26 +239,31 @@ class Screening:
         volunteer = self.repository.get_person(application_id, kind)
         if outcome is Stage.READY_FOR_MATCH and volunteer.get("withdrawal_requested"):
             raise Withdrawn(application_id)
-        if volunteer.get("stage") == outcome.value:
-            return  # a retried task: already recorded and told
         details = volunteer["details"]
-        at = self.now()
-        self._close_links(volunteer, "withdrawn" if outcome is Stage.WITHDRAWN else "decided",
-                          include_withdraw=outcome.is_final)
-        extra: dict[str, Any] = {"open_stage": "", "open_link_id": ""}
-        if outcome.is_final:
-            retention = self.settings.retention_days if self.settings else 1825
-            extra["expires_at"] = int((at + timedelta(days=retention)).timestamp())
-        event_kind = {Stage.REJECTED: EventKind.REJECTED, Stage.WITHDRAWN: EventKind.WITHDRAWN,
-                      Stage.CLOSED: EventKind.ENDED_BY_OPS}.get(outcome, EventKind.STAGE_ENTERED)
-        self.repository.enter_stage(application_id, outcome, Event(at=at, kind=event_kind, stage=outcome, by=SYSTEM),
-                                    extra, kind=kind)
+        if volunteer.get("stage") != outcome.value:  # a retried task has recorded it already
+            at = self.now()
+            self._close_links(volunteer, "withdrawn" if outcome is Stage.WITHDRAWN else "decided",
+                              include_withdraw=outcome.is_final)
+            extra: dict[str, Any] = {"open_stage": "", "open_link_id": ""}
+            remove: tuple[str, ...] = ()
+            if outcome is Stage.WITHDRAWN and volunteer.get("proposal_id"):
+                remove = ("proposal_id",)  # the open proposal lets go of them (see Matchmaking)
+            if outcome.is_final:
+                retention = self.settings.retention_days if self.settings else 1825
+                extra["expires_at"] = int((at + timedelta(days=retention)).timestamp())
+            event_kind = {Stage.REJECTED: EventKind.REJECTED, Stage.WITHDRAWN: EventKind.WITHDRAWN,
+                          Stage.CLOSED: EventKind.ENDED_BY_OPS}.get(outcome, EventKind.STAGE_ENTERED)
+            self.repository.update_person(
+                application_id, Event(at=at, kind=event_kind, stage=outcome, by=SYSTEM),
+                {"stage": outcome.value, "stage_since": clock.iso(at), **extra}, remove=remove, kind=kind)
+            self.count_metric(f"Entered{outcome.value.title().replace('_', '')}", outcome)
         if kind == YOUTH:
             to_contact = {Stage.WAITING_FOR_MATCH: emails.referral_confirmed,
                           Stage.REJECTED: emails.referral_declined}.get(outcome)
             if to_contact is not None:
-                self._mail(to_contact(details["contact_adult_email"], details["contact_adult_name"],
-                                      details["first_name"]), application_id, "contact_adult", kind)
+                self._mail_once(volunteer, f"letter:{outcome.value}", to_contact(
+                    details["contact_adult_email"], details["contact_adult_name"], details["first_name"]),
+                    "contact_adult")
         else:
             letter = {
                 Stage.READY_FOR_MATCH: emails.ready_for_match,
@@ -265,8 +271,8 @@ class Screening:
                 Stage.WITHDRAWN: emails.withdrawn,
             }.get(outcome)
             if letter is not None:  # a journey ended by ops is followed up by a person, not a form letter
-                self._mail(letter(details["email"], details["first_name"]), application_id, "applicant")
-        self.count_metric(f"Entered{outcome.value.title().replace('_', '')}", outcome)
+                self._mail_once(volunteer, f"letter:{outcome.value}", letter(details["email"], details["first_name"]),
+                                "applicant")
 
     def await_match(self, application_id: str, task_token: str, kind: str = VOLUNTEER) -> None:
         """The person waits in the pool; the match's last step resumes this wait."""
@@ -380,6 +386,9 @@ class Screening:
         volunteer = self.repository.get_volunteer(link.application_id)
         if Stage(volunteer["stage"]).is_final:
             raise InvalidatedLink("Ansøgningen er allerede afsluttet.", link)
+        if volunteer["stage"] == Stage.MATCHED.value:
+            raise InvalidatedLink("Du er matchet med en ung. Vil du stoppe, så tal med din konsulent, så I kan "
+                                  "afslutte forløbet ordentligt sammen.", link)
         return link, volunteer
 
     def withdraw(self, link_id: str) -> None:
@@ -403,6 +412,20 @@ class Screening:
             # between steps nothing waits: the next task sees the flag and raises Withdrawn
             with contextlib.suppress(StepNotWaiting):
                 self.engine.fail(token, "Withdrawn", "The applicant withdrew the application.")
+        if volunteer.get("proposal_id") and self.engine is not None:
+            self._leave_proposal(volunteer["proposal_id"])
+
+    def _leave_proposal(self, proposal_id: str) -> None:
+        """A proposal waiting on someone who withdrew stops waiting: the other returns to the pool."""
+        match = self.repository.get_person(proposal_id, MATCH)
+        waiting = [match.get("open_link_id"), *(match.get("answer_links") or {}).values()]
+        for link_id in filter(None, waiting):
+            found = self.repository.get_link(link_id)
+            if found and found[1] and found[0].status is LinkStatus.OPEN:
+                with contextlib.suppress(StepNotWaiting):  # that wait is over already
+                    assert self.engine is not None
+                    self.engine.fail(found[1], "PersonGone", "Someone in the proposal withdrew.")
+                    return
 
     # --- ops ----------------------------------------------------------------------------------
 
@@ -459,6 +482,13 @@ class Screening:
         if self.settings is None:
             raise RuntimeError("this function is not configured to run workflow tasks")
         return self.settings
+
+    def _mail_once(self, record: dict[str, Any], key: str, email: Email, role: str) -> None:
+        """A letter the task must not lose on a retry, nor send twice (see backup.letters)."""
+        if self.mailer is None:
+            raise RuntimeError("this function is not configured to send email")
+        send_once(self.repository, self.mailer, record, key, email,
+                  {"application_id": record["application_id"], "kind": record["kind"], "recipient": role})
 
     def _mail(self, email: Email, application_id: str, role: str, kind: str = VOLUNTEER) -> None:
         """Send, tagged with whom it concerns, so a bounce can be traced back without an address."""
