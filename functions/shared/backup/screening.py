@@ -182,7 +182,7 @@ class Screening:
         for _ in range(2):
             found = self.repository.get_link(link_id)
             if found is None:
-                return False
+                return None
             link = found[0]
             if link.status is LinkStatus.USED and link.decision:
                 assert self.engine is not None
