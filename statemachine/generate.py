@@ -258,6 +258,13 @@ def match_definition() -> dict:
         states.update(_task(name, "release", None, "Look for new matches", None, False, MATCHING,
                             exclude=exclude, tell=tell))
     states.update(_task("Look for new matches", "run", None, "Proposal ended", None, False, MATCHING))
+    # a wait nobody answers within the links' lifetime gives both back to the pool
+    expired = {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": "Proposal expired"}
+    for waiting in ("Consultant chooses", "Introduction meeting", "Both asked: continue?"):
+        states[waiting]["TimeoutSecondsPath"] = "$.wait_seconds"
+        states[waiting]["Catch"].insert(0, expired)
+    states.update(_task("Proposal expired", "release", None, "Look for new matches", None, False, MATCHING,
+                        exclude=False, tell=False))
     states["Proposal ended"] = {"Type": "Succeed"}
     states.update(_ended_by_ops())
     states[ENDED_BY_OPS] = {**states[ENDED_BY_OPS], "Parameters": {

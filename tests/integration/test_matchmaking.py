@@ -26,7 +26,7 @@ class StartedMatches:
         self.started = []
         self.lock = threading.Lock()
 
-    def start(self, proposal_id):
+    def start(self, proposal_id, settings=None):
         with self.lock:
             self.started.append(proposal_id)
 

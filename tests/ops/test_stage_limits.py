@@ -11,7 +11,9 @@ from backup.stages import Stage
 
 def test_the_defaults_are_the_programmes_limits():
     assert DEFAULT_STAGE_LIMIT_DAYS == {Stage.PHONE_SCREENING: 14, Stage.HOME_VISIT: 21, Stage.CHILD_CERTIFICATE: 30,
-                                        Stage.TRAINING: 60, Stage.READY_FOR_MATCH: 120}
+                                        Stage.TRAINING: 60, Stage.READY_FOR_MATCH: 120, Stage.REFERRAL_CHECK: 14,
+                                        Stage.WAITING_FOR_MATCH: 120, Stage.MATCH_PROPOSED: 14,
+                                        Stage.INTRO_MEETING: 30}
 
 
 def test_text_reads_with_blanks_any_case_and_fractions():

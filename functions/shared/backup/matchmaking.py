@@ -75,7 +75,12 @@ class Matchmaking:
                 )
             except Conflict:
                 continue  # one of them was claimed by an overlapping run: they are not free
-            self.match_engine.start(proposal_id)
+            try:
+                # each wait of the proposal gives up after the links' lifetime (see LINK_DAYS)
+                self.match_engine.start(proposal_id, {"wait_seconds": LINK_DAYS * 86400})
+            except Exception:
+                self.release(proposal_id, exclude=False, tell=False)  # no run: nobody stays held by it
+                raise
             self.count_metric("MatchProposed", Stage.MATCH_PROPOSED)
             created.append(proposal_id)
         return created

@@ -15,6 +15,10 @@ DEFAULT_STAGE_LIMIT_DAYS: dict[Stage, float] = {
     Stage.CHILD_CERTIFICATE: 30,
     Stage.TRAINING: 60,
     Stage.READY_FOR_MATCH: 120,
+    Stage.REFERRAL_CHECK: 14,
+    Stage.WAITING_FOR_MATCH: 120,
+    Stage.MATCH_PROPOSED: 14,
+    Stage.INTRO_MEETING: 30,
 }
 
 

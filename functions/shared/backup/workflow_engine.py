@@ -32,14 +32,14 @@ class WorkflowEngine:
         self.kind = kind
         self.client = client or boto3.client("stepfunctions")
 
-    def start(self, application_id: str) -> str:
+    def start(self, application_id: str, settings: dict[str, Any] | None = None) -> str:
         """Start the person's (or match's) execution once; a second start of the same id is a no-op."""
         name = execution_name(application_id, self.kind)
         try:
             response = self.client.start_execution(
                 stateMachineArn=self.state_machine_arn,
                 name=name,
-                input=json.dumps({"application_id": application_id}),
+                input=json.dumps({"application_id": application_id, **(settings or {})}),
             )
             return str(response["executionArn"])
         except ClientError as error:
