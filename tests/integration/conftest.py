@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -93,3 +94,32 @@ class LambdaContext:
     @staticmethod
     def get_remaining_time_in_millis() -> int:
         return 10_000
+
+
+VOLUNTEER_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:backup-volunteer"
+YOUTH_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:backup-youth"
+
+
+@pytest.fixture
+def intake(table: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The intake handler, with the two state machines it starts runs of (they just succeed)."""
+    for arn in (VOLUNTEER_MACHINE, YOUTH_MACHINE):
+        boto3.client("stepfunctions").create_state_machine(
+            name=arn.rsplit(":", 1)[1], roleArn="arn:aws:iam::123456789012:role/x",
+            definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}))
+    return load_handler("intake", {"TABLE_NAME": table, "STATE_MACHINE_ARN": VOLUNTEER_MACHINE,
+                                   "YOUTH_STATE_MACHINE_ARN": YOUTH_MACHINE}, monkeypatch)
+
+
+def post_form(intake: Any, path: str, method: str = "POST", body: bytes = b"", content_type: str = "application/json",
+              accept: str = "application/json") -> Any:
+    """A request to the intake handler as API Gateway delivers it."""
+    from local_stack.front_door import http_api_event
+
+    headers = {"host": "backup.example", "content-type": content_type, "accept": accept}
+    event = http_api_event(method, path, headers, body, f"{method} {path}", {}, "127.0.0.1")
+    return intake.lambda_handler(event, LambdaContext())
+
+
+def executions(machine: str) -> list[Any]:
+    return list(boto3.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"])

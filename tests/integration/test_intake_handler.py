@@ -7,32 +7,17 @@ import boto3
 import pytest
 
 from local_stack.client import SAMPLE_APPLICATION
-from local_stack.front_door import http_api_event
 
-from .conftest import LambdaContext, load_handler
-
-MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:backup-volunteer"
-YOUTH_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:backup-youth"
+from .conftest import VOLUNTEER_MACHINE, YOUTH_MACHINE, post_form
+from .conftest import executions as executions_of
 
 
-@pytest.fixture
-def intake(table, monkeypatch):
-    for name in ("backup-volunteer", "backup-youth"):
-        boto3.client("stepfunctions").create_state_machine(
-            name=name, roleArn="arn:aws:iam::123456789012:role/x",
-            definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}))
-    return load_handler("intake", {"TABLE_NAME": table, "STATE_MACHINE_ARN": MACHINE,
-                                   "YOUTH_STATE_MACHINE_ARN": YOUTH_MACHINE}, monkeypatch)
+def call(intake, **request):
+    return post_form(intake, "/apply", **request)
 
 
-def call(intake, method="POST", body=b"", content_type="application/json", accept="application/json"):
-    headers = {"host": "backup.example", "content-type": content_type, "accept": accept}
-    event = http_api_event(method, "/apply", headers, body, f"{method} /apply", {}, "127.0.0.1")
-    return intake.lambda_handler(event, LambdaContext())
-
-
-def executions():
-    return boto3.client("stepfunctions").list_executions(stateMachineArn=MACHINE)["executions"]
+def executions(machine=VOLUNTEER_MACHINE):
+    return executions_of(machine)
 
 
 def test_a_valid_json_application_is_stored_and_its_run_started(intake, table):
@@ -68,11 +53,12 @@ def test_an_invalid_json_application_gets_422_with_a_message_per_field(intake):
     (b"\xff\xfe", "application/json", 400),
     (b"{" + b" " * 70_000 + b"}", "application/json", 413),
 ])
-def test_unreadable_requests_get_a_clear_4xx_never_a_500(intake, body, content_type, status):
-    response = call(intake, body=body, content_type=content_type)
+@pytest.mark.parametrize("path", ["/apply", "/refer"])
+def test_unreadable_requests_get_a_clear_4xx_never_a_500(intake, path, body, content_type, status):
+    response = post_form(intake, path, body=body, content_type=content_type)
     assert response["statusCode"] == status
     assert json.loads(response["body"])["message"]
-    assert executions() == []
+    assert executions(VOLUNTEER_MACHINE) == [] and executions(YOUTH_MACHINE) == []
 
 
 def test_a_honeypot_filled_by_a_bot_creates_nothing(intake, table):
