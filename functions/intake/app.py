@@ -49,7 +49,9 @@ youth_engine = WorkflowEngine(config.youth_state_machine_arn, kind="YOUTH")
 # A double click, a resubmitted form or a client's retry carries the same submission: it maps
 # to the same id for a day instead of creating a second volunteer or young person.
 idempotency = IdempotencyConfig(expires_after_seconds=24 * 3600)
-persistence = DynamoDBPersistenceLayer(table_name=config.table_name, key_attr="pk", sort_key_attr="sk")
+# expiry in the table's TTL attribute, so DynamoDB removes spent idempotency records by itself
+persistence = DynamoDBPersistenceLayer(table_name=config.table_name, key_attr="pk", sort_key_attr="sk",
+                                       expiry_attr="expires_at")
 
 
 def _store(details: dict[str, Any], *, kind: str, stage: Stage, event: EventKind, by: str,

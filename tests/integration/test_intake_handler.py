@@ -95,3 +95,9 @@ def test_the_form_is_served_in_danish_with_every_field(intake):
     assert '<html lang="da">' in page
     for field in SAMPLE_APPLICATION:
         assert f'name="{field}"' in page, field
+
+
+def test_the_double_submission_guard_expires_through_the_tables_ttl(intake, table):
+    call(intake, body=json.dumps(SAMPLE_APPLICATION).encode())
+    guards = [i for i in boto3.resource("dynamodb").Table(table).scan()["Items"] if i["pk"].startswith("idempotency#")]
+    assert len(guards) == 1 and int(guards[0]["expires_at"]) > 0
