@@ -120,8 +120,8 @@ def _valid_postcode(value: str) -> str:
     return value
 
 
-class Volunteer(BaseModel):
-    """A volunteer in READY_FOR_MATCH, as the matching needs to know them."""
+class _InThePool(BaseModel):
+    """What the matching knows of anyone in the pool, volunteer or young person."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -130,7 +130,6 @@ class Volunteer(BaseModel):
     interests: tuple[str, ...]
     availability: Availability
     birth_date: date
-    gender: VolunteerGender | None = None
 
     @field_validator("postcode")
     @classmethod
@@ -138,25 +137,19 @@ class Volunteer(BaseModel):
         return _valid_postcode(value)
 
 
-class YoungPerson(BaseModel):
+class Volunteer(_InThePool):
+    """A volunteer in READY_FOR_MATCH, as the matching needs to know them."""
+
+    gender: VolunteerGender | None = None
+
+
+class YoungPerson(_InThePool):
     """A confirmed, waiting young person, with their wishes and the volunteers they declined."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    postcode: str
-    interests: tuple[str, ...]
-    availability: Availability
-    birth_date: date
     wishes: str = ""
     preferences: Preferences = Preferences()
     # volunteers from declined introductions (either side said no): never proposed again
     excluded_volunteer_ids: frozenset[str] = frozenset()
-
-    @field_validator("postcode")
-    @classmethod
-    def _postcode(cls, value: str) -> str:
-        return _valid_postcode(value)
 
 
 @dataclass(frozen=True)
