@@ -180,6 +180,88 @@ def test_withdrawal_fails_the_open_wait_with_withdrawn_and_later_tasks_refuse_to
     assert emails()[-1]["subject"] == "Din ansøgning til BackUp er trukket tilbage"
 
 
+def withdraw_link_of(repository):
+    return repository.get_volunteer("a1")["withdraw_link_id"]
+
+
+def test_a_step_that_opens_while_the_applicant_withdraws_is_still_ended(world, monkeypatch):
+    """The withdrawal read the record before the step opened, and wrote its flag after."""
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    link_id = withdraw_link_of(repository)
+    before_the_step = screening.withdraw_link(link_id)
+    open_step(world)
+    monkeypatch.setattr(screening, "withdraw_link", lambda _link_id: before_the_step)
+    screening.withdraw(link_id)
+    assert engine.failed == [("t1", "Withdrawn")]
+
+
+def test_a_step_that_looked_before_the_withdrawal_and_opened_after_it_ends_the_run_itself(world, monkeypatch):
+    """The step read no flag, the applicant withdrew (nothing waited yet), then the step stored its wait."""
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    before_the_withdrawal = repository.get_person("a1")
+    screening.withdraw(withdraw_link_of(repository))
+    assert engine.failed == []  # nothing was waiting
+    reads = iter([before_the_withdrawal])
+    real_get = repository.get_person
+    monkeypatch.setattr(repository, "get_person", lambda *args, **kw: next(reads, None) or real_get(*args, **kw))
+    sent_before = len(emails())
+    engine.waiting.add("t1")
+    with pytest.raises(Withdrawn):
+        screening.open_step("a1", Stage.PHONE_SCREENING, "t1")
+    new_link = repository.get_volunteer("a1")["open_link_id"]
+    assert repository.get_link(new_link)[0].status is LinkStatus.INVALIDATED
+    assert len(emails()) == sent_before  # the consultant is not asked to call someone who withdrew
+
+
+def test_withdrawing_while_ops_decide_on_a_failure_ends_the_run_and_kills_ops_link(world):
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    engine.waiting.add("ops-token")
+    screening.ask_ops("a1", "Home visit", "States.TaskFailed", "boom", "ops-token")
+    ops_link = repository.get_volunteer("a1")["ops_link_id"]
+    screening.withdraw(withdraw_link_of(repository))
+    assert engine.failed == [("ops-token", "Withdrawn")]
+    screening.finish("a1", Stage.WITHDRAWN)
+    assert repository.get_link(ops_link)[0].status is LinkStatus.INVALIDATED
+    with pytest.raises(InvalidatedLink):
+        screening.decide(ops_link, "retry")
+
+
+def test_ops_are_not_asked_about_someone_who_withdrew_meanwhile(world):
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    screening.withdraw(withdraw_link_of(repository))
+    ops_mails = len([e for e in emails() if e["to"] == OPS])
+    with pytest.raises(Withdrawn):
+        screening.ask_ops("a1", "Home visit", "States.TaskFailed", "boom", "ops-token")
+    assert len([e for e in emails() if e["to"] == OPS]) == ops_mails
+
+
+def test_a_wait_for_a_match_stored_just_after_a_withdrawal_ends_the_run(world, monkeypatch):
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    screening.finish("a1", Stage.READY_FOR_MATCH)
+    before_the_withdrawal = repository.get_person("a1")
+    screening.withdraw(withdraw_link_of(repository))
+    reads = iter([before_the_withdrawal])
+    real_get = repository.get_person
+    monkeypatch.setattr(repository, "get_person", lambda *args, **kw: next(reads, None) or real_get(*args, **kw))
+    with pytest.raises(Withdrawn):
+        screening.await_match("a1", "pool-token")
+
+
+def test_withdrawing_in_the_pool_fails_the_wait_for_a_match(world):
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    screening.finish("a1", Stage.READY_FOR_MATCH)
+    engine.waiting.add("pool-token")
+    screening.await_match("a1", "pool-token")
+    screening.withdraw(withdraw_link_of(repository))
+    assert engine.failed == [("pool-token", "Withdrawn")]
+
+
 def test_a_rejection_tells_the_applicant_kindly_without_the_internal_reason(world):
     screening, repository, engine, clock = world
     link_id = open_step(world)

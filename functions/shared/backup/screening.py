@@ -157,7 +157,9 @@ class Screening:
         consultant = volunteer.get("consultant") or settings.consultant_for(volunteer["details"].get("postcode", ""))
         if volunteer.get("open_stage") == stage.value and link_id:
             waiting = self._wait_again(link_id, task_token)
-            if waiting == "refreshed":  # a retry after a throttled email sends what is missing
+            if waiting == "refreshed":
+                self._unless_withdrawn_meanwhile(application_id, kind)
+                # a retry after a throttled email sends what is missing
                 self._mail_once(volunteer, f"step:{link_id}", emails.step_request(
                     consultant, stage, application_id, _url(settings, f"/decisions/{link_id}")), "consultant")
             if waiting:
@@ -172,9 +174,19 @@ class Screening:
             {"open_stage": stage.value, "open_link_id": link.link_id, "reminders_sent": 0, "consultant": consultant},
             kind=kind,
         )
+        self._unless_withdrawn_meanwhile(application_id, kind, link.link_id)
         self._mail_once(volunteer, f"step:{link.link_id}", emails.step_request(
             consultant, stage, application_id, _url(settings, f"/decisions/{link.link_id}")), "consultant")
         self.count_metric("StepOpened", stage)
+
+    def _unless_withdrawn_meanwhile(self, application_id: str, kind: str, new_link_id: str | None = None) -> None:
+        """Look at the flag again after storing a wait. A withdrawal that landed between this task's
+        first look and its write found no wait to end; withdraw() looks for waits after writing its
+        flag, so of two such racers at least one sees the other and the run always ends."""
+        if self.repository.get_person(application_id, kind).get("withdrawal_requested"):
+            if new_link_id:
+                self.repository.invalidate_link(new_link_id, "withdrawn")
+            raise Withdrawn(application_id)
 
     def _wait_again(self, link_id: str, task_token: str) -> str | None:
         """The step waits again after a reminder: keep its link, swap in the new token. A decision
@@ -280,6 +292,7 @@ class Screening:
         if person.get("withdrawal_requested"):
             raise Withdrawn(application_id)
         self.repository.update_person(application_id, None, {"match_token": task_token}, kind=kind)
+        self._unless_withdrawn_meanwhile(application_id, kind)
         if person.get("stage") == Stage.MATCHED.value:  # matched before this wait opened
             assert self.engine is not None
             self.engine.resume(task_token, {"outcome": "matched"})
@@ -300,6 +313,7 @@ class Screening:
             {"needs_ops": failed_state, "ops_link_id": link.link_id},
             kind=kind,
         )
+        self._unless_withdrawn_meanwhile(application_id, kind, link.link_id)  # nothing left for ops to decide
         self._mail(emails.ops_attention(settings.ops_email, application_id, failed_state, error,
                                         _short_cause(cause), _url(settings, f"/decisions/{link.link_id}")),
                    application_id, "ops", kind)
@@ -404,16 +418,28 @@ class Screening:
             )
         except Conflict:
             return  # already asked: nothing more to do
-        open_link = volunteer.get("open_link_id")
-        found = self.repository.get_link(open_link) if open_link else None
-        # the open screening step's wait, or (ready for match) the wait for a match
-        token = (found[1] if found else None) or volunteer.get("match_token")
-        if token and self.engine is not None:
-            # between steps nothing waits: the next task sees the flag and raises Withdrawn
-            with contextlib.suppress(StepNotWaiting):
+        if self.engine is None:
+            return
+        # Read again now that the flag is written: a wait opened since the first read is ended too.
+        # A task that opens a wait looks at the flag after its own write (_unless_withdrawn_meanwhile),
+        # and between steps nothing waits: the next task sees the flag and raises Withdrawn.
+        volunteer = self.repository.get_volunteer(link.application_id)
+        for token in self._open_waits(volunteer):
+            with contextlib.suppress(StepNotWaiting):  # that wait is over already
                 self.engine.fail(token, "Withdrawn", "The applicant withdrew the application.")
-        if volunteer.get("proposal_id") and self.engine is not None:
+        if volunteer.get("proposal_id"):
             self._leave_proposal(volunteer["proposal_id"])
+
+    def _open_waits(self, person: dict[str, Any]) -> list[str]:
+        """The tokens the run may be waiting on: the open step's link, the pool, or ops' choice."""
+        tokens = []
+        for attribute in ("open_link_id", "ops_link_id"):
+            found = self.repository.get_link(person[attribute]) if person.get(attribute) else None
+            if found and found[1] and found[0].status is LinkStatus.OPEN:
+                tokens.append(found[1])
+        if person.get("match_token"):
+            tokens.append(person["match_token"])
+        return tokens
 
     def _leave_proposal(self, proposal_id: str) -> None:
         """A proposal waiting on someone who withdrew stops waiting: the other returns to the pool."""
@@ -473,7 +499,8 @@ class Screening:
     # --- helpers ------------------------------------------------------------------------------
 
     def _close_links(self, volunteer: dict[str, Any], reason: str, include_withdraw: bool) -> None:
-        for attribute in ("open_link_id",) + (("withdraw_link_id",) if include_withdraw else ()):
+        final = ("withdraw_link_id", "ops_link_id") if include_withdraw else ()
+        for attribute in ("open_link_id", *final):
             link_id = volunteer.get(attribute)
             if link_id:
                 self.repository.invalidate_link(link_id, reason)
