@@ -116,3 +116,11 @@ def test_a_bounce_to_a_contact_adult_lands_on_the_young_persons_history(handler)
     assert "EMAIL_BOUNCED" in [e["kind"] for e in repository.history("y1", "YOUTH")]
     assert CONSULTANT in sent_emails()[-1].destinations
     assert "kontaktpersonen" in _text(sent_emails()[-1])
+
+
+def test_a_bounce_after_the_journey_ended_is_deleted_with_the_rest_of_the_person(handler):
+    module, repository = handler
+    repository.update_volunteer("a1", None, {"stage": "REJECTED", "expires_at": 1_900_000_000})
+    module.lambda_handler(sns(bounce()), LambdaContext())
+    bounced = [e for e in repository.history("a1") if e["kind"] == "EMAIL_BOUNCED"]
+    assert bounced[0]["expires_at"] == 1_900_000_000

@@ -2,6 +2,7 @@
 
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import boto3
@@ -128,3 +129,16 @@ def test_after_a_no_the_pair_is_excluded_and_never_proposed_again(pool):
     run_matching(repository, matchmaking, clock(), 40)
     again = repository.get_person(repository.get_person("y0", YOUTH)["proposal_id"], "MATCH")
     assert again["details"]["volunteer_id"] != "v0"
+
+
+def test_a_closed_proposal_and_its_history_are_deleted_after_the_retention_period(pool, table):
+    repository, matchmaking, started, clock = pool
+    (proposal_id,) = matchmaking.propose([Plan("y0", Candidate("v0", 90.0, "a"))])
+    matchmaking.release(proposal_id, exclude=True, tell=False)
+    items = boto3.resource("dynamodb").Table(table).query(
+        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"MATCH#{proposal_id}"})["Items"]
+    expiry = int((clock() + timedelta(days=1825)).timestamp())
+    assert len(items) >= 3  # the proposal, its PROPOSED and CLOSED events
+    assert {int(item["expires_at"]) for item in items} == {expiry}
+    # the two people are back in the pool: their data stays
+    assert "expires_at" not in repository.get_person("y0", YOUTH)

@@ -274,6 +274,29 @@ def test_a_rejection_tells_the_applicant_kindly_without_the_internal_reason(worl
     assert repository.get_link(link_id)[0].status is LinkStatus.USED
 
 
+def test_an_ended_journey_is_deleted_whole_after_the_retention_period(world, table):
+    """The consultant's notes live in the history: they go when the profile goes, not never."""
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    link_id = open_step(world)
+    screening.decide(link_id, "reject", "Virkede utilregnelig i telefonen")
+    screening.finish("a1", Stage.REJECTED)
+    items = boto3.resource("dynamodb").Table(table).query(
+        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": "VOLUNTEER#a1"})["Items"]
+    expiry = int((clock() + timedelta(days=1825)).timestamp())
+    assert len(items) > 4 and {int(item["expires_at"]) for item in items} == {expiry}
+    assert any(item.get("notes") == "Virkede utilregnelig i telefonen" for item in items)
+
+
+def test_someone_still_in_the_programme_keeps_their_history(world, table):
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    screening.finish("a1", Stage.READY_FOR_MATCH)
+    items = boto3.resource("dynamodb").Table(table).query(
+        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": "VOLUNTEER#a1"})["Items"]
+    assert not [item for item in items if "expires_at" in item]
+
+
 def test_finishing_twice_sends_one_letter(world):
     screening = world[0]
     screening.finish("a1", Stage.READY_FOR_MATCH)

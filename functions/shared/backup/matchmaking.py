@@ -20,7 +20,7 @@ from backup.letters import send_once
 from backup.links import InvalidatedLink, Link, LinkKind, UsedLink, check_usable, new_link_id
 from backup.proposals import Candidate, Proposal
 from backup.repository import MATCH, VOLUNTEER, YOUTH, Conflict, ProfileChange, Repository, event_item, keep_until
-from backup.screening import MailSender, Settings, _url
+from backup.screening import MailSender, Settings, _url, retention_expiry
 from backup.stages import Stage
 from backup.workflow_engine import StepNotWaiting
 
@@ -213,7 +213,9 @@ class Matchmaking:
         at = self.now()
         back = Event(at=at, kind=EventKind.MATCH_RELEASED, by=SYSTEM,
                      details={"proposal_id": proposal_id, "pair_excluded": str(exclude).lower()})
-        changes = [ProfileChange(proposal_id, MATCH, {"stage": Stage.CLOSED.value, "stage_since": clock.iso(at)},
+        expiry = retention_expiry(self.settings, at)
+        changes = [ProfileChange(proposal_id, MATCH, {"stage": Stage.CLOSED.value, "stage_since": clock.iso(at),
+                                                      "expires_at": expiry},
                                  event=Event(at=at, kind=EventKind.MATCH_CLOSED, stage=Stage.CLOSED, by=SYSTEM))]
         # someone who withdrew meanwhile stays withdrawn; only the other returns to the pool
         if not Stage(youth["stage"]).is_final:
@@ -223,6 +225,7 @@ class Matchmaking:
         if not Stage(volunteer["stage"]).is_final:
             changes.append(self._release(volunteer_id, VOLUNTEER, Stage.READY_FOR_MATCH, proposal_id, back))
         self.repository.change_people(changes)
+        self.repository.expire_trail(proposal_id, MATCH, expiry)  # a closed proposal goes with time too
         self.count_metric("MatchReleased", None)
 
     def _all_enter(self, stage: Stage, kind: EventKind, youth_id: str, volunteer_id: str, proposal_id: str) -> None:

@@ -189,8 +189,38 @@ class Repository:
                 return items
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def add_event(self, person_id: str, event: Event, kind: str = VOLUNTEER) -> None:
-        self.table.put_item(Item=event_item(person_id, event, kind), ConditionExpression="attribute_not_exists(pk)")
+    def add_event(self, person_id: str, event: Event, kind: str = VOLUNTEER, expires_at: int | None = None) -> None:
+        """One event on the trail; one that arrives after the journey ended (a late bounce) is given
+        the profile's expiry, so it goes when the rest of the person goes."""
+        item = event_item(person_id, event, kind)
+        if expires_at is not None:
+            item["expires_at"] = expires_at
+        self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+
+    def expire_trail(self, person_id: str, kind: str, expires_at: int) -> int:
+        """Give every item of a person (profile, history, letters sent) the retention expiry, so
+        DynamoDB's TTL deletes all of them together. Idempotent: items already stamped keep theirs.
+        Returns how many were stamped now."""
+        stamped = 0
+        query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"{kind}#{person_id}"),
+                                 "ProjectionExpression": "pk, sk, expires_at", "ConsistentRead": True}
+        while True:
+            page = self.table.query(**query)
+            for item in page["Items"]:
+                if "expires_at" in item:
+                    continue
+                try:
+                    self.table.update_item(
+                        Key={"pk": item["pk"], "sk": item["sk"]}, UpdateExpression="SET expires_at = :e",
+                        ConditionExpression="attribute_exists(pk) AND attribute_not_exists(expires_at)",
+                        ExpressionAttributeValues={":e": expires_at})
+                    stamped += 1
+                except ClientError as error:
+                    if not _is_conditional_failure(error):
+                        raise
+            if "LastEvaluatedKey" not in page:
+                return stamped
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def update_volunteer(
         self,

@@ -92,6 +92,12 @@ class Settings:
         return timedelta(seconds=self.reminder_delay_seconds * (self.max_reminders + 3))
 
 
+def retention_expiry(settings: Settings | None, at: datetime) -> int:
+    """When an ended journey's data is deleted (DynamoDB TTL, epoch seconds): RetentionDays after the end."""
+    retention = settings.retention_days if settings else Settings.retention_days
+    return int((at + timedelta(days=retention)).timestamp())
+
+
 def _url(settings: Settings, path: str) -> str:
     return settings.base_url.rstrip("/") + path
 
@@ -261,14 +267,17 @@ class Screening:
             if outcome is Stage.WITHDRAWN and volunteer.get("proposal_id"):
                 remove = ("proposal_id",)  # the open proposal lets go of them (see Matchmaking)
             if outcome.is_final:
-                retention = self.settings.retention_days if self.settings else 1825
-                extra["expires_at"] = int((at + timedelta(days=retention)).timestamp())
+                extra["expires_at"] = retention_expiry(self.settings, at)
             event_kind = {Stage.REJECTED: EventKind.REJECTED, Stage.WITHDRAWN: EventKind.WITHDRAWN,
                           Stage.CLOSED: EventKind.ENDED_BY_OPS}.get(outcome, EventKind.STAGE_ENTERED)
             self.repository.update_person(
                 application_id, Event(at=at, kind=event_kind, stage=outcome, by=SYSTEM),
                 {"stage": outcome.value, "stage_since": clock.iso(at), **extra}, remove=remove, kind=kind)
             self.count_metric(f"Entered{outcome.value.title().replace('_', '')}", outcome)
+            volunteer = self.repository.get_person(application_id, kind)
+        if outcome.is_final:  # outside the guard: a retry finishes what a crash left half done
+            expiry = volunteer.get("expires_at") or retention_expiry(self.settings, self.now())
+            self.repository.expire_trail(application_id, kind, int(expiry))
         if kind == YOUTH:
             to_contact = {Stage.WAITING_FOR_MATCH: emails.referral_confirmed,
                           Stage.REJECTED: emails.referral_declined}.get(outcome)
