@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import requests
 
+from backup.workflow_engine import PREFIXES, current_run, execution_name
 from local_stack.template import REGION
 
 LINK = re.compile(r"https?://[^\s<>\"]+/(decisions|withdraw)/([A-Za-z0-9_\-]+)")
@@ -176,28 +177,42 @@ class Client:
             time.sleep(0.2)
         raise TimeoutError(f"{application_id} stayed in {current and current['stage']}, never reached {stage}")
 
-    def execution(self, state_machine_arn: str, application_id: str, prefix: str = "volunteer") -> dict[str, Any]:
+    def execution(self, state_machine_arn: str, application_id: str, prefix: str = "volunteer",
+                  run: int | None = None) -> dict[str, Any]:
         sfn = boto3.client("stepfunctions", endpoint_url=self.endpoint, region_name=REGION,
                            aws_access_key_id="local", aws_secret_access_key="local")
-        arn = state_machine_arn.replace(":stateMachine:", ":execution:") + f":{prefix}-{application_id}"
-        return dict(sfn.describe_execution(executionArn=arn))
+        return dict(sfn.describe_execution(
+            executionArn=self.execution_arn(state_machine_arn, application_id, prefix, run)))
+
+    def execution_arn(self, state_machine_arn: str, application_id: str, prefix: str = "volunteer",
+                      run: int | None = None) -> str:
+        """The current run's execution (a long wait in the pool carries on in a new run), or run `run`."""
+        kind = {name: kind for kind, name in PREFIXES.items()}[prefix]
+        if run is None:
+            try:
+                run = current_run(self.volunteer(application_id, kind))
+            except LookupError:
+                run = 1
+        return state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + execution_name(
+            application_id, kind, run)
 
     def wait_for_execution(self, state_machine_arn: str, application_id: str, status: str = "SUCCEEDED",
-                           timeout: float = 30, prefix: str = "volunteer") -> dict[str, Any]:
+                           timeout: float = 30, prefix: str = "volunteer", run: int | None = None) -> dict[str, Any]:
         deadline = time.time() + timeout
         found: dict[str, Any] = {}
         while time.time() < deadline:
-            found = self.execution(state_machine_arn, application_id, prefix)
+            found = self.execution(state_machine_arn, application_id, prefix, run)
             if found["status"] == status:
                 return found
             time.sleep(0.2)
         raise TimeoutError(f"execution of {application_id} is {found.get('status')}, not {status}")
 
-    def current_state(self, state_machine_arn: str, application_id: str, prefix: str = "volunteer") -> str:
+    def current_state(self, state_machine_arn: str, application_id: str, prefix: str = "volunteer",
+                      run: int | None = None) -> str:
         """The state the execution last entered, as the console shows it."""
         sfn = boto3.client("stepfunctions", endpoint_url=self.endpoint, region_name=REGION,
                            aws_access_key_id="local", aws_secret_access_key="local")
-        arn = state_machine_arn.replace(":stateMachine:", ":execution:") + f":{prefix}-{application_id}"
+        arn = self.execution_arn(state_machine_arn, application_id, prefix, run)
         events = [e for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
                   for e in page["events"]]
         entered = next((e for e in reversed(events) if e["type"].endswith("StateEntered")), None)

@@ -90,8 +90,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
 
 @pytest.fixture(scope="session")
 def fast_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """A local stack whose steps remind after 2 s and escalate after 2 reminders."""
-    running = start_stack(tmp_path_factory.mktemp("fast"), "fast", {"ReminderDelaySeconds": "2", "MaxReminders": "2"})
+    """A local stack whose steps remind after 2 s and escalate after 2 reminders, and whose runs
+    carry on in a new execution after 5 s in the pool (in AWS: after 330 days)."""
+    running = start_stack(tmp_path_factory.mktemp("fast"), "fast",
+                          {"ReminderDelaySeconds": "2", "MaxReminders": "2", "RunLifetimeSeconds": "5"})
     yield running
     stop_stack(running)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from aws_lambda_powertools import Logger, Tracer
@@ -29,12 +30,14 @@ class Config(EnvConfig):
     reminder_delay_seconds: int
     max_reminders: int
     retention_days: int
+    run_lifetime_seconds: int
     regional_consultants: str = ""
     ses_configuration_set: str = ""
 
 
 class Task(BaseModel):
-    action: Literal["start", "open_step", "remind", "finish", "ops_attention", "await_match", "resend", "reassign"]
+    action: Literal["start", "open_step", "remind", "finish", "ops_attention", "await_match", "pool_wait",
+                    "continue_run", "resend", "reassign"]
     application_id: str
     kind: Literal["VOLUNTEER", "YOUTH", "MATCH"] = "VOLUNTEER"
     stage: Stage | None = None
@@ -42,6 +45,12 @@ class Task(BaseModel):
     # a task that failed for good (ops_attention): what Step Functions caught
     failed_state: str | None = None
     failure: dict[str, Any] | None = None
+    # the pool's wait (pool_wait, continue_run): which execution this is, of which machine, when it
+    # started, and the settings the next run carries on with
+    execution: str | None = None
+    state_machine: str | None = None
+    run_started: datetime | None = None
+    settings: dict[str, Any] | None = None
     # ops commands (backup-ops resend / reassign) invoke this function directly
     consultant: str | None = None
     by: str | None = None
@@ -63,6 +72,7 @@ screening = Screening(
         max_reminders=config.max_reminders,
         reminder_delay_seconds=config.reminder_delay_seconds,
         retention_days=config.retention_days,
+        run_lifetime_seconds=config.run_lifetime_seconds,
         regional_consultants=parse_regional_consultants(config.regional_consultants),
     ),
     now=clock.now,
@@ -92,6 +102,19 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             raise ValueError("await_match needs the task token")
         screening.await_match(task.application_id, task.task_token, task.kind)
         return {"waiting": True}
+    if task.action == "pool_wait":
+        if task.run_started is None:
+            raise ValueError("pool_wait needs run_started (the execution's start time)")
+        return screening.pool_wait(task.application_id, task.run_started, task.kind)
+    if task.action == "continue_run":
+        if not task.execution or not task.state_machine:
+            raise ValueError("continue_run needs the execution's name and its state machine")
+        run = screening.continue_run(task.application_id, task.execution, task.kind)
+        # the same machine again, straight to the pool's wait; a retry finds it started already
+        arn = WorkflowEngine(task.state_machine, kind=task.kind).start(
+            task.application_id, {"settings": task.settings or {}, "resume": "pool"}, run=run)
+        logger.info("carried on in a new run", extra={"run": run})
+        return {"run": run, "execution": arn.rsplit(":", 1)[1]}
     if task.stage is None:
         raise ValueError(f"{task.action} needs a stage")
     if task.action == "open_step":

@@ -17,7 +17,7 @@ from backup import clock
 from backup.repository import NotFound, Repository
 from backup.stage_limits import DEFAULT_STAGE_LIMIT_DAYS
 from backup.stages import STATE_NAMES, Stage
-from backup.workflow_engine import PREFIXES, WorkflowEngine
+from backup.workflow_engine import PREFIXES, WorkflowEngine, current_run
 from backup_ops.discovery import INTAKE_FUNCTION, WORKFLOW_FUNCTION, OpsError, Target
 
 SECONDS_PER_DAY = 86400
@@ -117,8 +117,14 @@ def console_url(region: str, execution_arn: str) -> str:
 
 
 def execution_arn(target: Target, application_id: str, kind: str = "VOLUNTEER") -> str:
+    """The person's current execution: a long wait in the pool carries on in a new run (see
+    backup.workflow_engine), and the profile says which run is the current one."""
+    try:
+        run = current_run(repository(target).get_person(application_id, kind))
+    except NotFound:
+        run = 1
     return WorkflowEngine(state_machine_arn(target, kind), client=target.client("stepfunctions"),
-                          kind=kind).execution_arn(application_id)
+                          kind=kind).execution_arn(application_id, run)
 
 
 def execution(target: Target, application_id: str, kind: str = "VOLUNTEER") -> dict[str, Any]:

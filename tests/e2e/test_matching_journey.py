@@ -2,6 +2,9 @@
 real definitions. Each test lives in its own corner of Denmark, so the shared stack's other
 volunteers (in Aarhus and Copenhagen) are out of reach and cannot be proposed."""
 
+import json
+import time
+
 import pytest
 import requests
 
@@ -113,3 +116,42 @@ def test_a_volunteer_who_withdraws_during_a_proposal_lets_the_young_person_retur
     youth = stack.client.volunteer(youth_id, "YOUTH")
     assert volunteer_id not in youth.get("excluded_volunteers", [])  # nobody said no: nothing to hold against
     assert stack.client.volunteer(proposal_id, "MATCH")["stage"] == "CLOSED"
+
+
+def test_a_long_wait_in_the_pool_carries_on_in_new_runs_and_still_ends_in_a_match(fast_stack):
+    """Standard executions stop after a year. Here a run lives 5 s: the volunteer's wait carries on
+    in run 2, 3 ..., each started by the one before, and the match still finds the current run."""
+    stack = fast_stack
+    volunteer_id = ready_volunteer(stack, "5970", "Ærøskøbing", "frivillig.aeroe@example.org")
+    deadline = time.time() + 40
+    while stack.client.volunteer(volunteer_id).get("run", 1) < 3 and time.time() < deadline:
+        time.sleep(0.3)
+    volunteer = stack.client.volunteer(volunteer_id)
+    assert volunteer["run"] >= 3 and volunteer["stage"] == "READY_FOR_MATCH"
+    machine = stack.volunteer_machine
+    first = stack.client.wait_for_execution(machine, volunteer_id, run=1)
+    assert first["name"] == f"volunteer-{volunteer_id}"
+    assert stack.client.current_state(machine, volunteer_id, run=1) == "Carried on in a new run"
+    second = stack.client.execution(machine, volunteer_id, run=2)
+    assert second["status"] == "SUCCEEDED"  # run 2 started run 3 and ended
+    assert json.loads(second["input"])["resume"] == "pool"
+    assert stack.client.execution(machine, volunteer_id)["status"] == "RUNNING"
+    continued = [e for e in stack.client.history(volunteer_id) if e["kind"] == "RUN_CONTINUED"]
+    assert [e["details"]["run"] for e in continued][:2] == ["2", "3"]
+
+    youth_id = confirmed_young_person(stack, "5960", "ung.aeroe@example.org", "kontakt.aeroe@example.org")
+    proposal_id = proposal_for(stack, youth_id)
+    assert introduce(stack, proposal_id) == volunteer_id
+    answer(stack, "ung.aeroe@example.org", "yes")
+    answer(stack, "frivillig.aeroe@example.org", "yes")
+    stack.client.wait_for_stage(volunteer_id, "MATCHED")
+    # whichever run was current when the match was made ends as matched
+    deadline = time.time() + 30
+    while not (stack.client.execution(machine, volunteer_id)["status"] == "SUCCEEDED"
+               and stack.client.current_state(machine, volunteer_id) == "Volunteer matched"):
+        assert time.time() < deadline, stack.client.current_state(machine, volunteer_id)
+        time.sleep(0.3)
+    stack.client.wait_for_execution(stack.state_machines["YouthStateMachine"], youth_id, prefix="youth", timeout=30)
+    runs = stack.client.volunteer(volunteer_id)["run"]
+    time.sleep(6)  # longer than a run's lifetime: nothing carries on after the match
+    assert stack.client.volunteer(volunteer_id)["run"] == runs

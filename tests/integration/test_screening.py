@@ -262,6 +262,57 @@ def test_withdrawing_in_the_pool_fails_the_wait_for_a_match(world):
     assert engine.failed == [("pool-token", "Withdrawn")]
 
 
+def test_a_run_waits_in_the_pool_until_its_lifetime_is_used_then_is_due_for_a_new_run(world):
+    screening, repository, engine, clock = world  # run lifetime: 330 days by default
+    started = clock()
+    assert screening.pool_wait("a1", started) == {"seconds": 330 * 24 * 3600, "renew": False}
+    clock.at = started + timedelta(days=300)
+    assert screening.pool_wait("a1", started) == {"seconds": 30 * 24 * 3600, "renew": False}
+    clock.at = started + timedelta(days=331)
+    assert screening.pool_wait("a1", started)["renew"] is True
+
+
+def test_carrying_on_names_the_next_run_once_even_when_the_task_is_retried(world):
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    screening.finish("a1", Stage.READY_FOR_MATCH)
+    engine.waiting.add("pool-token")
+    screening.await_match("a1", "pool-token")
+    assert screening.continue_run("a1", "volunteer-a1") == 2
+    assert screening.continue_run("a1", "volunteer-a1") == 2  # a retry
+    volunteer = repository.get_volunteer("a1")
+    assert volunteer["run"] == 2 and "match_token" not in volunteer
+    assert volunteer["stage"] == "READY_FOR_MATCH"  # still in the pool, nothing else changes
+    assert [e["details"]["run"] for e in repository.history("a1") if e["kind"] == "RUN_CONTINUED"] == ["2"]
+    assert screening.continue_run("a1", "volunteer-a1-r2") == 3
+    assert repository.get_volunteer("a1")["run"] == 3
+
+
+def test_someone_who_withdrew_does_not_carry_on_in_a_new_run(world):
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    screening.finish("a1", Stage.READY_FOR_MATCH)
+    screening.withdraw(withdraw_link_of(repository))
+    with pytest.raises(Withdrawn):
+        screening.continue_run("a1", "volunteer-a1")
+
+
+def test_a_match_that_completes_while_the_new_run_opens_its_wait_still_ends_the_wait(world, monkeypatch):
+    """The wait read the profile before the match was made and stored its token after the match
+    had tried the old run's token: the wait must see the match itself."""
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    screening.finish("a1", Stage.READY_FOR_MATCH)
+    before_the_match = repository.get_person("a1")
+    repository.update_person("a1", None, {"stage": "MATCHED"})
+    reads = iter([before_the_match])
+    real_get = repository.get_person
+    monkeypatch.setattr(repository, "get_person", lambda *args, **kw: next(reads, None) or real_get(*args, **kw))
+    engine.waiting.add("new-run-token")
+    screening.await_match("a1", "new-run-token")
+    assert engine.resumed == [("new-run-token", {"outcome": "matched"})]
+
+
 def test_a_rejection_tells_the_applicant_kindly_without_the_internal_reason(world):
     screening, repository, engine, clock = world
     link_id = open_step(world)

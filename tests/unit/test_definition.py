@@ -58,6 +58,23 @@ def test_every_lambda_task_retries_service_errors_with_jitter(name):
             assert retry["JitterStrategy"] == "FULL", state_name
 
 
+@pytest.mark.parametrize("name", ["volunteer", "youth"])
+def test_a_long_wait_in_the_pool_carries_on_in_a_new_run_of_the_same_machine(name):
+    """Standard executions stop after a year: the wait times out before that and a new run starts."""
+    states = _states(name)
+    waiting = states["Waiting for a match"]
+    assert waiting["TimeoutSecondsPath"] == "$.pool.seconds"
+    assert {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": generate.CONTINUE} in waiting["Catch"]
+    carry_on = states[generate.CONTINUE]["Parameters"]["Payload"]
+    assert carry_on["action"] == "continue_run" and carry_on["state_machine.$"] == "$$.StateMachine.Id"
+    assert states[states[generate.CONTINUE]["Next"]]["Type"] == "Succeed"
+    # the new run starts at the pool's wait, not at the application
+    definition = json.loads((ROOT / "statemachine" / f"{name}.asl.json").read_text())
+    first = states[definition["StartAt"]]
+    assert first["Choices"][0]["Next"] == generate.POOL_WAIT
+    assert "received" in first["Default"]
+
+
 @pytest.mark.parametrize("name", MACHINES)
 def test_whatever_still_fails_waits_for_ops_instead_of_ending_the_journey(name):
     states = _states(name)

@@ -40,6 +40,7 @@ class EventKind(str, Enum):
     EMAIL_BOUNCED = "EMAIL_BOUNCED"
     EMAIL_COMPLAINED = "EMAIL_COMPLAINED"
     REASSIGNED = "REASSIGNED"
+    RUN_CONTINUED = "RUN_CONTINUED"  # a long wait in the pool carried on in a new execution
 
 
 class Event(BaseModel):

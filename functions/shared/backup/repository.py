@@ -231,9 +231,11 @@ class Repository:
         condition: str | None = None,
         condition_values: dict[str, Any] | None = None,
         kind: str = VOLUNTEER,
+        condition_names: dict[str, str] | None = None,
     ) -> None:
         """Change the profile and add its history event in one transaction."""
-        change = ProfileChange(person_id, kind, set_values or {}, remove, condition, condition_values or {}, event)
+        change = ProfileChange(person_id, kind, set_values or {}, remove, condition, condition_values or {}, event,
+                               condition_names or {})
         self.change_people([change])
 
     update_person = update_volunteer

@@ -30,7 +30,7 @@ from backup.mailer import Email
 from backup.regions import consultant_for
 from backup.repository import MATCH, VOLUNTEER, YOUTH, Conflict, Repository, keep_until
 from backup.stages import Stage
-from backup.workflow_engine import StepNotWaiting
+from backup.workflow_engine import StepNotWaiting, run_of
 
 SYSTEM = "system"
 
@@ -82,6 +82,9 @@ class Settings:
     max_reminders: int
     reminder_delay_seconds: int
     retention_days: int = 1825
+    # Standard executions stop after a year; someone still waiting in the pool carries on in a new
+    # run before that (330 days leaves a month for a step that is mid-way when the time comes)
+    run_lifetime_seconds: int = 330 * 24 * 3600
     regional_consultants: dict[str, str] = field(default_factory=dict)
 
     def consultant_for(self, postcode: str) -> str:
@@ -295,16 +298,39 @@ class Screening:
                 self._mail_once(volunteer, f"letter:{outcome.value}", letter(details["email"], details["first_name"]),
                                 "applicant")
 
+    def pool_wait(self, application_id: str, run_started: datetime, kind: str = VOLUNTEER) -> dict[str, Any]:
+        """How long this run may wait in the pool before it must carry on in a new one."""
+        left = self._settings().run_lifetime_seconds - (self.now() - run_started).total_seconds()
+        return {"seconds": max(1, int(left)), "renew": left < 1}
+
+    def continue_run(self, application_id: str, execution: str, kind: str = VOLUNTEER) -> int:
+        """The pool wait outlived its run: record the next run's number (the caller starts it).
+        A retry of this task names the same run: it counts on from this execution's name."""
+        person = self.repository.get_person(application_id, kind)
+        if person.get("withdrawal_requested"):
+            raise Withdrawn(application_id)
+        following = run_of(execution) + 1
+        event = Event(at=self.now(), kind=EventKind.RUN_CONTINUED, by=SYSTEM, details={"run": str(following)})
+        with contextlib.suppress(Conflict):  # a retry of this very task recorded it already
+            self.repository.update_person(
+                application_id, event, {"run": following}, remove=("match_token",),
+                condition="attribute_not_exists(#run) OR #run < :next", condition_values={":next": following},
+                condition_names={"#run": "run"}, kind=kind)
+        return following
+
     def await_match(self, application_id: str, task_token: str, kind: str = VOLUNTEER) -> None:
         """The person waits in the pool; the match's last step resumes this wait."""
         person = self.repository.get_person(application_id, kind)
         if person.get("withdrawal_requested"):
             raise Withdrawn(application_id)
         self.repository.update_person(application_id, None, {"match_token": task_token}, kind=kind)
+        # look again after storing the token: a match that completed (or a withdrawal that landed)
+        # since the first read did not see this wait, so this task must act on it itself
         self._unless_withdrawn_meanwhile(application_id, kind)
-        if person.get("stage") == Stage.MATCHED.value:  # matched before this wait opened
+        if self.repository.get_person(application_id, kind).get("stage") == Stage.MATCHED.value:
             assert self.engine is not None
-            self.engine.resume(task_token, {"outcome": "matched"})
+            with contextlib.suppress(StepNotWaiting):  # the match resumed this very token already
+                self.engine.resume(task_token, {"outcome": "matched"})
 
     def ask_ops(self, application_id: str, failed_state: str, error: str, cause: str, task_token: str,
                 kind: str = VOLUNTEER) -> None:

@@ -22,8 +22,20 @@ _GONE = {"TaskDoesNotExist", "TaskTimedOut", "InvalidToken"}
 PREFIXES = {"VOLUNTEER": "volunteer", "YOUTH": "youth", "MATCH": "match"}
 
 
-def execution_name(application_id: str, kind: str = "VOLUNTEER") -> str:
-    return f"{PREFIXES[kind]}-{application_id}"
+def execution_name(application_id: str, kind: str = "VOLUNTEER", run: int = 1) -> str:
+    """A Standard execution lives at most a year, so a long wait in the pool carries on in a new
+    run: "volunteer-<id>", then "volunteer-<id>-r2", "-r3" ... The profile's `run` says which is current."""
+    return f"{PREFIXES[kind]}-{application_id}" + (f"-r{run}" if run > 1 else "")
+
+
+def current_run(profile: dict[str, Any]) -> int:
+    return int(profile.get("run", 1))
+
+
+def run_of(name: str) -> int:
+    """The run number in an execution's name: "youth-<id>-r3" is run 3, "youth-<id>" run 1."""
+    head, _, number = name.rpartition("-r")
+    return int(number) if head and number.isdigit() else 1
 
 
 class WorkflowEngine:
@@ -32,9 +44,10 @@ class WorkflowEngine:
         self.kind = kind
         self.client = client or boto3.client("stepfunctions")
 
-    def start(self, application_id: str, settings: dict[str, Any] | None = None) -> str:
-        """Start the person's (or match's) execution once; a second start of the same id is a no-op."""
-        name = execution_name(application_id, self.kind)
+    def start(self, application_id: str, settings: dict[str, Any] | None = None, run: int = 1) -> str:
+        """Start the person's (or match's) execution once; a second start of the same id (and run)
+        is a no-op."""
+        name = execution_name(application_id, self.kind, run)
         try:
             response = self.client.start_execution(
                 stateMachineArn=self.state_machine_arn,
@@ -45,12 +58,12 @@ class WorkflowEngine:
         except ClientError as error:
             if error.response["Error"]["Code"] != "ExecutionAlreadyExists":
                 raise
-            return self.execution_arn(application_id)
+            return self.execution_arn(application_id, run)
 
-    def execution_arn(self, application_id: str) -> str:
+    def execution_arn(self, application_id: str, run: int = 1) -> str:
         assert self.state_machine_arn
         return self.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + execution_name(
-            application_id, self.kind)
+            application_id, self.kind, run)
 
     def resume(self, task_token: str, output: dict[str, Any]) -> None:
         self._send(self.client.send_task_success, taskToken=task_token, output=json.dumps(output))
