@@ -184,6 +184,24 @@ def withdraw_link_of(repository):
     return repository.get_volunteer("a1")["withdraw_link_id"]
 
 
+def in_the_pool(world, waiting_on=None):
+    """The applicant passed screening and is ready for a match; their run may wait for one."""
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    screening.finish("a1", Stage.READY_FOR_MATCH)
+    if waiting_on:
+        engine.waiting.add(waiting_on)
+        screening.await_match("a1", waiting_on)
+
+
+def first_read_sees(monkeypatch, repository, record):
+    """The task's first read sees the record as it was before a concurrent write; later reads see
+    the table as it is: the interleaving of two racing requests, made deterministic."""
+    reads = iter([record])
+    real_get = repository.get_person
+    monkeypatch.setattr(repository, "get_person", lambda *args, **kw: next(reads, None) or real_get(*args, **kw))
+
+
 def test_a_step_that_opens_while_the_applicant_withdraws_is_still_ended(world, monkeypatch):
     """The withdrawal read the record before the step opened, and wrote its flag after."""
     screening, repository, engine, clock = world
@@ -203,9 +221,7 @@ def test_a_step_that_looked_before_the_withdrawal_and_opened_after_it_ends_the_r
     before_the_withdrawal = repository.get_person("a1")
     screening.withdraw(withdraw_link_of(repository))
     assert engine.failed == []  # nothing was waiting
-    reads = iter([before_the_withdrawal])
-    real_get = repository.get_person
-    monkeypatch.setattr(repository, "get_person", lambda *args, **kw: next(reads, None) or real_get(*args, **kw))
+    first_read_sees(monkeypatch, repository, before_the_withdrawal)
     sent_before = len(emails())
     engine.waiting.add("t1")
     with pytest.raises(Withdrawn):
@@ -241,23 +257,17 @@ def test_ops_are_not_asked_about_someone_who_withdrew_meanwhile(world):
 
 def test_a_wait_for_a_match_stored_just_after_a_withdrawal_ends_the_run(world, monkeypatch):
     screening, repository, engine, clock = world
-    screening.start("a1")
-    screening.finish("a1", Stage.READY_FOR_MATCH)
+    in_the_pool(world)
     before_the_withdrawal = repository.get_person("a1")
     screening.withdraw(withdraw_link_of(repository))
-    reads = iter([before_the_withdrawal])
-    real_get = repository.get_person
-    monkeypatch.setattr(repository, "get_person", lambda *args, **kw: next(reads, None) or real_get(*args, **kw))
+    first_read_sees(monkeypatch, repository, before_the_withdrawal)
     with pytest.raises(Withdrawn):
         screening.await_match("a1", "pool-token")
 
 
 def test_withdrawing_in_the_pool_fails_the_wait_for_a_match(world):
     screening, repository, engine, clock = world
-    screening.start("a1")
-    screening.finish("a1", Stage.READY_FOR_MATCH)
-    engine.waiting.add("pool-token")
-    screening.await_match("a1", "pool-token")
+    in_the_pool(world, waiting_on="pool-token")
     screening.withdraw(withdraw_link_of(repository))
     assert engine.failed == [("pool-token", "Withdrawn")]
 
@@ -274,10 +284,7 @@ def test_a_run_waits_in_the_pool_until_its_lifetime_is_used_then_is_due_for_a_ne
 
 def test_carrying_on_names_the_next_run_once_even_when_the_task_is_retried(world):
     screening, repository, engine, clock = world
-    screening.start("a1")
-    screening.finish("a1", Stage.READY_FOR_MATCH)
-    engine.waiting.add("pool-token")
-    screening.await_match("a1", "pool-token")
+    in_the_pool(world, waiting_on="pool-token")
     assert screening.continue_run("a1", "volunteer-a1") == 2
     assert screening.continue_run("a1", "volunteer-a1") == 2  # a retry
     volunteer = repository.get_volunteer("a1")
@@ -290,8 +297,7 @@ def test_carrying_on_names_the_next_run_once_even_when_the_task_is_retried(world
 
 def test_someone_who_withdrew_does_not_carry_on_in_a_new_run(world):
     screening, repository, engine, clock = world
-    screening.start("a1")
-    screening.finish("a1", Stage.READY_FOR_MATCH)
+    in_the_pool(world)
     screening.withdraw(withdraw_link_of(repository))
     with pytest.raises(Withdrawn):
         screening.continue_run("a1", "volunteer-a1")
@@ -301,13 +307,10 @@ def test_a_match_that_completes_while_the_new_run_opens_its_wait_still_ends_the_
     """The wait read the profile before the match was made and stored its token after the match
     had tried the old run's token: the wait must see the match itself."""
     screening, repository, engine, clock = world
-    screening.start("a1")
-    screening.finish("a1", Stage.READY_FOR_MATCH)
+    in_the_pool(world)
     before_the_match = repository.get_person("a1")
     repository.update_person("a1", None, {"stage": "MATCHED"})
-    reads = iter([before_the_match])
-    real_get = repository.get_person
-    monkeypatch.setattr(repository, "get_person", lambda *args, **kw: next(reads, None) or real_get(*args, **kw))
+    first_read_sees(monkeypatch, repository, before_the_match)
     engine.waiting.add("new-run-token")
     screening.await_match("a1", "new-run-token")
     assert engine.resumed == [("new-run-token", {"outcome": "matched"})]
@@ -341,8 +344,7 @@ def test_an_ended_journey_is_deleted_whole_after_the_retention_period(world, tab
 
 def test_someone_still_in_the_programme_keeps_their_history(world, table):
     screening, repository, engine, clock = world
-    screening.start("a1")
-    screening.finish("a1", Stage.READY_FOR_MATCH)
+    in_the_pool(world)
     items = boto3.resource("dynamodb").Table(table).query(
         KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": "VOLUNTEER#a1"})["Items"]
     assert not [item for item in items if "expires_at" in item]
