@@ -133,15 +133,16 @@ def _ops_command(task: Task) -> dict[str, Any]:
     by = task.by or "ops"
     try:
         if task.action == "resend":
-            link = screening.resend(task.application_id, by)
+            link = screening.resend(task.application_id, by, task.kind)
         else:
             if not task.consultant:
                 return {"ok": False, "error": "reassign needs --consultant EMAIL"}
-            link = screening.reassign(task.application_id, normalise_email(task.consultant), by)
+            link = screening.reassign(task.application_id, normalise_email(task.consultant), by, task.kind)
     except NoOpenStep as missing:
         return {"ok": False, "error": str(missing)}
     except NotFound:
-        return {"ok": False, "error": f"no volunteer with id {task.application_id}"}
+        noun = {"VOLUNTEER": "volunteer", "YOUTH": "young person", "MATCH": "match proposal"}[task.kind]
+        return {"ok": False, "error": f"no {noun} with id {task.application_id}"}
     except FieldError as bad:
         return {"ok": False, "error": str(bad)}
     logger.info("ops moved the open step", extra={"command": task.action})

@@ -99,9 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     resend = command("resend", "send the open step's link again; the old link stops working")
     resend.add_argument("application_id", metavar="ID")
+    resend.add_argument("--kind", type=_kind, default="VOLUNTEER", metavar="KIND",
+                        help="volunteer (default) or youth: whose step it is")
 
     reassign = command("reassign", "move the open step to another consultant; the old link stops working")
     reassign.add_argument("application_id", metavar="ID")
+    reassign.add_argument("--kind", type=_kind, default="VOLUNTEER", metavar="KIND",
+                          help="volunteer (default) or youth: whose step it is")
     reassign.add_argument("--consultant", required=True, metavar="EMAIL", help="who takes over the step")
 
     stuck = command("stuck", "everyone who has waited in a stage longer than its limit")
@@ -225,10 +229,10 @@ def run(args: argparse.Namespace, target: Target, out: TextIO) -> None:
         result = views.show_person(target, args.application_id, kind=args.kind)
         printer = print_person
     elif args.command == "resend":
-        result = views.resend(target, args.application_id)
+        result = views.resend(target, args.application_id, kind=args.kind)
         printer = print_moved
     elif args.command == "reassign":
-        result = views.reassign(target, args.application_id, args.consultant)
+        result = views.reassign(target, args.application_id, args.consultant, kind=args.kind)
         printer = print_moved
     else:
         result = views.stuck(target, args.limits)

@@ -292,13 +292,14 @@ def _invoke_workflow(target: Target, command: dict[str, Any]) -> dict[str, Any]:
             "sent_to": answer.get("sent_to"), "by": command["by"]}
 
 
-def resend(target: Target, application_id: str, by: str | None = None) -> dict[str, Any]:
+def resend(target: Target, application_id: str, by: str | None = None, kind: str = "VOLUNTEER") -> dict[str, Any]:
     """Send the open step's link again (the old link dies); answers to whom it went."""
     return _invoke_workflow(target, {"action": "resend", "application_id": application_id,
-                                     "by": by or target.caller()})
+                                     "kind": person_kind(kind), "by": by or target.caller()})
 
 
-def reassign(target: Target, application_id: str, consultant: str, by: str | None = None) -> dict[str, Any]:
+def reassign(target: Target, application_id: str, consultant: str, by: str | None = None,
+             kind: str = "VOLUNTEER") -> dict[str, Any]:
     """Move the open step to another consultant (the old link dies); answers to whom it went."""
-    return _invoke_workflow(target, {"action": "reassign", "application_id": application_id,
+    return _invoke_workflow(target, {"action": "reassign", "application_id": application_id, "kind": person_kind(kind),
                                      "consultant": consultant, "by": by or target.caller()})

@@ -382,6 +382,29 @@ def test_resending_sends_a_fresh_link_and_the_old_one_dies(world):
     assert repository.get_link(new.link_id)[1] == "t2"
 
 
+def test_a_young_persons_referral_check_can_be_moved_to_another_consultant(world):
+    screening, repository, engine, clock = world
+    repository.create_person("y1", {"first_name": "Sara", "postcode": "6760", "contact_adult_email": "k@example.org",
+                                    "contact_adult_name": "Lone"},
+                             Event(at=clock(), kind=EventKind.REFERRED), "YOUTH", Stage.REFERRAL_CHECK)
+    engine.waiting.add("ty")
+    screening.open_step("y1", Stage.REFERRAL_CHECK, "ty", kind="YOUTH")
+    old_link = repository.get_person("y1", "YOUTH")["open_link_id"]
+    new = screening.reassign("y1", "anden@rodekors.example", by="ops", kind="YOUTH")
+    assert repository.get_link(old_link)[0].status is LinkStatus.INVALIDATED
+    assert repository.get_person("y1", "YOUTH")["consultant"] == "anden@rodekors.example"
+    screening.decide(new.link_id, "approve", "")
+    assert engine.resumed == [("ty", {"outcome": "approve", "link_id": new.link_id})]
+    assert [e["kind"] for e in repository.history("y1", "YOUTH")].count("REASSIGNED") == 1
+
+
+def test_a_proposals_links_cannot_be_moved_and_ops_are_told_why(world):
+    from backup.screening import NoOpenStep
+
+    with pytest.raises(NoOpenStep, match="match proposal"):
+        world[0].resend("p1", by="ops", kind="MATCH")
+
+
 def test_moving_a_step_when_none_is_open_is_refused(world):
     from backup.screening import NoOpenStep
 

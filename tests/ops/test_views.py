@@ -107,10 +107,14 @@ def test_resend_and_reassign_invoke_the_workflow_function_as_the_caller(world):
     moved = views.reassign(world.target, "abc", "new@example.org")
     assert moved == {"application_id": "abc", "action": "reassign", "stage": "HOME_VISIT",
                      "sent_to": "new@example.org", "by": "ops-tester"}
+    views.resend(world.target, "y1", kind="youth")
     assert fake.calls == [
-        ("backup-local-WorkflowFunction", {"action": "resend", "application_id": "abc", "by": "ops-tester"}),
-        ("backup-local-WorkflowFunction", {"action": "reassign", "application_id": "abc",
+        ("backup-local-WorkflowFunction", {"action": "resend", "application_id": "abc", "kind": "VOLUNTEER",
+                                           "by": "ops-tester"}),
+        ("backup-local-WorkflowFunction", {"action": "reassign", "application_id": "abc", "kind": "VOLUNTEER",
                                            "consultant": "new@example.org", "by": "ops-tester"}),
+        ("backup-local-WorkflowFunction", {"action": "resend", "application_id": "y1", "kind": "YOUTH",
+                                           "by": "ops-tester"}),
     ]
 
 

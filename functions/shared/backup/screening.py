@@ -490,22 +490,29 @@ class Screening:
 
     # --- ops ----------------------------------------------------------------------------------
 
-    def resend(self, application_id: str, by: str) -> Link:
+    def resend(self, application_id: str, by: str, kind: str = VOLUNTEER) -> Link:
         """Send the open step's link again; the old link dies so only the newest one works."""
-        volunteer = self.repository.get_volunteer(application_id)
-        consultant = volunteer.get("consultant") or self._settings().consultant_for(
-            volunteer["details"].get("postcode", ""))
-        return self._move_step(volunteer, consultant, by, "resent", EventKind.LINK_RESENT)
+        person = self._person_with_a_step(application_id, kind)
+        consultant = person.get("consultant") or self._settings().consultant_for(
+            person["details"].get("postcode", ""))
+        return self._move_step(person, consultant, by, "resent", EventKind.LINK_RESENT)
 
-    def reassign(self, application_id: str, consultant: str, by: str) -> Link:
+    def reassign(self, application_id: str, consultant: str, by: str, kind: str = VOLUNTEER) -> Link:
         """Move the open step to another consultant; the old link dies."""
-        volunteer = self.repository.get_volunteer(application_id)
-        return self._move_step(volunteer, consultant, by, "reassigned", EventKind.REASSIGNED)
+        person = self._person_with_a_step(application_id, kind)
+        return self._move_step(person, consultant, by, "reassigned", EventKind.REASSIGNED)
+
+    def _person_with_a_step(self, application_id: str, kind: str) -> dict[str, Any]:
+        if kind not in (VOLUNTEER, YOUTH):
+            # a proposal's links go to the consultant and to the two people, each its own kind
+            raise NoOpenStep(f"{application_id} is a match proposal: its links cannot be moved; the consultant's "
+                             "link keeps working, and an unanswered proposal returns both people to the pool")
+        return self.repository.get_person(application_id, kind)
 
     def _move_step(self, volunteer: dict[str, Any], consultant: str, by: str, reason: str,
                    kind: EventKind) -> Link:
         settings = self._settings()
-        application_id = volunteer["application_id"]
+        application_id, person_kind = volunteer["application_id"], volunteer.get("kind", VOLUNTEER)
         old_id = volunteer.get("open_link_id")
         found = self.repository.get_link(old_id) if old_id else None
         old, token = found if found else (None, None)
@@ -514,13 +521,14 @@ class Screening:
             raise NoOpenStep(f"{application_id} has no step waiting for a consultant")
         at = self.now()
         link = Link(link_id=new_link_id(), kind=LinkKind.DECISION, application_id=application_id, stage=old.stage,
-                    sent_to=consultant, created_at=at, expires_at=max(old.expires_at, at + settings.link_lifetime()))
+                    sent_to=consultant, created_at=at, expires_at=max(old.expires_at, at + settings.link_lifetime()),
+                    person_kind=person_kind)
         self.repository.put_link(link, token, keep_until(link.expires_at, 30))
         self.repository.update_volunteer(
             application_id,
             Event(at=at, kind=kind, stage=old.stage, by=by, details={"from": old.sent_to, "to": consultant}),
             {"open_link_id": link.link_id, "consultant": consultant},
-            condition="open_link_id = :old", condition_values={":old": old.link_id},
+            condition="open_link_id = :old", condition_values={":old": old.link_id}, kind=person_kind,
         )
         # a reminder may have swapped the old link's token meanwhile: the newest follows the new link
         latest = self.repository.get_link(old.link_id)
@@ -528,7 +536,8 @@ class Screening:
             self.repository.refresh_token(link.link_id, latest[1])
         self.repository.invalidate_link(old.link_id, reason)
         self._mail(emails.step_request(consultant, stage, application_id,
-                                       _url(settings, f"/decisions/{link.link_id}")), application_id, "consultant")
+                                       _url(settings, f"/decisions/{link.link_id}")), application_id, "consultant",
+                   person_kind)
         return link
 
     # --- helpers ------------------------------------------------------------------------------
