@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 import requests
 
-from backup.workflow_engine import PREFIXES, current_run, execution_name
+from backup.executions import PREFIXES, current_run, execution_name
 from local_stack.template import REGION
 
 LINK = re.compile(r"https?://[^\s<>\"]+/(decisions|withdraw)/([A-Za-z0-9_\-]+)")

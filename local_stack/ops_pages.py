@@ -20,8 +20,8 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from backup import clock
+from backup.executions import PREFIXES
 from backup.stage_limits import DEFAULT_STAGE_LIMIT_DAYS
-from backup.workflow_engine import PREFIXES
 from backup_ops import views
 from backup_ops.cli import waited
 from backup_ops.discovery import OpsError, Target, connect, explain

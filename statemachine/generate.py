@@ -73,17 +73,20 @@ def _lambda(payload: dict, wait: bool = False, function: str = FUNCTION) -> dict
     }
 
 
-def _ask_ops(name: str, retry_target: str) -> dict[str, dict]:
-    """What failed after its retries waits here for ops to choose: try the step again, or end."""
+def _ask_ops(name: str, retry_target: str, withdrawable: bool = True) -> dict[str, dict]:
+    """What failed after its retries waits here for ops to choose: try the step again, or end.
+    A failure while recording an outcome (withdrawn, rejected) cannot be withdrawn from: the
+    outcome is what ops must get recorded, so only ops end that wait."""
+    withdrawable = withdrawable and Machine.withdrawable
     # the whole failure object: a failure without a Cause must not break the way to ops
     ask = _lambda(
         _payload("ops_attention", None, **{"failed_state": name, "failure.$": "$.failure",
-                                          "task_token.$": "$$.Task.Token"}),
+                                          "task_token.$": "$$.Task.Token", "withdrawable": withdrawable}),
         wait=True,
     )
     ask["Comment"] = "Something failed for good: ops are sent a link to retry the step or end the journey."
     ask["ResultPath"] = "$.ops"
-    if Machine.withdrawable:
+    if withdrawable:
         ask["Catch"] = [WITHDRAWN]
     ask["Next"] = f"{name}: ops decided?"
     ask["Retry"] = [{**RETRY[0], "MaxAttempts": 8}]
@@ -118,7 +121,7 @@ def _task(name: str, action: str, stage: Stage | None, next_state: str, result: 
     else:
         state["ResultSelector"] = result["select"]
         state["ResultPath"] = result["path"]
-    return {name: state, **_ask_ops(name, retry_target=name)}
+    return {name: state, **_ask_ops(name, retry_target=name, withdrawable=withdrawable)}
 
 
 def _human_step(stage: Stage, done: str, rejected: str = "Rejected", withdrawable: bool = True) -> dict[str, dict]:
@@ -149,11 +152,11 @@ def _human_step(stage: Stage, done: str, rejected: str = "Rejected", withdrawabl
     remind["Next"] = name
     return {
         name: wait,
-        **_ask_ops(name, retry_target=name),
+        **_ask_ops(name, retry_target=name, withdrawable=withdrawable),
         f"{name}: decided?": decided,
         f"{name}: remind": remind,
         # a step that failed or timed out is opened afresh (a new link) when ops retry it
-        **_ask_ops(f"{name}: remind", retry_target=name),
+        **_ask_ops(f"{name}: remind", retry_target=name, withdrawable=withdrawable),
     }
 
 

@@ -33,6 +33,7 @@ class Config(EnvConfig):
     match_max_distance_km: float
     reminder_delay_seconds: int
     max_reminders: int
+    retention_days: int
 
 
 class Task(BaseModel):
@@ -56,6 +57,7 @@ matchmaking = Matchmaking(
     WorkflowEngine(config.match_state_machine_arn, kind="MATCH"),
     Settings(base_url=config.public_base_url, consultant_email=config.consultant_email, ops_email=config.ops_email,
              max_reminders=config.max_reminders, reminder_delay_seconds=config.reminder_delay_seconds,
+             retention_days=config.retention_days,
              regional_consultants=parse_regional_consultants(config.regional_consultants)),
     clock.now,
     telemetry.count,

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from backup import clock, telemetry
 from backup.applications import FieldError, normalise_email
 from backup.config import EnvConfig
+from backup.executions import execution_name
 from backup.mailer import Mailer
 from backup.regions import parse_regional_consultants
 from backup.repository import NotFound, Repository
@@ -45,6 +46,7 @@ class Task(BaseModel):
     # a task that failed for good (ops_attention): what Step Functions caught
     failed_state: str | None = None
     failure: dict[str, Any] | None = None
+    withdrawable: bool = True  # False for a failure while recording an outcome: only ops end that wait
     # the pool's wait (pool_wait, continue_run): which execution this is, of which machine, when it
     # started, and the settings the next run carries on with
     execution: str | None = None
@@ -95,7 +97,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             raise ValueError("ops_attention needs the task token and the failed state")
         failure = task.failure or {}
         screening.ask_ops(task.application_id, task.failed_state, str(failure.get("Error", "unknown")),
-                          str(failure.get("Cause", "")), task.task_token, task.kind)
+                          str(failure.get("Cause", "")), task.task_token, task.kind, task.withdrawable)
         return {"asked": task.failed_state}
     if task.action == "await_match":
         if not task.task_token:
@@ -109,12 +111,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if task.action == "continue_run":
         if not task.execution or not task.state_machine:
             raise ValueError("continue_run needs the execution's name and its state machine")
-        run = screening.continue_run(task.application_id, task.execution, task.kind)
         # the same machine again, straight to the pool's wait; a retry finds it started already
-        arn = WorkflowEngine(task.state_machine, kind=task.kind).start(
-            task.application_id, {"settings": task.settings or {}, "resume": "pool"}, run=run)
+        engine = WorkflowEngine(task.state_machine, kind=task.kind)
+        run = screening.continue_run(task.application_id, task.execution, lambda number: engine.start(
+            task.application_id, {"settings": task.settings or {}, "resume": "pool"}, run=number), task.kind)
         logger.info("carried on in a new run", extra={"run": run})
-        return {"run": run, "execution": arn.rsplit(":", 1)[1]}
+        return {"run": run, "execution": execution_name(task.application_id, task.kind, run)}
     if task.stage is None:
         raise ValueError(f"{task.action} needs a stage")
     if task.action == "open_step":

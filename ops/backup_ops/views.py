@@ -14,10 +14,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from backup import clock
+from backup.executions import PREFIXES, current_run
 from backup.repository import NotFound, Repository
 from backup.stage_limits import DEFAULT_STAGE_LIMIT_DAYS
 from backup.stages import STATE_NAMES, Stage
-from backup.workflow_engine import PREFIXES, WorkflowEngine, current_run
+from backup.workflow_engine import WorkflowEngine
 from backup_ops.discovery import INTAKE_FUNCTION, WORKFLOW_FUNCTION, OpsError, Target
 
 SECONDS_PER_DAY = 86400

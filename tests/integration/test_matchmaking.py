@@ -142,3 +142,18 @@ def test_a_closed_proposal_and_its_history_are_deleted_after_the_retention_perio
     assert {int(item["expires_at"]) for item in items} == {expiry}
     # the two people are back in the pool: their data stays
     assert "expires_at" not in repository.get_person("y0", YOUTH)
+
+
+def test_a_release_retried_after_a_crash_still_lets_the_proposal_expire(pool, table, monkeypatch):
+    repository, matchmaking, started, clock = pool
+    (proposal_id,) = matchmaking.propose([Plan("y0", Candidate("v0", 90.0, "a"))])
+    real_expire = repository.expire_trail
+    monkeypatch.setattr(repository, "expire_trail", lambda *args: (_ for _ in ()).throw(RuntimeError("throttled")))
+    with pytest.raises(RuntimeError):
+        matchmaking.release(proposal_id, exclude=False, tell=False)
+    assert repository.get_person(proposal_id, "MATCH")["stage"] == "CLOSED"  # the crash came after closing
+    monkeypatch.setattr(repository, "expire_trail", real_expire)
+    matchmaking.release(proposal_id, exclude=False, tell=False)  # Step Functions retries the task
+    items = boto3.resource("dynamodb").Table(table).query(
+        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"MATCH#{proposal_id}"})["Items"]
+    assert all("expires_at" in item for item in items)

@@ -241,6 +241,7 @@ def test_withdrawing_while_ops_decide_on_a_failure_ends_the_run_and_kills_ops_li
     assert engine.failed == [("ops-token", "Withdrawn")]
     screening.finish("a1", Stage.WITHDRAWN)
     assert repository.get_link(ops_link)[0].status is LinkStatus.INVALIDATED
+    assert "needs_ops" not in repository.get_volunteer("a1")  # nobody waits for ops any more
     with pytest.raises(InvalidatedLink):
         screening.decide(ops_link, "retry")
 
@@ -253,6 +254,18 @@ def test_ops_are_not_asked_about_someone_who_withdrew_meanwhile(world):
     with pytest.raises(Withdrawn):
         screening.ask_ops("a1", "Home visit", "States.TaskFailed", "boom", "ops-token")
     assert len([e for e in emails() if e["to"] == OPS]) == ops_mails
+
+
+def test_recording_a_withdrawal_that_fails_for_good_still_reaches_ops(world):
+    """The Withdrawn branch itself failed (SES down): ops must be asked, not sent round in a loop."""
+    screening, repository, engine, clock = world
+    screening.start("a1")
+    screening.withdraw(withdraw_link_of(repository))
+    engine.waiting.add("ops-token")
+    screening.ask_ops("a1", "Withdrawn", "States.TaskFailed", "SES down", "ops-token", withdrawable=False)
+    assert [e for e in emails() if e["to"] == OPS and "Withdrawn" in e["subject"]]
+    ops_link = repository.get_volunteer("a1")["ops_link_id"]
+    assert repository.get_link(ops_link)[0].status is LinkStatus.OPEN
 
 
 def test_a_wait_for_a_match_stored_just_after_a_withdrawal_ends_the_run(world, monkeypatch):
@@ -282,17 +295,36 @@ def test_a_run_waits_in_the_pool_until_its_lifetime_is_used_then_is_due_for_a_ne
     assert screening.pool_wait("a1", started)["renew"] is True
 
 
-def test_carrying_on_names_the_next_run_once_even_when_the_task_is_retried(world):
+def test_carrying_on_starts_the_next_run_then_records_it_once_even_when_the_task_is_retried(world):
     screening, repository, engine, clock = world
     in_the_pool(world, waiting_on="pool-token")
-    assert screening.continue_run("a1", "volunteer-a1") == 2
-    assert screening.continue_run("a1", "volunteer-a1") == 2  # a retry
+    started = []
+
+    def start(run):  # the record must not name the run before it exists
+        assert repository.get_volunteer("a1").get("run", 1) < run
+        started.append(run)
+
+    assert screening.continue_run("a1", "volunteer-a1", start) == 2
+    assert screening.continue_run("a1", "volunteer-a1", started.append) == 2  # a retry starts the same run
+    assert started == [2, 2]
     volunteer = repository.get_volunteer("a1")
     assert volunteer["run"] == 2 and "match_token" not in volunteer
     assert volunteer["stage"] == "READY_FOR_MATCH"  # still in the pool, nothing else changes
     assert [e["details"]["run"] for e in repository.history("a1") if e["kind"] == "RUN_CONTINUED"] == ["2"]
-    assert screening.continue_run("a1", "volunteer-a1-r2") == 3
+    assert screening.continue_run("a1", "volunteer-a1-r2", started.append) == 3
     assert repository.get_volunteer("a1")["run"] == 3
+
+
+def test_a_run_that_could_not_be_started_is_not_recorded(world):
+    screening, repository, engine, clock = world
+    in_the_pool(world)
+
+    def throttled(run):
+        raise RuntimeError("ThrottlingException")
+
+    with pytest.raises(RuntimeError):
+        screening.continue_run("a1", "volunteer-a1", throttled)
+    assert "run" not in repository.get_volunteer("a1")
 
 
 def test_someone_who_withdrew_does_not_carry_on_in_a_new_run(world):
@@ -300,7 +332,7 @@ def test_someone_who_withdrew_does_not_carry_on_in_a_new_run(world):
     in_the_pool(world)
     screening.withdraw(withdraw_link_of(repository))
     with pytest.raises(Withdrawn):
-        screening.continue_run("a1", "volunteer-a1")
+        screening.continue_run("a1", "volunteer-a1", lambda run: pytest.fail("a withdrawn person's run went on"))
 
 
 def test_a_match_that_completes_while_the_new_run_opens_its_wait_still_ends_the_wait(world, monkeypatch):

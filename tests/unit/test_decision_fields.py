@@ -59,3 +59,18 @@ def test_the_applicants_phone_number_is_shown_in_groups_for_reading_out():
 
     assert readable_phone("+4512345678") == "+45 12 34 56 78"
     assert readable_phone("+46701234567") == "+46701234567"
+
+
+def test_the_ops_page_names_the_current_execution_and_how_to_look_it_up():
+    from datetime import UTC, datetime
+
+    from backup.decision_pages import ops_page
+    from backup.links import Link, LinkKind
+
+    at = datetime(2026, 11, 26, tzinfo=UTC)
+    link = Link(link_id="l1", kind=LinkKind.OPS, application_id="y1", person_kind="YOUTH", sent_to="drift@x.dk",
+                created_at=at, expires_at=at, failed_state="Carry on in a new run", error="States.TaskFailed")
+    page = ops_page(link, {"stage": "WAITING_FOR_MATCH", "run": 3}, "csrf")
+    assert "udførelsen youth-y1-r3" in page and "backup-ops show y1 --kind youth" in page
+    volunteer = ops_page(link.model_copy(update={"person_kind": "VOLUNTEER"}), {"stage": "HOME_VISIT"}, "csrf")
+    assert "udførelsen volunteer-y1)" in volunteer and "backup-ops show y1</code>" in volunteer

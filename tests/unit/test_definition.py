@@ -90,3 +90,13 @@ def test_state_payloads_carry_ids_not_personal_data(name):
     text = (ROOT / "statemachine" / f"{name}.asl.json").read_text()
     for personal in ("email", "first_name", "phone", "address", "birth_date"):
         assert personal not in text
+
+
+def test_a_failure_while_recording_an_outcome_waits_for_ops_and_cannot_be_withdrawn_from():
+    """Otherwise a failing Withdrawn branch would be sent back to itself by its own ops wait."""
+    states = _states("volunteer")
+    for outcome in ("Withdrawn", "Rejected"):
+        ask = states[f"{outcome}: needs ops"]
+        assert "Catch" not in ask and ask["Parameters"]["Payload"]["withdrawable"] is False
+    assert states["Phone screening: needs ops"]["Catch"][0]["Next"] == "Withdrawn"
+    assert states["Phone screening: needs ops"]["Parameters"]["Payload"]["withdrawable"] is True

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from backup.applications import INTEREST_LABELS, Availability, Interest
+from backup.executions import PREFIXES, current_run, execution_name
 from backup.links import DeadLink, Link
 from backup.pages import definition_list, e, error_summary, field_error, layout, message_page, text_field
 from backup.stages import Stage
@@ -174,13 +175,15 @@ def dead_link_page(dead: DeadLink) -> str:
 
 def ops_page(link: Link, volunteer: dict[str, Any], csrf_token: str) -> str:
     """Ops choose what happens after a task failed for good."""
+    kind_option = "" if link.person_kind == "VOLUNTEER" else f" --kind {PREFIXES[link.person_kind]}"
     body = f"""
 <h1>Et trin fejlede: {e(link.failed_state)}</h1>
 <p>Ansøgning {e(link.application_id)} (nu i trinnet {e(Stage(volunteer['stage']).label)}) står stille,
 fordi trinnet <strong>{e(link.failed_state)}</strong> fejlede, også efter automatiske nye forsøg.</p>
 <div class="box"><p>Fejl: <code>{e(link.error or 'ukendt')}</code></p>
-<p>Se detaljerne med <code>backup-ops show {e(link.application_id)}</code> og i Step Functions-konsollen
-(udførelsen volunteer-{e(link.application_id)}).</p></div>
+<p>Se detaljerne med <code>backup-ops show {e(link.application_id)}{kind_option}</code> og i
+Step Functions-konsollen (udførelsen {e(execution_name(link.application_id, link.person_kind,
+current_run(volunteer)))}).</p></div>
 <form method="post">
 <input type="hidden" name="csrf_token" value="{e(csrf_token)}">
 {text_field("notes", "Noter", {}, {}, multiline=True, required=False, hint="Hvad blev rettet, eller hvorfor afsluttes forløbet?")}

@@ -205,6 +205,10 @@ class Matchmaking:
                 y.get("email") or y["contact_adult_email"], y["first_name"]), "youth")
             self._mail_once(match, "not_continuing:volunteer", emails.not_continuing(v["email"], v["first_name"]),
                             "volunteer")
+        # last, and outside the guard: a retry completes a half-done stamp (a closed proposal goes in time)
+        closed = self.proposal(proposal_id)
+        if closed.get("expires_at"):
+            self.repository.expire_trail(proposal_id, MATCH, int(closed["expires_at"]))
 
     def _release_both(self, match: dict[str, Any], youth: dict[str, Any], volunteer: dict[str, Any],
                       exclude: bool) -> None:
@@ -225,7 +229,6 @@ class Matchmaking:
         if not Stage(volunteer["stage"]).is_final:
             changes.append(self._release(volunteer_id, VOLUNTEER, Stage.READY_FOR_MATCH, proposal_id, back))
         self.repository.change_people(changes)
-        self.repository.expire_trail(proposal_id, MATCH, expiry)  # a closed proposal goes with time too
         self.count_metric("MatchReleased", None)
 
     def _all_enter(self, stage: Stage, kind: EventKind, youth_id: str, volunteer_id: str, proposal_id: str) -> None:

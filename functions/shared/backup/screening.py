@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from backup import clock, emails
+from backup.executions import run_of
 from backup.history import Event, EventKind
 from backup.letters import send_once
 from backup.links import (
@@ -30,7 +31,7 @@ from backup.mailer import Email
 from backup.regions import consultant_for
 from backup.repository import MATCH, VOLUNTEER, YOUTH, Conflict, Repository, keep_until
 from backup.stages import Stage
-from backup.workflow_engine import StepNotWaiting, run_of
+from backup.workflow_engine import StepNotWaiting
 
 SYSTEM = "system"
 
@@ -269,6 +270,8 @@ class Screening:
             remove: tuple[str, ...] = ()
             if outcome is Stage.WITHDRAWN and volunteer.get("proposal_id"):
                 remove = ("proposal_id",)  # the open proposal lets go of them (see Matchmaking)
+            if outcome.is_final:  # an ended journey waits for nobody (ops' link dies in _close_links)
+                remove += ("needs_ops", "ops_link_id")
             if outcome.is_final:
                 extra["expires_at"] = retention_expiry(self.settings, at)
             event_kind = {Stage.REJECTED: EventKind.REJECTED, Stage.WITHDRAWN: EventKind.WITHDRAWN,
@@ -278,9 +281,6 @@ class Screening:
                 {"stage": outcome.value, "stage_since": clock.iso(at), **extra}, remove=remove, kind=kind)
             self.count_metric(f"Entered{outcome.value.title().replace('_', '')}", outcome)
             volunteer = self.repository.get_person(application_id, kind)
-        if outcome.is_final:  # outside the guard: a retry finishes what a crash left half done
-            expiry = volunteer.get("expires_at") or retention_expiry(self.settings, self.now())
-            self.repository.expire_trail(application_id, kind, int(expiry))
         if kind == YOUTH:
             to_contact = {Stage.WAITING_FOR_MATCH: emails.referral_confirmed,
                           Stage.REJECTED: emails.referral_declined}.get(outcome)
@@ -297,19 +297,25 @@ class Screening:
             if letter is not None:  # a journey ended by ops is followed up by a person, not a form letter
                 self._mail_once(volunteer, f"letter:{outcome.value}", letter(details["email"], details["first_name"]),
                                 "applicant")
+        if outcome.is_final:  # last, after all this task writes; a retry completes a half-done stamp
+            expiry = volunteer.get("expires_at") or retention_expiry(self.settings, self.now())
+            self.repository.expire_trail(application_id, kind, int(expiry))
 
     def pool_wait(self, application_id: str, run_started: datetime, kind: str = VOLUNTEER) -> dict[str, Any]:
         """How long this run may wait in the pool before it must carry on in a new one."""
         left = self._settings().run_lifetime_seconds - (self.now() - run_started).total_seconds()
         return {"seconds": max(1, int(left)), "renew": left < 1}
 
-    def continue_run(self, application_id: str, execution: str, kind: str = VOLUNTEER) -> int:
-        """The pool wait outlived its run: record the next run's number (the caller starts it).
-        A retry of this task names the same run: it counts on from this execution's name."""
+    def continue_run(self, application_id: str, execution: str, start_run: Callable[[int], object],
+                     kind: str = VOLUNTEER) -> int:
+        """The pool wait outlived its run: start the next run (start_run, idempotent by its name),
+        then record it, so the record never names a run that does not exist. A retry of this task
+        names the same run: it counts on from this execution's name."""
         person = self.repository.get_person(application_id, kind)
         if person.get("withdrawal_requested"):
             raise Withdrawn(application_id)
         following = run_of(execution) + 1
+        start_run(following)
         event = Event(at=self.now(), kind=EventKind.RUN_CONTINUED, by=SYSTEM, details={"run": str(following)})
         with contextlib.suppress(Conflict):  # a retry of this very task recorded it already
             self.repository.update_person(
@@ -333,7 +339,7 @@ class Screening:
                 self.engine.resume(task_token, {"outcome": "matched"})
 
     def ask_ops(self, application_id: str, failed_state: str, error: str, cause: str, task_token: str,
-                kind: str = VOLUNTEER) -> None:
+                kind: str = VOLUNTEER, withdrawable: bool = True) -> None:
         """A task failed for good: email ops a link to retry it or end the journey, and wait."""
         settings = self._settings()
         at = self.now()
@@ -348,7 +354,8 @@ class Screening:
             {"needs_ops": failed_state, "ops_link_id": link.link_id},
             kind=kind,
         )
-        self._unless_withdrawn_meanwhile(application_id, kind, link.link_id)  # nothing left for ops to decide
+        if withdrawable:  # nothing left for ops to decide (but a failed Withdrawn itself needs them)
+            self._unless_withdrawn_meanwhile(application_id, kind, link.link_id)
         self._mail(emails.ops_attention(settings.ops_email, application_id, failed_state, error,
                                         _short_cause(cause), _url(settings, f"/decisions/{link.link_id}")),
                    application_id, "ops", kind)
