@@ -287,11 +287,19 @@ def match_definition() -> dict:
         states.update(_task(name, "release", None, "Look for new matches", None, False, MATCHING,
                             exclude=exclude, tell=tell))
     states.update(_task("Look for new matches", "run", None, "Proposal ended", None, False, MATCHING))
-    # a wait nobody answers within the links' lifetime gives both back to the pool
-    expired = {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": "Proposal expired"}
-    for waiting in ("Consultant chooses", "Introduction meeting", "Both asked: continue?"):
-        states[waiting]["TimeoutSecondsPath"] = "$.wait_seconds"
-        states[waiting]["Catch"].insert(0, expired)
+    # the consultant's waits remind them (then ops) and wait again on the same link; once the
+    # link has expired, or when the two people never answer, both go back to the pool
+    for waiting in ("Consultant chooses", "Introduction meeting"):
+        states[waiting]["TimeoutSecondsPath"] = "$.remind_after_seconds"
+        states[waiting]["Catch"].insert(0, {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout",
+                                            "Next": f"{waiting}: remind"})
+        states.update(_task(f"{waiting}: remind", "remind", None, f"{waiting}: expired?",
+                            {"select": {"expired.$": "$.Payload.expired"}, "path": "$.reminder"}, False, MATCHING))
+        states.update(_choice(f"{waiting}: expired?", "$.reminder.expired", True, "Proposal expired", waiting))
+    answers = states["Both asked: continue?"]
+    answers["TimeoutSecondsPath"] = "$.wait_seconds"
+    answers["Catch"].insert(0, {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout",
+                                "Next": "Proposal expired"})
     states.update(_task("Proposal expired", "release", None, "Look for new matches", None, False, MATCHING,
                         exclude=False, tell=False))
     states["Proposal ended"] = {"Type": "Succeed"}

@@ -14,6 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from backup.workflow_engine import StepNotWaiting
 from local_stack import template as tpl
 from local_stack.moto_fixes import serialise_dynamodb_writes
 
@@ -123,3 +124,24 @@ def post_form(intake: Any, path: str, method: str = "POST", body: bytes = b"", c
 
 def executions(machine: str) -> list[Any]:
     return list(boto3.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"])
+
+
+class RecordingEngine:
+    """Stands in for Step Functions: remembers which waits were resumed or failed."""
+
+    def __init__(self):
+        self.waiting: set[str] = set()
+        self.resumed: list[tuple[str, dict]] = []
+        self.failed: list[tuple[str, str]] = []
+
+    def resume(self, token, output):
+        if token not in self.waiting:
+            raise StepNotWaiting("InvalidToken")
+        self.waiting.discard(token)
+        self.resumed.append((token, output))
+
+    def fail(self, token, error, cause):
+        if token not in self.waiting:
+            raise StepNotWaiting("InvalidToken")
+        self.waiting.discard(token)
+        self.failed.append((token, error))

@@ -16,7 +16,7 @@ from backup.repository import VOLUNTEER, YOUTH, Repository
 from backup.screening import Settings
 from backup.stages import Stage
 
-from .conftest import Clock
+from .conftest import Clock, RecordingEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "functions" / "matching"))
 from pool import run_matching  # noqa: E402
@@ -157,3 +157,98 @@ def test_a_release_retried_after_a_crash_still_lets_the_proposal_expire(pool, ta
     items = boto3.resource("dynamodb").Table(table).query(
         KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"MATCH#{proposal_id}"})["Items"]
     assert all("expires_at" in item for item in items)
+
+
+# --- the consultant's steps remind, like screening steps -------------------------------------------
+
+@pytest.fixture
+def consultant(pool, ses):
+    from backup.mailer import Mailer
+
+    from .conftest import SENDER
+
+    repository, _, started, clock = pool
+    waits = RecordingEngine()
+    settings = Settings(base_url="https://backup.example", consultant_email="k@rodekors.example",
+                        ops_email="o@rodekors.example", max_reminders=2, reminder_delay_seconds=60)
+    matchmaking = Matchmaking(repository, Mailer(SENDER, boto3.client("sesv2")), waits, started, settings, clock)
+    (proposal_id,) = matchmaking.propose([Plan("y0", Candidate("v0", 90.0, "a"), (Candidate("v1", 80.0, "b"),))])
+    waits.waiting.add("t1")
+    matchmaking.open_proposal(proposal_id, "t1")
+    return matchmaking, repository, waits, clock, proposal_id
+
+
+def _mails_to(address):
+    from .conftest import sent_emails
+
+    return [m for m in sent_emails() if address in m.destinations]
+
+
+def _link(repository, proposal_id):
+    link_id = repository.get_person(proposal_id, "MATCH")["open_link_id"]
+    return repository.get_link(link_id)
+
+
+def test_a_consultant_who_has_not_chosen_is_reminded_with_the_same_link_then_ops_are_told_once(consultant):
+    matchmaking, repository, waits, clock, proposal_id = consultant
+    first_link = _link(repository, proposal_id)[0].link_id
+    for token in ("t2", "t3", "t4"):  # each reminder period: remind, then the step waits again
+        assert matchmaking.remind(proposal_id) == {"expired": False}
+        waits.waiting.add(token)
+        matchmaking.open_proposal(proposal_id, token)
+        assert _link(repository, proposal_id) == (_link(repository, proposal_id)[0], token)
+    assert _link(repository, proposal_id)[0].link_id == first_link  # one link all along
+    requests, reminders = _mails_to("k@rodekors.example")[:1], _mails_to("k@rodekors.example")[1:]
+    assert len(requests) == 1 and len(reminders) == 2
+    assert all(first_link in m.raw_data for m in reminders)
+    escalations = _mails_to("o@rodekors.example")
+    assert len(escalations) == 1 and "backup-ops show" in escalations[0].raw_data
+    kinds = [e["kind"] for e in repository.history(proposal_id, "MATCH")]
+    assert kinds.count("REMINDER_SENT") == 2 and kinds.count("ESCALATED") == 1
+
+
+def test_a_choice_made_while_the_wait_was_between_tokens_is_delivered_when_it_waits_again(consultant):
+    matchmaking, repository, waits, clock, proposal_id = consultant
+    link, token = _link(repository, proposal_id)
+    waits.waiting.discard(token)  # the wait timed out for a reminder
+    matchmaking.decide(link, token, "chosen:v1", "", {})  # the consultant sees it accepted
+    assert matchmaking.remind(proposal_id) == {"expired": False}
+    waits.waiting.add("t2")
+    matchmaking.open_proposal(proposal_id, "t2")
+    assert waits.resumed == [("t2", {"outcome": "chosen", "volunteer_id": "v1"})]
+    kinds = [e["kind"] for e in repository.history(proposal_id, "MATCH")]
+    assert "DECISION_UNDELIVERED" not in kinds
+
+
+def test_a_proposal_nobody_chooses_expires_when_its_link_does(consultant):
+    from datetime import timedelta
+
+    matchmaking, repository, waits, clock, proposal_id = consultant
+    link = _link(repository, proposal_id)[0]
+    clock.at = link.expires_at + timedelta(seconds=1)
+    assert matchmaking.remind(proposal_id) == {"expired": True}
+    assert repository.get_link(link.link_id)[0].status.value == "INVALIDATED"
+
+
+def test_choosing_again_after_the_alternative_was_taken_gets_a_fresh_link(consultant):
+    matchmaking, repository, waits, clock, proposal_id = consultant
+    first, token = _link(repository, proposal_id)
+    matchmaking.decide(first, token, "chosen:v1", "", {})
+    repository.update_person("v1", None, {"proposal_id": "someone-else"}, kind=VOLUNTEER)  # taken meanwhile
+    assert matchmaking.choose(proposal_id, "v1") == {"ok": False}
+    waits.waiting.add("t2")
+    matchmaking.open_proposal(proposal_id, "t2")
+    fresh = _link(repository, proposal_id)[0]
+    assert fresh.link_id != first.link_id and fresh.status.value == "OPEN"
+    assert waits.resumed == [(token, {"outcome": "chosen", "volunteer_id": "v1"})]  # not replayed on t2
+    assert len(_mails_to("k@rodekors.example")) == 2
+
+
+def test_someone_who_withdrew_between_two_waits_ends_the_proposal(consultant):
+    from backup.matchmaking import PersonGone
+
+    matchmaking, repository, waits, clock, proposal_id = consultant
+    repository.update_person("v0", None, {"stage": "WITHDRAWN"}, kind=VOLUNTEER)
+    assert matchmaking.remind(proposal_id) == {"expired": False}
+    with pytest.raises(PersonGone):
+        matchmaking.open_proposal(proposal_id, "t2")

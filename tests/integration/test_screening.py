@@ -12,33 +12,11 @@ from backup.mailer import Mailer
 from backup.repository import Repository
 from backup.screening import Screening, Settings, Withdrawn
 from backup.stages import Stage
-from backup.workflow_engine import StepNotWaiting
 
-from .conftest import SENDER, Clock, sent_emails
+from .conftest import SENDER, Clock, RecordingEngine, sent_emails
 
 CONSULTANT = "konsulent@rodekors.example"
 OPS = "drift@rodekors.example"
-
-
-class RecordingEngine:
-    """Stands in for Step Functions: remembers which waits were resumed or failed."""
-
-    def __init__(self):
-        self.waiting: set[str] = set()
-        self.resumed: list[tuple[str, dict]] = []
-        self.failed: list[tuple[str, str]] = []
-
-    def resume(self, token, output):
-        if token not in self.waiting:
-            raise StepNotWaiting("InvalidToken")
-        self.waiting.discard(token)
-        self.resumed.append((token, output))
-
-    def fail(self, token, error, cause):
-        if token not in self.waiting:
-            raise StepNotWaiting("InvalidToken")
-        self.waiting.discard(token)
-        self.failed.append((token, error))
 
 
 @pytest.fixture

@@ -100,3 +100,17 @@ def test_a_failure_while_recording_an_outcome_waits_for_ops_and_cannot_be_withdr
         assert "Catch" not in ask and ask["Parameters"]["Payload"]["withdrawable"] is False
     assert states["Phone screening: needs ops"]["Catch"][0]["Next"] == "Withdrawn"
     assert states["Phone screening: needs ops"]["Parameters"]["Payload"]["withdrawable"] is True
+
+
+def test_the_consultants_proposal_steps_remind_and_wait_again_until_their_link_expires():
+    states = _states("match")
+    for waiting in ("Consultant chooses", "Introduction meeting"):
+        wait = states[waiting]
+        assert wait["TimeoutSecondsPath"] == "$.remind_after_seconds"
+        assert wait["Catch"][0] == {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout",
+                                    "Next": f"{waiting}: remind"}
+        assert states[f"{waiting}: remind"]["Parameters"]["Payload"]["action"] == "remind"
+        expired = states[f"{waiting}: expired?"]
+        assert expired["Choices"][0]["Next"] == "Proposal expired" and expired["Default"] == waiting
+    # the two people's answers are not chased: their wait ends with the links' lifetime
+    assert states["Both asked: continue?"]["Catch"][0]["Next"] == "Proposal expired"

@@ -17,7 +17,7 @@ from typing import Any
 from backup import clock, emails
 from backup.history import Event, EventKind
 from backup.letters import send_once
-from backup.links import InvalidatedLink, Link, LinkKind, UsedLink, check_usable, new_link_id
+from backup.links import InvalidatedLink, Link, LinkKind, LinkStatus, UsedLink, check_usable, new_link_id
 from backup.proposals import Candidate, Proposal
 from backup.repository import MATCH, VOLUNTEER, YOUTH, Conflict, ProfileChange, Repository, event_item, keep_until
 from backup.screening import MailSender, Settings, _url, retention_expiry
@@ -31,6 +31,14 @@ class PersonGone(Exception):
     """One of the two left the programme (withdrew) while the proposal was open; the match
     definition catches this and lets the other return to the pool."""
 LINK_DAYS = 60  # a proposal's links live as long as an introduction can reasonably take to arrange
+
+
+def _output(decision: str) -> dict[str, Any]:
+    """What a consultant's decision resumes the match with: the outcome, and the chosen volunteer."""
+    output: dict[str, Any] = {"outcome": decision.split(":")[0]}
+    if decision.startswith("chosen:"):
+        output["volunteer_id"] = decision.split(":", 1)[1]
+    return output
 
 
 def _candidate_item(candidate: Candidate) -> dict[str, Any]:
@@ -77,7 +85,10 @@ class Matchmaking:
                 continue  # one of them was claimed by an overlapping run: they are not free
             try:
                 # each wait of the proposal gives up after the links' lifetime (see LINK_DAYS)
-                self.match_engine.start(proposal_id, {"wait_seconds": LINK_DAYS * 86400})
+                self.match_engine.start(proposal_id, {
+                    "wait_seconds": LINK_DAYS * 86400,
+                    # the consultant's steps remind them, like screening steps do (remind())
+                    "remind_after_seconds": self._settings().reminder_delay_seconds})
             except Exception:
                 self.release(proposal_id, exclude=False, tell=False)  # no run: nobody stays held by it
                 raise
@@ -98,12 +109,14 @@ class Matchmaking:
 
     def open_proposal(self, proposal_id: str, task_token: str) -> None:
         """The consultant gets a link to choose the proposed volunteer, an alternative, or none."""
+        if self._wait_again(proposal_id, LinkKind.PROPOSAL, task_token):
+            return
         match = self.proposal(proposal_id)
         youth = self.repository.get_person(match["details"]["youth_id"], YOUTH)
         consultant = youth.get("consultant") or self._settings().consultant_for(youth["details"]["postcode"])
         link = self._link(LinkKind.PROPOSAL, proposal_id, consultant, task_token)
-        self.repository.update_person(proposal_id, None, {"open_link_id": link.link_id, "consultant": consultant},
-                                      kind=MATCH)
+        self.repository.update_person(proposal_id, None, {"open_link_id": link.link_id, "consultant": consultant,
+                                                          "reminders_sent": 0}, kind=MATCH)
         self._mail(emails.proposal_request(consultant, youth["details"]["first_name"], proposal_id,
                                            _url(self._settings(), f"/decisions/{link.link_id}")), proposal_id,
                    "consultant")
@@ -126,7 +139,9 @@ class Matchmaking:
                 ProfileChange(proposal_id, MATCH, {"details.volunteer_id": volunteer_id}),
             ])
         except Conflict:
-            return {"ok": False}  # taken by another proposal meanwhile: the consultant chooses again
+            # taken by another proposal meanwhile: the consultant chooses again, from a fresh link
+            self.repository.update_person(proposal_id, None, remove=("open_link_id",), kind=MATCH)
+            return {"ok": False}
         return {"ok": True}
 
     def still_on(self, proposal_id: str) -> dict[str, bool]:
@@ -138,14 +153,74 @@ class Matchmaking:
 
     def open_intro(self, proposal_id: str, task_token: str) -> None:
         """Both are introduced; the consultant records the meeting from a link."""
+        if self._wait_again(proposal_id, LinkKind.INTRO, task_token):
+            return
         match = self.proposal(proposal_id)
         youth_id, volunteer_id = match["details"]["youth_id"], match["details"]["volunteer_id"]
         self._all_enter(Stage.INTRO_MEETING, EventKind.STAGE_ENTERED, youth_id, volunteer_id, proposal_id)
         link = self._link(LinkKind.INTRO, proposal_id, match["consultant"], task_token)
-        self.repository.update_person(proposal_id, None, {"open_link_id": link.link_id}, kind=MATCH)
+        self.repository.update_person(proposal_id, None, {"open_link_id": link.link_id, "reminders_sent": 0},
+                                      kind=MATCH)
         self._mail(emails.intro_request(match["consultant"], proposal_id,
                                         _url(self._settings(), f"/decisions/{link.link_id}")),
                    proposal_id, "consultant")
+
+    def _wait_again(self, proposal_id: str, kind: LinkKind, task_token: str) -> bool:
+        """After a reminder the consultant's step waits again on the same link under a new token.
+        A decision made while no wait was open is delivered now. False: open the step afresh."""
+        for _ in range(2):
+            link_id = self.proposal(proposal_id).get("open_link_id")
+            found = self.repository.get_link(link_id) if link_id else None
+            if found is None or found[0].kind is not kind:
+                return False
+            link = found[0]
+            if link.status is LinkStatus.USED and link.decision:
+                self.engine.resume(task_token, _output(link.decision))
+                return True
+            if link.status is not LinkStatus.OPEN:
+                return False
+            if not self.still_on(proposal_id)["ok"]:  # someone withdrew while the wait was between tokens
+                raise PersonGone(proposal_id)
+            try:
+                self.repository.refresh_token(link.link_id, task_token)
+                return True
+            except Conflict:
+                continue  # decided at this very moment: look again
+        return False
+
+    def remind(self, proposal_id: str) -> dict[str, bool]:
+        """The consultant's step waited a reminder period: remind them, then tell ops once; when the
+        link has expired the proposal is over (expired: both return to the pool)."""
+        settings = self._settings()
+        match = self.proposal(proposal_id)
+        link_id = match.get("open_link_id")
+        found = self.repository.get_link(link_id) if link_id else None
+        if found is None:
+            return {"expired": True}
+        link, at = found[0], self.now()
+        if link.status is LinkStatus.USED:
+            return {"expired": False}  # decided meanwhile: the wait picks the decision up
+        if link.status is not LinkStatus.OPEN or at >= link.expires_at:
+            self.repository.invalidate_link(link.link_id, "timed_out")
+            return {"expired": True}
+        sent = int(match.get("reminders_sent", 0)) + 1
+        if sent <= settings.max_reminders:
+            self.repository.update_person(proposal_id, Event(
+                at=at, kind=EventKind.REMINDER_SENT, stage=Stage(match["stage"]), by=SYSTEM,
+                details={"to": link.sent_to, "number": str(sent)}), {"reminders_sent": sent}, kind=MATCH)
+            self._mail(emails.proposal_reminder(link.sent_to, link.kind.value, proposal_id,
+                                                _url(settings, f"/decisions/{link.link_id}"), sent),
+                       proposal_id, "consultant")
+            self.count_metric("ReminderSent", Stage(match["stage"]))
+        elif sent == settings.max_reminders + 1:
+            self.repository.update_person(proposal_id, Event(
+                at=at, kind=EventKind.ESCALATED, stage=Stage(match["stage"]), by=SYSTEM,
+                details={"to": settings.ops_email, "reminders": str(settings.max_reminders)}),
+                {"reminders_sent": sent, "escalated": True}, kind=MATCH)
+            self._mail(emails.proposal_escalation(settings.ops_email, link.kind.value, proposal_id,
+                                                  settings.max_reminders), proposal_id, "ops")
+            self.count_metric("StepEscalated", Stage(match["stage"]))
+        return {"expired": False}
 
     def ask_both(self, proposal_id: str, task_token: str) -> None:
         """After the meeting each of them gets their own link: do you want to continue?"""
@@ -273,10 +348,7 @@ class Matchmaking:
         if link.kind is LinkKind.CONTINUE:
             self._answer(link, token, decision)
             return
-        output: dict[str, Any] = {"outcome": decision.split(":")[0], **details}
-        if decision.startswith("chosen:"):
-            output["volunteer_id"] = decision.split(":", 1)[1]
-        self._resume(link, token, output)
+        self._resume(link, token, {**details, **_output(decision)})
 
     def _resume(self, link: Link, token: str | None, output: dict[str, Any]) -> None:
         """Resume the match; if it no longer waits (ended, or its wait timed out), say so plainly."""
@@ -285,11 +357,28 @@ class Matchmaking:
                 raise StepNotWaiting("no token")
             self.engine.resume(token, output)
         except StepNotWaiting as gone:
+            if self._picked_up_later(link, token, output):
+                return
             self.repository.add_event(link.application_id, Event(
                 at=self.now(), kind=EventKind.DECISION_UNDELIVERED, by=link.party or link.sent_to,
                 details={"reason": str(gone)}), MATCH)
             raise InvalidatedLink("Forslaget venter ikke længere på dette svar. Konsulenten er orienteret.",
                                   link) from None
+
+    def _picked_up_later(self, link: Link, token: str | None, output: dict[str, Any]) -> bool:
+        """A consultant's decision that found no open wait (it had just timed out for a reminder):
+        delivered to the newer wait, or picked up when the step waits again (_wait_again)."""
+        if link.kind not in (LinkKind.PROPOSAL, LinkKind.INTRO):
+            return False
+        found = self.repository.get_link(link.link_id)
+        newer = found[1] if found else None
+        if newer and newer != token:
+            with contextlib.suppress(StepNotWaiting):
+                self.engine.resume(newer, output)
+                return True
+        match = self.proposal(link.application_id)
+        return match.get("open_link_id") == link.link_id and not Stage(match["stage"]).is_final \
+            and match["stage"] != Stage.MATCHED.value
 
     def _answer(self, link: Link, token: str | None, answer: str) -> None:
         """Record one side's answer; resume once: at the first no, or when both said yes."""
