@@ -155,3 +155,24 @@ def test_a_long_wait_in_the_pool_carries_on_in_new_runs_and_still_ends_in_a_matc
     runs = stack.client.volunteer(volunteer_id)["run"]
     time.sleep(6)  # longer than a run's lifetime: nothing carries on after the match
     assert stack.client.volunteer(volunteer_id)["run"] == runs
+
+
+def test_a_consultant_who_does_not_choose_is_reminded_then_ops_are_told_and_the_same_link_still_works(fast_stack):
+    """Reminders every 2 s here (3 days in AWS), escalation after two."""
+    stack = fast_stack
+    volunteer_id = ready_volunteer(stack, "6720", "Fanø", "frivillig.fanoe@example.org")
+    youth_id = confirmed_young_person(stack, "6720", "ung.fanoe@example.org", "kontakt.fanoe@example.org")
+    proposal_id = proposal_for(stack, youth_id)
+    request = stack.client.wait_for_email(None, f"(forslag {proposal_id})")
+    for number in (1, 2):
+        reminder = stack.client.wait_for_email(request["to"], f"Påmindelse {number}: forslag {proposal_id}")
+        assert stack.client.link_in(reminder) == stack.client.link_in(request)
+    escalation = stack.client.wait_for_email(stack.parameters["OpsEmail"], f"Eskalering: forslag {proposal_id}")
+    assert f"backup-ops show {proposal_id} --kind match" in escalation["text"]
+    answer = stack.client.open_and_decide(stack.client.link_in(request), f"chosen:{volunteer_id}", {})
+    assert answer.status_code == 200, answer.text[:300]
+    stack.client.wait_for_email(None, f"registrér introduktionsmødet (forslag {proposal_id})")
+    assert stack.client.volunteer(youth_id, "YOUTH")["stage"] == "INTRO_MEETING"
+    kinds = [e["kind"] for e in stack.client.history(proposal_id, "MATCH")]
+    assert kinds.count("REMINDER_SENT") == 2 and kinds.count("ESCALATED") == 1
+    assert "DECISION_UNDELIVERED" not in kinds
