@@ -55,8 +55,7 @@ class Deliverability:
         kind = EventKind.EMAIL_BOUNCED if event.kind == "bounce" else EventKind.EMAIL_COMPLAINED
         self.repository.add_event(event.application_id, Event(
             at=self.now(), kind=kind, by="ses",
-            details={"recipient": event.recipient, "permanent": str(event.permanent).lower()}), event.person_kind,
-            expires_at=volunteer.get("expires_at"))
+            details={"recipient": event.recipient, "permanent": str(event.permanent).lower()}), event.person_kind)
         self.count_metric("EmailBounced" if event.kind == "bounce" else "EmailComplained")
         if not event.permanent:
             return None  # a full mailbox or a passing fault: SES tries again itself

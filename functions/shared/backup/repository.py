@@ -189,13 +189,23 @@ class Repository:
                 return items
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def add_event(self, person_id: str, event: Event, kind: str = VOLUNTEER, expires_at: int | None = None) -> None:
-        """One event on the trail; one that arrives after the journey ended (a late bounce) is given
-        the profile's expiry, so it goes when the rest of the person goes."""
+    def add_event(self, person_id: str, event: Event, kind: str = VOLUNTEER) -> None:
+        """One event on the trail. One that arrives after the journey ended (a late bounce, a
+        decision too late) takes the profile's expiry, so it goes when the rest of the person goes.
+        Written first, looked at after: the journey's end writes the expiry first and stamps the
+        trail after (expire_trail), so one of the two always sees the other."""
         item = event_item(person_id, event, kind)
-        if expires_at is not None:
-            item["expires_at"] = expires_at
         self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        profile = self.table.get_item(Key=_person_key(person_id, kind), ProjectionExpression="expires_at",
+                                      ConsistentRead=True).get("Item") or {}
+        if "expires_at" in profile:
+            try:
+                self.table.update_item(Key={"pk": item["pk"], "sk": item["sk"]}, UpdateExpression="SET expires_at = :e",
+                                       ConditionExpression="attribute_not_exists(expires_at)",
+                                       ExpressionAttributeValues={":e": profile["expires_at"]})
+            except ClientError as error:
+                if not _is_conditional_failure(error):  # else expire_trail stamped it meanwhile
+                    raise
 
     def expire_trail(self, person_id: str, kind: str, expires_at: int) -> int:
         """Give every item of a person (profile, history, letters sent) the retention expiry, so
