@@ -192,12 +192,17 @@ def _link(repository, proposal_id):
 def test_a_consultant_who_has_not_chosen_is_reminded_with_the_same_link_then_ops_are_told_once(consultant):
     matchmaking, repository, waits, clock, proposal_id = consultant
     first_link = _link(repository, proposal_id)[0].link_id
+    waits_for = []
     for token in ("t2", "t3", "t4"):  # each reminder period: remind, then the step waits again
-        assert matchmaking.remind(proposal_id) == {"expired": False}
+        reminded = matchmaking.remind(proposal_id)
+        assert reminded["expired"] is False
+        waits_for.append(reminded["seconds"])
         waits.waiting.add(token)
         matchmaking.open_proposal(proposal_id, token)
         assert _link(repository, proposal_id) == (_link(repository, proposal_id)[0], token)
     assert _link(repository, proposal_id)[0].link_id == first_link  # one link all along
+    # a reminder period (60 s here) until ops are told, then the rest of the link's life in one wait
+    assert waits_for[:2] == [60, 60] and waits_for[2] > 59 * 86400
     requests, reminders = _mails_to("k@rodekors.example")[:1], _mails_to("k@rodekors.example")[1:]
     assert len(requests) == 1 and len(reminders) == 2
     assert all(first_link in m.raw_data for m in reminders)
@@ -212,7 +217,7 @@ def test_a_choice_made_while_the_wait_was_between_tokens_is_delivered_when_it_wa
     link, token = _link(repository, proposal_id)
     waits.waiting.discard(token)  # the wait timed out for a reminder
     matchmaking.decide(link, token, "chosen:v1", "", {})  # the consultant sees it accepted
-    assert matchmaking.remind(proposal_id) == {"expired": False}
+    assert matchmaking.remind(proposal_id)["expired"] is False
     waits.waiting.add("t2")
     matchmaking.open_proposal(proposal_id, "t2")
     assert waits.resumed == [("t2", {"outcome": "chosen", "volunteer_id": "v1"})]
@@ -226,7 +231,7 @@ def test_a_proposal_nobody_chooses_expires_when_its_link_does(consultant):
     matchmaking, repository, waits, clock, proposal_id = consultant
     link = _link(repository, proposal_id)[0]
     clock.at = link.expires_at + timedelta(seconds=1)
-    assert matchmaking.remind(proposal_id) == {"expired": True}
+    assert matchmaking.remind(proposal_id)["expired"] is True
     assert repository.get_link(link.link_id)[0].status.value == "INVALIDATED"
 
 
@@ -248,7 +253,38 @@ def test_someone_who_withdrew_between_two_waits_ends_the_proposal(consultant):
     from backup.matchmaking import PersonGone
 
     matchmaking, repository, waits, clock, proposal_id = consultant
-    repository.update_person("v0", None, {"stage": "WITHDRAWN"}, kind=VOLUNTEER)
-    assert matchmaking.remind(proposal_id) == {"expired": False}
+    repository.update_person("v0", None, {"withdrawal_requested": True}, kind=VOLUNTEER)  # asked, not yet recorded
+    with pytest.raises(PersonGone):
+        matchmaking.remind(proposal_id)  # no reminder about someone who left
     with pytest.raises(PersonGone):
         matchmaking.open_proposal(proposal_id, "t2")
+    assert len(_mails_to("k@rodekors.example")) == 1  # the request, and nothing after
+
+
+def test_a_step_retried_after_ses_throttled_its_request_still_asks_the_consultant_once(pool, ses):
+    from backup.mailer import Mailer, SesThrottled
+
+    from .conftest import SENDER
+
+    repository, _, started, clock = pool
+    mailer = Mailer(SENDER, boto3.client("sesv2"))
+
+    class ThrottledOnce:
+        throttled = False
+
+        def send(self, email, tags=None):
+            if not self.throttled:
+                self.throttled = True
+                raise SesThrottled("slow down")
+            return mailer.send(email, tags)
+
+    settings = Settings(base_url="https://backup.example", consultant_email="k@rodekors.example",
+                        ops_email="o@rodekors.example", max_reminders=2, reminder_delay_seconds=60)
+    matchmaking = Matchmaking(repository, ThrottledOnce(), RecordingEngine(), started, settings, clock)
+    (proposal_id,) = matchmaking.propose([Plan("y0", Candidate("v0", 90.0, "a"))])
+    with pytest.raises(SesThrottled):
+        matchmaking.open_proposal(proposal_id, "t1")
+    matchmaking.open_proposal(proposal_id, "t1")  # Step Functions retries the task
+    matchmaking.open_proposal(proposal_id, "t2")  # and later waits again after a reminder
+    requests = _mails_to("k@rodekors.example")
+    assert len(requests) == 1 and "forslag til en frivillig" in requests[0].raw_data

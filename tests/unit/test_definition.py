@@ -106,7 +106,14 @@ def test_the_consultants_proposal_steps_remind_and_wait_again_until_their_link_e
     states = _states("match")
     for waiting in ("Consultant chooses", "Introduction meeting"):
         wait = states[waiting]
-        assert wait["TimeoutSecondsPath"] == "$.remind_after_seconds"
+        assert wait["TimeoutSecondsPath"] == "$.consultant_wait.seconds"
+        fresh = states[f"{waiting}: reminders from now"]  # every way into the step starts a full period
+        assert fresh["Parameters"]["seconds.$"] == "$.remind_after_seconds" and fresh["Next"] == waiting
+        into = [name for name, state in states.items() if waiting in (state.get("Next"), state.get("Default"))
+                or any(c.get("Next") == waiting for c in state.get("Choices", []))]
+        # (and ops' retry after a failure, which carries on with the step's own link)
+        assert sorted(into) == sorted([f"{waiting}: reminders from now", f"{waiting}: expired?",
+                                       f"{waiting}: ops decided?"]), into
         assert wait["Catch"][0] == {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout",
                                     "Next": f"{waiting}: remind"}
         assert states[f"{waiting}: remind"]["Parameters"]["Payload"]["action"] == "remind"

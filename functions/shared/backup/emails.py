@@ -189,8 +189,8 @@ def proposal_request(to: str, youth_first_name: str, proposal_id: str, url: str)
 
 # What the consultant still has to do at each of a proposal's steps, for reminders and escalation.
 PROPOSAL_STEPS = {
-    "PROPOSAL": "at vælge en frivillig til en ung",
-    "INTRO": "at registrere introduktionsmødet",
+    "PROPOSAL": "vælger en frivillig til den unge",
+    "INTRO": "registrerer introduktionsmødet",
 }
 
 
@@ -198,7 +198,7 @@ def proposal_reminder(to: str, step: str, proposal_id: str, url: str, number: in
     return compose(
         to,
         f"Påmindelse {number}: forslag {proposal_id} venter stadig",
-        f"Hej\n\nForslag {proposal_id} venter stadig på dig: det mangler {PROPOSAL_STEPS[step]}. "
+        f"Hej\n\nForslag {proposal_id} venter stadig på dig: vi mangler, at du {PROPOSAL_STEPS[step]}. "
         "Den unge og den frivillige venter også, så vi vil være glade, hvis du kan se på det snart.\n\n"
         f"{url}\n\n{SIGNATURE}",
     )
@@ -208,8 +208,9 @@ def proposal_escalation(to: str, step: str, proposal_id: str, reminders: int) ->
     return compose(
         to,
         f"Eskalering: forslag {proposal_id} er gået i stå",
-        f"Hej\n\nForslag {proposal_id} mangler stadig {PROPOSAL_STEPS[step]}, selv om konsulenten har fået "
-        f"{reminders} påmindelse(r). Uden svar går begge tilbage i puljen, når linket udløber.\n\n"
+        f"Hej\n\nI forslag {proposal_id} mangler vi stadig, at konsulenten {PROPOSAL_STEPS[step]}, selv om "
+        f"konsulenten har fået {reminders} påmindelse(r). Uden svar går begge tilbage i puljen, når linket "
+        "udløber.\n\n"
         f"Se forslaget med: backup-ops show {proposal_id} --kind match\n\n{SIGNATURE}",
     )
 

@@ -117,9 +117,7 @@ class Matchmaking:
         link = self._link(LinkKind.PROPOSAL, proposal_id, consultant, task_token)
         self.repository.update_person(proposal_id, None, {"open_link_id": link.link_id, "consultant": consultant,
                                                           "reminders_sent": 0}, kind=MATCH)
-        self._mail(emails.proposal_request(consultant, youth["details"]["first_name"], proposal_id,
-                                           _url(self._settings(), f"/decisions/{link.link_id}")), proposal_id,
-                   "consultant")
+        self._request(proposal_id, link)
 
     def choose(self, proposal_id: str, volunteer_id: str) -> dict[str, bool]:
         """Record the consultant's choice; an alternative must still be free to be claimed."""
@@ -149,7 +147,9 @@ class Matchmaking:
         match = self.proposal(proposal_id)
         youth = self.repository.get_person(match["details"]["youth_id"], YOUTH)
         volunteer = self.repository.get_person(match["details"]["volunteer_id"], VOLUNTEER)
-        return {"ok": not Stage(youth["stage"]).is_final and not Stage(volunteer["stage"]).is_final}
+        # someone who asked to withdraw is gone already, before their own run records it
+        return {"ok": all(not Stage(p["stage"]).is_final and not p.get("withdrawal_requested")
+                          for p in (youth, volunteer))}
 
     def open_intro(self, proposal_id: str, task_token: str) -> None:
         """Both are introduced; the consultant records the meeting from a link."""
@@ -161,9 +161,19 @@ class Matchmaking:
         link = self._link(LinkKind.INTRO, proposal_id, match["consultant"], task_token)
         self.repository.update_person(proposal_id, None, {"open_link_id": link.link_id, "reminders_sent": 0},
                                       kind=MATCH)
-        self._mail(emails.intro_request(match["consultant"], proposal_id,
-                                        _url(self._settings(), f"/decisions/{link.link_id}")),
-                   proposal_id, "consultant")
+        self._request(proposal_id, link)
+
+    def _request(self, proposal_id: str, link: Link) -> None:
+        """Ask the consultant for the step, once per link: a retried task (SES throttled the first
+        try) sends what is missing, and waiting again after a reminder sends nothing."""
+        match = self.proposal(proposal_id)
+        url = _url(self._settings(), f"/decisions/{link.link_id}")
+        if link.kind is LinkKind.PROPOSAL:
+            youth = self.repository.get_person(match["details"]["youth_id"], YOUTH)
+            email = emails.proposal_request(link.sent_to, youth["details"]["first_name"], proposal_id, url)
+        else:
+            email = emails.intro_request(link.sent_to, proposal_id, url)
+        self._mail_once(match, f"request:{link.link_id}", email, "consultant")
 
     def _wait_again(self, proposal_id: str, kind: LinkKind, task_token: str) -> bool:
         """After a reminder the consultant's step waits again on the same link under a new token.
@@ -179,30 +189,38 @@ class Matchmaking:
                 return True
             if link.status is not LinkStatus.OPEN:
                 return False
-            if not self.still_on(proposal_id)["ok"]:  # someone withdrew while the wait was between tokens
-                raise PersonGone(proposal_id)
             try:
                 self.repository.refresh_token(link.link_id, task_token)
-                return True
             except Conflict:
                 continue  # decided at this very moment: look again
+            # looked at after the token is stored: a withdrawal that failed the old token (between
+            # two waits) is seen here, and one that comes later fails this token
+            if not self.still_on(proposal_id)["ok"]:
+                raise PersonGone(proposal_id)
+            self._request(proposal_id, link)  # only if a retried first attempt did not send it
+            return True
         return False
 
-    def remind(self, proposal_id: str) -> dict[str, bool]:
+    def remind(self, proposal_id: str) -> dict[str, Any]:
         """The consultant's step waited a reminder period: remind them, then tell ops once; when the
-        link has expired the proposal is over (expired: both return to the pool)."""
+        link has expired the proposal is over (expired: both return to the pool). `seconds` is how
+        long the step waits next: a reminder period, and after the escalation the link's remaining
+        life, so the loop ends after a handful of rounds whatever the reminder period."""
         settings = self._settings()
         match = self.proposal(proposal_id)
+        if not self.still_on(proposal_id)["ok"]:
+            raise PersonGone(proposal_id)  # someone withdrew while the step waited
+        again = {"expired": False, "seconds": settings.reminder_delay_seconds}
         link_id = match.get("open_link_id")
         found = self.repository.get_link(link_id) if link_id else None
         if found is None:
-            return {"expired": True}
+            return again  # the step's first attempt is still opening its link
         link, at = found[0], self.now()
         if link.status is LinkStatus.USED:
-            return {"expired": False}  # decided meanwhile: the wait picks the decision up
+            return again  # decided meanwhile: the wait picks the decision up
         if link.status is not LinkStatus.OPEN or at >= link.expires_at:
             self.repository.invalidate_link(link.link_id, "timed_out")
-            return {"expired": True}
+            return {"expired": True, "seconds": 1}
         sent = int(match.get("reminders_sent", 0)) + 1
         if sent <= settings.max_reminders:
             self.repository.update_person(proposal_id, Event(
@@ -220,7 +238,9 @@ class Matchmaking:
             self._mail(emails.proposal_escalation(settings.ops_email, link.kind.value, proposal_id,
                                                   settings.max_reminders), proposal_id, "ops")
             self.count_metric("StepEscalated", Stage(match["stage"]))
-        return {"expired": False}
+        if sent > settings.max_reminders:  # nobody more to tell: wait out the link
+            return {"expired": False, "seconds": max(1, int((link.expires_at - at).total_seconds()) + 1)}
+        return again
 
     def ask_both(self, proposal_id: str, task_token: str) -> None:
         """After the meeting each of them gets their own link: do you want to continue?"""
