@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from typing import Any
 
@@ -60,7 +60,8 @@ SAMPLE_REFERRAL: dict[str, Any] = {
 
 def approval_fields(stage: str, today: date | None = None) -> dict[str, str]:
     """What a consultant fills in to approve each step."""
-    day = (today or date.today()).isoformat()
+    # UTC's date is never ahead of the server's (UTC or Danish), unlike a Danish laptop's after midnight
+    day = (today or datetime.now(UTC).date()).isoformat()
     return {
         "PHONE_SCREENING": {"motivation_ok": "yes", "understands_broken_relations": "yes",
                             "has_time_for_a_year": "yes", "references_contacted": "yes"},

@@ -96,7 +96,8 @@ class Outbox:
 
 class Faults:
     """Failures injected on purpose (POST /_local/faults), so ops' tools can be tried locally:
-    the next `times` invokes of a function (optionally only for one task action) fail."""
+    the next `times` invokes of a function fail (optionally only for one task action, and only
+    for one person's or proposal's `application_id`, so other journeys running meanwhile are spared)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -109,6 +110,7 @@ class Faults:
         fault: dict[str, Any] = {
             "function": str(spec["function"]),
             "action": spec.get("action"),
+            "application_id": spec.get("application_id"),
             "times": times,
             "errorType": str(spec.get("error", "InjectedFault")),
             "errorMessage": str(spec.get("message", "a failure injected through /_local/faults")),
@@ -124,9 +126,11 @@ class Faults:
     def take(self, function_name: str, event: Any) -> dict[str, str] | None:
         name = function_name.rsplit(":function:", 1)[-1].split(":")[0]
         action = event.get("action") if isinstance(event, dict) else None
+        about = event.get("application_id") if isinstance(event, dict) else None
         with self._lock:
             for fault in self._pending:
-                if name.endswith(fault["function"]) and fault["action"] in (None, action):
+                if name.endswith(fault["function"]) and fault["action"] in (None, action) \
+                        and fault["application_id"] in (None, about):
                     fault["times"] -= 1
                     if fault["times"] == 0:
                         self._pending.remove(fault)

@@ -49,8 +49,23 @@ class RunningStack:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def start_stack(tmp: Path, name: str, params: dict[str, str]) -> RunningStack:
-    """Start `python -m local_stack` on free ports and wait until it serves."""
+def start_stack(tmp: Path, name: str, params: dict[str, str], attempts: int = 3) -> RunningStack:
+    """Start `python -m local_stack` on free ports and wait until it serves. A free port can be
+    taken by someone else before the stack binds it: then the stack says so, and we try new ones."""
+    for attempt in range(attempts):
+        try:
+            return _start_stack_once(tmp, name, params)
+        except PortTaken:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
+def _start_stack_once(tmp: Path, name: str, params: dict[str, str]) -> RunningStack:
     ready = tmp / f"{name}-ready.json"
     log = tmp / f"{name}.log"
     command = [sys.executable, "-m", "local_stack", "--api-port", str(free_port()), "--aws-port", str(free_port()),
@@ -61,7 +76,8 @@ def start_stack(tmp: Path, name: str, params: dict[str, str]) -> RunningStack:
     deadline = time.time() + 90
     while not ready.exists():
         if process.poll() is not None:
-            raise RuntimeError(f"the local stack did not start: {process.stderr.read() if process.stderr else ''}")
+            said = process.stderr.read() if process.stderr else ""
+            raise (PortTaken if "in use" in said else RuntimeError)(f"the local stack did not start: {said}")
         if time.time() > deadline:
             process.kill()
             raise RuntimeError("the local stack did not start within 90 s")
@@ -90,10 +106,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
 
 @pytest.fixture(scope="session")
 def fast_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """A local stack whose steps remind after 2 s and escalate after 2 reminders, and whose runs
+    """A local stack whose steps remind after 3 s and escalate after 2 reminders, and whose runs
     carry on in a new execution after 5 s in the pool (in AWS: after 330 days)."""
     running = start_stack(tmp_path_factory.mktemp("fast"), "fast",
-                          {"ReminderDelaySeconds": "2", "MaxReminders": "2", "RunLifetimeSeconds": "5"})
+                          {"ReminderDelaySeconds": "3", "MaxReminders": "2", "RunLifetimeSeconds": "5"})
     yield running
     stop_stack(running)
 

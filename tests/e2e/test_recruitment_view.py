@@ -2,6 +2,7 @@
 Skagen), is confirmed, found to have nobody within reach, and appears in the recruitment needs of
 Syddanmark, on the staff page and in its JSON, without anything that points at them."""
 
+import json
 import time
 
 import pytest
@@ -51,4 +52,5 @@ def test_a_young_person_with_nobody_within_reach_is_a_recruitment_need(stack):
         assert {"key": "football", "label": "Fodbold"}.items() <= next(
             i for i in south["interests"] if i["key"] == "football").items()
         assert data["total"]["without_candidates"] >= south["without_candidates"]
-        assert SAMPLE_REFERRAL["first_name"] not in response.text and POSTCODE not in response.text
+        people_free = json.dumps({k: v for k, v in data.items() if k != "generated_at"})  # its microseconds vary
+        assert SAMPLE_REFERRAL["first_name"] not in people_free and POSTCODE not in people_free

@@ -1,5 +1,6 @@
 """The real state machine, the real handlers in their workers, real HTTP: a volunteer's journey."""
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 
 def apply(stack, **changes):
-    email = changes.pop("email", None) or f"applicant-{len(stack.client.outbox())}@example.org"
+    email = changes.pop("email", None) or f"applicant-{uuid.uuid4().hex[:12]}@example.org"
     return stack.client.apply({**SAMPLE_APPLICATION, "email": email, **changes}), email
 
 
@@ -168,7 +169,8 @@ def test_reminders_reach_the_consultant_then_ops_and_the_same_link_still_works(f
     assert "Eskalering" in escalation["subject"]
     approve(stack, application_id, Stage.PHONE_SCREENING)
     stack.client.wait_for_email(stack.consultant, f"Hjemmebesøg venter på dig (ansøgning {application_id})")
-    kinds = [e["kind"] for e in stack.client.history(application_id)]
+    # the phone screening's own: the home visit has begun reminding on its 3 s clock by now
+    kinds = [e["kind"] for e in stack.client.history(application_id) if e.get("event_stage") == "PHONE_SCREENING"]
     assert kinds.count("REMINDER_SENT") == 2 and kinds.count("ESCALATED") == 1
 
 
@@ -176,8 +178,8 @@ def test_a_task_that_fails_for_good_reaches_ops_and_a_retry_completes_the_journe
     application_id, email = apply(stack)
     for stage in HUMAN_STEPS[:3]:
         approve(stack, application_id, stage)
-    fault = requests.post(f"{stack.web}/_local/faults", timeout=10,
-                          json={"function": "WorkflowFunction", "action": "finish", "times": 1})
+    fault = requests.post(f"{stack.web}/_local/faults", timeout=10, json={
+        "function": "WorkflowFunction", "action": "finish", "application_id": application_id, "times": 1})
     assert fault.status_code == 201
     approve(stack, application_id, Stage.TRAINING)
     alert = stack.client.wait_for_email(stack.parameters["OpsEmail"], f"fejlede for ansøgning {application_id}")
@@ -196,8 +198,11 @@ def test_a_task_that_fails_for_good_reaches_ops_and_a_retry_completes_the_journe
 
 def test_ops_can_end_a_journey_that_failed(stack):
     application_id, email = apply(stack)
-    requests.post(f"{stack.web}/_local/faults", timeout=10,
-                  json={"function": "WorkflowFunction", "action": "open_step", "times": 1})
+    step_link(stack, application_id, Stage.PHONE_SCREENING)
+    # aimed at this journey only: other journeys on the stack open steps (reminders) meanwhile
+    requests.post(f"{stack.web}/_local/faults", timeout=10, json={
+        "function": "WorkflowFunction", "action": "open_step", "application_id": application_id, "times": 1})
+    approve(stack, application_id, Stage.PHONE_SCREENING)
     alert = stack.client.wait_for_email(stack.parameters["OpsEmail"], f"fejlede for ansøgning {application_id}")
     answer = stack.client.open_and_decide(stack.client.link_in(alert), "end", notes="Ansøgeren er kontaktet")
     assert answer.status_code == 200

@@ -80,7 +80,8 @@ def test_json_when_asked_by_accept_header_or_query(staff, pool):
         assert south["interests"][0] == {"key": "football", "label": "Fodbold", "count": 2}
         assert south["preferences"]["volunteer_gender"][0]["count"] == 2
         assert south["longest_wait_days"] >= 0
-        assert "Sara" not in response["body"] and "6760" not in response["body"]
+        people_free = json.dumps({k: v for k, v in data.items() if k != "generated_at"})  # its microseconds vary
+        assert "Sara" not in people_free and "6760" not in people_free
 
 
 def test_only_young_people_without_candidates_are_recruitment_needs(staff, table):
