@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -79,6 +80,9 @@ def main() -> None:
     sys.path.extend(spec["site_packages"])
     sys.meta_path.insert(0, OnlyWhatLambdaHas(own, stdlib, set(spec["allowed"])))
 
+    # Ctrl-C in `make run` reaches the whole process group; the stack stops its workers itself,
+    # so a worker ignores it rather than print a KeyboardInterrupt traceback over the terminal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     answers = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
