@@ -261,6 +261,22 @@ def _choice(name: str, variable: str, equals: str | bool, yes: str, no: str) -> 
     return {name: {"Type": "Choice", "Choices": [{"Variable": variable, test: equals, "Next": yes}], "Default": no}}
 
 
+def _reminding(wait: dict, waiting: str, action: str, remind: str) -> dict[str, dict]:
+    """A proposal's wait that reminds: it starts with a full reminder period (the Pass state every
+    way in goes through), times out into `remind`, and waits again for as long as that task says
+    (after the escalation: the link's remaining life, so the loop stays short whatever the period)."""
+    wait["TimeoutSecondsPath"] = "$.consultant_wait.seconds"
+    wait["Catch"].insert(0, {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": remind})
+    states = {_fresh(waiting): {
+        "Type": "Pass", "Parameters": {"seconds.$": "$.remind_after_seconds", "expired": False},
+        "ResultPath": "$.consultant_wait", "Next": waiting}}
+    states.update(_task(remind, action, None, f"{waiting}: expired?", {
+        "select": {"expired.$": "$.Payload.expired", "seconds.$": "$.Payload.seconds"},
+        "path": "$.consultant_wait"}, False, MATCHING))
+    states.update(_choice(f"{waiting}: expired?", "$.consultant_wait.expired", True, "Proposal expired", waiting))
+    return states
+
+
 def _fresh(waiting: str) -> str:
     """The state that starts a consultant's step in a proposal with a full reminder period."""
     return f"{waiting}: reminders from now"
@@ -280,8 +296,8 @@ def match_definition() -> dict:
                           _fresh("Consultant chooses")))
     states.update(_task("Both still in the programme?", "still_on", None, "Both here?", ok, False, MATCHING))
     states.update(_choice("Both here?", "$.check.ok", True, _fresh("Introduction meeting"), SOMEONE_LEFT))
-    states.update(_task("Introduction meeting", "open_intro", None, "Both asked: continue?", None, False, MATCHING,
-                        wait=True))
+    states.update(_task("Introduction meeting", "open_intro", None, _fresh("Both asked: continue?"), None, False,
+                        MATCHING, wait=True))
     states["Introduction meeting"]["ResultPath"] = "$.intro"
     states.update(_task("Both asked: continue?", "ask_both", None, "Both said yes?", None, False, MATCHING, wait=True))
     states["Both asked: continue?"]["ResultPath"] = "$.answers"
@@ -293,25 +309,13 @@ def match_definition() -> dict:
         states.update(_task(name, "release", None, "Look for new matches", None, False, MATCHING,
                             exclude=exclude, tell=tell))
     states.update(_task("Look for new matches", "run", None, "Proposal ended", None, False, MATCHING))
-    # the consultant's waits remind them (then ops) and wait again on the same link; once the
-    # link has expired, or when the two people never answer, both go back to the pool. Each step
-    # starts with a reminder period; the remind task says how long the next wait is (after the
-    # escalation: the link's remaining life, so the loop stays short whatever the period).
-    for waiting in ("Consultant chooses", "Introduction meeting"):
-        states[_fresh(waiting)] = {
-            "Type": "Pass", "Parameters": {"seconds.$": "$.remind_after_seconds", "expired": False},
-            "ResultPath": "$.consultant_wait", "Next": waiting}
-        states[waiting]["TimeoutSecondsPath"] = "$.consultant_wait.seconds"
-        states[waiting]["Catch"].insert(0, {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout",
-                                            "Next": f"{waiting}: remind"})
-        states.update(_task(f"{waiting}: remind", "remind", None, f"{waiting}: expired?", {
-            "select": {"expired.$": "$.Payload.expired", "seconds.$": "$.Payload.seconds"},
-            "path": "$.consultant_wait"}, False, MATCHING))
-        states.update(_choice(f"{waiting}: expired?", "$.consultant_wait.expired", True, "Proposal expired", waiting))
-    answers = states["Both asked: continue?"]
-    answers["TimeoutSecondsPath"] = "$.wait_seconds"
-    answers["Catch"].insert(0, {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout",
-                                "Next": "Proposal expired"})
+    # the consultant's waits remind them (then ops) and wait again on the same link; after the
+    # two people were asked, the consultant hears who has not answered (nudge). Once the links have
+    # expired, both go back to the pool.
+    for waiting, action, then in (("Consultant chooses", "remind", "remind"),
+                                  ("Introduction meeting", "remind", "remind"),
+                                  ("Both asked: continue?", "nudge", "nudge the consultant")):
+        states.update(_reminding(states[waiting], waiting, action, f"{waiting}: {then}"))
     states.update(_task("Proposal expired", "release", None, "Look for new matches", None, False, MATCHING,
                         exclude=False, tell=False))
     states["Proposal ended"] = {"Type": "Succeed"}

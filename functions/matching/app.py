@@ -37,8 +37,8 @@ class Config(EnvConfig):
 
 
 class Task(BaseModel):
-    action: Literal["run", "open_proposal", "choose", "still_on", "open_intro", "ask_both", "remind", "matched",
-                    "release"]
+    action: Literal["run", "open_proposal", "choose", "still_on", "open_intro", "ask_both", "remind", "nudge",
+                    "matched", "release"]
     application_id: str | None = None  # the proposal, for a match's tasks
     kind: str | None = None
     task_token: str | None = None
@@ -88,6 +88,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return matchmaking.still_on(proposal_id)
     if task.action == "remind":
         return matchmaking.remind(proposal_id)
+    if task.action == "nudge":
+        return matchmaking.nudge(proposal_id)
     if task.action == "matched":
         matchmaking.matched(proposal_id)
         return {"matched": proposal_id}

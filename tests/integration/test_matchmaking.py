@@ -297,3 +297,62 @@ def test_a_step_retried_after_ses_throttled_its_request_still_asks_the_consultan
     matchmaking.open_proposal(proposal_id, "t2")  # and later waits again after a reminder
     requests = _mails_to("k@rodekors.example")
     assert len(requests) == 1 and "forslag til en frivillig" in requests[0].raw_data
+
+
+# --- after the introduction: the two answers -----------------------------------------------------
+
+@pytest.fixture
+def asked(consultant):
+    """The consultant chose v0 and recorded the meeting; both have been asked (wait t3)."""
+    matchmaking, repository, waits, clock, proposal_id = consultant
+    link, token = _link(repository, proposal_id)
+    matchmaking.decide(link, token, "chosen:v0", "", {})
+    assert matchmaking.choose(proposal_id, "v0") == {"ok": True}
+    waits.waiting.add("t2")
+    matchmaking.open_intro(proposal_id, "t2")
+    intro, token = _link(repository, proposal_id)
+    matchmaking.decide(intro, token, "held", "", {"intro_date": "2026-11-20"})
+    waits.waiting.add("t3")
+    matchmaking.ask_both(proposal_id, "t3")
+    answer_links = repository.get_person(proposal_id, "MATCH")["answer_links"]
+    return matchmaking, repository, waits, clock, proposal_id, {
+        party: repository.get_link(link_id) for party, link_id in answer_links.items()}
+
+
+def test_when_one_has_not_answered_the_consultant_is_told_once_who(asked):
+    matchmaking, repository, waits, clock, proposal_id, links = asked
+    matchmaking.decide(links["youth"][0], links["youth"][1], "yes", "", {})
+    nudged = matchmaking.nudge(proposal_id)
+    assert nudged["expired"] is False and nudged["seconds"] > 59 * 86400  # then wait out the links
+    told = [m for m in _mails_to("k@rodekors.example") if "vi mangler svar" in m.raw_data]
+    assert len(told) == 1 and "den frivillige" in told[0].raw_data and "den unge" not in told[0].raw_data
+    waits.waiting.discard("t3")  # the wait timed out for the nudge and now waits again
+    waits.waiting.add("t4")
+    matchmaking.ask_both(proposal_id, "t4")
+    assert matchmaking.nudge(proposal_id)["expired"] is False
+    assert len([m for m in _mails_to("k@rodekors.example") if "vi mangler svar" in m.raw_data]) == 1
+    assert len(_mails_to("v0@example.org")) == 1  # the volunteer was asked once, not again on waiting again
+    volunteer_link = repository.get_link(links["volunteer"][0].link_id)
+    matchmaking.decide(volunteer_link[0], volunteer_link[1], "yes", "", {})
+    assert waits.resumed[-1] == ("t4", {"outcome": "both_yes"})
+
+
+def test_a_no_given_while_no_wait_was_open_is_delivered_when_the_answers_wait_again(asked):
+    matchmaking, repository, waits, clock, proposal_id, links = asked
+    waits.waiting.discard("t3")  # timed out for the nudge
+    matchmaking.decide(links["volunteer"][0], links["volunteer"][1], "no", "", {})  # accepted, not lost
+    assert matchmaking.nudge(proposal_id) == {"expired": False, "seconds": 1}
+    waits.waiting.add("t4")
+    matchmaking.ask_both(proposal_id, "t4")
+    assert waits.resumed[-1] == ("t4", {"outcome": "declined"})
+    kinds = [e["kind"] for e in repository.history(proposal_id, "MATCH")]
+    assert "DECISION_UNDELIVERED" not in kinds
+
+
+def test_answers_nobody_gives_expire_with_their_links(asked):
+    from datetime import timedelta
+
+    matchmaking, repository, waits, clock, proposal_id, links = asked
+    clock.at = links["youth"][0].expires_at + timedelta(seconds=1)
+    assert matchmaking.nudge(proposal_id)["expired"] is True
+    assert repository.get_link(links["youth"][0].link_id)[0].status.value == "INVALIDATED"

@@ -119,5 +119,9 @@ def test_the_consultants_proposal_steps_remind_and_wait_again_until_their_link_e
         assert states[f"{waiting}: remind"]["Parameters"]["Payload"]["action"] == "remind"
         expired = states[f"{waiting}: expired?"]
         assert expired["Choices"][0]["Next"] == "Proposal expired" and expired["Default"] == waiting
-    # the two people's answers are not chased: their wait ends with the links' lifetime
-    assert states["Both asked: continue?"]["Catch"][0]["Next"] == "Proposal expired"
+    # the two people's answers: the consultant is nudged, then the links wait out their life
+    answers = states["Both asked: continue?"]
+    assert answers["TimeoutSecondsPath"] == "$.consultant_wait.seconds"
+    assert answers["Catch"][0]["Next"] == "Both asked: continue?: nudge the consultant"
+    assert states["Both asked: continue?: expired?"]["Choices"][0]["Next"] == "Proposal expired"
+    assert states["Introduction meeting"]["Next"] == "Both asked: continue?: reminders from now"

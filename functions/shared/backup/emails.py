@@ -215,6 +215,18 @@ def proposal_escalation(to: str, step: str, proposal_id: str, reminders: int) ->
     )
 
 
+def answers_missing(to: str, proposal_id: str, silent: list[str]) -> Email:
+    who = " og ".join({"youth": "den unge", "volunteer": "den frivillige"}[p] for p in silent)
+    return compose(
+        to,
+        f"BackUp: vi mangler svar efter introduktionsmødet (forslag {proposal_id})",
+        f"Hej\n\nEfter introduktionsmødet har vi spurgt begge, om de vil fortsætte. Vi mangler stadig svar "
+        f"fra {who}. Tag gerne en venlig snak med dem om det; de kan stadig svare fra linket i deres mail. "
+        "Kommer der ikke svar, før linket udløber, går begge tilbage i puljen.\n\n"
+        f"Se forslaget med: backup-ops show {proposal_id} --kind match\n\n{SIGNATURE}",
+    )
+
+
 def intro_request(to: str, proposal_id: str, url: str) -> Email:
     return compose(
         to,

@@ -84,10 +84,9 @@ class Matchmaking:
             except Conflict:
                 continue  # one of them was claimed by an overlapping run: they are not free
             try:
-                # each wait of the proposal gives up after the links' lifetime (see LINK_DAYS)
+                # each wait reminds (remind, nudge) after this, and gives up when its links expire
+                # (LINK_DAYS): then both people go back to the pool
                 self.match_engine.start(proposal_id, {
-                    "wait_seconds": LINK_DAYS * 86400,
-                    # the consultant's steps remind them, like screening steps do (remind())
                     "remind_after_seconds": self._settings().reminder_delay_seconds})
             except Exception:
                 self.release(proposal_id, exclude=False, tell=False)  # no run: nobody stays held by it
@@ -243,8 +242,12 @@ class Matchmaking:
         return again
 
     def ask_both(self, proposal_id: str, task_token: str) -> None:
-        """After the meeting each of them gets their own link: do you want to continue?"""
+        """After the meeting each of them gets their own link: do you want to continue?
+        After a nudge to the consultant the same links wait again under the new token."""
         match = self.proposal(proposal_id)
+        if match.get("answer_links"):
+            self._answers_wait_again(match, task_token)
+            return
         youth = self.repository.get_person(match["details"]["youth_id"], YOUTH)["details"]
         volunteer = self.repository.get_person(match["details"]["volunteer_id"], VOLUNTEER)["details"]
         # a young person without an email answers through their contact adult
@@ -254,12 +257,63 @@ class Matchmaking:
             link = self._link(LinkKind.CONTINUE, proposal_id, address, task_token, party=party)
             links[party] = link.link_id
         self.repository.update_person(proposal_id, None, {"answer_links": links, "answers": {}}, kind=MATCH)
+        self._ask_questions(proposal_id)
+
+    def _ask_questions(self, proposal_id: str) -> None:
+        """Each of the two gets their question once: a retry after SES throttled sends what is missing."""
+        match = self.proposal(proposal_id)
+        links = match["answer_links"]
+        youth = self.repository.get_person(match["details"]["youth_id"], YOUTH)["details"]
+        volunteer = self.repository.get_person(match["details"]["volunteer_id"], VOLUNTEER)["details"]
+        youth_address = youth.get("email") or youth["contact_adult_email"]
         settings = self._settings()
-        self._mail(emails.continue_question(youth_address, youth["first_name"], not youth.get("email"),
-                                            _url(settings, f"/decisions/{links['youth']}")), proposal_id, "youth")
-        self._mail(emails.continue_question(volunteer["email"], volunteer["first_name"], False,
-                                            _url(settings, f"/decisions/{links['volunteer']}")), proposal_id,
-                   "volunteer")
+        self._mail_once(match, "question:youth", emails.continue_question(
+            youth_address, youth["first_name"], not youth.get("email"),
+            _url(settings, f"/decisions/{links['youth']}")), "youth")
+        self._mail_once(match, "question:volunteer", emails.continue_question(
+            volunteer["email"], volunteer["first_name"], False, _url(settings, f"/decisions/{links['volunteer']}")),
+            "volunteer")
+
+    def _answers_wait_again(self, match: dict[str, Any], task_token: str) -> None:
+        """The unanswered links take the new token; an outcome reached while no wait was open
+        (a no, or the second yes) is delivered now."""
+        proposal_id = match["application_id"]
+        for link_id in match["answer_links"].values():
+            with contextlib.suppress(Conflict):  # answered at this very moment: the outcome shows below
+                self.repository.refresh_token(link_id, task_token)
+        if not self.still_on(proposal_id)["ok"]:  # looked at after the tokens are stored
+            raise PersonGone(proposal_id)
+        outcome = self.proposal(proposal_id).get("outcome")
+        if outcome:
+            with contextlib.suppress(StepNotWaiting):  # the answer itself found this token first
+                self.engine.resume(task_token, {"outcome": outcome})
+            return
+        self._ask_questions(proposal_id)
+
+    def nudge(self, proposal_id: str) -> dict[str, Any]:
+        """The two have not both answered after a reminder period: the consultant is told, once,
+        who has not (they know them and can ask kindly); then the links wait out their life."""
+        if not self.still_on(proposal_id)["ok"]:
+            raise PersonGone(proposal_id)
+        match = self.proposal(proposal_id)
+        found = [self.repository.get_link(link_id) for link_id in (match.get("answer_links") or {}).values()]
+        links = [f[0] for f in found if f]
+        at = self.now()
+        if match.get("outcome") or not links:
+            return {"expired": False, "seconds": 1}  # decided meanwhile: the wait picks it up at once
+        expires_at = max(link.expires_at for link in links)
+        if at >= expires_at:
+            for link in links:
+                self.repository.invalidate_link(link.link_id, "timed_out")
+            return {"expired": True, "seconds": 1}
+        silent = sorted(p for p in ("youth", "volunteer") if p not in (match.get("answers") or {}))
+        if silent and not match.get("nudged"):
+            self.repository.update_person(proposal_id, Event(
+                at=at, kind=EventKind.REMINDER_SENT, stage=Stage.INTRO_MEETING, by=SYSTEM,
+                details={"to": match["consultant"], "waiting_for": ",".join(silent)}), {"nudged": True}, kind=MATCH)
+            self._mail(emails.answers_missing(match["consultant"], proposal_id, silent), proposal_id, "consultant")
+            self.count_metric("ReminderSent", Stage.INTRO_MEETING)
+        return {"expired": False, "seconds": max(1, int((expires_at - at).total_seconds()) + 1)}
 
     def matched(self, proposal_id: str) -> None:
         """Both said yes: both are matched, told, the contact adult informed, their journeys end."""
@@ -388,17 +442,21 @@ class Matchmaking:
     def _picked_up_later(self, link: Link, token: str | None, output: dict[str, Any]) -> bool:
         """A consultant's decision that found no open wait (it had just timed out for a reminder):
         delivered to the newer wait, or picked up when the step waits again (_wait_again)."""
-        if link.kind not in (LinkKind.PROPOSAL, LinkKind.INTRO):
-            return False
-        found = self.repository.get_link(link.link_id)
-        newer = found[1] if found else None
-        if newer and newer != token:
-            with contextlib.suppress(StepNotWaiting):
-                self.engine.resume(newer, output)
-                return True
         match = self.proposal(link.application_id)
-        return match.get("open_link_id") == link.link_id and not Stage(match["stage"]).is_final \
-            and match["stage"] != Stage.MATCHED.value
+        if link.kind is LinkKind.CONTINUE:  # the two answers share one wait: any of their links
+            mine = link.link_id in (match.get("answer_links") or {}).values()
+            candidates = list((match.get("answer_links") or {}).values())
+        else:
+            mine = match.get("open_link_id") == link.link_id
+            candidates = [link.link_id]
+        for link_id in candidates:
+            found = self.repository.get_link(link_id)
+            newer = found[1] if found else None
+            if newer and newer != token:
+                with contextlib.suppress(StepNotWaiting):
+                    self.engine.resume(newer, output)
+                    return True
+        return mine and not Stage(match["stage"]).is_final and match["stage"] != Stage.MATCHED.value
 
     def _answer(self, link: Link, token: str | None, answer: str) -> None:
         """Record one side's answer; resume once: at the first no, or when both said yes."""
