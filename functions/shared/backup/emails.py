@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from html import escape
 
 from backup.mailer import Email
@@ -215,14 +216,20 @@ def proposal_escalation(to: str, step: str, proposal_id: str, reminders: int) ->
     )
 
 
-def answers_missing(to: str, proposal_id: str, silent: list[str]) -> Email:
-    who = " og ".join({"youth": "den unge", "volunteer": "den frivillige"}[p] for p in silent)
+def answers_missing(to: str, proposal_id: str, silent: list[str], youth_via_contact_adult: bool,
+                    expires: date) -> Email:
+    names = {"youth": "den unge" + (" (spørgsmålet gik til den unges kontaktperson)"
+                                    if youth_via_contact_adult else ""),
+             "volunteer": "den frivillige"}
+    who = " og ".join(names[p] for p in silent)
+    them = "dem" if len(silent) > 1 else "vedkommende"
     return compose(
         to,
         f"BackUp: vi mangler svar efter introduktionsmødet (forslag {proposal_id})",
         f"Hej\n\nEfter introduktionsmødet har vi spurgt begge, om de vil fortsætte. Vi mangler stadig svar "
-        f"fra {who}. Tag gerne en venlig snak med dem om det; de kan stadig svare fra linket i deres mail. "
-        "Kommer der ikke svar, før linket udløber, går begge tilbage i puljen.\n\n"
+        f"fra {who}. Tag gerne en venlig snak med {them} om det; der kan stadig svares fra linket i mailen "
+        f"indtil {expires:%d.%m.%Y}. Kommer der ikke svar inden da, går begge tilbage i puljen, og ingen af "
+        "dem får at vide, hvad den anden svarede.\n\n"
         f"Se forslaget med: backup-ops show {proposal_id} --kind match\n\n{SIGNATURE}",
     )
 

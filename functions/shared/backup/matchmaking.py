@@ -33,6 +33,11 @@ class PersonGone(Exception):
 LINK_DAYS = 60  # a proposal's links live as long as an introduction can reasonably take to arrange
 
 
+def _outcome(answers: dict[str, str]) -> str | None:
+    """The two answers' outcome: declined at the first no, both_yes when both said yes."""
+    return "declined" if "no" in answers.values() else "both_yes" if len(answers) == 2 else None
+
+
 def _output(decision: str) -> dict[str, Any]:
     """What a consultant's decision resumes the match with: the outcome, and the chosen volunteer."""
     output: dict[str, Any] = {"outcome": decision.split(":")[0]}
@@ -87,7 +92,10 @@ class Matchmaking:
                 # each wait reminds (remind, nudge) after this, and gives up when its links expire
                 # (LINK_DAYS): then both people go back to the pool
                 self.match_engine.start(proposal_id, {
-                    "remind_after_seconds": self._settings().reminder_delay_seconds})
+                    "remind_after_seconds": self._settings().reminder_delay_seconds,
+                    # read by the definition before reminders (answers timed out after it): a proposal
+                    # started while a deploy replaces the functions first still finds it; drop later
+                    "wait_seconds": LINK_DAYS * 86400})
             except Exception:
                 self.release(proposal_id, exclude=False, tell=False)  # no run: nobody stays held by it
                 raise
@@ -283,12 +291,26 @@ class Matchmaking:
                 self.repository.refresh_token(link_id, task_token)
         if not self.still_on(proposal_id)["ok"]:  # looked at after the tokens are stored
             raise PersonGone(proposal_id)
-        outcome = self.proposal(proposal_id).get("outcome")
+        # from the links themselves (each used atomically), not only the record's outcome: an
+        # answer being recorded right now may not have written the outcome yet
+        outcome = self._outcome_from_links(self.proposal(proposal_id))
         if outcome:
-            with contextlib.suppress(StepNotWaiting):  # the answer itself found this token first
+            with contextlib.suppress(Conflict):  # the answer wrote it first
+                self.repository.update_person(proposal_id, None, {"outcome": outcome},
+                                              condition="attribute_not_exists(outcome)", kind=MATCH)
+            with contextlib.suppress(StepNotWaiting):  # the answer found this token first
                 self.engine.resume(task_token, {"outcome": outcome})
             return
         self._ask_questions(proposal_id)
+
+    def _outcome_from_links(self, match: dict[str, Any]) -> str | None:
+        """declined at the first no, both_yes when both said yes, else None (still waiting)."""
+        answers = {}
+        for party, link_id in (match.get("answer_links") or {}).items():
+            found = self.repository.get_link(link_id)
+            if found and found[0].status is LinkStatus.USED and found[0].decision:
+                answers[party] = found[0].decision
+        return _outcome(answers)
 
     def nudge(self, proposal_id: str) -> dict[str, Any]:
         """The two have not both answered after a reminder period: the consultant is told, once,
@@ -299,19 +321,23 @@ class Matchmaking:
         found = [self.repository.get_link(link_id) for link_id in (match.get("answer_links") or {}).values()]
         links = [f[0] for f in found if f]
         at = self.now()
-        if match.get("outcome") or not links:
+        if match.get("outcome") or self._outcome_from_links(match) or not links:
             return {"expired": False, "seconds": 1}  # decided meanwhile: the wait picks it up at once
         expires_at = max(link.expires_at for link in links)
         if at >= expires_at:
             for link in links:
                 self.repository.invalidate_link(link.link_id, "timed_out")
             return {"expired": True, "seconds": 1}
-        silent = sorted(p for p in ("youth", "volunteer") if p not in (match.get("answers") or {}))
+        silent = [p for p in ("youth", "volunteer") if p not in (match.get("answers") or {})]
         if silent and not match.get("nudged"):
+            youth = self.repository.get_person(match["details"]["youth_id"], YOUTH)["details"]
+            # sent once even if SES throttles and the task is retried; recorded after it went
+            self._mail_once(match, "nudge", emails.answers_missing(
+                match["consultant"], proposal_id, silent, youth_via_contact_adult=not youth.get("email"),
+                expires=expires_at.astimezone(clock.DANISH_TIME).date()), "consultant")
             self.repository.update_person(proposal_id, Event(
                 at=at, kind=EventKind.REMINDER_SENT, stage=Stage.INTRO_MEETING, by=SYSTEM,
                 details={"to": match["consultant"], "waiting_for": ",".join(silent)}), {"nudged": True}, kind=MATCH)
-            self._mail(emails.answers_missing(match["consultant"], proposal_id, silent), proposal_id, "consultant")
             self.count_metric("ReminderSent", Stage.INTRO_MEETING)
         return {"expired": False, "seconds": max(1, int((expires_at - at).total_seconds()) + 1)}
 
@@ -462,16 +488,16 @@ class Matchmaking:
         """Record one side's answer; resume once: at the first no, or when both said yes."""
         proposal_id = link.application_id
         self.repository.update_person(proposal_id, None, {f"answers.{link.party}": answer}, kind=MATCH)
-        answers = self.proposal(proposal_id).get("answers", {})
-        outcome = "declined" if "no" in answers.values() else "both_yes" if len(answers) == 2 else None
-        if outcome is None or not token:
+        outcome = _outcome(self.proposal(proposal_id).get("answers", {}))
+        if outcome is None:
             return
         try:  # only the first to see the outcome resumes the match
             self.repository.update_person(proposal_id, None, {"outcome": outcome},
                                           condition="attribute_not_exists(outcome)", kind=MATCH)
         except Conflict:
             return
-        self._resume(link, token, {"outcome": outcome})
+        if token:  # without one, the wait delivers the outcome when it waits again
+            self._resume(link, token, {"outcome": outcome})
 
     # --- helpers ----------------------------------------------------------------------------------
 
