@@ -38,6 +38,13 @@ def _outcome(answers: dict[str, str]) -> str | None:
     return "declined" if "no" in answers.values() else "both_yes" if len(answers) == 2 else None
 
 
+def _decided(links: dict[str, Link]) -> str | None:
+    """The outcome the used answer links already hold (each link is used atomically, before the
+    record's `outcome` is written): declined, both_yes, or None while still waiting."""
+    return _outcome({party: link.decision for party, link in links.items()
+                     if link.status is LinkStatus.USED and link.decision})
+
+
 def _output(decision: str) -> dict[str, Any]:
     """What a consultant's decision resumes the match with: the outcome, and the chosen volunteer."""
     output: dict[str, Any] = {"outcome": decision.split(":")[0]}
@@ -293,7 +300,7 @@ class Matchmaking:
             raise PersonGone(proposal_id)
         # from the links themselves (each used atomically), not only the record's outcome: an
         # answer being recorded right now may not have written the outcome yet
-        outcome = self._outcome_from_links(self.proposal(proposal_id))
+        outcome = _decided(self._answer_links(self.proposal(proposal_id)))
         if outcome:
             with contextlib.suppress(Conflict):  # the answer wrote it first
                 self.repository.update_person(proposal_id, None, {"outcome": outcome},
@@ -303,14 +310,11 @@ class Matchmaking:
             return
         self._ask_questions(proposal_id)
 
-    def _outcome_from_links(self, match: dict[str, Any]) -> str | None:
-        """declined at the first no, both_yes when both said yes, else None (still waiting)."""
-        answers = {}
-        for party, link_id in (match.get("answer_links") or {}).items():
-            found = self.repository.get_link(link_id)
-            if found and found[0].status is LinkStatus.USED and found[0].decision:
-                answers[party] = found[0].decision
-        return _outcome(answers)
+    def _answer_links(self, match: dict[str, Any]) -> dict[str, Link]:
+        """The two people's "continue?" links, by party, as stored now."""
+        found = {party: self.repository.get_link(link_id) for party, link_id in
+                 (match.get("answer_links") or {}).items()}
+        return {party: f[0] for party, f in found.items() if f}
 
     def nudge(self, proposal_id: str) -> dict[str, Any]:
         """The two have not both answered after a reminder period: the consultant is told, once,
@@ -318,10 +322,10 @@ class Matchmaking:
         if not self.still_on(proposal_id)["ok"]:
             raise PersonGone(proposal_id)
         match = self.proposal(proposal_id)
-        found = [self.repository.get_link(link_id) for link_id in (match.get("answer_links") or {}).values()]
-        links = [f[0] for f in found if f]
+        answer_links = self._answer_links(match)
+        links = list(answer_links.values())
         at = self.now()
-        if match.get("outcome") or self._outcome_from_links(match) or not links:
+        if match.get("outcome") or _decided(answer_links) or not links:
             return {"expired": False, "seconds": 1}  # decided meanwhile: the wait picks it up at once
         expires_at = max(link.expires_at for link in links)
         if at >= expires_at:

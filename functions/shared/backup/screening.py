@@ -189,14 +189,18 @@ class Screening:
             consultant, stage, application_id, _url(settings, f"/decisions/{link.link_id}")), "consultant")
         self.count_metric("StepOpened", stage)
 
-    def _unless_withdrawn_meanwhile(self, application_id: str, kind: str, new_link_id: str | None = None) -> None:
+    def _unless_withdrawn_meanwhile(self, application_id: str, kind: str,
+                                    new_link_id: str | None = None) -> dict[str, Any]:
         """Look at the flag again after storing a wait. A withdrawal that landed between this task's
         first look and its write found no wait to end; withdraw() looks for waits after writing its
-        flag, so of two such racers at least one sees the other and the run always ends."""
-        if self.repository.get_person(application_id, kind).get("withdrawal_requested"):
+        flag, so of two such racers at least one sees the other and the run always ends.
+        Returns the record as it is now."""
+        person = self.repository.get_person(application_id, kind)
+        if person.get("withdrawal_requested"):
             if new_link_id:
                 self.repository.invalidate_link(new_link_id, "withdrawn")
             raise Withdrawn(application_id)
+        return person
 
     def _wait_again(self, link_id: str, task_token: str) -> str | None:
         """The step waits again after a reminder: keep its link, swap in the new token. A decision
@@ -272,7 +276,6 @@ class Screening:
                 remove = ("proposal_id",)  # the open proposal lets go of them (see Matchmaking)
             if outcome.is_final:  # an ended journey waits for nobody (ops' link dies in _close_links)
                 remove += ("needs_ops", "ops_link_id")
-            if outcome.is_final:
                 extra["expires_at"] = retention_expiry(self.settings, at)
             event_kind = {Stage.REJECTED: EventKind.REJECTED, Stage.WITHDRAWN: EventKind.WITHDRAWN,
                           Stage.CLOSED: EventKind.ENDED_BY_OPS}.get(outcome, EventKind.STAGE_ENTERED)
@@ -332,8 +335,7 @@ class Screening:
         self.repository.update_person(application_id, None, {"match_token": task_token}, kind=kind)
         # look again after storing the token: a match that completed (or a withdrawal that landed)
         # since the first read did not see this wait, so this task must act on it itself
-        self._unless_withdrawn_meanwhile(application_id, kind)
-        if self.repository.get_person(application_id, kind).get("stage") == Stage.MATCHED.value:
+        if self._unless_withdrawn_meanwhile(application_id, kind).get("stage") == Stage.MATCHED.value:
             assert self.engine is not None
             with contextlib.suppress(StepNotWaiting):  # the match resumed this very token already
                 self.engine.resume(task_token, {"outcome": "matched"})
