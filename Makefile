@@ -1,5 +1,8 @@
 # The two commands a newcomer needs: `make run` and `make test`. Each sets up what it needs.
-PYTHON ?= python3
+# The venv is built on Lambda's runtime version (3.13) where this machine has it (pyenv or PATH),
+# else on python3 (3.11 or newer works too).
+PYTHON ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13) \
+	$(shell command -v python3.13 2>/dev/null) python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -25,12 +28,12 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m local_stack.demo
 
-## lint: ruff, mypy, cfn-lint on the template, statelint on the state machines
+## lint: ruff (checks and formatting), mypy --strict, the layers' import rules, cfn-lint, statelint
 lint: $(STAMP)
 	$(PY) -m ruff check .
-	MYPYPATH=functions/shared:functions/matching $(PY) -m mypy functions/shared/backup functions/matching local_stack ops/backup_ops
-	@# every function's app.py is a module named "app": check them one at a time
-	for handler in functions/*/app.py; do MYPYPATH=functions/shared:$$(dirname $$handler) $(PY) -m mypy $$handler || exit 1; done
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/cfn-lint template.yaml
 	for definition in statemachine/*.asl.json; do $(VENV)/bin/statelint $$definition || exit 1; done
 

@@ -31,8 +31,8 @@ from assignment import (  # noqa: E402
     optimal_pairs,
     pool_value,
 )
-from backup.applications import Availability, Interest  # noqa: E402
-from backup.postcodes import POSTCODES  # noqa: E402
+from backup.domain.applications import Availability, Interest  # noqa: E402
+from backup.domain.postcodes import POSTCODES  # noqa: E402
 from scoring import Preferences, ScoreMatrix, Volunteer, VolunteerGender, YoungPerson, score_matrix  # noqa: E402
 
 TODAY = date(2025, 6, 1)

@@ -15,12 +15,25 @@ from local_stack.template import TemplateError
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m local_stack", description=__doc__)
-    parser.add_argument("--api-port", type=int, default=int(os.environ.get("BACKUP_API_PORT", "3000")),
-                        help="port of the web pages (env BACKUP_API_PORT, default 3000)")
-    parser.add_argument("--aws-port", type=int, default=int(os.environ.get("BACKUP_AWS_PORT", "4566")),
-                        help="port of the AWS endpoint (env BACKUP_AWS_PORT, default 4566)")
-    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a template parameter, e.g. --param ReminderDelaySeconds=5")
+    parser.add_argument(
+        "--api-port",
+        type=int,
+        default=int(os.environ.get("BACKUP_API_PORT", "3000")),
+        help="port of the web pages (env BACKUP_API_PORT, default 3000)",
+    )
+    parser.add_argument(
+        "--aws-port",
+        type=int,
+        default=int(os.environ.get("BACKUP_AWS_PORT", "4566")),
+        help="port of the AWS endpoint (env BACKUP_AWS_PORT, default 4566)",
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a template parameter, e.g. --param ReminderDelaySeconds=5",
+    )
     parser.add_argument("--log-file", help="write the functions' logs here instead of the terminal")
     parser.add_argument("--ready-file", help="once serving, write the stack's addresses and names here as JSON")
     return parser.parse_args(argv)
@@ -50,12 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.ready_file:
         with open(args.ready_file, "w", encoding="utf-8") as ready:
             json.dump(stack.describe(), ready)
-    print(f"BackUp runs locally.\n"
-          f"  Application form: {stack.web}/apply\n"
-          f"  Sent emails:      {stack.web}/_local/outbox\n"
-          f"  AWS endpoint:     {stack.endpoint}  (aws --endpoint-url {stack.endpoint} ...)\n"
-          f"  State machine:    {stack.state_machines['VolunteerStateMachine']}\n"
-          f"Press Ctrl-C to stop.", flush=True)
+    print(
+        f"BackUp runs locally.\n"
+        f"  Application form: {stack.web}/apply\n"
+        f"  Sent emails:      {stack.web}/_local/outbox\n"
+        f"  AWS endpoint:     {stack.endpoint}  (aws --endpoint-url {stack.endpoint} ...)\n"
+        f"  State machine:    {stack.state_machines['VolunteerStateMachine']}\n"
+        f"Press Ctrl-C to stop.",
+        flush=True,
+    )
     try:
         stopped.wait()
     except KeyboardInterrupt:

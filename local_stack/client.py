@@ -13,7 +13,8 @@ from typing import Any
 import boto3
 import requests
 
-from backup.executions import PREFIXES, current_run, execution_name
+from backup.domain.executions import execution_name
+from backup.domain.kinds import RecordKind
 from local_stack.template import REGION
 
 LINK = re.compile(r"https?://[^\s<>\"]+/(decisions|withdraw)/([A-Za-z0-9_\-]+)")
@@ -63,8 +64,12 @@ def approval_fields(stage: str, today: date | None = None) -> dict[str, str]:
     # UTC's date is never ahead of the server's (UTC or Danish), unlike a Danish laptop's after midnight
     day = (today or datetime.now(UTC).date()).isoformat()
     return {
-        "PHONE_SCREENING": {"motivation_ok": "yes", "understands_broken_relations": "yes",
-                            "has_time_for_a_year": "yes", "references_contacted": "yes"},
+        "PHONE_SCREENING": {
+            "motivation_ok": "yes",
+            "understands_broken_relations": "yes",
+            "has_time_for_a_year": "yes",
+            "references_contacted": "yes",
+        },
         "HOME_VISIT": {"visit_date": day, "assessment": "Roligt hjem, god forståelse for de unges situation."},
         "CHILD_CERTIFICATE": {"received_date": day, "certificate_clean": "yes"},
         "TRAINING": {"completed_date": day, "hours": "6"},
@@ -118,8 +123,9 @@ class Client:
         response.raise_for_status()
         return list(response.json())
 
-    def wait_for_email(self, to: str | None, subject_contains: str, after: int = 0,
-                       timeout: float = 30) -> dict[str, Any]:
+    def wait_for_email(
+        self, to: str | None, subject_contains: str, after: int = 0, timeout: float = 30
+    ) -> dict[str, Any]:
         """The first email (from index `after` on) to `to` (anyone if None) whose subject contains the text."""
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -138,8 +144,9 @@ class Client:
 
     # --- the consultant --------------------------------------------------------------------------
 
-    def open_and_decide(self, url: str, decision: str, fields: dict[str, str] | None = None,
-                        notes: str = "") -> requests.Response:
+    def open_and_decide(
+        self, url: str, decision: str, fields: dict[str, str] | None = None, notes: str = ""
+    ) -> requests.Response:
         """Open the emailed link (GET shows the page), then POST the decision from that page."""
         session = requests.Session()
         page = session.get(url, timeout=30)
@@ -151,8 +158,13 @@ class Client:
     # --- what ops see ----------------------------------------------------------------------------
 
     def _table(self) -> Any:
-        return boto3.resource("dynamodb", endpoint_url=self.endpoint, region_name=REGION,
-                              aws_access_key_id="local", aws_secret_access_key="local").Table(self.table_name)
+        return boto3.resource(
+            "dynamodb",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        ).Table(self.table_name)
 
     def volunteer(self, application_id: str, kind: str = "VOLUNTEER") -> dict[str, Any]:
         item = self._table().get_item(Key={"pk": f"{kind}#{application_id}", "sk": "PROFILE"}).get("Item")
@@ -164,11 +176,13 @@ class Client:
         from boto3.dynamodb.conditions import Key
 
         response = self._table().query(
-            KeyConditionExpression=Key("pk").eq(f"{kind}#{application_id}") & Key("sk").begins_with("EVENT#"))
+            KeyConditionExpression=Key("pk").eq(f"{kind}#{application_id}") & Key("sk").begins_with("EVENT#")
+        )
         return list(response["Items"])
 
-    def wait_for_stage(self, application_id: str, stage: str, timeout: float = 30,
-                       kind: str = "VOLUNTEER") -> dict[str, Any]:
+    def wait_for_stage(
+        self, application_id: str, stage: str, timeout: float = 30, kind: str = "VOLUNTEER"
+    ) -> dict[str, Any]:
         deadline = time.time() + timeout
         current = None
         while time.time() < deadline:
@@ -178,27 +192,43 @@ class Client:
             time.sleep(0.2)
         raise TimeoutError(f"{application_id} stayed in {current and current['stage']}, never reached {stage}")
 
-    def execution(self, state_machine_arn: str, application_id: str, prefix: str = "volunteer",
-                  run: int | None = None) -> dict[str, Any]:
-        sfn = boto3.client("stepfunctions", endpoint_url=self.endpoint, region_name=REGION,
-                           aws_access_key_id="local", aws_secret_access_key="local")
-        return dict(sfn.describe_execution(
-            executionArn=self.execution_arn(state_machine_arn, application_id, prefix, run)))
+    def execution(
+        self, state_machine_arn: str, application_id: str, prefix: str = "volunteer", run: int | None = None
+    ) -> dict[str, Any]:
+        sfn = boto3.client(
+            "stepfunctions",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        return dict(
+            sfn.describe_execution(executionArn=self.execution_arn(state_machine_arn, application_id, prefix, run))
+        )
 
-    def execution_arn(self, state_machine_arn: str, application_id: str, prefix: str = "volunteer",
-                      run: int | None = None) -> str:
+    def execution_arn(
+        self, state_machine_arn: str, application_id: str, prefix: str = "volunteer", run: int | None = None
+    ) -> str:
         """The current run's execution (a long wait in the pool carries on in a new run), or run `run`."""
-        kind = {name: kind for kind, name in PREFIXES.items()}[prefix]
+        kind = RecordKind.read(prefix)
         if run is None:
             try:
-                run = current_run(self.volunteer(application_id, kind))
+                run = int(self.volunteer(application_id, kind.value).get("run", 1))
             except LookupError:
                 run = 1
-        return state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + execution_name(
-            application_id, kind, run)
+        return (
+            state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + execution_name(application_id, kind, run)
+        )
 
-    def wait_for_execution(self, state_machine_arn: str, application_id: str, status: str = "SUCCEEDED",
-                           timeout: float = 30, prefix: str = "volunteer", run: int | None = None) -> dict[str, Any]:
+    def wait_for_execution(
+        self,
+        state_machine_arn: str,
+        application_id: str,
+        status: str = "SUCCEEDED",
+        timeout: float = 30,
+        prefix: str = "volunteer",
+        run: int | None = None,
+    ) -> dict[str, Any]:
         deadline = time.time() + timeout
         found: dict[str, Any] = {}
         while time.time() < deadline:
@@ -208,19 +238,27 @@ class Client:
             time.sleep(0.2)
         raise TimeoutError(f"execution of {application_id} is {found.get('status')}, not {status}")
 
-    def current_state(self, state_machine_arn: str, application_id: str, prefix: str = "volunteer",
-                      run: int | None = None) -> str:
+    def current_state(
+        self, state_machine_arn: str, application_id: str, prefix: str = "volunteer", run: int | None = None
+    ) -> str:
         """The state the execution last entered, as the console shows it."""
-        sfn = boto3.client("stepfunctions", endpoint_url=self.endpoint, region_name=REGION,
-                           aws_access_key_id="local", aws_secret_access_key="local")
+        sfn = boto3.client(
+            "stepfunctions",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
         arn = self.execution_arn(state_machine_arn, application_id, prefix, run)
-        events = [e for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
-                  for e in page["events"]]
+        events = [
+            e for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn) for e in page["events"]
+        ]
         entered = next((e for e in reversed(events) if e["type"].endswith("StateEntered")), None)
         return str(entered["stateEnteredEventDetails"]["name"]) if entered else ""
 
-    def wait_for_state(self, state_machine_arn: str, application_id: str, state: str, prefix: str = "volunteer",
-                       timeout: float = 30) -> None:
+    def wait_for_state(
+        self, state_machine_arn: str, application_id: str, state: str, prefix: str = "volunteer", timeout: float = 30
+    ) -> None:
         deadline = time.time() + timeout
         current = ""
         while time.time() < deadline:

@@ -13,7 +13,7 @@ import tempfile
 from datetime import date, datetime
 from typing import Any
 
-from backup.stages import HUMAN_STEPS, YOUTH_STEPS, Stage
+from backup.domain.stages import HUMAN_STEPS, YOUTH_STEPS, Stage
 from local_stack.client import SAMPLE_APPLICATION, SAMPLE_REFERRAL, Client, approval_fields
 from local_stack.stack import LocalStack, free_port
 
@@ -43,8 +43,9 @@ def journey(client: Client, say: Any) -> tuple[str, str, str]:
     volunteer_id = client.apply(SAMPLE_APPLICATION)
     say(f"Volunteer applied: {volunteer_id} (execution volunteer-{volunteer_id})")
     for stage in HUMAN_STEPS:
-        decide(client, f"{stage.label} venter på dig (ansøgning {volunteer_id})", "approve",
-               approval_fields(stage.value))
+        decide(
+            client, f"{stage.label} venter på dig (ansøgning {volunteer_id})", "approve", approval_fields(stage.value)
+        )
         say(f"  consultant approved {stage.label} ({stage.value})")
     client.wait_for_stage(volunteer_id, Stage.READY_FOR_MATCH.value)
     youth_id = client.refer(SAMPLE_REFERRAL)
@@ -58,8 +59,12 @@ def journey(client: Client, say: Any) -> tuple[str, str, str]:
     say(f"Matching proposed {proposal['chosen']['volunteer_id']} (match-{proposal_id}): {proposal['chosen']['reason']}")
     decide(client, f"(forslag {proposal_id})", f"chosen:{proposal['chosen']['volunteer_id']}")
     say("  consultant chose the proposed volunteer")
-    decide(client, f"registrér introduktionsmødet (forslag {proposal_id})", "held",
-           {"intro_date": date.today().isoformat()})
+    decide(
+        client,
+        f"registrér introduktionsmødet (forslag {proposal_id})",
+        "held",
+        {"intro_date": date.today().isoformat()},
+    )
     say("  consultant recorded the introduction meeting")
     for to in (SAMPLE_REFERRAL["email"], SAMPLE_APPLICATION["email"]):
         email = client.wait_for_email(to, "Vil du fortsætte i BackUp?")
@@ -89,8 +94,11 @@ def main() -> int:
             print(f"\nThe demo stopped: {problem}. The functions' logs are in {log_path}.", file=sys.stderr)
             return 1
         start = datetime.fromisoformat(client.history(volunteer_id)[0]["at"])
-        for title, person_id, kind in (("Volunteer", volunteer_id, "VOLUNTEER"), ("Young person", youth_id, "YOUTH"),
-                                       ("Match", proposal_id, "MATCH")):
+        for title, person_id, kind in (
+            ("Volunteer", volunteer_id, "VOLUNTEER"),
+            ("Young person", youth_id, "YOUTH"),
+            ("Match", proposal_id, "MATCH"),
+        ):
             print(f"\n{title} {person_id} (time since the volunteer applied):")
             print("\n".join(timeline(client, person_id, kind, start)))
         print("\n" + "\n".join(f"Execution {e['name']}: {e['status']}" for e in executions))

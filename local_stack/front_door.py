@@ -21,8 +21,15 @@ if TYPE_CHECKING:
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's limit for an HTTP API request
 
 
-def http_api_event(method: str, target: str, headers: dict[str, str], body: bytes, route_key: str,
-                   path_parameters: dict[str, str], source_ip: str) -> dict[str, Any]:
+def http_api_event(
+    method: str,
+    target: str,
+    headers: dict[str, str],
+    body: bytes,
+    route_key: str,
+    path_parameters: dict[str, str],
+    source_ip: str,
+) -> dict[str, Any]:
     """An API Gateway HTTP API payload format 2.0 event, as AWS builds it."""
     parts = urlsplit(target)
     lower: dict[str, str] = {}
@@ -44,8 +51,13 @@ def http_api_event(method: str, target: str, headers: dict[str, str], body: byte
             "apiId": "local",
             "domainName": lower.get("host", "127.0.0.1"),
             "domainPrefix": lower.get("host", "127.0.0.1").split(".")[0],
-            "http": {"method": method, "path": parts.path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
-                     "userAgent": lower.get("user-agent", "")},
+            "http": {
+                "method": method,
+                "path": parts.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": lower.get("user-agent", ""),
+            },
             "requestId": uuid.uuid4().hex,
             "routeKey": route_key,
             "stage": "$default",
@@ -114,13 +126,19 @@ class FrontDoor:
             params = route.match(request.command, path)
             if params is None:
                 continue
-            event = http_api_event(request.command, request.path, dict(request.headers.items()), body,
-                                   f"{route.method} {route.path}", params, request.client_address[0])
+            event = http_api_event(
+                request.command,
+                request.path,
+                dict(request.headers.items()),
+                body,
+                f"{route.method} {route.path}",
+                params,
+                request.client_address[0],
+            )
             assert self.stack.lambdas is not None
             outcome = self.stack.lambdas.invoke(spec.name, event)
             if not outcome.ok:
-                self._reply(request, 500, {"content-type": "application/json"},
-                            b'{"message":"Internal Server Error"}')
+                self._reply(request, 500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}')
                 return
             self._reply_from_result(request, outcome.result)
             return
@@ -139,8 +157,13 @@ class FrontDoor:
         self._reply(request, int(result["statusCode"]), headers, data, result.get("cookies") or [])
 
     @staticmethod
-    def _reply(request: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes,
-               cookies: list[str] | None = None) -> None:
+    def _reply(
+        request: BaseHTTPRequestHandler,
+        status: int,
+        headers: dict[str, str],
+        body: bytes,
+        cookies: list[str] | None = None,
+    ) -> None:
         request.send_response(status)
         for key, value in headers.items():
             if key != "content-length":

@@ -141,11 +141,12 @@ class Worker:
             answer = self.answers.get(timeout=timeout)
         except queue.Empty:
             self.stop()
-            return Outcome(False, error={"errorType": "Sandbox.Timedout",
-                                         "errorMessage": f"Task timed out after {timeout:.2f} seconds"})
+            return Outcome(
+                False,
+                error={"errorType": "Sandbox.Timedout", "errorMessage": f"Task timed out after {timeout:.2f} seconds"},
+            )
         if answer is None:
-            return Outcome(False, error={"errorType": "Runtime.ExitError",
-                                         "errorMessage": "the worker process exited"})
+            return Outcome(False, error={"errorType": "Runtime.ExitError", "errorMessage": "the worker process exited"})
         return Outcome(answer["ok"], answer.get("result"), answer.get("error"))
 
     @property
@@ -236,8 +237,13 @@ class Lambdas:
     def invoke(self, function_name: str, event: Any) -> Outcome:
         name = function_name.rsplit(":function:", 1)[-1].split(":")[0]
         if name not in self.pools:
-            return Outcome(False, error={"errorType": "ResourceNotFoundException",
-                                         "errorMessage": f"Function not found: {function_name}"})
+            return Outcome(
+                False,
+                error={
+                    "errorType": "ResourceNotFoundException",
+                    "errorMessage": f"Function not found: {function_name}",
+                },
+            )
         return self.pools[name].invoke(event)
 
     def close(self) -> None:

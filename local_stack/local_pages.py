@@ -15,16 +15,20 @@ if TYPE_CHECKING:
     from local_stack.stack import LocalStack
 
 _URL = re.compile(r"(https?://[^\s<]+)")
-STYLE = ("body{font:1rem/1.5 system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1a1a1a}"
-         "article{border:1px solid #bbb;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}"
-         "pre{white-space:pre-wrap;font:inherit}a{color:#8a0010}h1{font-size:1.5rem}"
-         ".meta{color:#4a4a4a;font-size:.9rem}")
+STYLE = (
+    "body{font:1rem/1.5 system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1a1a1a}"
+    "article{border:1px solid #bbb;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}"
+    "pre{white-space:pre-wrap;font:inherit}a{color:#8a0010}h1{font-size:1.5rem}"
+    ".meta{color:#4a4a4a;font-size:.9rem}"
+)
 
 
 def _page(title: str, body: str) -> bytes:
-    return (f"<!doctype html><html lang=\"da\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body><main>{body}</main></body></html>").encode()
+    return (
+        f'<!doctype html><html lang="da"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{escape(title)}</title>'
+        f"<style>{STYLE}</style></head><body><main>{body}</main></body></html>"
+    ).encode()
 
 
 def _linkify(text: str) -> str:
@@ -32,19 +36,27 @@ def _linkify(text: str) -> str:
 
 
 def outbox_html(messages: list[dict[str, Any]]) -> bytes:
-    items = "".join(
-        f"<article><h2>{escape(m['subject'])}</h2>"
-        f"<p class=\"meta\">Til {escape(m['to'])} · sendt {escape(m['sent_at'])}</p>"
-        f"<pre>{_linkify(m['text'])}</pre></article>"
-        for m in reversed(messages)
-    ) or "<p>Ingen e-mails endnu. Send en ansøgning på <a href=\"/apply\">/apply</a>.</p>"
-    return _page("Udbakke (lokal)", f"<h1>Udbakke: {len(messages)} e-mail(s), nyeste først</h1>"
-                                    f"<p><a href=\"/_local/outbox.json\">Som JSON</a></p>{items}")
+    items = (
+        "".join(
+            f"<article><h2>{escape(m['subject'])}</h2>"
+            f'<p class="meta">Til {escape(m["to"])} · sendt {escape(m["sent_at"])}</p>'
+            f"<pre>{_linkify(m['text'])}</pre></article>"
+            for m in reversed(messages)
+        )
+        or '<p>Ingen e-mails endnu. Send en ansøgning på <a href="/apply">/apply</a>.</p>'
+    )
+    return _page(
+        "Udbakke (lokal)",
+        f"<h1>Udbakke: {len(messages)} e-mail(s), nyeste først</h1>"
+        f'<p><a href="/_local/outbox.json">Som JSON</a></p>{items}',
+    )
 
 
 def index_html(stack: LocalStack) -> bytes:
     machine = stack.state_machines.get("VolunteerStateMachine", "")
-    return _page("BackUp lokalt", f"""<h1>BackUp: den lokale stak</h1><ul>
+    return _page(
+        "BackUp lokalt",
+        f"""<h1>BackUp: den lokale stak</h1><ul>
 <li><a href="/apply">Ansøgningsskemaet</a> (/apply)</li>
 <li><a href="/_local/outbox">Udbakken</a>: alle e-mails, også dem til konsulenterne</li>
 <li><a href="/_local/ops">Ops</a>: hvem venter hvor og hvor længe, og hver persons historik og execution
@@ -52,7 +64,8 @@ def index_html(stack: LocalStack) -> bytes:
 <li>AWS-endpoint: <code>{escape(stack.endpoint)}</code>, fx
 <code>aws --endpoint-url {escape(stack.endpoint)} stepfunctions list-executions
 --state-machine-arn {escape(machine)}</code></li>
-</ul>""")
+</ul>""",
+    )
 
 
 def _json(status: int, payload: Any) -> tuple[int, str, bytes]:

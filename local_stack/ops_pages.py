@@ -19,9 +19,9 @@ from datetime import UTC
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from backup import clock
-from backup.executions import PREFIXES
-from backup.stage_limits import DEFAULT_STAGE_LIMIT_DAYS
+from backup.domain import clock
+from backup.domain.kinds import RecordKind
+from backup.domain.stage_limits import DEFAULT_STAGE_LIMIT_DAYS
 from backup_ops import views
 from backup_ops.cli import waited
 from backup_ops.discovery import OpsError, Target, connect, explain
@@ -29,24 +29,41 @@ from backup_ops.discovery import OpsError, Target, connect, explain
 if TYPE_CHECKING:
     from local_stack.stack import LocalStack
 
+
+def _prefix(kind: str) -> str:
+    try:
+        return RecordKind.read(kind).prefix
+    except ValueError:
+        return kind.lower()
+
+
+def _noun(kind: str) -> str:
+    try:
+        return RecordKind.read(kind).noun
+    except ValueError:
+        return kind.lower()
+
+
 REGION = "eu-west-1"
 STACK = "backup-local"
 HTML = "text/html; charset=utf-8"
 DETAIL = re.compile(r"^/_local/ops/([A-Za-z_-]+)/([A-Za-z0-9_-]{1,64})$")
 
-STYLE = ("body{font:1rem/1.5 system-ui,sans-serif;max-width:72rem;margin:0 auto;padding:1rem;color:#1a1a1a}"
-         "a{color:#8a0010}h1{font-size:1.5rem;margin-bottom:.25rem}h2{font-size:1.2rem;margin:1.75rem 0 .5rem}"
-         "h3{font-size:1.05rem;margin:1.25rem 0 .25rem}"
-         "table{border-collapse:collapse;width:100%;margin:.25rem 0 1rem;font-size:.92rem}"
-         "th,td{text-align:left;vertical-align:top;padding:.3rem .6rem;border-bottom:1px solid #ddd}"
-         "th{background:#f3f3f3;font-weight:600}table.record th{width:12rem;background:none}"
-         "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-         "code,.mono{font-family:ui-monospace,monospace;font-size:.88rem;overflow-wrap:anywhere}"
-         ".meta{color:#4a4a4a;font-size:.9rem}.empty{color:#4a4a4a;font-style:italic}"
-         ".flag{display:inline-block;padding:0 .4rem;border-radius:4px;background:#8a0010;color:#fff;"
-         "font-size:.85rem;font-weight:600}.ok{color:#1d6b2f}tr.bad td{background:#fdecee}"
-         "nav{font-size:.9rem;margin-bottom:.5rem}.time{white-space:nowrap}pre{white-space:pre-wrap;overflow-wrap:anywhere;"
-         "background:#f6f6f6;padding:.5rem .75rem;border-radius:4px}")
+STYLE = (
+    "body{font:1rem/1.5 system-ui,sans-serif;max-width:72rem;margin:0 auto;padding:1rem;color:#1a1a1a}"
+    "a{color:#8a0010}h1{font-size:1.5rem;margin-bottom:.25rem}h2{font-size:1.2rem;margin:1.75rem 0 .5rem}"
+    "h3{font-size:1.05rem;margin:1.25rem 0 .25rem}"
+    "table{border-collapse:collapse;width:100%;margin:.25rem 0 1rem;font-size:.92rem}"
+    "th,td{text-align:left;vertical-align:top;padding:.3rem .6rem;border-bottom:1px solid #ddd}"
+    "th{background:#f3f3f3;font-weight:600}table.record th{width:12rem;background:none}"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    "code,.mono{font-family:ui-monospace,monospace;font-size:.88rem;overflow-wrap:anywhere}"
+    ".meta{color:#4a4a4a;font-size:.9rem}.empty{color:#4a4a4a;font-style:italic}"
+    ".flag{display:inline-block;padding:0 .4rem;border-radius:4px;background:#8a0010;color:#fff;"
+    "font-size:.85rem;font-weight:600}.ok{color:#1d6b2f}tr.bad td{background:#fdecee}"
+    "nav{font-size:.9rem;margin-bottom:.5rem}.time{white-space:nowrap}pre{white-space:pre-wrap;overflow-wrap:anywhere;"
+    "background:#f6f6f6;padding:.5rem .75rem;border-radius:4px}"
+)
 
 _lock = threading.Lock()  # one page at a time: the cached Target's boto3 resource is not thread-safe
 _targets: dict[str, Target] = {}
@@ -63,9 +80,11 @@ def target(stack: LocalStack) -> Target:
 
 
 def _page(title: str, body: str) -> bytes:
-    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body><main>{body}</main></body></html>").encode()
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{escape(title)}</title>'
+        f"<style>{STYLE}</style></head><body><main>{body}</main></body></html>"
+    ).encode()
 
 
 def _time(value: Any) -> str:
@@ -90,8 +109,9 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return escape(", ".join(str(v) if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False)
-                                for v in value))
+        return escape(
+            ", ".join(str(v) if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False) for v in value)
+        )
     if isinstance(value, dict):
         return f"<code>{escape(json.dumps(value, ensure_ascii=False))}</code>"
     return escape("-" if value is None or value == "" else str(value))
@@ -116,7 +136,7 @@ def _td(html: str, css: str = "") -> str:
 
 
 def _path(kind: str, application_id: str) -> str:
-    return f"/_local/ops/{escape(PREFIXES.get(kind, kind.lower()))}/{escape(application_id)}"
+    return f"/_local/ops/{escape(_prefix(kind))}/{escape(application_id)}"
 
 
 def _person_link(kind: str, application_id: str) -> str:
@@ -140,8 +160,12 @@ def overview(t: Target) -> dict[str, Any]:
     now = clock.now()
     people = views.with_attention(t, views.list_people(t, now=now))
     stuck = views.stuck(t, DEFAULT_STAGE_LIMIT_DAYS, now=now)
-    return {"generated_at": clock.iso(now), "people": people, "stuck": stuck,
-            "limits_days": {stage.value: days for stage, days in DEFAULT_STAGE_LIMIT_DAYS.items()}}
+    return {
+        "generated_at": clock.iso(now),
+        "people": people,
+        "stuck": stuck,
+        "limits_days": {stage.value: days for stage, days in DEFAULT_STAGE_LIMIT_DAYS.items()},
+    }
 
 
 def _people_rows(rows: list[dict[str, Any]], with_limit: bool = False) -> list[list[str]]:
@@ -149,12 +173,19 @@ def _people_rows(rows: list[dict[str, Any]], with_limit: bool = False) -> list[l
     for row in rows:
         needs = bool(row.get("needs_ops") or row.get("escalated"))
         first = ("!" if needs else "") + _td(_person_link(row["kind"], row["application_id"]))
-        line = [first, _td(escape(views.KIND_NOUNS.get(row["kind"], row["kind"]))),
-                _td(_days(row["days_waiting"]), "num"), _td(escape(waited(row["days_waiting"])), "num"),
-                _td(_time(row["stage_since"]))]
+        line = [
+            first,
+            _td(escape(_noun(row["kind"]))),
+            _td(_days(row["days_waiting"]), "num"),
+            _td(escape(waited(row["days_waiting"])), "num"),
+            _td(_time(row["stage_since"])),
+        ]
         if with_limit:
-            line += [_td(escape(row["stage"])), _td(_days(row["limit_days"]), "num"),
-                     _td(escape(waited(row["over_by_days"])), "num")]
+            line += [
+                _td(escape(row["stage"])),
+                _td(_days(row["limit_days"]), "num"),
+                _td(escape(waited(row["over_by_days"])), "num"),
+            ]
         else:
             line.append(_td(_flag(row)))
         lines.append(line)
@@ -167,14 +198,21 @@ def overview_html(data: dict[str, Any]) -> bytes:
     sections = []
     for stage in views.open_stages():
         rows = [row for row in people if row["stage"] == stage.value]
-        heading = f"{escape(stage.value)} <span class=\"meta\">({escape(stage.label)}): {len(rows)}</span>"
-        sections.append(f'<h3 id="{escape(stage.value)}">{heading}</h3>' + _table(
-            ["ID", "Kind", "Days waiting", "Waiting", "In stage since (UTC)", "Needs ops"],
-            _people_rows(rows), f"Nobody is waiting in {stage.value}."))
+        heading = f'{escape(stage.value)} <span class="meta">({escape(stage.label)}): {len(rows)}</span>'
+        sections.append(
+            f'<h3 id="{escape(stage.value)}">{heading}</h3>'
+            + _table(
+                ["ID", "Kind", "Days waiting", "Waiting", "In stage since (UTC)", "Needs ops"],
+                _people_rows(rows),
+                f"Nobody is waiting in {stage.value}.",
+            )
+        )
     limits = ", ".join(f"{stage}: {days:g} d" for stage, days in data["limits_days"].items())
-    stuck = _table(["ID", "Kind", "Days waiting", "Waiting", "In stage since (UTC)", "Stage", "Limit (days)",
-                    "Over by"], _people_rows(data["stuck"], with_limit=True),
-                   "Nobody has waited longer than their stage's limit.")
+    stuck = _table(
+        ["ID", "Kind", "Days waiting", "Waiting", "In stage since (UTC)", "Stage", "Limit (days)", "Over by"],
+        _people_rows(data["stuck"], with_limit=True),
+        "Nobody has waited longer than their stage's limit.",
+    )
     body = f"""<nav><a href="/_local">/_local</a> · <a href="/_local/outbox">outbox</a> ·
 <a href="/_local/ops.json">this page as JSON</a></nav>
 <h1>Ops: who waits where</h1>
@@ -214,7 +252,7 @@ def _details_rows(details: dict[str, Any]) -> list[list[str]]:
 
 def detail_html(person: dict[str, Any]) -> bytes:
     kind, application_id = person["kind"], person["application_id"]
-    noun = views.KIND_NOUNS.get(kind, kind.lower())
+    noun = _noun(kind)
     details = person.get("details", {})
     name = " ".join(str(details.get(k, "")) for k in ("first_name", "last_name")).strip()
     title = f"{noun[:1].upper()}{noun[1:]} {application_id}" + (f" – {name}" if name else "")
@@ -224,14 +262,21 @@ def detail_html(person: dict[str, Any]) -> bytes:
         open_text = f"{escape(step['stage'])} (state <em>{escape(step['state_name'])}</em>)"
         if step.get("sent_to"):
             status = escape(str(step.get("link_status", "")).lower())
-            open_text += (f": link sent to {escape(step['sent_to'])} at {_time(step.get('sent_at'))}, "
-                          f"{status}, expires {_time(step.get('expires_at'))}")
+            open_text += (
+                f": link sent to {escape(step['sent_to'])} at {_time(step.get('sent_at'))}, "
+                f"{status}, expires {_time(step.get('expires_at'))}"
+            )
     else:
         open_text = "none"
     days = person.get("days_waiting")
     record = [
-        ["<th>stage</th>", _td(f"<strong>{escape(person['stage'])}</strong> ({escape(person['stage_label'])}) "
-                               f"since {_time(person.get('stage_since'))} UTC")],
+        [
+            "<th>stage</th>",
+            _td(
+                f"<strong>{escape(person['stage'])}</strong> ({escape(person['stage_label'])}) "
+                f"since {_time(person.get('stage_since'))} UTC"
+            ),
+        ],
         ["<th>days waiting</th>", _td(f"{_days(days)} ({escape(waited(days))})")],
         ["<th>needs ops</th>", _td(_flag(person))],
         ["<th>applied</th>", _td(_time(person.get("applied_at")))],
@@ -243,11 +288,24 @@ def detail_html(person: dict[str, Any]) -> bytes:
 
     history = []
     for event in person.get("history", []):
-        extra = "; ".join(filter(None, [
-            ", ".join(f"{k}={v}" for k, v in event.get("details", {}).items()),
-            f"notes: {event['notes']}" if event.get("notes") else ""]))
-        history.append([_td(_time(event.get("at"))), _td(escape(str(event.get("kind", "")))),
-                        _td(_text(event.get("stage"))), _td(_text(event.get("by"))), _td(escape(extra))])
+        extra = "; ".join(
+            filter(
+                None,
+                [
+                    ", ".join(f"{k}={v}" for k, v in event.get("details", {}).items()),
+                    f"notes: {event['notes']}" if event.get("notes") else "",
+                ],
+            )
+        )
+        history.append(
+            [
+                _td(_time(event.get("at"))),
+                _td(escape(str(event.get("kind", "")))),
+                _td(_text(event.get("stage"))),
+                _td(_text(event.get("by"))),
+                _td(escape(extra)),
+            ]
+        )
 
     execution = person["execution"]
     status = str(execution.get("status"))
@@ -257,9 +315,15 @@ def detail_html(person: dict[str, Any]) -> bytes:
         ["<th>status</th>", _td(f"<strong>{escape(status)}</strong>")],
     ]
     if execution.get("current_state"):
-        where.append([f"<th>{'current state' if running else 'last state'}</th>",
-                      _td(f"<strong>{escape(execution['current_state'])}</strong> since "
-                          f"{_time(execution.get('current_state_since'))} UTC")])
+        where.append(
+            [
+                f"<th>{'current state' if running else 'last state'}</th>",
+                _td(
+                    f"<strong>{escape(execution['current_state'])}</strong> since "
+                    f"{_time(execution.get('current_state_since'))} UTC"
+                ),
+            ]
+        )
     if execution.get("started"):
         where.append(["<th>started</th>", _td(_time(execution.get("started")))])
     if execution.get("stopped"):
@@ -268,9 +332,13 @@ def detail_html(person: dict[str, Any]) -> bytes:
         where.append(["<th>error</th>", _td(escape(f"{execution['error']}: {execution.get('cause') or ''}"))])
     where += [
         ["<th>ARN</th>", _td(f"<code>{escape(execution['arn'])}</code>")],
-        ["<th>in the AWS console</th>",
-         _td(f'<a href="{escape(execution["console_url"])}"><code>{escape(execution["console_url"])}</code></a>'
-             '<br><span class="meta">where this execution would be in AWS; locally there is no console</span>')],
+        [
+            "<th>in the AWS console</th>",
+            _td(
+                f'<a href="{escape(execution["console_url"])}"><code>{escape(execution["console_url"])}</code></a>'
+                '<br><span class="meta">where this execution would be in AWS; locally there is no console</span>'
+            ),
+        ],
     ]
     events = []
     for event in execution.get("events", []):
@@ -278,18 +346,25 @@ def detail_html(person: dict[str, Any]) -> bytes:
         extra = event.get("resource") or ""
         if event.get("error"):
             extra = f"{event['error']}: {event.get('cause', '')}".strip().rstrip(":")
-        events.append([("!" if failed else "") + _td(str(event.get("id", "")), "num"), _td(_time(event.get("at"))),
-                       _td(escape(str(event.get("type", "")))), _td(_text(event.get("state"))),
-                       _td(f'<span class="mono">{escape(str(extra))}</span>' if extra else "")])
+        events.append(
+            [
+                ("!" if failed else "") + _td(str(event.get("id", "")), "num"),
+                _td(_time(event.get("at"))),
+                _td(escape(str(event.get("type", "")))),
+                _td(_text(event.get("state"))),
+                _td(f'<span class="mono">{escape(str(extra))}</span>' if extra else ""),
+            ]
+        )
 
     pk = f"{kind}#{application_id}"
-    cli = "\n".join([
-        f"backup-ops show {application_id} --kind {PREFIXES.get(kind, kind.lower())} "
-        "--endpoint-url $AWS_ENDPOINT_URL",
-        f"aws stepfunctions get-execution-history --execution-arn {execution['arn']}",
-        "aws dynamodb query --table-name backup-local-Table --key-condition-expression \"pk = :p\" "
-        f"--expression-attribute-values '{{\":p\":{{\"S\":\"{pk}\"}}}}'",
-    ])
+    cli = "\n".join(
+        [
+            f"backup-ops show {application_id} --kind {_prefix(kind)} --endpoint-url $AWS_ENDPOINT_URL",
+            f"aws stepfunctions get-execution-history --execution-arn {execution['arn']}",
+            'aws dynamodb query --table-name backup-local-Table --key-condition-expression "pk = :p" '
+            f'--expression-attribute-values \'{{":p":{{"S":"{pk}"}}}}\'',
+        ]
+    )
     body = f"""<nav><a href="/_local/ops">← everyone waiting</a> · <a href="/_local">/_local</a></nav>
 <h1>{escape(title)}</h1>
 <p class="meta">What <code>backup-ops show</code> prints, with the execution's events as the console's
@@ -315,8 +390,14 @@ def detail_html(person: dict[str, Any]) -> bytes:
 
 def _error_page(status: int, sentence: str) -> tuple[int, str, bytes]:
     title = "Not found" if status == 404 else "Ops page unavailable"
-    return status, HTML, _page(title, f'<nav><a href="/_local/ops">← everyone waiting</a></nav>'
-                                      f"<h1>{escape(title)}</h1><p>{escape(sentence)}</p>")
+    return (
+        status,
+        HTML,
+        _page(
+            title,
+            f'<nav><a href="/_local/ops">← everyone waiting</a></nav><h1>{escape(title)}</h1><p>{escape(sentence)}</p>',
+        ),
+    )
 
 
 def serve(stack: LocalStack, path: str) -> tuple[int, str, bytes] | None:
@@ -336,8 +417,9 @@ def serve(stack: LocalStack, path: str) -> tuple[int, str, bytes] | None:
             try:
                 kind = views.person_kind(found.group(1))
             except OpsError:
-                return _error_page(404, f"'{found.group(1)}' is not a kind of record; "
-                                        "the kinds are volunteer, youth and match.")
+                return _error_page(
+                    404, f"'{found.group(1)}' is not a kind of record; the kinds are volunteer, youth and match."
+                )
             try:
                 person = detail(t, kind, found.group(2))
             except OpsError as error:

@@ -78,19 +78,28 @@ class Outbox:
         for message in list(self._backend.sent_messages):
             raw = getattr(message, "raw_data", None)
             if raw is None:  # a simple (non-raw) email
-                out.append({"to": ", ".join(sum(message.destinations.values(), [])), "subject": message.subject,
-                            "text": message.body, "html": "", "sent_at": self._sent_at.get(message.id, "")})
+                out.append(
+                    {
+                        "to": ", ".join(sum(message.destinations.values(), [])),
+                        "subject": message.subject,
+                        "text": message.body,
+                        "html": "",
+                        "sent_at": self._sent_at.get(message.id, ""),
+                    }
+                )
                 continue
             parsed = message_from_string(raw, policy=policy.default)
             text = parsed.get_body(preferencelist=("plain",))
             html = parsed.get_body(preferencelist=("html",))
-            out.append({
-                "to": str(parsed["To"]),
-                "subject": str(parsed["Subject"]),
-                "text": text.get_content() if text else "",
-                "html": html.get_content() if html else "",
-                "sent_at": self._sent_at.get(message.id, ""),
-            })
+            out.append(
+                {
+                    "to": str(parsed["To"]),
+                    "subject": str(parsed["Subject"]),
+                    "text": text.get_content() if text else "",
+                    "html": html.get_content() if html else "",
+                    "sent_at": self._sent_at.get(message.id, ""),
+                }
+            )
         return out
 
 
@@ -126,11 +135,19 @@ class Faults:
     def take(self, function_name: str, event: Any) -> dict[str, str] | None:
         name = function_name.rsplit(":function:", 1)[-1].split(":")[0]
         action = event.get("action") if isinstance(event, dict) else None
-        about = event.get("application_id") if isinstance(event, dict) else None
+        # the record a task is about: a person's or a proposal's id, whichever the task carries
+        about = (
+            next((event[key] for key in ("person_id", "proposal_id", "record_id") if event.get(key)), None)
+            if isinstance(event, dict)
+            else None
+        )
         with self._lock:
             for fault in self._pending:
-                if name.endswith(fault["function"]) and fault["action"] in (None, action) \
-                        and fault["application_id"] in (None, about):
+                if (
+                    name.endswith(fault["function"])
+                    and fault["action"] in (None, action)
+                    and fault["application_id"] in (None, about)
+                ):
                     fault["times"] -= 1
                     if fault["times"] == 0:
                         self._pending.remove(fault)
@@ -204,8 +221,9 @@ class LocalStack:
 
         stack = self
 
-        def invoke(backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any,
-                   response_headers: Any) -> bytes:
+        def invoke(
+            backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
+        ) -> bytes:
             assert stack.lambdas is not None
             event = json.loads(body) if body else {}
             fault = stack.faults.take(function_name, event)
@@ -226,13 +244,21 @@ class LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
         self._moto.start()
-        requests.post(f"{self.endpoint}/moto-api/config", timeout=10,
-                      json={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
+        requests.post(
+            f"{self.endpoint}/moto-api/config",
+            timeout=10,
+            json={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}},
+        )
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=tpl.REGION,
-                            aws_access_key_id="local", aws_secret_access_key="local",
-                            config=Config(retries={"max_attempts": 2}))
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=tpl.REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+            config=Config(retries={"max_attempts": 2}),
+        )
 
     def _create_resources(self) -> None:
         t, ctx = self.template, self.context
@@ -265,10 +291,21 @@ class LocalStack:
             ctx.refs[logical] = f"arn:aws:lambda:{tpl.REGION}:{tpl.ACCOUNT_ID}:layer:{stack}-{logical}:1"
 
         iam = self.client("iam")
-        role_arn = iam.create_role(RoleName=f"{stack}-role", AssumeRolePolicyDocument=json.dumps({
-            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": ["lambda.amazonaws.com",
-                                                                               "states.amazonaws.com"]}}]}))["Role"]["Arn"]
+        role_arn = iam.create_role(
+            RoleName=f"{stack}-role",
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "sts:AssumeRole",
+                            "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+                        }
+                    ],
+                }
+            ),
+        )["Role"]["Arn"]
         awslambda = self.client("lambda")
         machines = tpl.resources_of(t, "AWS::Serverless::StateMachine")
         for logical, resource in machines.items():  # functions may name a machine: know its ARN first
@@ -284,8 +321,13 @@ class LocalStack:
             # registered with the template's environment, so tools that read a function's
             # configuration (backup-ops) find the table and machine as they would in AWS
             arn = awslambda.create_function(
-                FunctionName=spec.name, Runtime=spec.runtime, Role=role_arn, Handler=spec.handler,
-                Code={"ZipFile": _empty_zip()}, Timeout=spec.timeout, MemorySize=spec.memory,
+                FunctionName=spec.name,
+                Runtime=spec.runtime,
+                Role=role_arn,
+                Handler=spec.handler,
+                Code={"ZipFile": _empty_zip()},
+                Timeout=spec.timeout,
+                MemorySize=spec.memory,
                 Environment={"Variables": spec.environment},
             )["FunctionArn"]
             assert arn == ctx.attributes[(spec.logical_id, "Arn")], arn
@@ -293,7 +335,9 @@ class LocalStack:
         for logical, resource in machines.items():
             name = ctx.attributes[(logical, "Name")]
             arn = sfn.create_state_machine(
-                name=name, roleArn=role_arn, type=resource["Properties"].get("Type", "STANDARD"),
+                name=name,
+                roleArn=role_arn,
+                type=resource["Properties"].get("Type", "STANDARD"),
                 definition=tpl.state_machine_definition(resource, ctx),
             )["stateMachineArn"]
             assert arn == ctx.refs[logical], (arn, ctx.refs[logical])
@@ -305,9 +349,14 @@ class LocalStack:
 
     def describe(self) -> dict[str, Any]:
         """Where everything is, for tests and scripts that drive a running stack."""
-        return {"web": self.web, "endpoint": self.endpoint, "table": self.table_name,
-                "state_machines": self.state_machines, "parameters": self.context.parameters,
-                "functions": {k: v for k, v in self.context.refs.items() if k.endswith("Function")}}
+        return {
+            "web": self.web,
+            "endpoint": self.endpoint,
+            "table": self.table_name,
+            "state_machines": self.state_machines,
+            "parameters": self.context.parameters,
+            "functions": {k: v for k, v in self.context.refs.items() if k.endswith("Function")},
+        }
 
     @property
     def table_name(self) -> str:
@@ -340,7 +389,3 @@ def wait_until_ready(url: str, timeout: float = 60) -> None:
             pass
         time.sleep(0.2)
     raise TimeoutError(f"{url} did not answer within {timeout} s")
-
-
-
-

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,26 +21,45 @@ TEMPLATE = ROOT / "template.yaml"
 ACCOUNT_ID = "123456789012"
 REGION = "eu-west-1"
 
-_TAGS = ["Ref", "Condition", "GetAtt", "Sub", "If", "Not", "Equals", "And", "Or", "Join", "Select", "Split",
-         "FindInMap", "Base64", "GetAZs", "ImportValue"]
+_TAGS = [
+    "Ref",
+    "Condition",
+    "GetAtt",
+    "Sub",
+    "If",
+    "Not",
+    "Equals",
+    "And",
+    "Or",
+    "Join",
+    "Select",
+    "Split",
+    "FindInMap",
+    "Base64",
+    "GetAZs",
+    "ImportValue",
+]
 
 
 class _Loader(yaml.SafeLoader):
     pass
 
 
-def _constructor(tag: str):
-    def construct(loader: yaml.Loader, node: yaml.Node) -> dict[str, Any]:
+def _constructor(tag: str) -> Callable[[yaml.SafeLoader, yaml.Node], dict[str, Any]]:
+    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+        value: Any
         if isinstance(node, yaml.ScalarNode):
-            value: Any = loader.construct_scalar(node)
+            value = loader.construct_scalar(node)
             if tag == "GetAtt":
                 value = value.split(".", 1)
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
+            assert isinstance(node, yaml.MappingNode)
             value = loader.construct_mapping(node, deep=True)
         key = tag if tag in {"Ref", "Condition"} else f"Fn::{tag}"
         return {key: value}
+
     return construct
 
 
@@ -48,7 +68,8 @@ for _tag in _TAGS:
 
 
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    loaded: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader
+    return loaded
 
 
 class TemplateError(Exception):
@@ -58,10 +79,18 @@ class TemplateError(Exception):
 # What the local stack creates, and (second set) what only matters in AWS: alarms, the
 # dashboard and the wiring of SES events and schedules, which moto cannot run.
 LOCAL_TYPES = {
-    "AWS::Serverless::Function", "AWS::Serverless::LayerVersion", "AWS::Serverless::HttpApi",
-    "AWS::Serverless::StateMachine", "AWS::DynamoDB::Table", "AWS::SES::ConfigurationSet", "AWS::SNS::Topic",
+    "AWS::Serverless::Function",
+    "AWS::Serverless::LayerVersion",
+    "AWS::Serverless::HttpApi",
+    "AWS::Serverless::StateMachine",
+    "AWS::DynamoDB::Table",
+    "AWS::SES::ConfigurationSet",
+    "AWS::SNS::Topic",
 } | {
-    "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::SNS::Subscription", "AWS::SNS::TopicPolicy",
+    "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
+    "AWS::SNS::Subscription",
+    "AWS::SNS::TopicPolicy",
     "AWS::SES::ConfigurationSetEventDestination",
 }
 
@@ -97,7 +126,7 @@ class Context:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::GetAtt":
@@ -129,7 +158,7 @@ class Context:
         return self.ref(name)
 
     def condition(self, value: Any) -> bool:
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Condition":
             return self.conditions[arg]
         if key == "Fn::Equals":
@@ -191,8 +220,10 @@ def resources_of(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any
 
 def function_specs(template: dict[str, Any], context: Context) -> list[FunctionSpec]:
     globals_ = template.get("Globals", {}).get("Function", {})
-    layers = {k: ROOT / v["Properties"]["ContentUri"]
-              for k, v in resources_of(template, "AWS::Serverless::LayerVersion").items()}
+    layers = {
+        k: ROOT / v["Properties"]["ContentUri"]
+        for k, v in resources_of(template, "AWS::Serverless::LayerVersion").items()
+    }
     specs = []
     for logical_id, resource in resources_of(template, "AWS::Serverless::Function").items():
         props = {**globals_, **resource["Properties"]}
@@ -206,18 +237,20 @@ def function_specs(template: dict[str, Any], context: Context) -> list[FunctionS
             if event["Type"] == "HttpApi"
         ]
         layer_dirs = [layers[layer["Ref"]] for layer in props.get("Layers", []) if isinstance(layer, dict)]
-        specs.append(FunctionSpec(
-            logical_id=logical_id,
-            name=context.refs[logical_id],
-            code_dir=ROOT / props["CodeUri"],
-            handler=props["Handler"],
-            runtime=props["Runtime"],
-            timeout=int(props.get("Timeout", 3)),
-            memory=int(props.get("MemorySize", 128)),
-            environment={k: str(context.resolve(v)) for k, v in env.items()},
-            layer_dirs=layer_dirs,
-            routes=routes,
-        ))
+        specs.append(
+            FunctionSpec(
+                logical_id=logical_id,
+                name=context.refs[logical_id],
+                code_dir=ROOT / props["CodeUri"],
+                handler=props["Handler"],
+                runtime=props["Runtime"],
+                timeout=int(props.get("Timeout", 3)),
+                memory=int(props.get("MemorySize", 128)),
+                environment={k: str(context.resolve(v)) for k, v in env.items()},
+                layer_dirs=layer_dirs,
+                routes=routes,
+            )
+        )
     return specs
 
 
@@ -236,8 +269,11 @@ def state_machine_definition(resource: dict[str, Any], context: Context) -> str:
 def table_arguments(resource: dict[str, Any], context: Context) -> dict[str, Any]:
     """create_table arguments for an AWS::DynamoDB::Table (CloudFormation spells some differently)."""
     props = context.resolve(resource["Properties"])
-    create = {k: props[k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
-              if k in props}
+    create = {
+        k: props[k]
+        for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
+        if k in props
+    }
     if "SSESpecification" in props:
         create["SSESpecification"] = {"Enabled": props["SSESpecification"].get("SSEEnabled", False)}
     return create

@@ -72,8 +72,13 @@ def _error(exc: BaseException) -> dict[str, Any]:
 
 def main() -> None:
     spec = json.loads(sys.argv[1])
-    sys.path[:] = [p for p in sys.path if os.path.isdir(p) and "site-packages" not in p
-                   and os.path.abspath(p) != os.path.dirname(os.path.abspath(__file__))]
+    sys.path[:] = [
+        p
+        for p in sys.path
+        if os.path.isdir(p)
+        and "site-packages" not in p
+        and os.path.abspath(p) != os.path.dirname(os.path.abspath(__file__))
+    ]
     stdlib = list(sys.path)
     own = [spec["code_dir"], *spec["layer_dirs"]]
     sys.path[:0] = own

@@ -73,10 +73,40 @@ NOT_IN_DENMARK = {"0960"}
 # Copenhagen; 0900 and 0999 "København C" are placed in Aalborg and Skagen).
 # Left out unless --include-non-geographic is given.
 NON_GEOGRAPHIC = (
-    {"0800", "0900", "0917", "0999", "1092", "1093", "1095", "1098", "1140", "1147",
-     "1148", "1217", "1240", "1448", "1513", "1532", "1533", "1592", "1599", "1630",
-     "1780", "1785", "1786", "1787", "1790", "1835", "5100", "6701", "7007", "8100",
-     "8245", "9100"}
+    {
+        "0800",
+        "0900",
+        "0917",
+        "0999",
+        "1092",
+        "1093",
+        "1095",
+        "1098",
+        "1140",
+        "1147",
+        "1148",
+        "1217",
+        "1240",
+        "1448",
+        "1513",
+        "1532",
+        "1533",
+        "1592",
+        "1599",
+        "1630",
+        "1780",
+        "1785",
+        "1786",
+        "1787",
+        "1790",
+        "1835",
+        "5100",
+        "6701",
+        "7007",
+        "8100",
+        "8245",
+        "9100",
+    }
     | {f"{n:04d}" for n in range(1001, 1027)}
     | {f"{n:04d}" for n in range(1500, 1511)}
 )
@@ -136,15 +166,17 @@ def to_row(rec: dict) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--include-non-geographic", action="store_true",
-                        help="also write PO-box/large-recipient codes (placeholder coordinates)")
+    parser.add_argument(
+        "--include-non-geographic",
+        action="store_true",
+        help="also write PO-box/large-recipient codes (placeholder coordinates)",
+    )
     args = parser.parse_args()
 
     path = data_path()
     version = importlib.metadata.version(PACKAGE)
     if version != EXPECTED_VERSION:
-        print(f"warning: {PACKAGE} {version} installed, script written for {EXPECTED_VERSION}",
-              file=sys.stderr)
+        print(f"warning: {PACKAGE} {version} installed, script written for {EXPECTED_VERSION}", file=sys.stderr)
 
     records = load_records(path, args.include_non_geographic)
     rows = [to_row(records[code]) for code in sorted(records)]

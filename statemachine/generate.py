@@ -1,24 +1,34 @@
-"""Writes statemachine/volunteer.asl.json from the stage list in backup.stages.
+"""Writes statemachine/{volunteer,youth,match}.asl.json from the stage list in backup.domain.stages
+and the task contract in backup.usecases.tasks.
 
-The four screening steps share one shape (wait for the consultant, remind, decide), and every
-task shares one way of failing (retry what is worth retrying, then ask ops), so the definition
-is generated from the single list of stages instead of being copied by hand. Run `make asl`
-after changing the stages; a test fails when the committed file is stale.
+The screening steps share one shape (wait for the consultant, remind, decide), and every task
+shares one way of failing (retry what is worth retrying, then ask ops), so the definitions are
+generated instead of copied by hand. Each task's payload is built from its action's input model
+and each result selector from its output model: a field the functions do not know cannot be
+written here. Run `make asl` after changing the stages or the contract; a test fails when a
+committed definition is stale.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "functions" / "shared"))
 
-from backup.stages import HUMAN_STEPS, STATE_NAMES, YOUTH_STEPS, Stage, step_after  # noqa: E402
+from backup.domain.kinds import RecordKind  # noqa: E402
+from backup.domain.stages import HUMAN_STEPS, STATE_NAMES, YOUTH_STEPS, Stage, step_after  # noqa: E402
+from backup.usecases.tasks import MATCHING_ACTIONS, WORKFLOW_ACTIONS, Action  # noqa: E402
 
-FUNCTION = "${WorkflowFunctionArn}"
+State = dict[str, Any]
+WORKFLOW = "${WorkflowFunctionArn}"
 MATCHING = "${MatchingFunctionArn}"
+# Which function's contract each placeholder stands for.
+CONTRACTS: dict[str, dict[str, Action]] = {WORKFLOW: WORKFLOW_ACTIONS, MATCHING: MATCHING_ACTIONS}
 
 # Lambda errors worth trying again: the service's own faults and throttling (SES throttling
 # surfaces from our handler as SesThrottled). Full jitter spreads retries of many executions.
@@ -41,49 +51,84 @@ RETRY = [
 WITHDRAWN = {"ErrorEquals": ["Withdrawn"], "ResultPath": "$.error", "Next": "Withdrawn"}
 READY = "Ready for match"
 ENDED_BY_OPS = "Ended by ops"
+# In a proposal: one of the two withdrew, so the other goes back to the pool.
+SOMEONE_LEFT = "Someone left: back to the pool"
+PERSON_GONE = {"ErrorEquals": ["PersonGone"], "ResultPath": "$.error", "Next": SOMEONE_LEFT}
+POOL_WAIT = "How long may this run wait?"
+CONTINUE = "Carry on in a new run"
+CONTINUED = "Carried on in a new run"
+START = "New or carried on?"
 
 
+@dataclass(frozen=True)
 class Machine:
-    """The definition being built: the kind it drives (carried in every task's payload) and
-    whether its person can withdraw (only volunteers have a withdrawal link)."""
+    """The definition being built: whom its executions are about (carried in every task), where
+    their id is in the execution's input, and whether its person can withdraw."""
 
-    kind = "VOLUNTEER"
-    withdrawable = True
-
-    @classmethod
-    def use(cls, kind: str) -> None:
-        cls.kind = kind
-        cls.withdrawable = kind == "VOLUNTEER"
+    kind: RecordKind
+    id_path: str
+    withdrawable: bool
 
 
-def _payload(action: str, stage: Stage | None, **extra: object) -> dict:
-    payload: dict = {"action": action, "application_id.$": "$.application_id", "kind": Machine.kind}
-    if stage is not None:
-        payload["stage"] = stage.value
-    payload.update(extra)
-    return payload
+VOLUNTEER = Machine(RecordKind.VOLUNTEER, "$.person_id", withdrawable=True)
+YOUTH = Machine(RecordKind.YOUTH, "$.person_id", withdrawable=False)
+MATCH = Machine(RecordKind.MATCH, "$.proposal_id", withdrawable=False)
+ID_FIELDS = ("person_id", "proposal_id", "record_id")
 
 
-def _lambda(payload: dict, wait: bool = False, function: str = FUNCTION) -> dict:
+def payload(machine: Machine, function: str, action_name: str, **params: Any) -> dict[str, Any]:
+    """A task's Payload for `action_name` of `function`'s contract: the record's id and kind, the
+    task token of a waiting task, and `params`; fails here if the contract does not fit."""
+    action = CONTRACTS[function][action_name]
+    fields = action.input.model_fields
+    unknown = set(params) - set(fields)
+    if unknown:
+        raise ValueError(f"{action_name} has no field(s) {', '.join(sorted(unknown))}")
+    built: dict[str, Any] = {"action": action_name}
+    for name in fields:
+        if name in ID_FIELDS:
+            built[f"{name}.$"] = machine.id_path
+        elif name == "kind":
+            built["kind"] = machine.kind.value
+        elif name == "task_token":
+            built["task_token.$"] = "$$.Task.Token"
+    for name, value in params.items():
+        key = name if not isinstance(value, str) or not value.startswith("$") else f"{name}.$"
+        built[key] = value.value if isinstance(value, Stage) else value
+    given = {key.removesuffix(".$") for key in built}
+    missing = [name for name, field in fields.items() if field.is_required() and name not in given]
+    if missing:
+        raise ValueError(f"{action_name} needs {', '.join(missing)}")
+    return built
+
+
+def _lambda(machine: Machine, action_name: str, function: str = WORKFLOW, **params: Any) -> State:
+    action = CONTRACTS[function][action_name]
     return {
         "Type": "Task",
-        "Resource": "arn:aws:states:::lambda:invoke" + (".waitForTaskToken" if wait else ""),
-        "Parameters": {"FunctionName": function, "Payload": payload},
+        "Resource": "arn:aws:states:::lambda:invoke" + (".waitForTaskToken" if action.waits else ""),
+        "Parameters": {"FunctionName": function, "Payload": payload(machine, function, action_name, **params)},
         "Retry": RETRY,
     }
 
 
-def _ask_ops(name: str, retry_target: str, withdrawable: bool = True) -> dict[str, dict]:
+def _result(state: State, function: str, path: str | None) -> None:
+    """Keep the task's whole output (its contract's output model) at `path`, or nothing."""
+    if path is None:
+        state["ResultPath"] = None
+        return
+    action = CONTRACTS[function][state["Parameters"]["Payload"]["action"]]
+    state["ResultSelector"] = {f"{name}.$": f"$.Payload.{name}" for name in action.output.model_fields}
+    state["ResultPath"] = path
+
+
+def _ask_ops(machine: Machine, name: str, retry_target: str, withdrawable: bool = True) -> dict[str, State]:
     """What failed after its retries waits here for ops to choose: try the step again, or end.
     A failure while recording an outcome (withdrawn, rejected) cannot be withdrawn from: the
     outcome is what ops must get recorded, so only ops end that wait."""
-    withdrawable = withdrawable and Machine.withdrawable
+    withdrawable = withdrawable and machine.withdrawable
     # the whole failure object: a failure without a Cause must not break the way to ops
-    ask = _lambda(
-        _payload("ops_attention", None, **{"failed_state": name, "failure.$": "$.failure",
-                                          "task_token.$": "$$.Task.Token", "withdrawable": withdrawable}),
-        wait=True,
-    )
+    ask = _lambda(machine, "ops_attention", failed_state=name, failure="$.failure", withdrawable=withdrawable)
     ask["Comment"] = "Something failed for good: ops are sent a link to retry the step or end the journey."
     ask["ResultPath"] = "$.ops"
     if withdrawable:
@@ -98,43 +143,82 @@ def _ask_ops(name: str, retry_target: str, withdrawable: bool = True) -> dict[st
     return {f"{name}: needs ops": ask, f"{name}: ops decided?": decided}
 
 
-def _catch_all(name: str) -> dict:
+def _catch_all(name: str) -> State:
     return {"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": f"{name}: needs ops"}
 
 
-# In a proposal: one of the two withdrew, so the other goes back to the pool.
-SOMEONE_LEFT = "Someone left: back to the pool"
-PERSON_GONE = {"ErrorEquals": ["PersonGone"], "ResultPath": "$.error", "Next": SOMEONE_LEFT}
-
-
-def _task(name: str, action: str, stage: Stage | None, next_state: str, result: dict | None,
-          withdrawable: bool = True, function: str = FUNCTION, wait: bool = False, **extra: object) -> dict[str, dict]:
+def _task(
+    machine: Machine,
+    name: str,
+    action: str,
+    next_state: str,
+    result: str | None,
+    withdrawable: bool = True,
+    function: str = WORKFLOW,
+    **params: Any,
+) -> dict[str, State]:
     """A Lambda task plus the ops-attention states that catch its failures."""
-    if wait:
-        extra["task_token.$"] = "$$.Task.Token"
-    state = _lambda(_payload(action, stage, **extra), wait=wait, function=function)
-    person_gone = [PERSON_GONE] if Machine.kind == "MATCH" and name != SOMEONE_LEFT else []
-    state["Catch"] = ([WITHDRAWN] if withdrawable else []) + person_gone + [_catch_all(name)]
+    state = _lambda(machine, action, function, **params)
+    person_gone = [PERSON_GONE] if machine.kind is RecordKind.MATCH and name != SOMEONE_LEFT else []
+    state["Catch"] = ([WITHDRAWN] if withdrawable and machine.withdrawable else []) + person_gone + [_catch_all(name)]
     state["Next"] = next_state
-    if result is None:
-        state["ResultPath"] = None
-    else:
-        state["ResultSelector"] = result["select"]
-        state["ResultPath"] = result["path"]
-    return {name: state, **_ask_ops(name, retry_target=name, withdrawable=withdrawable)}
+    _result(state, function, result)
+    return {name: state, **_ask_ops(machine, name, retry_target=name, withdrawable=withdrawable)}
 
 
-def _human_step(stage: Stage, done: str, rejected: str = "Rejected", withdrawable: bool = True) -> dict[str, dict]:
+def fresh(waiting: str) -> str:
+    """The state that starts a consultant's step with a full reminder period."""
+    return f"{waiting}: reminders from now"
+
+
+def _reminding(
+    machine: Machine,
+    waiting: str,
+    remind: State,
+    remind_name: str,
+    first_wait: str,
+    expired: str,
+    withdrawable: bool,
+    function: str,
+) -> dict[str, State]:
+    """A consultant's wait that reminds (human_steps): it starts with a full reminder period (the
+    Pass state every way in goes through), times out into `remind_name`, and waits again for as
+    long as that task says (after ops are told: the link's remaining life, so the loop stays short
+    whatever the period); once the link has expired the step goes to `expired`."""
+    states = {
+        fresh(waiting): {
+            "Type": "Pass",
+            "Parameters": {"seconds.$": first_wait, "expired": False, "reminders_sent": 0},
+            "ResultPath": "$.step_wait",
+            "Next": waiting,
+        }
+    }
+    remind["Catch"] = (
+        ([WITHDRAWN] if withdrawable and machine.withdrawable else [])
+        + ([PERSON_GONE] if machine.kind is RecordKind.MATCH else [])
+        + [_catch_all(remind_name)]
+    )
+    remind["Next"] = f"{waiting}: expired?"
+    _result(remind, function, "$.step_wait")
+    states[remind_name] = remind
+    states.update(_ask_ops(machine, remind_name, retry_target=fresh(waiting), withdrawable=withdrawable))
+    states.update(_choice(f"{waiting}: expired?", "$.step_wait.expired", True, expired, waiting))
+    return states
+
+
+def _human_step(
+    machine: Machine, stage: Stage, done: str, rejected: str = "Rejected", withdrawable: bool = True
+) -> dict[str, State]:
     name = STATE_NAMES[stage]
     after = step_after(stage)
-    next_name = STATE_NAMES.get(after, done)
-    wait = _lambda(_payload("open_step", stage, **{"task_token.$": "$$.Task.Token"}), wait=True)
+    next_name = fresh(STATE_NAMES[after]) if after in STATE_NAMES else done
+    wait = _lambda(machine, "open_step", stage=stage)
     wait["Comment"] = f"Waits for the consultant's decision on {stage.value} (a link sent to them)."
-    wait["TimeoutSecondsPath"] = "$.settings.reminder_delay_seconds"
+    wait["TimeoutSecondsPath"] = "$.step_wait.seconds"
     wait["ResultPath"] = "$.decision"
     wait["Catch"] = [
         {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": f"{name}: remind"},
-        *([WITHDRAWN] if withdrawable else []),
+        *([WITHDRAWN] if withdrawable and machine.withdrawable else []),
         _catch_all(name),
     ]
     wait["Next"] = f"{name}: decided?"
@@ -143,112 +227,149 @@ def _human_step(stage: Stage, done: str, rejected: str = "Rejected", withdrawabl
         "Choices": [{"Variable": "$.decision.outcome", "StringEquals": "approve", "Next": next_name}],
         "Default": rejected,
     }
-    remind = _lambda(_payload("remind", stage))
-    remind["Comment"] = ("Nobody decided in time: remind the consultant, escalate to ops after the last "
-                         "reminder, and when the step's link expires ask ops (StepTimedOut).")
-    remind["ResultSelector"] = {"reminders_sent.$": "$.Payload.reminders_sent"}
-    remind["ResultPath"] = "$.reminder"
-    remind["Catch"] = [*([WITHDRAWN] if withdrawable else []), _catch_all(f"{name}: remind")]
-    remind["Next"] = name
+    remind = _lambda(machine, "remind", stage=stage)
+    remind["Comment"] = (
+        "Nobody decided in time: remind the consultant, tell ops after the last reminder, "
+        "and when the step's link has expired ask ops what to do."
+    )
+    timed_out = {
+        "Type": "Pass",
+        "Result": {"Error": "StepTimedOut", "Cause": f"{stage.value} waited past its link's expiry"},
+        "ResultPath": "$.failure",
+        "Next": f"{name}: needs ops",
+    }
     return {
         name: wait,
-        **_ask_ops(name, retry_target=name, withdrawable=withdrawable),
-        f"{name}: decided?": decided,
-        f"{name}: remind": remind,
         # a step that failed or timed out is opened afresh (a new link) when ops retry it
-        **_ask_ops(f"{name}: remind", retry_target=name, withdrawable=withdrawable),
+        **_ask_ops(machine, name, retry_target=fresh(name), withdrawable=withdrawable),
+        f"{name}: decided?": decided,
+        **_reminding(
+            machine,
+            name,
+            remind,
+            f"{name}: remind",
+            "$.settings.reminder_delay_seconds",
+            f"{name}: timed out",
+            withdrawable,
+            WORKFLOW,
+        ),
+        f"{name}: timed out": timed_out,
     }
 
 
-POOL_WAIT = "How long may this run wait?"
-CONTINUE = "Carry on in a new run"
-CONTINUED = "Carried on in a new run"
-START = "New or carried on?"
-
-
-def _wait_for_match(done: str, withdrawable: bool) -> dict[str, dict]:
+def _wait_for_match(machine: Machine, done: str, withdrawable: bool) -> dict[str, State]:
     """In the pool: run matching (a new person may complete a pair), then wait until matched.
     A Standard execution stops after a year, so a long wait carries on in a new run (the
     "continue as new" pattern): the next execution starts straight at the pool's wait."""
-    states = _task("Find a match", "run", None, POOL_WAIT, None, withdrawable, function=MATCHING)
-    states.update(_task(POOL_WAIT, "pool_wait", None, "New run due?",
-                        {"select": {"seconds.$": "$.Payload.seconds", "renew.$": "$.Payload.renew"}, "path": "$.pool"},
-                        withdrawable, **{"run_started.$": "$$.Execution.StartTime"}))
+    states = _task(machine, "Find a match", "run", POOL_WAIT, None, withdrawable, function=MATCHING)
+    states.update(
+        _task(
+            machine,
+            POOL_WAIT,
+            "pool_wait",
+            "New run due?",
+            "$.pool",
+            withdrawable,
+            run_started="$$.Execution.StartTime",
+        )
+    )
     states.update(_choice("New run due?", "$.pool.renew", True, CONTINUE, "Waiting for a match"))
-    states.update(_task("Waiting for a match", "await_match", None, "Matched?",
-                        {"select": {"outcome.$": "$.outcome"}, "path": "$.match"}, withdrawable, wait=True))
+    states.update(_task(machine, "Waiting for a match", "await_match", "Matched?", None, withdrawable))
     waiting = states["Waiting for a match"]
-    waiting["ResultSelector"] = {"outcome.$": "$.outcome"}
+    waiting["ResultSelector"] = {"outcome.$": "$.outcome"}  # what the match resumes the wait with
+    waiting["ResultPath"] = "$.match"
     waiting["TimeoutSecondsPath"] = "$.pool.seconds"
     waiting["Catch"].insert(0, {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": CONTINUE})
     states.update(_choice("Matched?", "$.match.outcome", "matched", done, POOL_WAIT))
     states[done] = {"Type": "Succeed"}
     # the task records the next run and starts it: this same machine, straight at the pool's wait
-    states.update(_task(CONTINUE, "continue_run", None, CONTINUED, None, withdrawable, **{
-        "execution.$": "$$.Execution.Name", "state_machine.$": "$$.StateMachine.Id", "settings.$": "$.settings"}))
+    states.update(
+        _task(
+            machine,
+            CONTINUE,
+            "continue_run",
+            CONTINUED,
+            None,
+            withdrawable,
+            execution="$$.Execution.Name",
+            state_machine="$$.StateMachine.Id",
+            settings="$.settings",
+        )
+    )
     states[CONTINUED] = {"Type": "Succeed"}
     return states
 
 
-def _start(first: str) -> dict[str, dict]:
+def _start(first: str) -> dict[str, State]:
     """A run that carries on from an earlier one starts at the pool's wait; a new one at the start."""
-    return {START: {"Type": "Choice", "Choices": [{"And": [
-        {"Variable": "$.resume", "IsPresent": True}, {"Variable": "$.resume", "StringEquals": "pool"}],
-        "Next": POOL_WAIT}], "Default": first}}
+    return {
+        START: {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "And": [
+                        {"Variable": "$.resume", "IsPresent": True},
+                        {"Variable": "$.resume", "StringEquals": "pool"},
+                    ],
+                    "Next": POOL_WAIT,
+                }
+            ],
+            "Default": first,
+        }
+    }
 
 
-def _ended_by_ops(stage: Stage = Stage.CLOSED) -> dict[str, dict]:
-    ended = _lambda(_payload("finish", stage))
-    ended["Comment"] = "Ops chose to end this journey after a failure."
-    ended["ResultPath"] = None
-    ended["Next"] = "Journey ended by ops"
-    return {ENDED_BY_OPS: ended, "Journey ended by ops": {"Type": "Succeed"}}
+def _ended_by_ops(machine: Machine, state: State) -> dict[str, State]:
+    state["Comment"] = "Ops chose to end this journey after a failure."
+    state["ResultPath"] = None
+    state["Next"] = "Journey ended by ops"
+    return {ENDED_BY_OPS: state, "Journey ended by ops": {"Type": "Succeed"}}
 
 
-def definition() -> dict:
+def _person(
+    machine: Machine, steps: tuple[Stage, ...], first: str, done: str, rejected: str, matched: str
+) -> dict[str, State]:
+    """A person's journey: their first task, the consultant's steps, the pool, and a match."""
+    states: dict[str, State] = {}
+    states.update(_start(first))
+    states.update(_task(machine, first, "start", fresh(STATE_NAMES[steps[0]]), "$.settings"))
+    for stage in steps:
+        states.update(_human_step(machine, stage, done, rejected=rejected))
+    states.update(_task(machine, done, "finish", "Find a match", None, stage=step_after(steps[-1])))
+    states.update(_wait_for_match(machine, matched, withdrawable=True))
+    states.update(_ended_by_ops(machine, _lambda(machine, "finish", stage=Stage.CLOSED)))
+    return states
+
+
+def definition() -> State:
     """A volunteer: application, four screening steps, ready for match, matched."""
-    Machine.use("VOLUNTEER")
-    first = STATE_NAMES[HUMAN_STEPS[0]]
-    states: dict[str, dict] = {}
-    states.update(_start("Application received"))
-    states.update(_task("Application received", "start", None, first, {
-        "select": {"reminder_delay_seconds.$": "$.Payload.reminder_delay_seconds"}, "path": "$.settings"}))
-    for stage in HUMAN_STEPS:
-        states.update(_human_step(stage, READY))
-    states.update(_task(READY, "finish", Stage.READY_FOR_MATCH, "Find a match", None))
-    states.update(_wait_for_match("Volunteer matched", withdrawable=True))
+    states = _person(VOLUNTEER, HUMAN_STEPS, "Application received", READY, "Rejected", "Volunteer matched")
     # a rejection or a withdrawal is final: a late withdrawal request changes nothing
-    states.update(_task("Rejected", "finish", Stage.REJECTED, "Application rejected", None, withdrawable=False))
+    states.update(
+        _task(VOLUNTEER, "Rejected", "finish", "Application rejected", None, withdrawable=False, stage=Stage.REJECTED)
+    )
     states["Application rejected"] = {"Type": "Succeed"}
-    states.update(_task("Withdrawn", "finish", Stage.WITHDRAWN, "Application withdrawn", None, withdrawable=False))
+    states.update(
+        _task(
+            VOLUNTEER, "Withdrawn", "finish", "Application withdrawn", None, withdrawable=False, stage=Stage.WITHDRAWN
+        )
+    )
     states["Application withdrawn"] = {"Type": "Succeed"}
-    states.update(_ended_by_ops())
     return {
         "Comment": "BackUp: one volunteer from application through screening to a match. "
-        "Generated by statemachine/generate.py from backup.stages.",
+        "Generated by statemachine/generate.py from backup.domain.stages and backup.usecases.tasks.",
         "StartAt": START,
         "States": states,
     }
 
 
-def youth_definition() -> dict:
+def youth_definition() -> State:
     """A young person: referral, a consultant's talk with them, waiting for a volunteer, matched."""
-    Machine.use("YOUTH")
-    first = STATE_NAMES[YOUTH_STEPS[0]]
-    states: dict[str, dict] = {}
-    states.update(_start("Referral received"))
-    states.update(_task("Referral received", "start", None, first, {
-        "select": {"reminder_delay_seconds.$": "$.Payload.reminder_delay_seconds"}, "path": "$.settings"},
-        withdrawable=False))
-    for stage in YOUTH_STEPS:
-        states.update(_human_step(stage, "Referral confirmed", rejected="Referral declined", withdrawable=False))
-    states.update(_task("Referral confirmed", "finish", Stage.WAITING_FOR_MATCH, "Find a match", None,
-                        withdrawable=False))
-    states.update(_wait_for_match("Young person matched", withdrawable=False))
-    states.update(_task("Referral declined", "finish", Stage.REJECTED, "Referral not taken on", None,
-                        withdrawable=False))
+    states = _person(
+        YOUTH, YOUTH_STEPS, "Referral received", "Referral confirmed", "Referral declined", "Young person matched"
+    )
+    states.update(_task(YOUTH, "Referral declined", "finish", "Referral not taken on", None, stage=Stage.REJECTED))
     states["Referral not taken on"] = {"Type": "Succeed"}
-    states.update(_ended_by_ops())
     return {
         "Comment": "BackUp: one young person from referral to a match. Generated by statemachine/generate.py.",
         "StartAt": START,
@@ -256,76 +377,87 @@ def youth_definition() -> dict:
     }
 
 
-def _choice(name: str, variable: str, equals: str | bool, yes: str, no: str) -> dict[str, dict]:
+def _choice(name: str, variable: str, equals: str | bool, yes: str, no: str) -> dict[str, State]:
     test = "BooleanEquals" if isinstance(equals, bool) else "StringEquals"
     return {name: {"Type": "Choice", "Choices": [{"Variable": variable, test: equals, "Next": yes}], "Default": no}}
 
 
-def _reminding(wait: dict, waiting: str, action: str, remind: str) -> dict[str, dict]:
-    """A proposal's wait that reminds: it starts with a full reminder period (the Pass state every
-    way in goes through), times out into `remind`, and waits again for as long as that task says
-    (after the escalation: the link's remaining life, so the loop stays short whatever the period)."""
-    wait["TimeoutSecondsPath"] = "$.consultant_wait.seconds"
-    wait["Catch"].insert(0, {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": remind})
-    states = {_fresh(waiting): {
-        "Type": "Pass", "Parameters": {"seconds.$": "$.remind_after_seconds", "expired": False},
-        "ResultPath": "$.consultant_wait", "Next": waiting}}
-    states.update(_task(remind, action, None, f"{waiting}: expired?", {
-        "select": {"expired.$": "$.Payload.expired", "seconds.$": "$.Payload.seconds"},
-        "path": "$.consultant_wait"}, False, MATCHING))
-    states.update(_choice(f"{waiting}: expired?", "$.consultant_wait.expired", True, "Proposal expired", waiting))
-    return states
-
-
-def _fresh(waiting: str) -> str:
-    """The state that starts a consultant's step in a proposal with a full reminder period."""
-    return f"{waiting}: reminders from now"
-
-
-def match_definition() -> dict:
+def match_definition() -> State:
     """A proposal: the consultant chooses, the two meet, both are asked, and a match or the pool."""
-    Machine.use("MATCH")
-    ok = {"select": {"ok.$": "$.Payload.ok"}, "path": "$.check"}
-    states: dict[str, dict] = {}
-    states.update(_task("Consultant chooses", "open_proposal", None, "Chosen?", None, False, MATCHING, wait=True))
+    m = MATCH
+    states: dict[str, State] = {}
+    states.update(_task(m, "Consultant chooses", "open_proposal", "Chosen?", None, False, MATCHING))
     states["Consultant chooses"]["ResultPath"] = "$.choice"
     states.update(_choice("Chosen?", "$.choice.outcome", "none", "No match: back to the pool", "Record the choice"))
-    states.update(_task("Record the choice", "choose", None, "Still free?", ok, False, MATCHING,
-                        **{"volunteer_id.$": "$.choice.volunteer_id"}))
-    states.update(_choice("Still free?", "$.check.ok", True, "Both still in the programme?",
-                          _fresh("Consultant chooses")))
-    states.update(_task("Both still in the programme?", "still_on", None, "Both here?", ok, False, MATCHING))
-    states.update(_choice("Both here?", "$.check.ok", True, _fresh("Introduction meeting"), SOMEONE_LEFT))
-    states.update(_task("Introduction meeting", "open_intro", None, _fresh("Both asked: continue?"), None, False,
-                        MATCHING, wait=True))
+    states.update(
+        _task(
+            m,
+            "Record the choice",
+            "choose",
+            "Still free?",
+            "$.check",
+            False,
+            MATCHING,
+            volunteer_id="$.choice.volunteer_id",
+        )
+    )
+    states.update(
+        _choice("Still free?", "$.check.ok", True, "Both still in the programme?", fresh("Consultant chooses"))
+    )
+    states.update(_task(m, "Both still in the programme?", "still_on", "Both here?", "$.check", False, MATCHING))
+    states.update(_choice("Both here?", "$.check.ok", True, fresh("Introduction meeting"), SOMEONE_LEFT))
+    states.update(_task(m, "Introduction meeting", "open_intro", fresh("Both asked: continue?"), None, False, MATCHING))
     states["Introduction meeting"]["ResultPath"] = "$.intro"
-    states.update(_task("Both asked: continue?", "ask_both", None, "Both said yes?", None, False, MATCHING, wait=True))
+    states.update(_task(m, "Both asked: continue?", "ask_both", "Both said yes?", None, False, MATCHING))
     states["Both asked: continue?"]["ResultPath"] = "$.answers"
     states.update(_choice("Both said yes?", "$.answers.outcome", "both_yes", "Matched", "Not continuing"))
-    states.update(_task("Matched", "matched", None, "Match confirmed", None, False, MATCHING))
+    states.update(_task(m, "Matched", "matched", "Match confirmed", None, False, MATCHING))
     states["Match confirmed"] = {"Type": "Succeed"}
-    for name, exclude, tell in (("No match: back to the pool", True, False), ("Not continuing", True, True),
-                                (SOMEONE_LEFT, False, False)):
-        states.update(_task(name, "release", None, "Look for new matches", None, False, MATCHING,
-                            exclude=exclude, tell=tell))
-    states.update(_task("Look for new matches", "run", None, "Proposal ended", None, False, MATCHING))
+    for name, exclude, tell in (
+        ("No match: back to the pool", True, False),
+        ("Not continuing", True, True),
+        (SOMEONE_LEFT, False, False),
+    ):
+        states.update(
+            _task(m, name, "release", "Look for new matches", None, False, MATCHING, exclude=exclude, tell=tell)
+        )
+    states.update(_task(m, "Look for new matches", "run", "Proposal ended", None, False, MATCHING))
     # the consultant's waits remind them (then ops) and wait again on the same link; after the
     # two people were asked, the consultant hears who has not answered (nudge). Once the links have
     # expired, both go back to the pool.
-    for waiting, action, then in (("Consultant chooses", "remind", "remind"),
-                                  ("Introduction meeting", "remind", "remind"),
-                                  ("Both asked: continue?", "nudge", "nudge the consultant")):
-        states.update(_reminding(states[waiting], waiting, action, f"{waiting}: {then}"))
-    states.update(_task("Proposal expired", "release", None, "Look for new matches", None, False, MATCHING,
-                        exclude=False, tell=False))
+    for waiting, action, then in (
+        ("Consultant chooses", "remind", "remind"),
+        ("Introduction meeting", "remind", "remind"),
+        ("Both asked: continue?", "nudge", "nudge the consultant"),
+    ):
+        wait = states[waiting]
+        wait["TimeoutSecondsPath"] = "$.step_wait.seconds"
+        wait["Catch"].insert(
+            0, {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": f"{waiting}: {then}"}
+        )
+        states.update(
+            _reminding(
+                m,
+                waiting,
+                _lambda(m, action, MATCHING),
+                f"{waiting}: {then}",
+                "$.remind_after_seconds",
+                "Proposal expired",
+                False,
+                MATCHING,
+            )
+        )
+    states.update(
+        _task(
+            m, "Proposal expired", "release", "Look for new matches", None, False, MATCHING, exclude=False, tell=False
+        )
+    )
     states["Proposal ended"] = {"Type": "Succeed"}
-    states.update(_ended_by_ops())
-    states[ENDED_BY_OPS] = {**states[ENDED_BY_OPS], "Parameters": {
-        "FunctionName": MATCHING, "Payload": _payload("release", None, exclude=False, tell=False)}}
+    states.update(_ended_by_ops(m, _lambda(m, "release", MATCHING, exclude=False, tell=False)))
     return {
         "Comment": "BackUp: one match proposal, from the consultant's choice to a confirmed match or back to "
         "the pool. Generated by statemachine/generate.py.",
-        "StartAt": _fresh("Consultant chooses"),
+        "StartAt": fresh("Consultant chooses"),
         "States": states,
     }
 

@@ -68,8 +68,19 @@ class PortTaken(RuntimeError):
 def _start_stack_once(tmp: Path, name: str, params: dict[str, str]) -> RunningStack:
     ready = tmp / f"{name}-ready.json"
     log = tmp / f"{name}.log"
-    command = [sys.executable, "-m", "local_stack", "--api-port", str(free_port()), "--aws-port", str(free_port()),
-               "--log-file", str(log), "--ready-file", str(ready)]
+    command = [
+        sys.executable,
+        "-m",
+        "local_stack",
+        "--api-port",
+        str(free_port()),
+        "--aws-port",
+        str(free_port()),
+        "--log-file",
+        str(log),
+        "--ready-file",
+        str(ready),
+    ]
     for key, value in params.items():
         command += ["--param", f"{key}={value}"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -84,8 +95,16 @@ def _start_stack_once(tmp: Path, name: str, params: dict[str, str]) -> RunningSt
         time.sleep(0.1)
     info = json.loads(ready.read_text())
     requests.get(info["web"] + "/health", timeout=30).raise_for_status()
-    return RunningStack(info["web"], info["endpoint"], info["table"], info["state_machines"], info["parameters"],
-                        info["functions"], log, process)
+    return RunningStack(
+        info["web"],
+        info["endpoint"],
+        info["table"],
+        info["state_machines"],
+        info["parameters"],
+        info["functions"],
+        log,
+        process,
+    )
 
 
 def stop_stack(stack: RunningStack) -> None:
@@ -108,8 +127,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
 def fast_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """A local stack whose steps remind after 3 s and escalate after 2 reminders, and whose runs
     carry on in a new execution after 5 s in the pool (in AWS: after 330 days)."""
-    running = start_stack(tmp_path_factory.mktemp("fast"), "fast",
-                          {"ReminderDelaySeconds": "3", "MaxReminders": "2", "RunLifetimeSeconds": "5"})
+    running = start_stack(
+        tmp_path_factory.mktemp("fast"),
+        "fast",
+        {"ReminderDelaySeconds": "3", "MaxReminders": "2", "RunLifetimeSeconds": "5"},
+    )
     yield running
     stop_stack(running)
 

@@ -17,7 +17,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from backup.proposals import Candidate, Proposal
+from backup.domain.proposals import Candidate, Proposal
 from scoring import (
     DEFAULT_CONFIG,
     MAX_SCORE,

@@ -3,62 +3,92 @@ proposals made from it (each claimed by a conditional write, so overlapping runs
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TypeVar, cast
 
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
 from assignment import assign
-from backup.matchmaking import Matchmaking
-from backup.repository import VOLUNTEER, YOUTH, Repository
-from backup.stages import Stage
+from backup.domain.kinds import RecordKind
+from backup.domain.records import Person
+from backup.domain.records import Volunteer as VolunteerRecord
+from backup.domain.records import YoungPerson as YoungPersonRecord
+from backup.domain.stages import Stage
+from backup.usecases.ports import Repository
+from backup.usecases.proposals import Proposals
 from scoring import MatchingConfig, Preferences, Volunteer, YoungPerson
 
 logger = Logger(child=True)
+R = TypeVar("R", bound=Person)
+P = TypeVar("P")
 
 
-def volunteer_from(profile: dict[str, Any]) -> Volunteer:
-    details = profile["details"]
-    return Volunteer(id=profile["application_id"], postcode=details["postcode"],
-                     interests=tuple(details.get("interests", [])), availability=details["availability"],
-                     birth_date=details["birth_date"], gender=details.get("gender") or None)
+def volunteer_from(record: VolunteerRecord) -> Volunteer:
+    """What matching needs of a volunteer; ValidationError if the record lacks it."""
+    details = record.details
+    return Volunteer.model_validate(
+        {
+            "id": record.id,
+            "postcode": details.postcode,
+            "interests": details.interests,
+            "availability": details.availability,
+            "birth_date": details.birth_date,
+            "gender": details.gender or None,
+        }
+    )
 
 
-def young_person_from(profile: dict[str, Any]) -> YoungPerson:
-    details = profile["details"]
-    return YoungPerson(id=profile["application_id"], postcode=details["postcode"],
-                       interests=tuple(details.get("interests", [])), availability=details["availability"],
-                       birth_date=details["birth_date"], wishes=details.get("wishes", ""),
-                       preferences=Preferences(**(details.get("preferences") or {})),
-                       excluded_volunteer_ids=frozenset(profile.get("excluded_volunteers", [])))
+def young_person_from(record: YoungPersonRecord) -> YoungPerson:
+    """What matching needs of a young person; ValidationError if the record lacks it."""
+    details = record.details
+    return YoungPerson.model_validate(
+        {
+            "id": record.id,
+            "postcode": details.postcode,
+            "interests": details.interests,
+            "availability": details.availability,
+            "birth_date": details.birth_date,
+            "wishes": details.wishes,
+            "preferences": Preferences.model_validate(details.preferences.model_dump(mode="json")),
+            "excluded_volunteer_ids": frozenset(record.excluded_volunteers),
+        }
+    )
 
 
-def _people(repository: Repository, stage: Stage, kind: str, build: Any) -> tuple[list[Any], dict[str, Any]]:
-    ids = [w.person_id for w in repository.waiting_in_stage(stage) if w.kind == kind]
-    profiles = repository.get_people(ids, kind)
+def _people(
+    repository: Repository, stage: Stage, kind: RecordKind, build: Callable[[R], P]
+) -> tuple[list[P], dict[str, R]]:
+    ids = [w.id for w in repository.waiting_in_stage(stage) if w.kind is kind]
+    records = cast(list[R], repository.get_people(kind, ids))
     people = []
-    for profile in profiles:
-        if profile.get("withdrawal_requested"):
+    for record in records:
+        if record.withdrawal_requested:
             continue  # on their way out of the programme: never proposed
         try:
-            people.append(build(profile))
-        except (ValidationError, KeyError) as bad:  # one broken record must not stop everyone's matching
-            logger.warning("left out of matching: record cannot be read", extra={
-                "person_id": profile.get("application_id"), "problem": type(bad).__name__})
-    return people, {p["application_id"]: p for p in profiles}
+            people.append(build(record))
+        except ValidationError as bad:  # one broken record must not stop everyone's matching
+            logger.warning(
+                "left out of matching: record cannot be read",
+                extra={"person_id": record.id, "problem": type(bad).__name__},
+            )
+    return people, {r.id: r for r in records}
 
 
-def run_matching(repository: Repository, matchmaking: Matchmaking, now: datetime,
-                 max_distance_km: float) -> dict[str, int]:
-    young, youth_profiles = _people(repository, Stage.WAITING_FOR_MATCH, YOUTH, young_person_from)
-    volunteers, _ = _people(repository, Stage.READY_FOR_MATCH, VOLUNTEER, volunteer_from)
+def run_matching(repository: Repository, proposals: Proposals, now: datetime, max_distance_km: float) -> dict[str, int]:
+    young, youth_records = _people(repository, Stage.WAITING_FOR_MATCH, RecordKind.YOUTH, young_person_from)
+    volunteers, _ = _people(repository, Stage.READY_FOR_MATCH, RecordKind.VOLUNTEER, volunteer_from)
     result = assign(young, volunteers, today=now.date(), config=MatchingConfig(max_distance_km=max_distance_km))
-    created = matchmaking.propose(list(result.proposals))
+    created = proposals.propose(list(result.proposals))
     # who has nobody within reach: the recruitment-needs view shows them, per region
     unmatched = set(result.unmatched)
-    for youth_id, profile in youth_profiles.items():
-        if bool(profile.get("no_candidates")) != (youth_id in unmatched):
-            repository.update_person(youth_id, None, {"no_candidates": youth_id in unmatched}, kind=YOUTH)
-    return {"young_waiting": len(young), "volunteers_ready": len(volunteers), "proposed": len(created),
-            "without_candidates": len(unmatched)}
+    for youth_id, record in youth_records.items():
+        if record.no_candidates != (youth_id in unmatched):
+            repository.update(RecordKind.YOUTH, youth_id, set={"no_candidates": youth_id in unmatched})
+    return {
+        "young_waiting": len(young),
+        "volunteers_ready": len(volunteers),
+        "proposed": len(created),
+        "without_candidates": len(unmatched),
+    }

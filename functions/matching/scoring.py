@@ -17,9 +17,9 @@ import numpy as np
 import scipy.sparse as sparse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from backup.applications import INTEREST_LABELS, Availability, Interest
-from backup.eligibility import age_on
-from backup.postcodes import POSTCODES
+from backup.domain.applications import INTEREST_LABELS, Availability, Interest
+from backup.domain.eligibility import age_on
+from backup.domain.postcodes import POSTCODES
 
 # --- Weights -------------------------------------------------------------------------------
 # A pair's score is out of 100. Geography comes first because the two must be able to meet
@@ -328,7 +328,8 @@ class ScoreMatrix:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.possible.shape  # type: ignore[return-value]
+        rows, columns = self.possible.shape
+        return int(rows), int(columns)
 
 
 def _coordinates(postcodes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -11,8 +11,14 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from backup.stage_limits import DEFAULT_STAGE_LIMIT_DAYS, StageLimitError, format_stage_limits, parse_stage_limits
-from backup.stages import Stage
+from backup.domain.kinds import RecordKind
+from backup.domain.stage_limits import (
+    DEFAULT_STAGE_LIMIT_DAYS,
+    StageLimitError,
+    format_stage_limits,
+    parse_stage_limits,
+)
+from backup.domain.stages import Stage
 from backup_ops import views
 from backup_ops.discovery import OpsError, Target, connect, explain
 
@@ -37,7 +43,7 @@ def _stage(text: str) -> Stage:
         raise argparse.ArgumentTypeError(f"'{text}' is not a stage; the stages are {known}") from None
 
 
-def _kind(text: str) -> str:
+def _kind(text: str) -> RecordKind:
     try:
         return views.person_kind(text)
     except OpsError as error:
@@ -65,19 +71,29 @@ def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
     """The connection options and --json, accepted before and after the command."""
     default: Any = None if top else argparse.SUPPRESS
     group = parser.add_argument_group("where to look")
-    group.add_argument("--endpoint-url", default=default, metavar="URL",
-                       help="the AWS endpoint, e.g. http://127.0.0.1:4566 for the local stack (default: "
-                            "AWS_ENDPOINT_URL, else AWS itself)")
+    group.add_argument(
+        "--endpoint-url",
+        default=default,
+        metavar="URL",
+        help="the AWS endpoint, e.g. http://127.0.0.1:4566 for the local stack (default: "
+        "AWS_ENDPOINT_URL, else AWS itself)",
+    )
     group.add_argument("--region", default=default, help="the AWS region (default: AWS config/env, else eu-west-1)")
-    group.add_argument("--stack", default=default, metavar="NAME",
-                       help="the stack's name (default: BACKUP_STACK, else backup / backup-local)")
-    parser.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS,
-                        help="print JSON instead of a table")
+    group.add_argument(
+        "--stack",
+        default=default,
+        metavar="NAME",
+        help="the stack's name (default: BACKUP_STACK, else backup / backup-local)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", default=False if top else argparse.SUPPRESS, help="print JSON instead of a table"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="backup-ops", description=DESCRIPTION, epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="backup-ops", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     _add_common(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -87,31 +103,60 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     listing = command("list", "people per stage, longest-waiting first, with the days they have waited")
-    listing.add_argument("--stage", type=_stage, action="append", metavar="STAGE",
-                         help="only this stage (repeatable; default: every stage but the final ones)")
-    listing.add_argument("--older-than", type=_days, metavar="DAYS",
-                         help="only people who have waited longer than DAYS (fractions allowed)")
+    listing.add_argument(
+        "--stage",
+        type=_stage,
+        action="append",
+        metavar="STAGE",
+        help="only this stage (repeatable; default: every stage but the final ones)",
+    )
+    listing.add_argument(
+        "--older-than",
+        type=_days,
+        metavar="DAYS",
+        help="only people who have waited longer than DAYS (fractions allowed)",
+    )
 
     show = command("show", "one person's record, history, open step and execution (with its console address)")
     show.add_argument("application_id", metavar="ID")
-    show.add_argument("--kind", type=_kind, default="VOLUNTEER", metavar="KIND",
-                      help="volunteer (default), youth or match: the record's kind, as list shows it")
+    show.add_argument(
+        "--kind",
+        type=_kind,
+        default=RecordKind.VOLUNTEER,
+        metavar="KIND",
+        help="volunteer (default), youth or match: the record's kind, as list shows it",
+    )
 
     resend = command("resend", "send the open step's link again; the old link stops working")
     resend.add_argument("application_id", metavar="ID")
-    resend.add_argument("--kind", type=_kind, default="VOLUNTEER", metavar="KIND",
-                        help="volunteer (default) or youth: whose step it is")
+    resend.add_argument(
+        "--kind",
+        type=_kind,
+        default=RecordKind.VOLUNTEER,
+        metavar="KIND",
+        help="volunteer (default) or youth: whose step it is",
+    )
 
     reassign = command("reassign", "move the open step to another consultant; the old link stops working")
     reassign.add_argument("application_id", metavar="ID")
-    reassign.add_argument("--kind", type=_kind, default="VOLUNTEER", metavar="KIND",
-                          help="volunteer (default) or youth: whose step it is")
+    reassign.add_argument(
+        "--kind",
+        type=_kind,
+        default=RecordKind.VOLUNTEER,
+        metavar="KIND",
+        help="volunteer (default) or youth: whose step it is",
+    )
     reassign.add_argument("--consultant", required=True, metavar="EMAIL", help="who takes over the step")
 
     stuck = command("stuck", "everyone who has waited in a stage longer than its limit")
-    stuck.add_argument("--limits", type=_limits, default=dict(DEFAULT_STAGE_LIMIT_DAYS), metavar="STAGE=DAYS,...",
-                       help="change limits (days, fractions allowed; other stages keep theirs); default: "
-                            + format_stage_limits(DEFAULT_STAGE_LIMIT_DAYS))
+    stuck.add_argument(
+        "--limits",
+        type=_limits,
+        default=dict(DEFAULT_STAGE_LIMIT_DAYS),
+        metavar="STAGE=DAYS,...",
+        help="change limits (days, fractions allowed; other stages keep theirs); default: "
+        + format_stage_limits(DEFAULT_STAGE_LIMIT_DAYS),
+    )
     return parser
 
 
@@ -166,20 +211,25 @@ def _value(value: Any) -> str:
 def print_person(person: dict[str, Any], out: TextIO) -> None:
     details = person.get("details", {})
     name = " ".join(str(details.get(k, "")) for k in ("first_name", "last_name")).strip()
-    noun = views.KIND_NOUNS.get(person.get("kind", "VOLUNTEER"), "volunteer")
+    noun = views.person_kind(person.get("kind", "VOLUNTEER")).noun
     out.write(f"{noun[:1].upper()}{noun[1:]} {person['application_id']}" + (f" - {name}" if name else "") + "\n\n")
     step = person.get("open_step")
     if step:
         open_text = f"{step['stage']}"
         if step.get("sent_to"):
             status = step["link_status"].lower()
-            open_text += (f", link sent to {step['sent_to']} at {step['sent_at'][:19]}Z "
-                          f"({status}, expires {step['expires_at'][:19]}Z)")
+            open_text += (
+                f", link sent to {step['sent_to']} at {step['sent_at'][:19]}Z "
+                f"({status}, expires {step['expires_at'][:19]}Z)"
+            )
     else:
         open_text = "none"
     summary = [
-        ["stage", f"{person['stage']} ({person['stage_label']}) since {str(person['stage_since'])[:19]}Z, "
-                  f"{waited(person['days_waiting'])} ago"],
+        [
+            "stage",
+            f"{person['stage']} ({person['stage_label']}) since {str(person['stage_since'])[:19]}Z, "
+            f"{waited(person['days_waiting'])} ago",
+        ],
         ["applied", f"{str(person.get('applied_at') or '-')[:19]}Z"],
         ["consultant", person.get("consultant") or "-"],
         ["open step", open_text],
@@ -190,10 +240,24 @@ def print_person(person: dict[str, Any], out: TextIO) -> None:
     out.write("\n")
     table([[key, _value(value)] for key, value in details.items()], ["DETAILS", ""], out)
     out.write("\n")
-    history = [[str(e.get("at", ""))[:19] + "Z", e.get("kind", ""), e.get("stage", ""), e.get("by", ""),
-                "; ".join(filter(None, [_value(e["details"]) if e.get("details") else "",
-                                        f"notes: {e['notes']}" if e.get("notes") else ""]))]
-               for e in person.get("history", [])]
+    history = [
+        [
+            str(e.get("at", ""))[:19] + "Z",
+            e.get("kind", ""),
+            e.get("stage", ""),
+            e.get("by", ""),
+            "; ".join(
+                filter(
+                    None,
+                    [
+                        _value(e["details"]) if e.get("details") else "",
+                        f"notes: {e['notes']}" if e.get("notes") else "",
+                    ],
+                )
+            ),
+        ]
+        for e in person.get("history", [])
+    ]
     table(history, ["HISTORY (UTC)", "EVENT", "STAGE", "BY", "DETAILS"], out)
     execution = person.get("execution")
     if execution:
@@ -208,10 +272,16 @@ def print_person(person: dict[str, Any], out: TextIO) -> None:
         table(lines, ["EXECUTION", ""], out)
 
 
+def print_stuck(rows: list[dict[str, Any]], out: TextIO) -> None:
+    print_people(rows, out, "Nobody has waited longer than their stage's limit.", with_limit=True)
+
+
 def print_moved(result: dict[str, Any], out: TextIO) -> None:
     verb = "sent again" if result["action"] == "resend" else "moved"
-    out.write(f"The {result['stage']} link of {result['application_id']} was {verb}: "
-              f"the new link went to {result['sent_to']} (the old link no longer works).\n")
+    out.write(
+        f"The {result['stage']} link of {result['application_id']} was {verb}: "
+        f"the new link went to {result['sent_to']} (the old link no longer works).\n"
+    )
 
 
 # --- running -------------------------------------------------------------------------------------
@@ -236,8 +306,9 @@ def run(args: argparse.Namespace, target: Target, out: TextIO) -> None:
         printer = print_moved
     else:
         result = views.stuck(target, args.limits)
-        printer = lambda rows, o: print_people(rows, o, "Nobody has waited longer than their stage's limit.",  # noqa: E731
-                                               with_limit=True)
+
+        printer = print_stuck
+
     if args.json:
         out.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     else:

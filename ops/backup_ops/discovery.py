@@ -51,8 +51,10 @@ def explain(error: Exception, endpoint_url: str | None = None) -> str:
         hint = " Is the local stack running (make run)?" if is_local(endpoint_url) else ""
         return f"Cannot reach the AWS endpoint {where}.{hint}"
     if isinstance(error, (NoCredentialsError, PartialCredentialsError)):
-        return ("No AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                "(any values work against the local stack).")
+        return (
+            "No AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+            "(any values work against the local stack)."
+        )
     if isinstance(error, ClientError):
         info = error.response.get("Error", {})
         code = info.get("Code", "Error")
@@ -83,20 +85,26 @@ class Target:
     def _config(self, service: str) -> Config:
         # the workflow function may take a while to send an email; everything else answers fast
         read_timeout = 90 if service == "lambda" else 30
-        return Config(region_name=self.region, connect_timeout=5, read_timeout=read_timeout,
-                      retries={"mode": "standard", "max_attempts": 3})
+        return Config(
+            region_name=self.region,
+            connect_timeout=5,
+            read_timeout=read_timeout,
+            retries={"mode": "standard", "max_attempts": 3},
+        )
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self.session.client(service, endpoint_url=self.endpoint_url,
-                                                         config=self._config(service))
+            self._clients[service] = self.session.client(
+                service, endpoint_url=self.endpoint_url, config=self._config(service)
+            )
         return self._clients[service]
 
     def dynamodb(self) -> Any:
-        """A DynamoDB resource (what backup.repository.Repository expects)."""
+        """A DynamoDB resource (what backup.adapters.dynamodb.Repository expects)."""
         if "dynamodb-resource" not in self._clients:
             self._clients["dynamodb-resource"] = self.session.resource(
-                "dynamodb", endpoint_url=self.endpoint_url, config=self._config("dynamodb"))
+                "dynamodb", endpoint_url=self.endpoint_url, config=self._config("dynamodb")
+            )
         return self._clients["dynamodb-resource"]
 
     # --- the stack's resources ---------------------------------------------------------------------
@@ -109,7 +117,8 @@ class Target:
     def _physical_id(self, logical_id: str) -> str:
         try:
             found = self.client("cloudformation").describe_stack_resource(
-                StackName=self.stack, LogicalResourceId=logical_id)
+                StackName=self.stack, LogicalResourceId=logical_id
+            )
             return str(found["StackResourceDetail"]["PhysicalResourceId"])
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ValidationError":
@@ -126,7 +135,8 @@ class Target:
                 if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
                     raise OpsError(
                         f"There is no function {name} in {self.region}: is the stack '{self.stack}' deployed "
-                        f"there (choose another with --stack or BACKUP_STACK)?") from None
+                        f"there (choose another with --stack or BACKUP_STACK)?"
+                    ) from None
                 raise
             self._environments[logical_id] = dict(configuration.get("Environment", {}).get("Variables", {}))
         return self._environments[logical_id]
@@ -169,8 +179,11 @@ def connect(endpoint_url: str | None = None, region: str | None = None, stack: s
         resolved_region = region or session.region_name or DEFAULT_REGION
         if local and session.get_credentials() is None:
             # the local stack accepts any credentials: do not make people invent some
-            session = boto3.session.Session(region_name=resolved_region, aws_access_key_id="local",
-                                            aws_secret_access_key="local")  # noqa: S106 - local dummy
+            session = boto3.session.Session(
+                region_name=resolved_region,
+                aws_access_key_id="local",
+                aws_secret_access_key="local",  # noqa: S106 - local dummy
+            )
     except BotoCoreError as error:  # e.g. an AWS_PROFILE that does not exist
         raise OpsError(explain(error, endpoint_url)) from None
     stack = stack or os.environ.get("BACKUP_STACK") or (LOCAL_STACK if local else DEFAULT_STACK)

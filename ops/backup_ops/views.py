@@ -13,40 +13,40 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from backup import clock
-from backup.executions import PREFIXES, current_run
-from backup.repository import NotFound, Repository
-from backup.stage_limits import DEFAULT_STAGE_LIMIT_DAYS
-from backup.stages import STATE_NAMES, Stage
-from backup.workflow_engine import WorkflowEngine
+from backup.adapters.dynamodb import DynamoRepository
+from backup.domain import clock
+from backup.domain.errors import NotFound
+from backup.domain.executions import execution_arn as name_execution
+from backup.domain.history import Event
+from backup.domain.kinds import RecordKind
+from backup.domain.records import Person, ProposalRecord, Record
+from backup.domain.stage_limits import DEFAULT_STAGE_LIMIT_DAYS
+from backup.domain.stages import STATE_NAMES, Stage
 from backup_ops.discovery import INTAKE_FUNCTION, WORKFLOW_FUNCTION, OpsError, Target
 
 SECONDS_PER_DAY = 86400
 
-# What each kind of record is called in a sentence; list rows carry the kind (VOLUNTEER, YOUTH, MATCH).
-KIND_NOUNS = {"VOLUNTEER": "volunteer", "YOUTH": "young person", "MATCH": "match proposal"}
 
-
-def person_kind(kind: str) -> str:
+def person_kind(kind: str) -> RecordKind:
     """VOLUNTEER, YOUTH or MATCH, from any spelling of them (or of the execution prefixes)."""
-    text = kind.strip().upper()
-    found = text if text in PREFIXES else {v.upper(): k for k, v in PREFIXES.items()}.get(text)
-    if found is None:
-        raise OpsError(f"'{kind}' is not a kind of record; the kinds are {', '.join(PREFIXES.values())}.")
-    return found
+    try:
+        return RecordKind.read(kind)
+    except ValueError as unknown:
+        raise OpsError(str(unknown)) from None
 
 
-def state_machine_arn(target: Target, kind: str = "VOLUNTEER") -> str:
+def state_machine_arn(target: Target, kind: str | RecordKind = RecordKind.VOLUNTEER) -> str:
     """The state machine that runs this kind's executions. The intake function knows the volunteers'
     and the young people's; the template names every machine <stack>-volunteer, -youth, -match."""
+    kind = person_kind(kind)
     volunteer = target.state_machine_arn
-    if kind == "VOLUNTEER":
+    if kind is RecordKind.VOLUNTEER:
         return volunteer
-    if kind == "YOUTH" and target.environment(INTAKE_FUNCTION).get("YOUTH_STATE_MACHINE_ARN"):
+    if kind is RecordKind.YOUTH and target.environment(INTAKE_FUNCTION).get("YOUTH_STATE_MACHINE_ARN"):
         return target.environment(INTAKE_FUNCTION)["YOUTH_STATE_MACHINE_ARN"]
     base, name = volunteer.rsplit(":", 1)
     stem = name.removesuffix("-volunteer") if name.endswith("-volunteer") else target.stack
-    return f"{base}:{stem}-{PREFIXES[kind]}"
+    return f"{base}:{stem}-{kind.prefix}"
 
 
 def plain(value: Any) -> Any:
@@ -72,8 +72,8 @@ def days_between(since: str, now: datetime) -> float:
     return (now - clock.parse(since)).total_seconds() / SECONDS_PER_DAY
 
 
-def repository(target: Target) -> Repository:
-    return Repository(target.table_name, client=target.dynamodb())
+def repository(target: Target) -> DynamoRepository:
+    return DynamoRepository(target.table_name, resource=target.dynamodb())
 
 
 def _waiting(target: Target, stage: Stage, now: datetime, older_than_days: float | None) -> list[dict[str, Any]]:
@@ -81,14 +81,22 @@ def _waiting(target: Target, stage: Stage, now: datetime, older_than_days: float
     before = now - timedelta(days=older_than_days) if older_than_days is not None else None
     rows: list[dict[str, Any]] = []
     for person in repository(target).waiting_in_stage(stage, since_before=before):
-        rows.append({"application_id": person.person_id, "kind": person.kind, "stage": stage.value,
-                     "stage_label": stage.label, "stage_since": clock.iso(person.since),
-                     "days_waiting": round((now - person.since).total_seconds() / SECONDS_PER_DAY, 6)})
+        rows.append(
+            {
+                "application_id": person.id,
+                "kind": person.kind.value,
+                "stage": stage.value,
+                "stage_label": stage.label,
+                "stage_since": clock.iso(person.since),
+                "days_waiting": round((now - person.since).total_seconds() / SECONDS_PER_DAY, 6),
+            }
+        )
     return rows
 
 
-def list_people(target: Target, stages: list[Stage] | None = None, older_than_days: float | None = None,
-                now: datetime | None = None) -> list[dict[str, Any]]:
+def list_people(
+    target: Target, stages: list[Stage] | None = None, older_than_days: float | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
     """Everyone waiting, stage by stage in the programme's order, longest-waiting first in each."""
     now = now or clock.now()
     rows: list[dict[str, Any]] = []
@@ -97,8 +105,9 @@ def list_people(target: Target, stages: list[Stage] | None = None, older_than_da
     return rows
 
 
-def stuck(target: Target, limits: dict[Stage, float] | None = None,
-          now: datetime | None = None) -> list[dict[str, Any]]:
+def stuck(
+    target: Target, limits: dict[Stage, float] | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
     """Everyone who has waited in a stage longer than that stage's limit (days)."""
     now = now or clock.now()
     limits = DEFAULT_STAGE_LIMIT_DAYS if limits is None else limits
@@ -113,22 +122,21 @@ def stuck(target: Target, limits: dict[Stage, float] | None = None,
 
 
 def console_url(region: str, execution_arn: str) -> str:
-    return (f"https://{region}.console.aws.amazon.com/states/home?region={region}"
-            f"#/v2/executions/details/{execution_arn}")
+    return f"https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{execution_arn}"
 
 
-def execution_arn(target: Target, application_id: str, kind: str = "VOLUNTEER") -> str:
-    """The person's current execution: a long wait in the pool carries on in a new run (see
-    backup.workflow_engine), and the profile says which run is the current one."""
+def execution_arn(target: Target, record_id: str, kind: str | RecordKind = RecordKind.VOLUNTEER) -> str:
+    """The record's current execution: a long wait in the pool carries on in a new run (see
+    backup.domain.executions), and the record says which run is the current one."""
+    kind = person_kind(kind)
     try:
-        run = current_run(repository(target).get_person(application_id, kind))
+        run = repository(target).get_record(kind, record_id).run
     except NotFound:
         run = 1
-    return WorkflowEngine(state_machine_arn(target, kind), client=target.client("stepfunctions"),
-                          kind=kind).execution_arn(application_id, run)
+    return name_execution(state_machine_arn(target, kind), record_id, kind, run)
 
 
-def execution(target: Target, application_id: str, kind: str = "VOLUNTEER") -> dict[str, Any]:
+def execution(target: Target, application_id: str, kind: str | RecordKind = RecordKind.VOLUNTEER) -> dict[str, Any]:
     """Where the person's execution stands: status, the state it is in (or ended in), its console address."""
     sfn = target.client("stepfunctions")
     arn = execution_arn(target, application_id, kind)
@@ -139,8 +147,9 @@ def execution(target: Target, application_id: str, kind: str = "VOLUNTEER") -> d
         if error.response.get("Error", {}).get("Code") in {"ExecutionDoesNotExist", "ResourceNotFound"}:
             return {**found, "status": "NOT_STARTED", "current_state": None}
         raise
-    found.update(status=described["status"], started=plain(described.get("startDate")),
-                 stopped=plain(described.get("stopDate")))
+    found.update(
+        status=described["status"], started=plain(described.get("startDate")), stopped=plain(described.get("stopDate"))
+    )
     if described.get("error"):
         found.update(error=described.get("error"), cause=described.get("cause"))
     # the newest events first (AWS honours reverseOrder; moto returns all in order): the highest id wins
@@ -159,7 +168,9 @@ def _event_details(event: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def execution_events(target: Target, application_id: str, kind: str = "VOLUNTEER") -> list[dict[str, Any]]:
+def execution_events(
+    target: Target, application_id: str, kind: str | RecordKind = RecordKind.VOLUNTEER
+) -> list[dict[str, Any]]:
     """The execution's event history, oldest first, as the console's "Events" tab lists it: id, time,
     type, the state it concerns, the task's resource and any error. [] when there is no execution."""
     sfn = target.client("stepfunctions")
@@ -183,10 +194,16 @@ def execution_events(target: Target, application_id: str, kind: str = "VOLUNTEER
         kind_of_event = str(event.get("type", ""))
         if kind_of_event.endswith("StateEntered"):  # the task events that follow concern this state
             state = details.get("name")
-        row = {"id": int(event.get("id", 0)), "previous_id": int(event.get("previousEventId", 0)),
-               "at": plain(event.get("timestamp")), "type": kind_of_event, "state": details.get("name", state),
-               "resource": ":".join(filter(None, [details.get("resourceType"), details.get("resource")])) or None,
-               "error": details.get("error"), "cause": details.get("cause")}
+        row = {
+            "id": int(event.get("id", 0)),
+            "previous_id": int(event.get("previousEventId", 0)),
+            "at": plain(event.get("timestamp")),
+            "type": kind_of_event,
+            "state": details.get("name", state),
+            "resource": ":".join(filter(None, [details.get("resourceType"), details.get("resource")])) or None,
+            "error": details.get("error"),
+            "cause": details.get("cause"),
+        }
         rows.append({key: value for key, value in row.items() if value is not None})
         if kind_of_event.endswith("StateExited"):
             state = None
@@ -201,80 +218,119 @@ def max_reminders(target: Target) -> int | None:
         return None
 
 
-def attention(record: dict[str, Any], reminders_before_escalation: int | None) -> dict[str, Any]:
+def attention(record: Record | None, reminders_before_escalation: int | None) -> dict[str, Any]:
     """Whether ops must act on a record: a task that failed for good and waits for ops' choice
     (needs_ops, the failed state), or the open step escalated after its last reminder."""
-    sent = int(record.get("reminders_sent", 0) or 0)
+    if record is None:
+        return {"needs_ops": None, "escalated": False}
+    waiting = bool(record.open_stage or record.open_link_id)
     if reminders_before_escalation is None:
-        escalated = bool(record.get("escalated")) and bool(record.get("open_stage")) and sent > 0
+        escalated = record.escalated and waiting and record.reminders_sent > 0
     else:
-        escalated = bool(record.get("open_stage")) and sent > reminders_before_escalation
-    return {"needs_ops": record.get("needs_ops") or None, "escalated": escalated}
+        escalated = waiting and record.reminders_sent > reminders_before_escalation
+    return {"needs_ops": record.needs_ops or None, "escalated": escalated}
 
 
 def with_attention(target: Target, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """list_people's or stuck's rows, each with needs_ops (the failed state, or None) and escalated."""
     repo = repository(target)
     limit = max_reminders(target)
-    records: dict[tuple[str, str], dict[str, Any]] = {}
+    records: dict[tuple[str, str], Record] = {}
     for kind in {row["kind"] for row in rows}:
         ids = sorted({row["application_id"] for row in rows if row["kind"] == kind})
-        for item in repo.get_people(ids, kind):
-            records[(kind, str(item["pk"]).split("#", 1)[1])] = item
-    return [{**row, **attention(records.get((row["kind"], row["application_id"]), {}), limit)} for row in rows]
+        found: list[Record] = (
+            [repo.get_proposal(i) for i in ids]
+            if kind == RecordKind.MATCH.value
+            else list(repo.get_people(RecordKind(kind), ids))
+        )
+        for record in found:
+            records[(kind, record.id)] = record
+    return [{**row, **attention(records.get((row["kind"], row["application_id"])), limit)} for row in rows]
 
 
-def _event(item: dict[str, Any]) -> dict[str, Any]:
-    event = {"at": item.get("at"), "kind": item.get("kind"), "stage": item.get("event_stage"), "by": item.get("by"),
-             "notes": item.get("notes"), "details": plain(item.get("details") or {})}
-    return {key: value for key, value in event.items() if value not in (None, "", {})}
+def _event(event: Event) -> dict[str, Any]:
+    shown = {
+        "at": clock.iso(event.at),
+        "kind": event.kind.value,
+        "stage": event.stage.value if event.stage else None,
+        "by": event.by,
+        "notes": event.notes,
+        "details": dict(event.details),
+    }
+    return {key: value for key, value in shown.items() if value not in (None, "", {})}
 
 
-def show_person(target: Target, application_id: str, now: datetime | None = None,
-                with_execution: bool = True, kind: str = "VOLUNTEER") -> dict[str, Any]:
+def _details(record: Record) -> dict[str, Any]:
+    """What the record says about whom it concerns, as stored."""
+    if isinstance(record, ProposalRecord):
+        shown: dict[str, Any] = plain(
+            {
+                "youth_id": record.youth_id,
+                "volunteer_id": record.volunteer_id,
+                "chosen": record.chosen.__dict__,
+                "alternatives": [c.__dict__ for c in record.alternatives],
+            }
+        )
+        return shown
+    assert isinstance(record, Person)
+    return {key: value for key, value in record.details.model_dump(mode="json").items() if value is not None}
+
+
+def show_person(
+    target: Target,
+    application_id: str,
+    now: datetime | None = None,
+    with_execution: bool = True,
+    kind: str | RecordKind = RecordKind.VOLUNTEER,
+) -> dict[str, Any]:
     """The record (a volunteer's, a young person's or a match proposal's: `kind` as in list rows),
     its history in order, the open step and where the execution stands."""
     now = now or clock.now()
     kind = person_kind(kind)
     repo = repository(target)
     try:
-        record = plain(repo.get_person(application_id, kind))
+        record = repo.get_record(kind, application_id)
     except NotFound:
-        raise OpsError(f"There is no {KIND_NOUNS[kind]} with id {application_id}.") from None
-    stage = Stage(record["stage"])
+        raise OpsError(f"There is no {kind.noun} with id {application_id}.") from None
     person: dict[str, Any] = {
         "application_id": application_id,
-        "kind": kind,
-        "stage": stage.value,
-        "stage_label": stage.label,
-        "stage_since": record.get("stage_since"),
-        "days_waiting": round(days_between(record["stage_since"], now), 6) if record.get("stage_since") else None,
-        "applied_at": record.get("applied_at"),
-        "consultant": record.get("consultant"),
-        "reminders_sent": record.get("reminders_sent", 0),
-        "withdrawal_requested": bool(record.get("withdrawal_requested", False)),
-        **attention(record, max_reminders(target) if record.get("escalated") else None),
+        "kind": kind.value,
+        "stage": record.stage.value,
+        "stage_label": record.stage.label,
+        "stage_since": clock.iso(record.stage_since),
+        "days_waiting": round((now - record.stage_since).total_seconds() / SECONDS_PER_DAY, 6),
+        "applied_at": clock.iso(record.created_at),
+        "consultant": record.consultant,
+        "reminders_sent": record.reminders_sent,
+        "withdrawal_requested": isinstance(record, Person) and record.withdrawal_requested,
+        **attention(record, max_reminders(target) if record.escalated else None),
         "open_step": None,
-        "details": record.get("details", {}),
+        "details": _details(record),
     }
-    open_stage, link_id = record.get("open_stage"), record.get("open_link_id")
-    if open_stage:
-        step: dict[str, Any] = {"stage": open_stage, "state_name": STATE_NAMES.get(Stage(open_stage), open_stage)}
-        found = repo.get_link(link_id) if link_id else None
-        if found:  # never the link id itself: it is what lets a consultant decide
-            link = found[0]
-            step.update(sent_to=link.sent_to, sent_at=clock.iso(link.created_at),
-                        expires_at=clock.iso(link.expires_at), link_status=link.status.value)
+    if record.open_stage:
+        link = repo.get_link(record.open_link_id) if record.open_link_id else None
+        step: dict[str, Any] = {
+            "stage": record.open_stage.value,
+            "state_name": STATE_NAMES.get(record.open_stage, record.open_stage.value),
+        }
+        if link is not None:  # never the link id itself: it is what lets a consultant decide
+            step.update(
+                sent_to=link.sent_to,
+                sent_at=clock.iso(link.created_at),
+                expires_at=clock.iso(link.expires_at),
+                link_status=link.status.value,
+            )
         person["open_step"] = step
-    person["history"] = [_event(item) for item in sorted(repo.history(application_id, kind), key=lambda i: i["sk"])]
+    person["history"] = [_event(event) for event in repo.history(kind, application_id)]
     if with_execution:
         person["execution"] = execution(target, application_id, kind)
     return person
 
 
 def _invoke_workflow(target: Target, command: dict[str, Any]) -> dict[str, Any]:
-    response = target.client("lambda").invoke(FunctionName=target.workflow_function,
-                                               Payload=json.dumps(command).encode())
+    response = target.client("lambda").invoke(
+        FunctionName=target.workflow_function, Payload=json.dumps(command).encode()
+    )
     body = response["Payload"].read()
     try:
         answer = json.loads(body) if body else {}
@@ -286,21 +342,43 @@ def _invoke_workflow(target: Target, command: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(answer, dict) or not answer.get("ok"):
         error = answer.get("error") if isinstance(answer, dict) else None
         text = str(error or f"The workflow function did not {command['action']}").strip()
-        if not text.startswith(command["application_id"]):
+        if not text.startswith(command["person_id"]):
             text = text[:1].upper() + text[1:]
         raise OpsError(text if text.endswith((".", "!", "?")) else text + ".")
-    return {"application_id": command["application_id"], "action": command["action"], "stage": answer.get("stage"),
-            "sent_to": answer.get("sent_to"), "by": command["by"]}
+    return {
+        "application_id": command["person_id"],
+        "action": command["action"],
+        "stage": answer.get("stage"),
+        "sent_to": answer.get("sent_to"),
+        "by": command["by"],
+    }
 
 
-def resend(target: Target, application_id: str, by: str | None = None, kind: str = "VOLUNTEER") -> dict[str, Any]:
+def resend(
+    target: Target, application_id: str, by: str | None = None, kind: str | RecordKind = RecordKind.VOLUNTEER
+) -> dict[str, Any]:
     """Send the open step's link again (the old link dies); answers to whom it went."""
-    return _invoke_workflow(target, {"action": "resend", "application_id": application_id,
-                                     "kind": person_kind(kind), "by": by or target.caller()})
+    return _invoke_workflow(
+        target,
+        {"action": "resend", "person_id": application_id, "kind": person_kind(kind).value, "by": by or target.caller()},
+    )
 
 
-def reassign(target: Target, application_id: str, consultant: str, by: str | None = None,
-             kind: str = "VOLUNTEER") -> dict[str, Any]:
+def reassign(
+    target: Target,
+    application_id: str,
+    consultant: str,
+    by: str | None = None,
+    kind: str | RecordKind = RecordKind.VOLUNTEER,
+) -> dict[str, Any]:
     """Move the open step to another consultant (the old link dies); answers to whom it went."""
-    return _invoke_workflow(target, {"action": "reassign", "application_id": application_id, "kind": person_kind(kind),
-                                     "consultant": consultant, "by": by or target.caller()})
+    return _invoke_workflow(
+        target,
+        {
+            "action": "reassign",
+            "person_id": application_id,
+            "kind": person_kind(kind).value,
+            "consultant": consultant,
+            "by": by or target.caller(),
+        },
+    )

@@ -33,8 +33,11 @@ PHONE = {"width": 375, "height": 740}
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium "
-                    "(scripts/ensure-browser.sh) before the tests.", pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium "
+            "(scripts/ensure-browser.sh) before the tests.",
+            pytrace=False,
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -17,7 +17,8 @@ def years_ago(years: int, today: date | None = None) -> str:
 
 def labelless_controls(page: Any) -> list[str]:
     """Every control a person can reach must have a name a screen reader reads out."""
-    return list(page.evaluate("""() => [...document.querySelectorAll('input, textarea, select')]
+    return list(
+        page.evaluate("""() => [...document.querySelectorAll('input, textarea, select')]
         .filter(el => el.type !== 'hidden' && !el.closest('[aria-hidden="true"]'))
         .filter(el => {
             const fromLabels = [...(el.labels || [])].map(l => l.textContent.trim()).join('');
@@ -26,7 +27,8 @@ def labelless_controls(page: Any) -> list[str]:
                 .map(id => (document.getElementById(id) || {}).textContent || '').join('').trim();
             return !(fromLabels || fromAria || fromIds);
         })
-        .map(el => el.outerHTML.slice(0, 120))"""))
+        .map(el => el.outerHTML.slice(0, 120))""")
+    )
 
 
 def horizontal_overflow(page: Any) -> int:

@@ -36,7 +36,7 @@ def person() -> dict[str, str]:
         "By": "Aarhus C",
         "Andre interesser (valgfrit)": "brætspil, klatring",
         "Hvorfor vil du være frivillig i BackUp?": "Jeg vil gerne være en voksen, som en ung kan regne med – også "
-                                                   "når det er svært, og i mange år.",
+        "når det er svært, og i mange år.",
         "Erfaring med unge (valgfrit)": "Spejderleder i ti år & lektiehjælp <i>hver</i> tirsdag.",
         "Reference 1": "Anne Jensen, 87 65 43 21",
         "Reference 2": "Bo Holm, bo.holm@example.org",
@@ -121,8 +121,9 @@ def test_a_person_applies_corrects_a_mistake_and_gets_a_receipt(stack: Any, page
     assert application_id in confirmation["text"]
     assert "Kære Søren" in confirmation["text"]
     assert "/withdraw/" in confirmation["text"]
-    screening = next_email(client, outbox_before, lambda m: application_id in m["subject"]
-                           and "Telefonsamtale" in m["subject"])
+    screening = next_email(
+        client, outbox_before, lambda m: application_id in m["subject"] and "Telefonsamtale" in m["subject"]
+    )
     assert screening["to"] != texts["E-mail"]
     assert screening["to"] in str(stack.parameters), screening["to"]
     assert "/decisions/" in screening["text"]
@@ -132,8 +133,9 @@ def test_a_person_applies_corrects_a_mistake_and_gets_a_receipt(stack: Any, page
     assert not [m for m in client.outbox()[outbox_before:] if "<i>" in m["html"]]
 
 
-def next_email(client: Any, after: int, wanted: Callable[[dict[str, Any]], bool],
-               timeout: float = 30) -> dict[str, Any]:
+def next_email(
+    client: Any, after: int, wanted: Callable[[dict[str, Any]], bool], timeout: float = 30
+) -> dict[str, Any]:
     deadline = time.time() + timeout
     while time.time() < deadline:
         for message in client.outbox()[after:]:
@@ -168,7 +170,8 @@ def test_the_error_summary_takes_focus_and_its_links_lead_to_the_fields(stack: A
         assert focused.is_visible()
         # a screen reader hears the field's message with it
         described = focused.get_attribute("aria-describedby") or page.locator(f"#{field}").evaluate(
-            "el => (el.closest('fieldset') || el).getAttribute('aria-describedby') || ''")
+            "el => (el.closest('fieldset') || el).getAttribute('aria-describedby') || ''"
+        )
         assert f"{field}-error" in described.split(), field
     assert labelless_controls(page) == []
 

@@ -49,8 +49,9 @@ def active(page: Any, attribute: str = "id") -> str:
     return str(page.evaluate(f"() => document.activeElement && document.activeElement.getAttribute('{attribute}')"))
 
 
-def test_a_consultant_approves_the_phone_screening_with_the_keyboard(stack: Any, consultant: Any,
-                                                                    tmp_path: Path) -> None:
+def test_a_consultant_approves_the_phone_screening_with_the_keyboard(
+    stack: Any, consultant: Any, tmp_path: Path
+) -> None:
     page = consultant
     application_id, application = apply(stack)
     url = step_link(stack, application_id, "Telefonsamtale")
@@ -62,9 +63,18 @@ def test_a_consultant_approves_the_phone_screening_with_the_keyboard(stack: Any,
     assert application_id in page.locator("main").inner_text()
     # the applicant's details, as the consultant needs them for the call (the number grouped for reading out)
     details = page.locator("dl").inner_text()
-    for shown in (application["email"], "+45 12 34 56 78", application["birth_date"], "Vestergade 1, 8000 Aarhus C",
-                  "Fodbold", "Madlavning", "brætspil", application["motivation"], application["experience"],
-                  "Anne Jensen, 87 65 43 21"):
+    for shown in (
+        application["email"],
+        "+45 12 34 56 78",
+        application["birth_date"],
+        "Vestergade 1, 8000 Aarhus C",
+        "Fodbold",
+        "Madlavning",
+        "brætspil",
+        application["motivation"],
+        application["experience"],
+        "Anne Jensen, 87 65 43 21",
+    ):
         assert shown in details, shown
     for label in QUESTIONS.values():
         assert page.get_by_role("group", name=label).is_visible(), label

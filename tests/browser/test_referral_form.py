@@ -34,8 +34,9 @@ def referral() -> dict[str, str]:
         "Den unges e-mail (valgfrit)": f"aase.{tag}@example.org",
         "Den unges telefon (valgfrit)": "23 45 67 89",
         "Andre interesser (valgfrit)": "skateboard",
-        "Hvilken voksen ønsker den unge sig, og hvad kunne de lave sammen?":
-            "En rolig voksen, der kan lide at gå ture & lave mad – og som bliver ved.",
+        "Hvilken voksen ønsker den unge sig, og hvad kunne de lave sammen?": (
+            "En rolig voksen, der kan lide at gå ture & lave mad – og som bliver ved."
+        ),
         "Dit navn": "Lone Bærentsen",
         "Din e-mail": f"lone.{tag}@example.org",
         "Din arbejdsplads eller forvaltning": "Opholdsstedet Søhuset, Aarhus Kommune",
@@ -132,8 +133,9 @@ def test_a_contact_adult_refers_corrects_the_age_and_gets_a_receipt(stack: Any, 
     confirmation = client.wait_for_email(contact_email, "Tak for henvisningen", after=outbox_before)
     assert "Kære Lone Bærentsen" in confirmation["text"]
     assert youth_id in confirmation["text"]
-    request = client.wait_for_email(stack.consultant, f"Samtale med den unge venter på dig (ansøgning {youth_id})",
-                                    after=outbox_before)
+    request = client.wait_for_email(
+        stack.consultant, f"Samtale med den unge venter på dig (ansøgning {youth_id})", after=outbox_before
+    )
     assert "/decisions/" in client.link_in(request)
     # the stored young person has the preferences chosen in the two selects
     youth = client.volunteer(youth_id, "YOUTH")

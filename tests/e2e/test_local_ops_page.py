@@ -21,7 +21,7 @@ def section(html, start, end):
     """The part of the page between two markers (so a row is checked under the right heading)."""
     begin = html.index(start)
     stop = html.find(end, begin + len(start))
-    return html[begin:stop if stop != -1 else len(html)]
+    return html[begin : stop if stop != -1 else len(html)]
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +73,9 @@ def test_the_detail_page_shows_history_execution_events_and_console_address(stac
     assert "RUNNING" in execution and "Phone screening" in execution
     arn = f"arn:aws:states:eu-west-1:123456789012:execution:backup-local-volunteer:volunteer-{applied}"
     assert arn in execution
-    assert (f"https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1"
-            f"#/v2/executions/details/{arn}") in unescape(execution)
+    assert (
+        f"https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/{arn}"
+    ) in unescape(execution)
     events = section(html, "<h3>Events", "<h3>The same")
     rows = [text_of(r) for r in events.split("<tr")[2:]]  # past the header row
     assert "ExecutionStarted" in rows[0]

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from backup.stages import HUMAN_STEPS, Stage
+from backup.domain.stages import HUMAN_STEPS, Stage
 from local_stack.client import SAMPLE_APPLICATION, SAMPLE_REFERRAL, approval_fields, hidden_fields
 
 pytestmark = pytest.mark.e2e
@@ -25,8 +25,9 @@ def ready_volunteer(stack, postcode, city, email):
 
 
 def confirmed_young_person(stack, postcode, email, contact):
-    youth_id = stack.client.refer({**SAMPLE_REFERRAL, "postcode": postcode, "email": email,
-                                   "contact_adult_email": contact})
+    youth_id = stack.client.refer(
+        {**SAMPLE_REFERRAL, "postcode": postcode, "email": email, "contact_adult_email": contact}
+    )
     stack.client.wait_for_email(contact, "Tak for henvisningen")
     message = stack.client.wait_for_email(None, f"{Stage.REFERRAL_CHECK.label} venter på dig (ansøgning {youth_id})")
     answer = stack.client.open_and_decide(stack.client.link_in(message), "approve", {})
@@ -146,8 +147,10 @@ def test_a_long_wait_in_the_pool_carries_on_in_new_runs_and_still_ends_in_a_matc
     stack.client.wait_for_stage(volunteer_id, "MATCHED")
     # whichever run was current when the match was made ends as matched
     deadline = time.time() + 30
-    while not (stack.client.execution(machine, volunteer_id)["status"] == "SUCCEEDED"
-               and stack.client.current_state(machine, volunteer_id) == "Volunteer matched"):
+    while not (
+        stack.client.execution(machine, volunteer_id)["status"] == "SUCCEEDED"
+        and stack.client.current_state(machine, volunteer_id) == "Volunteer matched"
+    ):
         assert time.time() < deadline, stack.client.current_state(machine, volunteer_id)
         time.sleep(0.3)
     stack.client.wait_for_execution(stack.state_machines["YouthStateMachine"], youth_id, prefix="youth", timeout=30)

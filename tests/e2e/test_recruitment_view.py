@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from backup.stages import Stage
+from backup.domain.stages import Stage
 from local_stack.client import SAMPLE_REFERRAL
 
 pytestmark = pytest.mark.e2e
@@ -28,8 +28,14 @@ def wait_for_no_candidates(stack, youth_id, timeout=30):
 
 
 def test_a_young_person_with_nobody_within_reach_is_a_recruitment_need(stack):
-    youth_id = stack.client.refer({**SAMPLE_REFERRAL, "postcode": POSTCODE, "email": "ung.ribe@example.org",
-                                   "contact_adult_email": "kontakt.ribe@example.org"})
+    youth_id = stack.client.refer(
+        {
+            **SAMPLE_REFERRAL,
+            "postcode": POSTCODE,
+            "email": "ung.ribe@example.org",
+            "contact_adult_email": "kontakt.ribe@example.org",
+        }
+    )
     message = stack.client.wait_for_email(None, f"{Stage.REFERRAL_CHECK.label} venter på dig (ansøgning {youth_id})")
     answer = stack.client.open_and_decide(stack.client.link_in(message), "approve", {})
     assert answer.status_code == 200, answer.text[:300]
@@ -39,18 +45,20 @@ def test_a_young_person_with_nobody_within_reach_is_a_recruitment_need(stack):
     page = requests.get(f"{stack.web}/recruitment", headers={"Accept": "text/html"}, timeout=30)
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert "Rekrutteringsbehov" in page.text and "Syddanmark" in page.text
-    for personal in (SAMPLE_REFERRAL["first_name"], SAMPLE_REFERRAL["birth_date"], POSTCODE, "ung.ribe",
-                     youth_id):
+    for personal in (SAMPLE_REFERRAL["first_name"], SAMPLE_REFERRAL["birth_date"], POSTCODE, "ung.ribe", youth_id):
         assert personal not in page.text
 
-    for response in (requests.get(f"{stack.web}/recruitment?format=json", timeout=30),
-                     requests.get(f"{stack.web}/recruitment", headers={"Accept": "application/json"}, timeout=30)):
+    for response in (
+        requests.get(f"{stack.web}/recruitment?format=json", timeout=30),
+        requests.get(f"{stack.web}/recruitment", headers={"Accept": "application/json"}, timeout=30),
+    ):
         assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
         data = response.json()
         south = next(r for r in data["regions"] if r["region"] == "Syddanmark")
         assert south["without_candidates"] >= 1 and south["waiting"] >= south["without_candidates"]
         assert {"key": "football", "label": "Fodbold"}.items() <= next(
-            i for i in south["interests"] if i["key"] == "football").items()
+            i for i in south["interests"] if i["key"] == "football"
+        ).items()
         assert data["total"]["without_candidates"] >= south["without_candidates"]
         people_free = json.dumps({k: v for k, v in data.items() if k != "generated_at"})  # its microseconds vary
         assert SAMPLE_REFERRAL["first_name"] not in people_free and POSTCODE not in people_free

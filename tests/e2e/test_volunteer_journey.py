@@ -7,7 +7,7 @@ import boto3
 import pytest
 import requests
 
-from backup.stages import HUMAN_STEPS, Stage
+from backup.domain.stages import HUMAN_STEPS, Stage
 from local_stack.client import SAMPLE_APPLICATION, approval_fields, hidden_fields
 
 pytestmark = pytest.mark.e2e
@@ -24,8 +24,9 @@ def step_link(stack, application_id, stage):
 
 
 def approve(stack, application_id, stage):
-    response = stack.client.open_and_decide(step_link(stack, application_id, stage), "approve",
-                                            approval_fields(stage.value), notes="ok")
+    response = stack.client.open_and_decide(
+        step_link(stack, application_id, stage), "approve", approval_fields(stage.value), notes="ok"
+    )
     assert response.status_code == 200, response.text[:400]
 
 
@@ -84,8 +85,9 @@ def test_two_posts_at_the_same_moment_resume_the_run_once(stack):
     for _ in range(4):
         session = requests.Session()
         page = session.get(url, timeout=10)
-        sessions.append((session, {**hidden_fields(page.text), **approval_fields("PHONE_SCREENING"),
-                                   "decision": "approve"}))
+        sessions.append(
+            (session, {**hidden_fields(page.text), **approval_fields("PHONE_SCREENING"), "decision": "approve"})
+        )
     with ThreadPoolExecutor(4) as pool:
         statuses = sorted(pool.map(lambda s: s[0].post(url, data=s[1], timeout=30).status_code, sessions))
     assert statuses == [200, 409, 409, 409]
@@ -99,8 +101,10 @@ def test_unknown_links_get_a_danish_404_page(stack):
     response = requests.get(f"{stack.web}/decisions/does-not-exist", timeout=10)
     assert response.status_code == 404
     assert "Linket findes ikke" in response.text and "Traceback" not in response.text
-    assert requests.post(f"{stack.web}/decisions/does-not-exist", data={"decision": "approve"},
-                         timeout=10).status_code == 404
+    assert (
+        requests.post(f"{stack.web}/decisions/does-not-exist", data={"decision": "approve"}, timeout=10).status_code
+        == 404
+    )
 
 
 def test_a_post_without_the_pages_token_is_refused_as_forgery(stack):
@@ -110,8 +114,12 @@ def test_a_post_without_the_pages_token_is_refused_as_forgery(stack):
     assert forged.status_code == 403
     session = requests.Session()
     fields = hidden_fields(session.get(url, timeout=10).text)
-    cross_site = session.post(url, data={**fields, **approval_fields("PHONE_SCREENING"), "decision": "approve"},
-                              headers={"Origin": "https://evil.example"}, timeout=10)
+    cross_site = session.post(
+        url,
+        data={**fields, **approval_fields("PHONE_SCREENING"), "decision": "approve"},
+        headers={"Origin": "https://evil.example"},
+        timeout=10,
+    )
     assert cross_site.status_code == 403
     assert stack.client.volunteer(application_id)["stage"] == "PHONE_SCREENING"
 
@@ -150,8 +158,13 @@ def test_withdrawing_in_the_middle_of_a_step_ends_the_run_in_withdrawn_and_kills
 
 def test_the_execution_is_visible_by_name_through_the_aws_endpoint(stack):
     application_id, _ = apply(stack)
-    sfn = boto3.client("stepfunctions", endpoint_url=stack.endpoint, region_name="eu-west-1",
-                       aws_access_key_id="x", aws_secret_access_key="x")
+    sfn = boto3.client(
+        "stepfunctions",
+        endpoint_url=stack.endpoint,
+        region_name="eu-west-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
     names = [e["name"] for e in sfn.list_executions(stateMachineArn=stack.volunteer_machine)["executions"]]
     assert f"volunteer-{application_id}" in names
 
@@ -160,11 +173,13 @@ def test_reminders_reach_the_consultant_then_ops_and_the_same_link_still_works(f
     stack = fast_stack
     application_id, _ = apply(stack)
     url = step_link(stack, application_id, Stage.PHONE_SCREENING)
-    reminder = stack.client.wait_for_email(stack.consultant, f"Påmindelse 1: Telefonsamtale venter stadig "
-                                                             f"(ansøgning {application_id})", timeout=20)
+    reminder = stack.client.wait_for_email(
+        stack.consultant, f"Påmindelse 1: Telefonsamtale venter stadig (ansøgning {application_id})", timeout=20
+    )
     assert url in reminder["text"]
-    stack.client.wait_for_email(stack.consultant, f"Påmindelse 2: Telefonsamtale venter stadig "
-                                                  f"(ansøgning {application_id})", timeout=20)
+    stack.client.wait_for_email(
+        stack.consultant, f"Påmindelse 2: Telefonsamtale venter stadig (ansøgning {application_id})", timeout=20
+    )
     escalation = stack.client.wait_for_email(stack.parameters["OpsEmail"], f"ansøgning {application_id}", timeout=20)
     assert "Eskalering" in escalation["subject"]
     approve(stack, application_id, Stage.PHONE_SCREENING)
@@ -178,8 +193,11 @@ def test_a_task_that_fails_for_good_reaches_ops_and_a_retry_completes_the_journe
     application_id, email = apply(stack)
     for stage in HUMAN_STEPS[:3]:
         approve(stack, application_id, stage)
-    fault = requests.post(f"{stack.web}/_local/faults", timeout=10, json={
-        "function": "WorkflowFunction", "action": "finish", "application_id": application_id, "times": 1})
+    fault = requests.post(
+        f"{stack.web}/_local/faults",
+        timeout=10,
+        json={"function": "WorkflowFunction", "action": "finish", "application_id": application_id, "times": 1},
+    )
     assert fault.status_code == 201
     approve(stack, application_id, Stage.TRAINING)
     alert = stack.client.wait_for_email(stack.parameters["OpsEmail"], f"fejlede for ansøgning {application_id}")
@@ -200,8 +218,11 @@ def test_ops_can_end_a_journey_that_failed(stack):
     application_id, email = apply(stack)
     step_link(stack, application_id, Stage.PHONE_SCREENING)
     # aimed at this journey only: other journeys on the stack open steps (reminders) meanwhile
-    requests.post(f"{stack.web}/_local/faults", timeout=10, json={
-        "function": "WorkflowFunction", "action": "open_step", "application_id": application_id, "times": 1})
+    requests.post(
+        f"{stack.web}/_local/faults",
+        timeout=10,
+        json={"function": "WorkflowFunction", "action": "open_step", "application_id": application_id, "times": 1},
+    )
     approve(stack, application_id, Stage.PHONE_SCREENING)
     alert = stack.client.wait_for_email(stack.parameters["OpsEmail"], f"fejlede for ansøgning {application_id}")
     answer = stack.client.open_and_decide(stack.client.link_in(alert), "end", notes="Ansøgeren er kontaktet")
@@ -214,15 +235,17 @@ def test_a_step_nobody_decides_times_out_its_link_dies_and_ops_can_reopen_it(fas
     stack = fast_stack
     application_id, _ = apply(stack)
     first_link = step_link(stack, application_id, Stage.PHONE_SCREENING)
-    alert = stack.client.wait_for_email(stack.parameters["OpsEmail"], f"fejlede for ansøgning {application_id}",
-                                        timeout=40)
+    alert = stack.client.wait_for_email(
+        stack.parameters["OpsEmail"], f"fejlede for ansøgning {application_id}", timeout=40
+    )
     assert "StepTimedOut" in alert["text"]
     dead = requests.get(first_link, timeout=10)
     assert dead.status_code == 410 and "ventede for længe" in dead.text
     before = len(stack.client.outbox())
     stack.client.open_and_decide(stack.client.link_in(alert), "retry")
-    fresh = stack.client.wait_for_email(stack.consultant, f"Telefonsamtale venter på dig (ansøgning {application_id})",
-                                        after=before)
+    fresh = stack.client.wait_for_email(
+        stack.consultant, f"Telefonsamtale venter på dig (ansøgning {application_id})", after=before
+    )
     assert stack.client.link_in(fresh) != first_link
     approve_url = stack.client.link_in(fresh)
     answer = stack.client.open_and_decide(approve_url, "approve", approval_fields("PHONE_SCREENING"))
@@ -247,8 +270,13 @@ def test_personal_data_stays_out_of_the_logs_and_the_execution_history(stack):
     assert application_id in log  # the correlation id is there ...
     for personal in (unique, email, "61234567", "Vestergade"):
         assert personal not in log  # ... the person is not
-    sfn = boto3.client("stepfunctions", endpoint_url=stack.endpoint, region_name="eu-west-1",
-                       aws_access_key_id="x", aws_secret_access_key="x")
+    sfn = boto3.client(
+        "stepfunctions",
+        endpoint_url=stack.endpoint,
+        region_name="eu-west-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
     arn = stack.volunteer_machine.replace(":stateMachine:", ":execution:") + f":volunteer-{application_id}"
     history = str(sfn.get_execution_history(executionArn=arn)["events"])
     for personal in (unique, email, "61234567"):

@@ -14,7 +14,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from backup.workflow_engine import StepNotWaiting
 from local_stack import template as tpl
 from local_stack.moto_fixes import serialise_dynamodb_writes
 
@@ -25,8 +24,12 @@ SENDER = "backup@rodekors.example"
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in {"AWS_DEFAULT_REGION": tpl.REGION, "AWS_REGION": tpl.REGION, "AWS_ACCESS_KEY_ID": "test",
-                       "AWS_SECRET_ACCESS_KEY": "test"}.items():
+    for key, value in {
+        "AWS_DEFAULT_REGION": tpl.REGION,
+        "AWS_REGION": tpl.REGION,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     serialise_dynamodb_writes()
@@ -38,8 +41,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def table(aws: None) -> str:
     """The table exactly as template.yaml declares it."""
     template = tpl.load()
-    context = tpl.Context(tpl.parameter_defaults(template, {"SenderEmail": SENDER, "ConsultantEmail": "k@x.dk",
-                                                            "OpsEmail": "o@x.dk"}))
+    context = tpl.Context(
+        tpl.parameter_defaults(template, {"SenderEmail": SENDER, "ConsultantEmail": "k@x.dk", "OpsEmail": "o@x.dk"})
+    )
     arguments = tpl.table_arguments(template["Resources"]["Table"], context)
     boto3.client("dynamodb").create_table(TableName=TABLE, **arguments)
     return TABLE
@@ -78,7 +82,7 @@ def load_handler(function: str, env: dict[str, str], monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "backup")
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", f"test-{function}")
     name = f"handler_{function}"
-    spec = importlib.util.spec_from_file_location(name, ROOT / "functions" / function / "app.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "functions" / function / f"{function}_handler.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -106,14 +110,25 @@ def intake(table: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The intake handler, with the two state machines it starts runs of (they just succeed)."""
     for arn in (VOLUNTEER_MACHINE, YOUTH_MACHINE):
         boto3.client("stepfunctions").create_state_machine(
-            name=arn.rsplit(":", 1)[1], roleArn="arn:aws:iam::123456789012:role/x",
-            definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}))
-    return load_handler("intake", {"TABLE_NAME": table, "STATE_MACHINE_ARN": VOLUNTEER_MACHINE,
-                                   "YOUTH_STATE_MACHINE_ARN": YOUTH_MACHINE}, monkeypatch)
+            name=arn.rsplit(":", 1)[1],
+            roleArn="arn:aws:iam::123456789012:role/x",
+            definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}),
+        )
+    return load_handler(
+        "intake",
+        {"TABLE_NAME": table, "STATE_MACHINE_ARN": VOLUNTEER_MACHINE, "YOUTH_STATE_MACHINE_ARN": YOUTH_MACHINE},
+        monkeypatch,
+    )
 
 
-def post_form(intake: Any, path: str, method: str = "POST", body: bytes = b"", content_type: str = "application/json",
-              accept: str = "application/json") -> Any:
+def post_form(
+    intake: Any,
+    path: str,
+    method: str = "POST",
+    body: bytes = b"",
+    content_type: str = "application/json",
+    accept: str = "application/json",
+) -> Any:
     """A request to the intake handler as API Gateway delivers it."""
     from local_stack.front_door import http_api_event
 
@@ -124,24 +139,3 @@ def post_form(intake: Any, path: str, method: str = "POST", body: bytes = b"", c
 
 def executions(machine: str) -> list[Any]:
     return list(boto3.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"])
-
-
-class RecordingEngine:
-    """Stands in for Step Functions: remembers which waits were resumed or failed."""
-
-    def __init__(self):
-        self.waiting: set[str] = set()
-        self.resumed: list[tuple[str, dict]] = []
-        self.failed: list[tuple[str, str]] = []
-
-    def resume(self, token, output):
-        if token not in self.waiting:
-            raise StepNotWaiting("InvalidToken")
-        self.waiting.discard(token)
-        self.resumed.append((token, output))
-
-    def fail(self, token, error, cause):
-        if token not in self.waiting:
-            raise StepNotWaiting("InvalidToken")
-        self.waiting.discard(token)
-        self.failed.append((token, error))

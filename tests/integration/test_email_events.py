@@ -6,9 +6,11 @@ from datetime import timedelta
 import boto3
 import pytest
 
-from backup.history import Event, EventKind
-from backup.repository import Repository
-from backup.stages import Stage
+from backup.adapters.dynamodb import DynamoRepository
+from backup.domain.history import Event, EventKind
+from backup.domain.kinds import RecordKind
+from backup.domain.stages import Stage
+from tests.factories import volunteer, young_person
 
 from .conftest import SENDER, Clock, LambdaContext, load_handler, sent_emails
 
@@ -18,12 +20,18 @@ OPS = "drift@rodekors.example"
 
 @pytest.fixture
 def handler(table, ses, monkeypatch):
-    repository = Repository(table, boto3.resource("dynamodb"))
-    repository.create_volunteer("a1", {"first_name": "Mette", "email": "mette@example.org"},
-                                Event(at=Clock()(), kind=EventKind.APPLIED))
-    repository.update_volunteer("a1", None, {"consultant": "regional@rodekors.example"})
-    module = load_handler("email_events", {"TABLE_NAME": table, "SENDER_EMAIL": SENDER,
-                                           "CONSULTANT_EMAIL": CONSULTANT, "OPS_EMAIL": OPS}, monkeypatch)
+    repository = DynamoRepository(table, boto3.resource("dynamodb"))
+    repository.create_person(
+        volunteer(
+            "a1", first_name="Mette", email="mette@example.org", record={"consultant": "regional@rodekors.example"}
+        ),
+        Event(at=Clock()(), kind=EventKind.APPLIED),
+    )
+    module = load_handler(
+        "email_events",
+        {"TABLE_NAME": table, "SENDER_EMAIL": SENDER, "CONSULTANT_EMAIL": CONSULTANT, "OPS_EMAIL": OPS},
+        monkeypatch,
+    )
     return module, repository
 
 
@@ -34,24 +42,48 @@ def _text(message):
 
 
 def sns(*messages):
-    return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": "arn:x",
-                         "Sns": {"Type": "Notification", "MessageId": "m", "TopicArn": "arn:t", "Subject": None,
-                                 "Message": m if isinstance(m, str) else json.dumps(m),
-                                 "Timestamp": "2026-01-01T00:00:00Z",
-                                 "SignatureVersion": "1", "Signature": "", "SigningCertUrl": "", "UnsubscribeUrl": "",
-                                 "MessageAttributes": {}}} for m in messages]}
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": "arn:x",
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": "m",
+                    "TopicArn": "arn:t",
+                    "Subject": None,
+                    "Message": m if isinstance(m, str) else json.dumps(m),
+                    "Timestamp": "2026-01-01T00:00:00Z",
+                    "SignatureVersion": "1",
+                    "Signature": "",
+                    "SigningCertUrl": "",
+                    "UnsubscribeUrl": "",
+                    "MessageAttributes": {},
+                },
+            }
+            for m in messages
+        ]
+    }
 
 
-def bounce(recipient="applicant", bounce_type="Permanent", application_id="a1"):
-    return {"eventType": "Bounce", "bounce": {"bounceType": bounce_type, "bouncedRecipients": [{}]},
-            "mail": {"tags": {"application_id": [application_id], "recipient": [recipient]}}}
+def bounce(recipient="applicant", bounce_type="Permanent", record_id="a1"):
+    return {
+        "eventType": "Bounce",
+        "bounce": {"bounceType": bounce_type, "bouncedRecipients": [{}]},
+        "mail": {"tags": {"record_id": [record_id], "recipient": [recipient]}},
+    }
+
+
+def kinds(repository, record_id="a1", kind=RecordKind.VOLUNTEER):
+    return [e.kind.value for e in repository.history(kind, record_id)]
 
 
 def test_a_permanent_bounce_to_the_applicant_is_recorded_and_their_consultant_told(handler):
     module, repository = handler
     assert module.lambda_handler(sns(bounce()), LambdaContext()) == {"recorded": 1}
-    bounced = [e for e in repository.history("a1") if e["kind"] == "EMAIL_BOUNCED"]
-    assert bounced[0]["details"] == {"recipient": "applicant", "permanent": "true"}
+    bounced = [e for e in repository.history(RecordKind.VOLUNTEER, "a1") if e.kind is EventKind.EMAIL_BOUNCED]
+    assert bounced[0].details == {"recipient": "applicant", "permanent": "true"}
     told = sent_emails()[-1]
     assert "regional@rodekors.example" in told.destinations
     assert "Ring venligst til ansøgeren" in _text(told)
@@ -68,37 +100,41 @@ def test_a_bounce_of_a_consultants_mailbox_goes_to_ops(handler):
 def test_a_passing_bounce_is_recorded_but_nobody_is_bothered(handler):
     module, repository = handler
     module.lambda_handler(sns(bounce(bounce_type="Transient")), LambdaContext())
-    assert [e["kind"] for e in repository.history("a1")].count("EMAIL_BOUNCED") == 1
+    assert kinds(repository).count("EMAIL_BOUNCED") == 1
     assert sent_emails() == []
 
 
 def test_a_complaint_is_recorded(handler):
     module, repository = handler
-    complaint = {"eventType": "Complaint", "complaint": {},
-                 "mail": {"tags": {"application_id": ["a1"], "recipient": ["applicant"]}}}
-    module.lambda_handler(sns(complaint), LambdaContext())
-    assert "EMAIL_COMPLAINED" in [e["kind"] for e in repository.history("a1")]
+    complaint = {
+        "eventType": "Complaint",
+        "complaint": {},
+        "mail": {"tags": {"application_id": ["a1"], "recipient": ["applicant"]}},
+    }  # tagged before records
+    module.lambda_handler(sns(complaint), LambdaContext())  # had their own names
+    assert "EMAIL_COMPLAINED" in kinds(repository)
 
 
 def test_messages_that_are_not_ours_are_ignored(handler):
     module, repository = handler
-    result = module.lambda_handler(sns("not json", {"eventType": "Delivery"}, bounce(application_id="unknown")),
-                                   LambdaContext())
+    result = module.lambda_handler(
+        sns("not json", {"eventType": "Delivery"}, bounce(record_id="unknown")), LambdaContext()
+    )
     assert result == {"recorded": 1}  # only the unknown person's bounce was read, and nothing stored for it
-    assert [e["kind"] for e in repository.history("a1")] == ["APPLIED"]
+    assert kinds(repository) == ["APPLIED"]
 
 
 def test_the_watch_counts_who_waits_past_their_stages_limit(table, monkeypatch, capsys):
-    repository = Repository(table, boto3.resource("dynamodb"))
+    repository = DynamoRepository(table, boto3.resource("dynamodb"))
     clock = Clock()
-    from backup.stages import Stage
-
-    for application_id, days_ago in (("old", 20), ("new", 1)):
-        repository.create_volunteer(application_id, {}, Event(at=clock(), kind=EventKind.APPLIED))
-        repository.enter_stage(application_id, Stage.PHONE_SCREENING,
-                               Event(at=clock.at - timedelta(days=days_ago), kind=EventKind.STEP_OPENED))
-    module = load_handler("watch", {"TABLE_NAME": table, "STAGE_LIMIT_DAYS": "PHONE_SCREENING=14,HOME_VISIT=21"},
-                          monkeypatch)
+    for person_id, days_ago in (("old", 20), ("new", 1)):
+        repository.create_person(
+            volunteer(person_id, Stage.PHONE_SCREENING, clock.at - timedelta(days=days_ago)),
+            Event(at=clock(), kind=EventKind.APPLIED),
+        )
+    module = load_handler(
+        "watch", {"TABLE_NAME": table, "STAGE_LIMIT_DAYS": "PHONE_SCREENING=14,HOME_VISIT=21"}, monkeypatch
+    )
     monkeypatch.setattr(module.clock, "now", clock)
     result = module.lambda_handler({}, LambdaContext())
     assert result == {"PHONE_SCREENING": {"waiting": 2, "over_limit": 1}, "HOME_VISIT": {"waiting": 0, "over_limit": 0}}
@@ -108,19 +144,23 @@ def test_the_watch_counts_who_waits_past_their_stages_limit(table, monkeypatch, 
 
 def test_a_bounce_to_a_contact_adult_lands_on_the_young_persons_history(handler):
     module, repository = handler
-    repository.create_person("y1", {"first_name": "Sara"}, Event(at=Clock()(), kind=EventKind.REFERRED), "YOUTH",
-                             Stage.REFERRAL_CHECK)
-    message = {"eventType": "Bounce", "bounce": {"bounceType": "Permanent"},
-               "mail": {"tags": {"application_id": ["y1"], "kind": ["YOUTH"], "recipient": ["contact_adult"]}}}
+    repository.create_person(
+        young_person("y1", Stage.REFERRAL_CHECK, first_name="Sara"), Event(at=Clock()(), kind=EventKind.REFERRED)
+    )
+    message = {
+        "eventType": "Bounce",
+        "bounce": {"bounceType": "Permanent"},
+        "mail": {"tags": {"record_id": ["y1"], "kind": ["YOUTH"], "recipient": ["contact_adult"]}},
+    }
     assert module.lambda_handler(sns(message), LambdaContext()) == {"recorded": 1}
-    assert "EMAIL_BOUNCED" in [e["kind"] for e in repository.history("y1", "YOUTH")]
+    assert "EMAIL_BOUNCED" in kinds(repository, "y1", RecordKind.YOUTH)
     assert CONSULTANT in sent_emails()[-1].destinations
     assert "kontaktpersonen" in _text(sent_emails()[-1])
 
 
 def test_a_bounce_after_the_journey_ended_is_deleted_with_the_rest_of_the_person(handler):
     module, repository = handler
-    repository.update_volunteer("a1", None, {"stage": "REJECTED", "expires_at": 1_900_000_000})
+    repository.update(RecordKind.VOLUNTEER, "a1", set={"stage": Stage.REJECTED, "expires_at": 1_900_000_000})
     module.lambda_handler(sns(bounce()), LambdaContext())
-    bounced = [e for e in repository.history("a1") if e["kind"] == "EMAIL_BOUNCED"]
-    assert bounced[0]["expires_at"] == 1_900_000_000
+    assert "EMAIL_BOUNCED" in kinds(repository)
+    assert repository.expiries(RecordKind.VOLUNTEER, "a1")[-1] == 1_900_000_000

@@ -20,15 +20,28 @@ def spec_for(tmp_path: Path, code: str, environment: dict[str, str] | None = Non
     folder = tmp_path / "fn"
     folder.mkdir()
     (folder / "app.py").write_text(code)
-    return tpl.FunctionSpec(logical_id="Probe", name="probe", code_dir=folder, handler="app.lambda_handler",
-                            runtime="python3.13", timeout=5, memory=128, environment=environment or {},
-                            layer_dirs=[ROOT / "functions" / "shared"], routes=[])
+    return tpl.FunctionSpec(
+        logical_id="Probe",
+        name="probe",
+        code_dir=folder,
+        handler="app.lambda_handler",
+        runtime="python3.13",
+        timeout=5,
+        memory=128,
+        environment=environment or {},
+        layer_dirs=[ROOT / "functions" / "shared"],
+        routes=[],
+    )
 
 
 def test_a_function_gets_exactly_the_templates_environment_plus_the_local_endpoint():
     template = tpl.load()
-    context = tpl.Context(tpl.parameter_defaults(template, {"SenderEmail": "s@x.dk", "ConsultantEmail": "k@x.dk",
-                                                            "OpsEmail": "o@x.dk", "PublicBaseUrl": "http://x"}))
+    context = tpl.Context(
+        tpl.parameter_defaults(
+            template,
+            {"SenderEmail": "s@x.dk", "ConsultantEmail": "k@x.dk", "OpsEmail": "o@x.dk", "PublicBaseUrl": "http://x"},
+        )
+    )
     context.conditions["HasPublicBaseUrl"] = True
     for logical in ("Table", "VolunteerStateMachine", "YouthStateMachine", "EmailConfigurationSet"):
         context.refs[logical] = logical
@@ -53,10 +66,12 @@ def test_a_handler_reading_a_variable_the_template_does_not_set_fails_as_in_aws(
 
 
 def test_only_the_functions_code_its_layer_and_their_requirements_can_be_imported(tmp_path):
-    code = ("def lambda_handler(event, context):\n"
-            "    import backup.stages, pydantic, boto3\n"
-            "    try:\n        import moto\n    except ModuleNotFoundError as missing:\n        return str(missing)\n"
-            "    return 'moto imported'\n")
+    code = (
+        "def lambda_handler(event, context):\n"
+        "    import backup.domain.stages, pydantic, boto3\n"
+        "    try:\n        import moto\n    except ModuleNotFoundError as missing:\n        return str(missing)\n"
+        "    return 'moto imported'\n"
+    )
     lambdas = Lambdas([spec_for(tmp_path, code)], "http://127.0.0.1:1")
     try:
         outcome = lambdas.invoke("probe", {})
@@ -82,8 +97,13 @@ def test_a_port_in_use_is_one_sentence_and_a_non_zero_exit():
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "local_stack", "--api-port", str(port),
-                                 "--aws-port", str(free_port())], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "local_stack", "--api-port", str(port), "--aws-port", str(free_port())],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
     assert f"Port {port}" in result.stderr and "already in use" in result.stderr
@@ -92,9 +112,24 @@ def test_a_port_in_use_is_one_sentence_and_a_non_zero_exit():
 @pytest.mark.e2e
 def test_ctrl_c_stops_every_process_the_stack_started(tmp_path):
     ready = tmp_path / "ready.json"
-    process = subprocess.Popen([sys.executable, "-m", "local_stack", "--api-port", str(free_port()), "--aws-port",
-                                str(free_port()), "--ready-file", str(ready), "--log-file", str(tmp_path / "log")],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "local_stack",
+            "--api-port",
+            str(free_port()),
+            "--aws-port",
+            str(free_port()),
+            "--ready-file",
+            str(ready),
+            "--log-file",
+            str(tmp_path / "log"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 90
     while not ready.exists() and time.time() < deadline:
         time.sleep(0.2)
@@ -103,6 +138,9 @@ def test_ctrl_c_stops_every_process_the_stack_started(tmp_path):
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0
     time.sleep(0.5)
-    alive = [pid for pid in children if Path(f"/proc/{pid}").exists()
-             and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
+    alive = [
+        pid
+        for pid in children
+        if Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    ]
     assert alive == [], f"workers still running: {alive}"

@@ -1,135 +1,122 @@
-"""The DynamoDB adapter on moto: records are created once, history only grows, links are used once."""
+"""The DynamoDB adapter itself, on moto: what the contract tests cannot see from outside. The item
+layout that ops, the local stack's client and the end-to-end tests read; retries of writes that
+meet a concurrent transaction; the SES adapter's message."""
 
-import threading
-from datetime import timedelta
+from email import message_from_string, policy
 
 import boto3
 import pytest
 
-from backup.history import Event, EventKind
-from backup.links import Link, LinkKind, LinkStatus
-from backup.repository import Conflict, Repository
-from backup.stages import Stage
+from backup.adapters.dynamodb import DynamoRepository
+from backup.adapters.ses import SesMailer, SesThrottled
+from backup.domain.emails import compose
+from backup.domain.history import Event, EventKind
+from backup.domain.kinds import RecordKind
+from backup.domain.proposals import Candidate
+from backup.domain.records import ProposalRecord
+from backup.domain.stages import Stage
+from tests.factories import NOW, volunteer
 
-from .conftest import Clock
+from .conftest import SENDER, sent_emails
 
 
 @pytest.fixture
 def repo(table):
-    return Repository(table, boto3.resource("dynamodb"))
+    return DynamoRepository(table, boto3.resource("dynamodb"), sleep=lambda seconds: None)
 
 
-def _link(clock, link_id="L1"):
-    return Link(link_id=link_id, kind=LinkKind.DECISION, application_id="a1", stage=Stage.HOME_VISIT,
-                sent_to="k@x.dk", created_at=clock(), expires_at=clock() + timedelta(days=3))
+def item(table, pk):
+    return boto3.resource("dynamodb").Table(table).get_item(Key={"pk": pk, "sk": "PROFILE"})["Item"]
 
 
-def test_a_volunteer_is_created_once(repo):
-    clock = Clock()
-    assert repo.create_volunteer("a1", {"first_name": "Mette"}, Event(at=clock(), kind=EventKind.APPLIED))
-    assert not repo.create_volunteer("a1", {"first_name": "Other"}, Event(at=clock(), kind=EventKind.APPLIED))
-    assert repo.get_volunteer("a1")["details"] == {"first_name": "Mette"}
-    assert len(repo.history("a1")) == 1
-
-
-def test_the_history_keeps_every_event_in_order(repo):
-    clock = Clock()
-    repo.create_volunteer("a1", {}, Event(at=clock(), kind=EventKind.APPLIED))
-    for minutes, stage in enumerate((Stage.PHONE_SCREENING, Stage.HOME_VISIT, Stage.CHILD_CERTIFICATE), start=1):
-        clock.at += timedelta(minutes=1)
-        repo.enter_stage("a1", stage, Event(at=clock(), kind=EventKind.STEP_OPENED, stage=stage))
-    kinds = [(e["kind"], e.get("event_stage")) for e in repo.history("a1")]
-    assert kinds == [("APPLIED", None), ("STEP_OPENED", "PHONE_SCREENING"), ("STEP_OPENED", "HOME_VISIT"),
-                     ("STEP_OPENED", "CHILD_CERTIFICATE")]
-    assert repo.get_volunteer("a1")["stage"] == "CHILD_CERTIFICATE"
-
-
-def test_two_events_in_the_same_microsecond_are_both_kept(repo):
-    clock = Clock()
-    repo.create_volunteer("a1", {}, Event(at=clock(), kind=EventKind.APPLIED))
-    repo.add_event("a1", Event(at=clock(), kind=EventKind.REMINDER_SENT))
-    repo.add_event("a1", Event(at=clock(), kind=EventKind.REMINDER_SENT))
-    assert len(repo.history("a1")) == 3
-
-
-def test_volunteers_are_listed_by_stage_longest_waiting_first(repo):
-    clock = Clock()
-    for application_id in ("late", "early"):
-        repo.create_volunteer(application_id, {}, Event(at=clock(), kind=EventKind.APPLIED))
-    repo.enter_stage("early", Stage.HOME_VISIT, Event(at=clock(), kind=EventKind.STEP_OPENED))
-    clock.at += timedelta(hours=1)
-    repo.enter_stage("late", Stage.HOME_VISIT, Event(at=clock(), kind=EventKind.STEP_OPENED))
-    assert repo.volunteers_in_stage(Stage.HOME_VISIT) == ["early", "late"]
-
-
-def test_a_link_is_used_once(repo):
-    clock = Clock()
-    repo.create_volunteer("a1", {}, Event(at=clock(), kind=EventKind.APPLIED))
-    repo.put_link(_link(clock), "token-1", clock() + timedelta(days=30))
-    clock.at += timedelta(minutes=5)
-    event = Event(at=clock(), kind=EventKind.APPROVED, by="k@x.dk")
-    repo.use_link("L1", "approve", "k@x.dk", clock(), "a1", event)
-    with pytest.raises(Conflict):
-        repo.use_link("L1", "reject", "k@x.dk", clock(), "a1", event)
-    link, token = repo.get_link("L1")
-    assert link.status is LinkStatus.USED and link.decision == "approve"
-    assert [e["kind"] for e in repo.history("a1")] == ["APPLIED", "APPROVED"]
-
-
-def test_concurrent_uses_of_one_link_let_exactly_one_through(repo, table):
-    clock = Clock()
-    repo.create_volunteer("a1", {}, Event(at=clock(), kind=EventKind.APPLIED))
-    repo.put_link(_link(clock), "token-1", clock() + timedelta(days=30))
-    outcomes = []
-
-    def use(decision):
-        try:
-            repo.use_link("L1", decision, "k@x.dk", clock(), "a1",
-                          Event(at=clock(), kind=EventKind.APPROVED, by="k@x.dk"))
-            outcomes.append("won")
-        except Conflict:
-            outcomes.append("lost")
-
-    threads = [threading.Thread(target=use, args=(d,)) for d in ("approve", "reject") * 4]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["lost"] * 7 + ["won"]
-
-
-def test_an_expired_link_cannot_be_used_even_if_still_open(repo):
-    clock = Clock()
-    repo.create_volunteer("a1", {}, Event(at=clock(), kind=EventKind.APPLIED))
-    repo.put_link(_link(clock), "token-1", clock() + timedelta(days=30))
-    with pytest.raises(Conflict):
-        repo.use_link("L1", "approve", "k@x.dk", clock() + timedelta(days=4), "a1",
-                      Event(at=clock(), kind=EventKind.APPROVED))
-
-
-def test_invalidating_a_link_removes_its_token_and_happens_once(repo):
-    clock = Clock()
-    repo.put_link(_link(clock), "token-1", clock() + timedelta(days=30))
-    assert repo.invalidate_link("L1", "withdrawn")
-    assert not repo.invalidate_link("L1", "withdrawn")
-    link, token = repo.get_link("L1")
-    assert link.status is LinkStatus.INVALIDATED and link.invalid_reason == "withdrawn" and token is None
+def test_records_are_stored_in_the_layout_ops_and_the_console_read(repo, table):
+    repo.create_person(
+        volunteer("a1", Stage.PHONE_SCREENING, first_name="Mette", birth_date="1980-05-01", interests=["football"]),
+        Event(at=NOW, kind=EventKind.APPLIED),
+    )
+    stored = item(table, "VOLUNTEER#a1")
+    assert stored["application_id"] == "a1" and stored["kind"] == "VOLUNTEER" and stored["stage"] == "PHONE_SCREENING"
+    assert stored["stage_since"] == "2026-11-26T09:00:00.000000+00:00" and stored["applied_at"] == stored["stage_since"]
+    assert stored["details"]["birth_date"] == "1980-05-01" and stored["details"]["interests"] == ["football"]
+    assert "withdrawal_requested" not in stored and "proposal_id" not in stored  # unset is absent
+    proposal = ProposalRecord(
+        id="p1",
+        stage=Stage.MATCH_PROPOSED,
+        stage_since=NOW,
+        created_at=NOW,
+        youth_id="y1",
+        volunteer_id="v1",
+        chosen=Candidate("v1", 91.257, "tæt på"),
+    )
+    repo.change_together([], new_proposal=proposal)
+    stored = item(table, "MATCH#p1")
+    chosen = stored["details"]["chosen"]
+    assert chosen["volunteer_id"] == "v1" and float(chosen["score"]) == 91.257 and chosen["reason"] == "tæt på"
+    assert stored["details"]["youth_id"] == "y1" and stored["details"]["volunteer_id"] == "v1"
+    repo.update(RecordKind.MATCH, "p1", set={"volunteer_id": "v2"})
+    assert item(table, "MATCH#p1")["details"]["volunteer_id"] == "v2"
 
 
 def test_a_transaction_cancelled_by_a_concurrent_one_is_tried_again(repo, monkeypatch):
     from botocore.exceptions import ClientError
 
-    clock = Clock()
     calls = []
     real = repo.client.transact_write_items
 
     def busy_once(**kwargs):
         calls.append(1)
         if len(calls) == 1:
-            raise ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
-                               "CancellationReasons": [{"Code": "TransactionConflict"}]}, "TransactWriteItems")
+            raise ClientError(
+                {
+                    "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
+                    "CancellationReasons": [{"Code": "TransactionConflict"}],
+                },
+                "TransactWriteItems",
+            )
         return real(**kwargs)
 
     monkeypatch.setattr(repo.client, "transact_write_items", busy_once)
-    assert repo.create_volunteer("a1", {}, Event(at=clock(), kind=EventKind.APPLIED))
+    assert repo.create_person(volunteer("a1"), Event(at=NOW, kind=EventKind.APPLIED))
     assert len(calls) == 2
+
+
+def test_a_single_write_that_meets_a_transaction_is_tried_again(repo, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    repo.create_person(volunteer("a1"), Event(at=NOW, kind=EventKind.APPLIED))
+    calls = []
+    real = repo.table.put_item
+
+    def busy_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ClientError({"Error": {"Code": "TransactionConflictException", "Message": "busy"}}, "PutItem")
+        return real(**kwargs)
+
+    monkeypatch.setattr(repo.table, "put_item", busy_once)
+    repo.add_event(RecordKind.VOLUNTEER, "a1", Event(at=NOW, kind=EventKind.REMINDER_SENT))
+    assert len(calls) == 2 and len(repo.history(RecordKind.VOLUNTEER, "a1")) == 2
+
+
+def test_the_ses_adapter_sends_plain_text_and_html_tagged_without_addresses(ses):
+    mailer = SesMailer(SENDER, boto3.client("sesv2"))
+    mailer.send(
+        compose("mette@example.org", "Kære Mette", "Hej Mette\n\nSe https://backup.example/x"),
+        {"record_id": "a1", "kind": "VOLUNTEER", "recipient": "applicant"},
+    )
+    (message,) = sent_emails()
+    parsed = message_from_string(message.raw_data, policy=policy.default)
+    assert str(parsed["To"]) == "mette@example.org" and "Røde Kors BackUp" in str(parsed["From"])
+    assert "Hej Mette" in parsed.get_body(("plain",)).get_content()
+    assert '<a href="https://backup.example/x">' in parsed.get_body(("html",)).get_content()
+
+
+def test_ses_throttling_is_its_own_error_so_the_state_machine_retries_it():
+    from botocore.exceptions import ClientError
+
+    class Throttling:
+        def send_email(self, **kwargs):
+            raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "slow"}}, "SendEmail")
+
+    with pytest.raises(SesThrottled):
+        SesMailer(SENDER, Throttling()).send(compose("a@b.dk", "s", "t"))

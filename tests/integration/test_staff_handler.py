@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from backup.history import Event, EventKind
-from backup.repository import Repository
-from backup.stages import Stage
+from backup.adapters.dynamodb import DynamoRepository
+from backup.domain.history import Event, EventKind
+from backup.domain.stages import Stage
 from local_stack.front_door import http_api_event
+from tests.factories import young_person
 
 from .conftest import LambdaContext, load_handler
 
@@ -20,30 +21,72 @@ def staff(table, monkeypatch):
     return load_handler("staff", {"TABLE_NAME": table}, monkeypatch)
 
 
-def waiting_young_person(table, person_id, first_name, postcode, *, no_candidates, birth_date="2008-03-14",
-                         interests=("football",), wishes="En rolig voksen, der kan lide fodbold."):
-    repository = Repository(table)
-    details = {"first_name": first_name, "birth_date": birth_date, "postcode": postcode,
-               "placement": "foster_family", "interests": list(interests), "wishes": wishes,
-               "preferences": {"volunteer_gender": "female", "volunteer_age": None}, "availability": "weekly",
-               "email": f"{first_name.lower()}@example.org", "contact_adult_name": "Lone Berg",
-               "contact_adult_email": "lone.berg@example.org"}
+def waiting_young_person(
+    table,
+    person_id,
+    first_name,
+    postcode,
+    *,
+    no_candidates,
+    birth_date="2008-03-14",
+    interests=("football",),
+    wishes="En rolig voksen, der kan lide fodbold.",
+):
+    repository = DynamoRepository(table)
     at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-    assert repository.create_person(person_id, details, Event(at=at, kind=EventKind.REFERRED, by="contact_adult"),
-                                    kind="YOUTH", stage=Stage.WAITING_FOR_MATCH)
-    if no_candidates:
-        repository.update_person(person_id, None, {"no_candidates": True}, kind="YOUTH")
+    person = young_person(
+        person_id,
+        Stage.WAITING_FOR_MATCH,
+        at,
+        record={"no_candidates": no_candidates},
+        first_name=first_name,
+        birth_date=birth_date,
+        postcode=postcode,
+        placement="foster_family",
+        interests=list(interests),
+        wishes=wishes,
+        preferences={"volunteer_gender": "female"},
+        availability="weekly",
+        email=f"{first_name.lower()}@example.org",
+        contact_adult_name="Lone Berg",
+        contact_adult_email="lone.berg@example.org",
+    )
+    assert repository.create_person(person, Event(at=at, kind=EventKind.REFERRED, by="contact_adult"))
 
 
 @pytest.fixture
 def pool(table):
-    waiting_young_person(table, "ribe1", "Sara", "6760", no_candidates=True, birth_date="2008-03-14",
-                         interests=("football", "cooking"), wishes="En rolig voksen, der kan lide fodbold.")
-    waiting_young_person(table, "ribe2", "Ali", "6700", no_candidates=True, birth_date="2009-07-01",
-                         interests=("football", "Brætspil"), wishes="Fodbold og ture med en rolig mand.")
+    waiting_young_person(
+        table,
+        "ribe1",
+        "Sara",
+        "6760",
+        no_candidates=True,
+        birth_date="2008-03-14",
+        interests=("football", "cooking"),
+        wishes="En rolig voksen, der kan lide fodbold.",
+    )
+    waiting_young_person(
+        table,
+        "ribe2",
+        "Ali",
+        "6700",
+        no_candidates=True,
+        birth_date="2009-07-01",
+        interests=("football", "Brætspil"),
+        wishes="Fodbold og ture med en rolig mand.",
+    )
     waiting_young_person(table, "aarhus", "Noah", "8000", no_candidates=False, birth_date="2007-01-02")
-    waiting_young_person(table, "skagen", "Ida", "9990", no_candidates=True, birth_date="2010-10-10",
-                         interests=("animals",), wishes="Heste og natur, gerne en der bor tæt på Skagen.")
+    waiting_young_person(
+        table,
+        "skagen",
+        "Ida",
+        "9990",
+        no_candidates=True,
+        birth_date="2010-10-10",
+        interests=("animals",),
+        wishes="Heste og natur, gerne en der bor tæt på Skagen.",
+    )
 
 
 def call(staff, target="/recruitment", accept="text/html,application/xhtml+xml"):
@@ -62,8 +105,21 @@ def test_the_page_lists_the_regions_with_needs_and_no_personal_data(staff, pool)
     assert page.index("Syddanmark") < page.index("Nordjylland")  # the regions' fixed order
     assert '<a href="?format=json">' in page
     assert "Fodbold: 2" in page and "fodbold: 2" in page and "rolig: 2" in page
-    for personal in ("Sara", "Ali", "Noah", "Ida", "2008-03-14", "6760", "6700", "8000", "9990", "Lone",
-                     "example.org", "Skagen", "Heste"):
+    for personal in (
+        "Sara",
+        "Ali",
+        "Noah",
+        "Ida",
+        "2008-03-14",
+        "6760",
+        "6700",
+        "8000",
+        "9990",
+        "Lone",
+        "example.org",
+        "Skagen",
+        "Heste",
+    ):
         assert personal not in page, personal
 
 
@@ -73,7 +129,9 @@ def test_json_when_asked_by_accept_header_or_query(staff, pool):
         assert response["headers"]["Content-Type"] == "application/json"
         data = json.loads(response["body"])
         assert [(r["region"], r["without_candidates"], r["waiting"]) for r in data["regions"]] == [
-            ("Syddanmark", 2, 2), ("Nordjylland", 1, 1)]
+            ("Syddanmark", 2, 2),
+            ("Nordjylland", 1, 1),
+        ]
         assert (data["total"]["without_candidates"], data["total"]["waiting"]) == (3, 4)
         assert {"region": "Midtjylland", "waiting": 1, "without_candidates": 0} in data["waiting_per_region"]
         south = data["regions"][0]
@@ -108,8 +166,10 @@ def test_no_personal_data_in_the_logs(staff, pool, caplog):
     # Only what we log: the message and the extra fields. LogRecord's own bookkeeping (timings, thread
     # and process ids) is full of digits that can contain a postcode by chance.
     bookkeeping = set(vars(logging.makeLogRecord({})))
-    text = " ".join(f"{record.getMessage()} {({k: v for k, v in vars(record).items() if k not in bookkeeping})}"
-                    for record in ours)
+    text = " ".join(
+        f"{record.getMessage()} { ({k: v for k, v in vars(record).items() if k not in bookkeeping}) }"
+        for record in ours
+    )
     assert "without_candidates" in text  # the extra fields are checked too
     for personal in ("Sara", "Ali", "ribe1", "6760", "2008-03-14"):
         assert personal not in text

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from backup.stages import Stage
+from backup.domain.stages import Stage
 from backup_ops import cli
 
 
@@ -96,8 +96,9 @@ def test_resend_prints_where_the_new_link_went(world):
     out = io.StringIO()
     args = cli.build_parser().parse_args(["resend", "abc"])
     cli.run(args, world.target, out)
-    assert out.getvalue() == ("The PHONE_SCREENING link of abc was sent again: the new link went to k@x.dk "
-                              "(the old link no longer works).\n")
+    assert out.getvalue() == (
+        "The PHONE_SCREENING link of abc was sent again: the new link went to k@x.dk (the old link no longer works).\n"
+    )
 
 
 def test_an_unreachable_endpoint_is_one_sentence(world):

@@ -18,8 +18,13 @@ def ops(stack, *argv):
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "dummy", "AWS_SECRET_ACCESS_KEY": "dummy", "USER": "ops-e2e"}
     for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "BACKUP_STACK", "BACKUP_OPS_USER"):
         env.pop(key, None)
-    return subprocess.run([sys.executable, "-m", "backup_ops.cli", *argv, "--endpoint-url", stack.endpoint],
-                          capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "backup_ops.cli", *argv, "--endpoint-url", stack.endpoint],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def ops_json(stack, *argv):
@@ -84,8 +89,11 @@ def test_ops_see_and_move_a_volunteer_mid_flow(stack):
 
 
 def test_an_unknown_id_is_one_sentence_and_a_non_zero_exit(stack):
-    for command in (["show", "nobody0000"], ["resend", "nobody0000"],
-                    ["reassign", "nobody0000", "--consultant", "a@example.org"]):
+    for command in (
+        ["show", "nobody0000"],
+        ["resend", "nobody0000"],
+        ["reassign", "nobody0000", "--consultant", "a@example.org"],
+    ):
         done = ops(stack, *command)
         assert done.returncode != 0, command
         assert done.stdout == "" and "Traceback" not in done.stderr

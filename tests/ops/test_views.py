@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backup.history import Event, EventKind
-from backup.links import Link, LinkKind
-from backup.stages import Stage
+from backup.domain.history import Event, EventKind
+from backup.domain.kinds import RecordKind
+from backup.domain.links import Link, LinkKind
+from backup.domain.stages import Stage
 from backup_ops import views
 from backup_ops.discovery import OpsError, connect, is_local
 
@@ -21,7 +22,11 @@ def test_list_is_per_stage_in_programme_order_and_oldest_first(world):
     world.volunteer("gone", Stage.WITHDRAWN, timedelta(days=90), NOW)
     rows = views.list_people(world.target, now=NOW)
     assert [(r["stage"], r["application_id"]) for r in rows] == [
-        ("APPLIED", "applied"), ("PHONE_SCREENING", "oldest"), ("PHONE_SCREENING", "newer"), ("HOME_VISIT", "visit")]
+        ("APPLIED", "applied"),
+        ("PHONE_SCREENING", "oldest"),
+        ("PHONE_SCREENING", "newer"),
+        ("HOME_VISIT", "visit"),
+    ]
     assert rows[1]["days_waiting"] == pytest.approx(20)
     assert rows[1]["stage_label"] == "Telefonsamtale" and rows[1]["kind"] == "VOLUNTEER"
 
@@ -31,7 +36,9 @@ def test_list_older_than_and_by_stage(world):
     world.volunteer("oldest", Stage.PHONE_SCREENING, timedelta(days=20), NOW)
     world.volunteer("visit", Stage.HOME_VISIT, timedelta(days=30), NOW)
     assert [r["application_id"] for r in views.list_people(world.target, older_than_days=10, now=NOW)] == [
-        "oldest", "visit"]
+        "oldest",
+        "visit",
+    ]
     assert [r["application_id"] for r in views.list_people(world.target, [Stage.HOME_VISIT], now=NOW)] == ["visit"]
     assert views.list_people(world.target, [Stage.WITHDRAWN], now=NOW) == []
 
@@ -49,15 +56,39 @@ def test_stuck_uses_each_stages_limit(world):
 
 
 def test_show_gives_record_open_step_history_in_order_and_execution(world):
-    world.volunteer("abc123", Stage.PHONE_SCREENING, timedelta(days=3), NOW,
-                    open_stage="PHONE_SCREENING", open_link_id="secret-link-id", consultant="k@x.dk",
-                    reminders_sent=1)
-    link = Link(link_id="secret-link-id", kind=LinkKind.DECISION, application_id="abc123",
-                stage=Stage.PHONE_SCREENING, sent_to="k@x.dk", created_at=NOW - timedelta(days=3),
-                expires_at=NOW + timedelta(days=5))
-    world.repository.put_link(link, "token", NOW + timedelta(days=30))
-    world.repository.add_event("abc123", Event(at=NOW - timedelta(days=1), kind=EventKind.REMINDER_SENT,
-                                               stage=Stage.PHONE_SCREENING, by="system", details={"number": "1"}))
+    world.volunteer(
+        "abc123",
+        Stage.PHONE_SCREENING,
+        timedelta(days=3),
+        NOW,
+        open_stage="PHONE_SCREENING",
+        open_link_id="secret-link-id",
+        consultant="k@x.dk",
+        reminders_sent=1,
+    )
+    link = Link(
+        link_id="secret-link-id",
+        kind=LinkKind.DECISION,
+        record_kind=RecordKind.VOLUNTEER,
+        record_id="abc123",
+        stage=Stage.PHONE_SCREENING,
+        sent_to="k@x.dk",
+        task_token="token",
+        created_at=NOW - timedelta(days=3),
+        expires_at=NOW + timedelta(days=5),
+    )
+    world.repository.put_link(link, NOW + timedelta(days=30))
+    world.repository.add_event(
+        RecordKind.VOLUNTEER,
+        "abc123",
+        Event(
+            at=NOW - timedelta(days=1),
+            kind=EventKind.REMINDER_SENT,
+            stage=Stage.PHONE_SCREENING,
+            by="system",
+            details={"number": "1"},
+        ),
+    )
     arn = world.start_execution("abc123")
     person = views.show_person(world.target, "abc123", now=NOW)
     assert person["stage"] == "PHONE_SCREENING" and person["days_waiting"] == pytest.approx(3)
@@ -71,7 +102,8 @@ def test_show_gives_record_open_step_history_in_order_and_execution(world):
     assert execution["arn"] == arn and execution["name"] == "volunteer-abc123"
     assert execution["status"] in {"RUNNING", "SUCCEEDED"}
     assert execution["console_url"] == (
-        "https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/" + arn)
+        "https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/" + arn
+    )
 
 
 def test_show_without_an_execution_says_so(world):
@@ -105,25 +137,45 @@ def test_resend_and_reassign_invoke_the_workflow_function_as_the_caller(world):
     world.target._clients["lambda"] = fake
     assert views.resend(world.target, "abc")["sent_to"] == "new@example.org"
     moved = views.reassign(world.target, "abc", "new@example.org")
-    assert moved == {"application_id": "abc", "action": "reassign", "stage": "HOME_VISIT",
-                     "sent_to": "new@example.org", "by": "ops-tester"}
+    assert moved == {
+        "application_id": "abc",
+        "action": "reassign",
+        "stage": "HOME_VISIT",
+        "sent_to": "new@example.org",
+        "by": "ops-tester",
+    }
     views.resend(world.target, "y1", kind="youth")
     assert fake.calls == [
-        ("backup-local-WorkflowFunction", {"action": "resend", "application_id": "abc", "kind": "VOLUNTEER",
-                                           "by": "ops-tester"}),
-        ("backup-local-WorkflowFunction", {"action": "reassign", "application_id": "abc", "kind": "VOLUNTEER",
-                                           "consultant": "new@example.org", "by": "ops-tester"}),
-        ("backup-local-WorkflowFunction", {"action": "resend", "application_id": "y1", "kind": "YOUTH",
-                                           "by": "ops-tester"}),
+        (
+            "backup-local-WorkflowFunction",
+            {"action": "resend", "person_id": "abc", "kind": "VOLUNTEER", "by": "ops-tester"},
+        ),
+        (
+            "backup-local-WorkflowFunction",
+            {
+                "action": "reassign",
+                "person_id": "abc",
+                "kind": "VOLUNTEER",
+                "consultant": "new@example.org",
+                "by": "ops-tester",
+            },
+        ),
+        ("backup-local-WorkflowFunction", {"action": "resend", "person_id": "y1", "kind": "YOUTH", "by": "ops-tester"}),
     ]
 
 
-@pytest.mark.parametrize("answer, error, says", [
-    ({"ok": False, "error": "abc has no step waiting for a consultant"}, None,
-     "abc has no step waiting for a consultant."),
-    ({"ok": False, "error": "no volunteer with id abc"}, None, "No volunteer with id abc."),
-    ({"errorMessage": "boom", "errorType": "RuntimeError"}, "Unhandled", "The workflow function failed: boom."),
-])
+@pytest.mark.parametrize(
+    "answer, error, says",
+    [
+        (
+            {"ok": False, "error": "abc has no step waiting for a consultant"},
+            None,
+            "abc has no step waiting for a consultant.",
+        ),
+        ({"ok": False, "error": "no volunteer with id abc"}, None, "No volunteer with id abc."),
+        ({"errorMessage": "boom", "errorType": "RuntimeError"}, "Unhandled", "The workflow function failed: boom."),
+    ],
+)
 def test_a_refused_command_is_one_sentence(world, answer, error, says):
     world.target._clients["lambda"] = FakeLambda(answer, error)
     with pytest.raises(OpsError) as raised:

@@ -8,10 +8,14 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from backup.history import Event, EventKind
-from backup.stages import Stage
+from backup.domain.history import Event, EventKind
+from backup.domain.kinds import RecordKind
+from backup.domain.proposals import Candidate
+from backup.domain.records import ProposalRecord
+from backup.domain.stages import Stage
 from backup_ops import cli, views
 from backup_ops.discovery import OpsError
+from tests import factories
 from tests.ops.conftest import DEFINITION, STACK
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -20,21 +24,30 @@ NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 def machine(world, suffix):
     role = "arn:aws:iam::123456789012:role/ops-test"
     return boto3.client("stepfunctions").create_state_machine(
-        name=f"{STACK}-{suffix}", roleArn=role, definition=json.dumps(DEFINITION))["stateMachineArn"]
+        name=f"{STACK}-{suffix}", roleArn=role, definition=json.dumps(DEFINITION)
+    )["stateMachineArn"]
 
 
 def young_person(world, person_id, stage=Stage.REFERRAL_CHECK, waited=timedelta(days=2)):
     since = NOW - waited
-    assert world.repository.create_person(person_id, {"first_name": "Sara", "postcode": "8200"},
-                                          Event(at=since - timedelta(hours=1), kind=EventKind.REFERRED, by="lone"),
-                                          "YOUTH", Stage.REFERRED)
-    world.repository.enter_stage(person_id, stage, Event(at=since, kind=EventKind.STEP_OPENED, stage=stage,
-                                                         by="system"), {"open_stage": stage.value}, kind="YOUTH")
+    assert world.repository.create_person(
+        factories.young_person(
+            person_id, Stage.REFERRED, since - timedelta(hours=1), first_name="Sara", postcode="8200"
+        ),
+        Event(at=since - timedelta(hours=1), kind=EventKind.REFERRED, by="lone"),
+    )
+    world.repository.update(
+        RecordKind.YOUTH,
+        person_id,
+        set={"stage": stage, "stage_since": since, "open_stage": stage},
+        event=Event(at=since, kind=EventKind.STEP_OPENED, stage=stage, by="system"),
+    )
     return person_id
 
 
-@pytest.mark.parametrize("text, kind", [("volunteer", "VOLUNTEER"), ("YOUTH", "YOUTH"), (" match ", "MATCH"),
-                                        ("Volunteer", "VOLUNTEER")])
+@pytest.mark.parametrize(
+    "text, kind", [("volunteer", "VOLUNTEER"), ("YOUTH", "YOUTH"), (" match ", "MATCH"), ("Volunteer", "VOLUNTEER")]
+)
 def test_kinds_are_read_in_any_spelling(text, kind):
     assert views.person_kind(text) == kind
 
@@ -67,10 +80,19 @@ def test_show_a_young_person_from_a_list_row(world):
 
 def test_show_a_match_proposal(world):
     machine(world, "match")
-    world.repository.table.put_item(Item={
-        "pk": "MATCH#prop01", "sk": "PROFILE", "application_id": "prop01", "kind": "MATCH",
-        "stage": "MATCH_PROPOSED", "stage_since": (NOW - timedelta(hours=6)).isoformat(),
-        "details": {"youth_id": "sara01", "volunteer_id": "abc123"}})
+    at = NOW - timedelta(hours=6)
+    world.repository.change_together(
+        [],
+        new_proposal=ProposalRecord(
+            id="prop01",
+            stage=Stage.MATCH_PROPOSED,
+            stage_since=at,
+            created_at=at,
+            youth_id="sara01",
+            volunteer_id="abc123",
+            chosen=Candidate("abc123", 90.0, "tæt på"),
+        ),
+    )
     person = views.show_person(world.target, "prop01", now=NOW, kind="MATCH")
     assert person["stage"] == "MATCH_PROPOSED" and person["details"]["youth_id"] == "sara01"
     assert person["execution"] == {**person["execution"], "name": "match-prop01", "status": "NOT_STARTED"}
@@ -96,10 +118,17 @@ def test_the_execution_events_are_oldest_first_with_their_state(world):
 
 def test_the_flags_say_who_needs_ops(world):
     world.volunteer("failed", Stage.HOME_VISIT, timedelta(days=1), needs_ops="Home visit", open_stage="HOME_VISIT")
-    world.volunteer("escalated", Stage.PHONE_SCREENING, timedelta(days=9), escalated=True,
-                    open_stage="PHONE_SCREENING", reminders_sent=3)
-    world.volunteer("earlier", Stage.TRAINING, timedelta(days=1), escalated=True, open_stage="TRAINING",
-                    reminders_sent=0)  # escalated in an earlier step; this one has not
+    world.volunteer(
+        "escalated",
+        Stage.PHONE_SCREENING,
+        timedelta(days=9),
+        escalated=True,
+        open_stage="PHONE_SCREENING",
+        reminders_sent=3,
+    )
+    world.volunteer(
+        "earlier", Stage.TRAINING, timedelta(days=1), escalated=True, open_stage="TRAINING", reminders_sent=0
+    )  # escalated in an earlier step; this one has not
     world.volunteer("fine", Stage.PHONE_SCREENING, timedelta(days=1), open_stage="PHONE_SCREENING")
     rows = {r["application_id"]: r for r in views.with_attention(world.target, views.list_people(world.target))}
     assert (rows["failed"]["needs_ops"], rows["failed"]["escalated"]) == ("Home visit", False)
@@ -110,9 +139,13 @@ def test_the_flags_say_who_needs_ops(world):
 
 
 def test_the_escalation_uses_the_functions_max_reminders_when_known(world):
-    record = {"open_stage": "HOME_VISIT", "escalated": True}
-    assert views.attention({**record, "reminders_sent": 2}, 2)["escalated"] is False
-    assert views.attention({**record, "reminders_sent": 3}, 2)["escalated"] is True
+    def record(sent):
+        return factories.volunteer(
+            "a1", Stage.HOME_VISIT, record={"open_stage": "HOME_VISIT", "escalated": True, "reminders_sent": sent}
+        )
+
+    assert views.attention(record(2), 2)["escalated"] is False
+    assert views.attention(record(3), 2)["escalated"] is True
 
 
 def test_the_cli_shows_a_young_person_with_kind(world):

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from backup.applications import parse_application
+from backup.domain.applications import parse_application
 
 TODAY = date(2026, 11, 26)
 
@@ -103,8 +103,9 @@ def test_an_unticked_checkbox_missing_from_a_form_post_gets_the_rules_message():
 
 
 def test_form_checkbox_values_count_as_yes():
-    application, errors = parse_application(valid(consent_data="yes", consent_child_certificate="on",
-                                                  commitment="true"), TODAY)
+    application, errors = parse_application(
+        valid(consent_data="yes", consent_child_certificate="on", commitment="true"), TODAY
+    )
     assert errors == {} and application is not None
 
 
@@ -116,8 +117,8 @@ def test_two_references_with_name_and_contact_are_required():
 
 def test_references_may_come_as_objects_in_json():
     application, _ = parse_application(
-        valid(references=[{"name": "Anne Jensen", "contact": "87654321"}, {"name": "Bo", "contact": "bo@x.dk"}]),
-        TODAY)
+        valid(references=[{"name": "Anne Jensen", "contact": "87654321"}, {"name": "Bo", "contact": "bo@x.dk"}]), TODAY
+    )
     assert application is not None and application.references[0] == "Anne Jensen, 87654321"
 
 
@@ -139,8 +140,21 @@ def test_text_fields_have_limits():
 
 def test_missing_fields_each_get_a_message():
     _, errors = parse_application({}, TODAY)
-    for field in ("first_name", "last_name", "email", "phone", "birth_date", "address", "postcode", "city",
-                  "interests", "availability", "motivation", "references", "consent_data"):
+    for field in (
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "birth_date",
+        "address",
+        "postcode",
+        "city",
+        "interests",
+        "availability",
+        "motivation",
+        "references",
+        "consent_data",
+    ):
         assert errors[field], field
 
 

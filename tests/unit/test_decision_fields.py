@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from backup.decision_pages import STEP_FIELDS, check_step_fields, recorded_values
-from backup.stages import HUMAN_STEPS, Stage
+from backup.domain.stages import HUMAN_STEPS, Stage
+from backup.domain.step_fields import STEP_FIELDS, check_step_fields, recorded_values
 
 TODAY = date(2026, 11, 26)
 
@@ -26,8 +26,12 @@ def test_hours_written_with_a_danish_decimal_comma_are_understood():
 
 
 def test_a_phone_screening_is_approved_only_when_every_question_is_answered_yes():
-    answers = {"motivation_ok": "yes", "understands_broken_relations": "no", "has_time_for_a_year": "yes",
-               "references_contacted": "yes"}
+    answers = {
+        "motivation_ok": "yes",
+        "understands_broken_relations": "no",
+        "has_time_for_a_year": "yes",
+        "references_contacted": "yes",
+    }
     errors = check_step_fields(Stage.PHONE_SCREENING, "approve", answers, TODAY)
     assert list(errors) == ["understands_broken_relations"]
 
@@ -35,8 +39,9 @@ def test_a_phone_screening_is_approved_only_when_every_question_is_answered_yes(
 def test_dates_must_be_real_and_not_in_the_future():
     errors = check_step_fields(Stage.HOME_VISIT, "approve", {"visit_date": "2026-12-24", "assessment": "fint"}, TODAY)
     assert "fremtiden" in errors["visit_date"]
-    errors = check_step_fields(Stage.CHILD_CERTIFICATE, "approve",
-                               {"received_date": "i går", "certificate_clean": "yes"}, TODAY)
+    errors = check_step_fields(
+        Stage.CHILD_CERTIFICATE, "approve", {"received_date": "i går", "certificate_clean": "yes"}, TODAY
+    )
     assert "ÅÅÅÅ-MM-DD" in errors["received_date"]
 
 
@@ -55,7 +60,7 @@ def test_only_the_steps_own_fields_go_into_the_audit_trail():
 
 
 def test_the_applicants_phone_number_is_shown_in_groups_for_reading_out():
-    from backup.decision_pages import readable_phone
+    from backup.web.decision_pages import readable_phone
 
     assert readable_phone("+4512345678") == "+45 12 34 56 78"
     assert readable_phone("+46701234567") == "+46701234567"
@@ -64,13 +69,28 @@ def test_the_applicants_phone_number_is_shown_in_groups_for_reading_out():
 def test_the_ops_page_names_the_current_execution_and_how_to_look_it_up():
     from datetime import UTC, datetime
 
-    from backup.decision_pages import ops_page
-    from backup.links import Link, LinkKind
+    from backup.domain.kinds import RecordKind
+    from backup.domain.links import LinkKind
+    from backup.web.decision_pages import ops_page
+    from tests.factories import link as a_link
+    from tests.factories import volunteer, young_person
 
     at = datetime(2026, 11, 26, tzinfo=UTC)
-    link = Link(link_id="l1", kind=LinkKind.OPS, application_id="y1", person_kind="YOUTH", sent_to="drift@x.dk",
-                created_at=at, expires_at=at, failed_state="Carry on in a new run", error="States.TaskFailed")
-    page = ops_page(link, {"stage": "WAITING_FOR_MATCH", "run": 3}, "csrf")
+    link = a_link(
+        "l1",
+        LinkKind.OPS,
+        "y1",
+        RecordKind.YOUTH,
+        at,
+        sent_to="drift@x.dk",
+        created_at=at,
+        expires_at=at,
+        failed_state="Carry on in a new run",
+        error="States.TaskFailed",
+    )
+    page = ops_page(link, young_person("y1", "WAITING_FOR_MATCH", record={"run": 3}), "csrf")
     assert "udførelsen youth-y1-r3" in page and "backup-ops show y1 --kind youth" in page
-    volunteer = ops_page(link.model_copy(update={"person_kind": "VOLUNTEER"}), {"stage": "HOME_VISIT"}, "csrf")
+    volunteer = ops_page(
+        link.model_copy(update={"record_kind": RecordKind.VOLUNTEER}), volunteer("y1", "HOME_VISIT"), "csrf"
+    )
     assert "udførelsen volunteer-y1)" in volunteer and "backup-ops show y1</code>" in volunteer

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backup.stages import HUMAN_STEPS, STATE_NAMES
+from backup.domain.stages import HUMAN_STEPS, STATE_NAMES, YOUTH_STEPS
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -34,8 +34,9 @@ def test_cfn_lint_reports_nothing_on_the_template():
 
 @pytest.mark.parametrize("name", MACHINES)
 def test_statelint_accepts_the_definitions(name):
-    result = subprocess.run([str(BIN / "statelint"), str(ROOT / "statemachine" / f"{name}.asl.json")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(BIN / "statelint"), str(ROOT / "statemachine" / f"{name}.asl.json")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -102,26 +103,52 @@ def test_a_failure_while_recording_an_outcome_waits_for_ops_and_cannot_be_withdr
     assert states["Phone screening: needs ops"]["Parameters"]["Payload"]["withdrawable"] is True
 
 
+@pytest.mark.parametrize("name", ["volunteer", "youth"])
+def test_a_screening_step_reminds_waits_again_on_its_link_and_goes_to_ops_when_the_link_expires(name):
+    states = _states(name)
+    for stage in HUMAN_STEPS if name == "volunteer" else YOUTH_STEPS:
+        waiting = STATE_NAMES[stage]
+        assert states[waiting]["TimeoutSecondsPath"] == "$.step_wait.seconds"
+        fresh = states[f"{waiting}: reminders from now"]  # every way into the step starts a full period
+        assert fresh["Parameters"]["seconds.$"] == "$.settings.reminder_delay_seconds" and fresh["Next"] == waiting
+        remind = states[f"{waiting}: remind"]
+        assert remind["Parameters"]["Payload"]["action"] == "remind" and remind["ResultPath"] == "$.step_wait"
+        expired = states[f"{waiting}: expired?"]
+        assert expired["Default"] == waiting
+        timed_out = states[expired["Choices"][0]["Next"]]
+        assert timed_out["Result"]["Error"] == "StepTimedOut" and timed_out["Next"] == f"{waiting}: needs ops"
+        # ops who retry a step that timed out open it afresh, with a full reminder period
+        assert states[f"{waiting}: ops decided?"]["Choices"][0]["Next"] == f"{waiting}: reminders from now"
+
+
 def test_the_consultants_proposal_steps_remind_and_wait_again_until_their_link_expires():
     states = _states("match")
     for waiting in ("Consultant chooses", "Introduction meeting"):
         wait = states[waiting]
-        assert wait["TimeoutSecondsPath"] == "$.consultant_wait.seconds"
+        assert wait["TimeoutSecondsPath"] == "$.step_wait.seconds"
         fresh = states[f"{waiting}: reminders from now"]  # every way into the step starts a full period
         assert fresh["Parameters"]["seconds.$"] == "$.remind_after_seconds" and fresh["Next"] == waiting
-        into = [name for name, state in states.items() if waiting in (state.get("Next"), state.get("Default"))
-                or any(c.get("Next") == waiting for c in state.get("Choices", []))]
+        into = [
+            name
+            for name, state in states.items()
+            if waiting in (state.get("Next"), state.get("Default"))
+            or any(c.get("Next") == waiting for c in state.get("Choices", []))
+        ]
         # (and ops' retry after a failure, which carries on with the step's own link)
-        assert sorted(into) == sorted([f"{waiting}: reminders from now", f"{waiting}: expired?",
-                                       f"{waiting}: ops decided?"]), into
-        assert wait["Catch"][0] == {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout",
-                                    "Next": f"{waiting}: remind"}
+        assert sorted(into) == sorted(
+            [f"{waiting}: reminders from now", f"{waiting}: expired?", f"{waiting}: ops decided?"]
+        ), into
+        assert wait["Catch"][0] == {
+            "ErrorEquals": ["States.Timeout"],
+            "ResultPath": "$.timeout",
+            "Next": f"{waiting}: remind",
+        }
         assert states[f"{waiting}: remind"]["Parameters"]["Payload"]["action"] == "remind"
         expired = states[f"{waiting}: expired?"]
         assert expired["Choices"][0]["Next"] == "Proposal expired" and expired["Default"] == waiting
     # the two people's answers: the consultant is nudged, then the links wait out their life
     answers = states["Both asked: continue?"]
-    assert answers["TimeoutSecondsPath"] == "$.consultant_wait.seconds"
+    assert answers["TimeoutSecondsPath"] == "$.step_wait.seconds"
     assert answers["Catch"][0]["Next"] == "Both asked: continue?: nudge the consultant"
     assert states["Both asked: continue?: expired?"]["Choices"][0]["Next"] == "Proposal expired"
     assert states["Introduction meeting"]["Next"] == "Both asked: continue?: reminders from now"

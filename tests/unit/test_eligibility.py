@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from backup.eligibility import age_on, is_old_enough_to_volunteer, is_youth_age
+from backup.domain.eligibility import age_on, is_old_enough_to_volunteer, is_youth_age
 
 
 def test_a_volunteer_who_turns_25_today_may_apply():

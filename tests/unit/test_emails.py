@@ -1,7 +1,7 @@
 """Emails are plain, kind and safe: names are escaped, and a rejection never quotes the reason."""
 
-from backup import emails
-from backup.stages import Stage
+from backup.domain import emails
+from backup.domain.stages import Stage
 
 
 def test_a_rejection_is_respectful_and_points_to_other_volunteering():

@@ -1,31 +1,26 @@
 """What an emailed link may still do, and the page a dead one gets."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from backup.links import (
+from backup.domain.links import (
     ExpiredLink,
     InvalidatedLink,
-    Link,
-    LinkKind,
     LinkStatus,
     UnknownLink,
     UsedLink,
     check_usable,
     new_link_id,
 )
-from backup.stages import Stage
+from backup.domain.stages import Stage
+from tests import factories
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def link(**changes):
-    values = dict(link_id="abc", kind=LinkKind.DECISION, application_id="a1", stage=Stage.HOME_VISIT,
-                  sent_to="konsulent@example.org", created_at=NOW - timedelta(days=1),
-                  expires_at=NOW + timedelta(days=5))
-    values.update(changes)
-    return Link(**values)
+    return factories.link(at=NOW, **{"stage": Stage.HOME_VISIT, **changes})
 
 
 def test_a_link_id_carries_at_least_128_random_bits_and_never_repeats():
@@ -45,8 +40,9 @@ def test_an_unknown_link_is_404():
 
 
 def test_a_used_link_is_409_and_says_who_decided_and_when():
-    used = link(status=LinkStatus.USED, decided_by="konsulent@example.org",
-                decided_at=datetime(2026, 11, 25, 9, 30, tzinfo=UTC))
+    used = link(
+        status=LinkStatus.USED, decided_by="konsulent@example.org", decided_at=datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+    )
     with pytest.raises(UsedLink) as dead:
         check_usable(used, NOW)
     assert dead.value.status_code == 409
@@ -59,8 +55,10 @@ def test_an_expired_link_is_410():
     assert dead.value.status_code == 410
 
 
-@pytest.mark.parametrize("reason, fragment", [("withdrawn", "trukket"), ("reassigned", "anden konsulent"),
-                                              ("timed_out", "drift"), ("resent", "nyt link")])
+@pytest.mark.parametrize(
+    "reason, fragment",
+    [("withdrawn", "trukket"), ("reassigned", "anden konsulent"), ("timed_out", "drift"), ("resent", "nyt link")],
+)
 def test_an_invalidated_link_is_410_and_says_why(reason, fragment):
     with pytest.raises(InvalidatedLink) as dead:
         check_usable(link(status=LinkStatus.INVALIDATED, invalid_reason=reason), NOW)

@@ -2,38 +2,80 @@
 
 from datetime import UTC, datetime, timedelta
 
-from backup import clock
-from backup.recruitment import MIN_PEOPLE_FOR_FREE_TEXT, UNKNOWN_REGION, recruitment_needs, wish_words
+from backup.domain.recruitment import MIN_PEOPLE_FOR_FREE_TEXT, UNKNOWN_REGION, recruitment_needs, wish_words
+from tests.factories import young_person
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
-def young(postcode, *, days, no_candidates=True, interests=(), wishes="", preferences=None, first_name="Kim",
-          stage="WAITING_FOR_MATCH"):
-    return {
-        "pk": f"YOUTH#{first_name.lower()}", "sk": "PROFILE", "stage": stage,
-        "stage_since": clock.iso(NOW - days), "no_candidates": no_candidates,
-        "details": {"first_name": first_name, "birth_date": "2008-03-14", "postcode": postcode,
-                    "interests": list(interests), "wishes": wishes, "preferences": preferences or {},
-                    "contact_adult_name": "Lone Berg"},
-    }
+def young(
+    postcode,
+    *,
+    days,
+    no_candidates=True,
+    interests=(),
+    wishes="",
+    preferences=None,
+    first_name="Kim",
+    stage="WAITING_FOR_MATCH",
+):
+    return young_person(
+        first_name.lower(),
+        stage,
+        NOW - days,
+        record={"no_candidates": no_candidates},
+        first_name=first_name,
+        birth_date="2008-03-14",
+        postcode=postcode,
+        interests=list(interests),
+        wishes=wishes,
+        preferences={k: v for k, v in (preferences or {}).items() if v},
+        contact_adult_name="Lone Berg",
+    )
 
 
 POOL = [
     # Syddanmark: three with nobody within reach (10, 4 and 1 days), one with candidates
-    young("6760", days=timedelta(days=10), first_name="Sara", interests=["football", "cooking", "Brætspil"],
-          wishes="En rolig voksen, der kan lide fodbold og vil lære mig at lave mad.",
-          preferences={"volunteer_gender": "female", "volunteer_age": "25-35"}),
-    young("6700", days=timedelta(days=4, hours=12), first_name="Ali", interests=["football", "brætspil"],
-          wishes="Jeg hedder Ali og vil gerne spille fodbold og gå ture med en rolig voksen mand. Ali elsker fodbold!",
-          preferences={"volunteer_gender": "male", "volunteer_age": None}),
-    young("6000", days=timedelta(days=1, hours=23), first_name="Emma", interests=["music", "skak"],
-          wishes="Musik og fodbold"),
-    young("6000", days=timedelta(days=30), no_candidates=False, first_name="Noah", interests=["gaming"],
-          wishes="Computerspil og fodbold og fodbold"),
+    young(
+        "6760",
+        days=timedelta(days=10),
+        first_name="Sara",
+        interests=["football", "cooking", "Brætspil"],
+        wishes="En rolig voksen, der kan lide fodbold og vil lære mig at lave mad.",
+        preferences={"volunteer_gender": "female", "volunteer_age": "25-35"},
+    ),
+    young(
+        "6700",
+        days=timedelta(days=4, hours=12),
+        first_name="Ali",
+        interests=["football", "brætspil"],
+        wishes="Jeg hedder Ali og vil gerne spille fodbold og gå ture med en rolig voksen mand. Ali elsker fodbold!",
+        preferences={"volunteer_gender": "male", "volunteer_age": None},
+    ),
+    young(
+        "6000",
+        days=timedelta(days=1, hours=23),
+        first_name="Emma",
+        interests=["music", "skak"],
+        wishes="Musik og fodbold",
+    ),
+    young(
+        "6000",
+        days=timedelta(days=30),
+        no_candidates=False,
+        first_name="Noah",
+        interests=["gaming"],
+        wishes="Computerspil og fodbold og fodbold",
+    ),
     # Nordjylland: one with nobody within reach
-    young("9990", days=timedelta(days=2), first_name="Ida", interests=["animals"], wishes="Dyr, heste og natur",
-          preferences={"volunteer_age": "50+"}),
+    young(
+        "9990",
+        days=timedelta(days=2),
+        first_name="Ida",
+        interests=["animals"],
+        wishes="Dyr, heste og natur",
+        preferences={"volunteer_age": "50+"},
+    ),
     # Hovedstaden: one waiting with candidates
     young("2100", days=timedelta(days=3), no_candidates=False, first_name="Oscar"),
     # no longer waiting (proposed since the index was read): left out
@@ -48,9 +90,14 @@ def counts(items):
 def test_only_regions_with_someone_without_candidates_in_the_fixed_order():
     needs = recruitment_needs(POOL, NOW)
     assert [(r.region, r.without_candidates, r.waiting) for r in needs.regions] == [
-        ("Syddanmark", 3, 4), ("Nordjylland", 1, 1)]
+        ("Syddanmark", 3, 4),
+        ("Nordjylland", 1, 1),
+    ]
     assert [(w.region, w.waiting, w.without_candidates) for w in needs.waiting_per_region] == [
-        ("Hovedstaden", 1, 0), ("Syddanmark", 4, 3), ("Nordjylland", 1, 1)]
+        ("Hovedstaden", 1, 0),
+        ("Syddanmark", 4, 3),
+        ("Nordjylland", 1, 1),
+    ]
     assert (needs.total.without_candidates, needs.total.waiting) == (4, 6)
 
 
@@ -74,9 +121,14 @@ def test_top_interests_have_danish_labels_and_free_text_is_counted_case_insensit
 
 
 def test_a_typed_fixed_interest_is_the_same_interest_and_at_most_five_are_shown():
-    pool = [young("6760", days=timedelta(days=1), interests=["Fodbold", "FOOTBALL", "music", "art", "film", "travel",
-                                                             "reading"]),
-            young("6760", days=timedelta(days=1), interests=["football"])]
+    pool = [
+        young(
+            "6760",
+            days=timedelta(days=1),
+            interests=["Fodbold", "FOOTBALL", "music", "art", "film", "travel", "reading"],
+        ),
+        young("6760", days=timedelta(days=1), interests=["football"]),
+    ]
     interests = recruitment_needs(pool, NOW).regions[0].interests
     assert interests[0].label == "Fodbold" and interests[0].count == 2  # once per person
     assert len(interests) == 5
@@ -93,8 +145,9 @@ def test_wish_words_leave_out_stop_words_names_and_rare_words():
 
 
 def test_wish_words_of_one_wish():
-    assert wish_words("Jeg hedder Sara og vil gerne spille FODBOLD; skriv til sara@example.org eller 12 34 56 78.",
-                      ["Sara"]) == {"spille", "fodbold", "skriv"}
+    assert wish_words(
+        "Jeg hedder Sara og vil gerne spille FODBOLD; skriv til sara@example.org eller 12 34 56 78.", ["Sara"]
+    ) == {"spille", "fodbold", "skriv"}
 
 
 def test_at_most_eight_wish_words_most_common_first():
@@ -119,8 +172,12 @@ def test_preferences_count_each_option_and_no_preference():
 def test_an_empty_pool():
     needs = recruitment_needs([], NOW)
     assert needs.regions == () and needs.waiting_per_region == ()
-    assert (needs.total.without_candidates, needs.total.waiting, needs.total.longest_wait_days,
-            needs.total.median_wait_days) == (0, 0, 0, 0.0)
+    assert (
+        needs.total.without_candidates,
+        needs.total.waiting,
+        needs.total.longest_wait_days,
+        needs.total.median_wait_days,
+    ) == (0, 0, 0, 0.0)
     assert needs.total.interests == () and needs.total.wish_words == ()
     assert needs.as_dict()["regions"] == []
 
@@ -140,8 +197,16 @@ def test_the_json_shape_holds_aggregates_only():
     data = recruitment_needs(POOL, NOW).as_dict()
     assert set(data) == {"generated_at", "total", "regions", "waiting_per_region"}
     south = data["regions"][0]
-    assert set(south) == {"region", "without_candidates", "waiting", "longest_wait_days", "median_wait_days",
-                          "interests", "wish_words", "preferences"}
+    assert set(south) == {
+        "region",
+        "without_candidates",
+        "waiting",
+        "longest_wait_days",
+        "median_wait_days",
+        "interests",
+        "wish_words",
+        "preferences",
+    }
     assert south["interests"][1] == {"key": "football", "label": "Fodbold", "count": 2}
     assert south["wish_words"][0] == {"word": "fodbold", "count": 3}
     assert south["preferences"]["volunteer_gender"][0] == {"key": "female", "label": "Kvinde", "count": 1}

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from backup.referrals import CONTACT_MESSAGE, Placement, parse_referral
+from backup.domain.referrals import CONTACT_MESSAGE, Placement, parse_referral
 
 TODAY = date(2026, 11, 26)
 
@@ -176,12 +176,15 @@ def test_the_contact_adult_is_required_with_a_valid_email():
 # --- the programme's conditions, each with its own message -----------------------------------
 
 
-@pytest.mark.parametrize("field, fragment", [
-    ("motivated", "lyst til"),
-    ("no_active_substance_abuse", "aktivt misbrug"),
-    ("can_meet_without_professional_support", "uden en fagperson"),
-    ("consent", "samtykke"),
-])
+@pytest.mark.parametrize(
+    "field, fragment",
+    [
+        ("motivated", "lyst til"),
+        ("no_active_substance_abuse", "aktivt misbrug"),
+        ("can_meet_without_professional_support", "uden en fagperson"),
+        ("consent", "samtykke"),
+    ],
+)
 def test_each_condition_must_be_confirmed_and_explains_the_rule(field, fragment):
     errors = errors_of(**{field: False})
     assert set(errors) == {field}
@@ -198,26 +201,28 @@ def test_each_condition_has_a_message_of_its_own():
 
 
 def test_form_checkbox_values_count_as_yes():
-    accepted(motivated="yes", no_active_substance_abuse="on", can_meet_without_professional_support="true",
-             consent="1")
+    accepted(motivated="yes", no_active_substance_abuse="on", can_meet_without_professional_support="true", consent="1")
 
 
 # --- preferences: a JSON object, a JSON list of tokens, or the form's tokens -----------------
 
 
-@pytest.mark.parametrize("preferences, expected", [
-    ({"volunteer_gender": "male", "volunteer_age": "50+"}, {"volunteer_gender": "male", "volunteer_age": "50+"}),
-    ({"volunteer_gender": "female"}, {"volunteer_gender": "female", "volunteer_age": None}),
-    ({"volunteer_gender": None, "volunteer_age": ""}, {"volunteer_gender": None, "volunteer_age": None}),
-    (["gender:female", "age:35-50"], {"volunteer_gender": "female", "volunteer_age": "35-50"}),
-    (["age:25-35"], {"volunteer_gender": None, "volunteer_age": "25-35"}),
-    (["", "age:35-50"], {"volunteer_gender": None, "volunteer_age": "35-50"}),  # form: no gender preference
-    (["", ""], {"volunteer_gender": None, "volunteer_age": None}),  # form: no preference at all
-    ("gender:male", {"volunteer_gender": "male", "volunteer_age": None}),  # one select only
-    ([], {"volunteer_gender": None, "volunteer_age": None}),
-    (None, {"volunteer_gender": None, "volunteer_age": None}),
-    ("", {"volunteer_gender": None, "volunteer_age": None}),
-])
+@pytest.mark.parametrize(
+    "preferences, expected",
+    [
+        ({"volunteer_gender": "male", "volunteer_age": "50+"}, {"volunteer_gender": "male", "volunteer_age": "50+"}),
+        ({"volunteer_gender": "female"}, {"volunteer_gender": "female", "volunteer_age": None}),
+        ({"volunteer_gender": None, "volunteer_age": ""}, {"volunteer_gender": None, "volunteer_age": None}),
+        (["gender:female", "age:35-50"], {"volunteer_gender": "female", "volunteer_age": "35-50"}),
+        (["age:25-35"], {"volunteer_gender": None, "volunteer_age": "25-35"}),
+        (["", "age:35-50"], {"volunteer_gender": None, "volunteer_age": "35-50"}),  # form: no gender preference
+        (["", ""], {"volunteer_gender": None, "volunteer_age": None}),  # form: no preference at all
+        ("gender:male", {"volunteer_gender": "male", "volunteer_age": None}),  # one select only
+        ([], {"volunteer_gender": None, "volunteer_age": None}),
+        (None, {"volunteer_gender": None, "volunteer_age": None}),
+        ("", {"volunteer_gender": None, "volunteer_age": None}),
+    ],
+)
 def test_preferences_are_read_from_every_shape_and_stored_the_same_way(preferences, expected):
     assert accepted(preferences=preferences).model_dump(mode="json")["preferences"] == expected
 
@@ -230,10 +235,19 @@ def test_preferences_are_optional():
     assert referral.preferences.volunteer_gender is None and referral.preferences.volunteer_age is None
 
 
-@pytest.mark.parametrize("preferences", [
-    ["gender:other"], ["age:18-25"], ["height:tall"], ["female"], {"volunteer_height": "tall"},
-    {"volunteer_gender": "x"}, ["gender:female", "gender:male"], 42,
-])
+@pytest.mark.parametrize(
+    "preferences",
+    [
+        ["gender:other"],
+        ["age:18-25"],
+        ["height:tall"],
+        ["female"],
+        {"volunteer_height": "tall"},
+        {"volunteer_gender": "x"},
+        ["gender:female", "gender:male"],
+        42,
+    ],
+)
 def test_unknown_or_contradictory_preferences_are_refused(preferences):
     assert "preferences" in errors_of(preferences=preferences)
 
@@ -243,9 +257,24 @@ def test_unknown_or_contradictory_preferences_are_refused(preferences):
 
 def test_missing_fields_each_get_a_message_in_form_order():
     _, errors = parse_referral({}, TODAY)
-    expected = ["first_name", "birth_date", "postcode", "placement", "interests", "wishes", "availability", "email",
-                "phone", "contact_adult_name", "contact_adult_email", "contact_adult_organisation", "motivated",
-                "no_active_substance_abuse", "can_meet_without_professional_support", "consent"]
+    expected = [
+        "first_name",
+        "birth_date",
+        "postcode",
+        "placement",
+        "interests",
+        "wishes",
+        "availability",
+        "email",
+        "phone",
+        "contact_adult_name",
+        "contact_adult_email",
+        "contact_adult_organisation",
+        "motivated",
+        "no_active_substance_abuse",
+        "can_meet_without_professional_support",
+        "consent",
+    ]
     assert list(errors) == expected
     assert errors["birth_date"] == "Skriv den unges fødselsdato."
 

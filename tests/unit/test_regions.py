@@ -2,8 +2,8 @@
 
 import pytest
 
-from backup.config import ConfigurationError
-from backup.regions import consultant_for, parse_regional_consultants, region_of
+from backup.domain.errors import ConfigurationError
+from backup.domain.regions import consultant_for, parse_regional_consultants, region_of
 
 
 def test_postcodes_belong_to_their_region():
@@ -25,8 +25,10 @@ def test_no_configuration_means_everyone_goes_to_the_default():
     assert parse_regional_consultants("") == {}
 
 
-@pytest.mark.parametrize("text, fragment", [("Fyn=a@b.dk", "not a region"), ("Hovedstaden", "Region=email"),
-                                            ("Hovedstaden=nobody", "not an email")])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [("Fyn=a@b.dk", "not a region"), ("Hovedstaden", "Region=email"), ("Hovedstaden=nobody", "not an email")],
+)
 def test_a_wrong_configuration_is_one_clear_sentence(text, fragment):
     with pytest.raises(ConfigurationError) as error:
         parse_regional_consultants(text)

@@ -17,8 +17,11 @@ def _watched(alarm, metric_name=None):
     """(metric name, dimension value) of every metric an alarm (plain or metric math) watches."""
     if "MetricName" in alarm:
         return {(alarm["MetricName"], str(alarm.get("Dimensions", [{}])[0].get("Value")))}
-    return {(m["MetricStat"]["Metric"]["MetricName"], m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"])
-            for m in alarm["Metrics"] if "MetricStat" in m}
+    return {
+        (m["MetricStat"]["Metric"]["MetricName"], m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"])
+        for m in alarm["Metrics"]
+        if "MetricStat" in m
+    }
 
 
 def test_ops_are_alarmed_on_failed_timed_out_and_aborted_executions_of_every_workflow():
@@ -49,8 +52,14 @@ def test_the_dashboard_body_is_valid_json_once_substituted():
     substituted = re.sub(r"\$\{[^}]+\}", "x", body)
     widgets = json.loads(substituted)["widgets"]
     titles = " ".join(w["properties"]["title"] for w in widgets)
-    for topic in ("per week", "median and 90th percentile", "failed, timed out, aborted", "errors and throttles",
-                  "duration", "bounced"):
+    for topic in (
+        "per week",
+        "median and 90th percentile",
+        "failed, timed out, aborted",
+        "errors and throttles",
+        "duration",
+        "bounced",
+    ):
         assert topic in titles
 
 
@@ -62,19 +71,27 @@ def test_functions_get_only_the_actions_they_use():
     assert "ses:SendRawEmail" not in actions("IntakeFunction")
     assert "states:StartExecution" not in actions("ScreeningFunction")
     assert actions("WatchFunction") == {"dynamodb:Query"}
-    assert not any(a.endswith("*") for name in ("IntakeFunction", "ScreeningFunction", "WorkflowFunction")
-                   for a in actions(name))
+    assert not any(
+        a.endswith("*") for name in ("IntakeFunction", "ScreeningFunction", "WorkflowFunction") for a in actions(name)
+    )
 
 
 def test_every_duration_and_address_is_a_parameter():
     parameters = TEMPLATE["Parameters"]
-    for name in ("SenderEmail", "ConsultantEmail", "OpsEmail", "ReminderDelaySeconds", "MaxReminders",
-                 "StageLimitDays", "RegionalConsultants"):
+    for name in (
+        "SenderEmail",
+        "ConsultantEmail",
+        "OpsEmail",
+        "ReminderDelaySeconds",
+        "MaxReminders",
+        "StageLimitDays",
+        "RegionalConsultants",
+    ):
         assert name in parameters
 
 
 def test_the_templates_stage_limits_are_the_ones_backup_ops_stuck_uses():
-    from backup.stage_limits import DEFAULT_STAGE_LIMIT_DAYS, parse_stage_limits
+    from backup.domain.stage_limits import DEFAULT_STAGE_LIMIT_DAYS, parse_stage_limits
 
     assert parse_stage_limits(TEMPLATE["Parameters"]["StageLimitDays"]["Default"]) == DEFAULT_STAGE_LIMIT_DAYS
 
@@ -119,7 +136,7 @@ def test_the_deployed_template_has_no_circular_dependencies():
         path.append(name)
         for other in graph[name]:
             if state.get(other) == 1:
-                cycles.append(path[path.index(other):] + [other])
+                cycles.append(path[path.index(other) :] + [other])
             elif not state.get(other):
                 visit(other, path)
         path.pop()

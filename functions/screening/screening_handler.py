@@ -1,0 +1,182 @@
+"""Screening: every emailed link's page (/decisions/{id}) and the applicant's withdrawal
+(/withdraw/{id}). GET only shows; POST decides, once. Every dead link gets its own Danish page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from backup.adapters.dynamodb import DynamoRepository
+from backup.adapters.environment import EnvConfig
+from backup.adapters.stepfunctions import StepFunctionsTaskResults
+from backup.adapters.telemetry import PowertoolsMetrics
+from backup.domain import clock
+from backup.domain.links import DeadLink, Link, LinkKind
+from backup.domain.match_choices import check_match_decision
+from backup.domain.records import Person, ProposalRecord, Record
+from backup.domain.step_fields import check_step_fields, recorded_values
+from backup.usecases.link_decisions import MATCH_LINKS, LinkDecisions
+from backup.usecases.proposals import ProposalWaits
+from backup.usecases.withdrawal import Withdrawal
+from backup.web import csrf
+from backup.web.decision_pages import dead_link_page, decided_page, decision_page, ops_decided_page, ops_page
+from backup.web.html import message_page
+from backup.web.http import BadRequest, html, problem, read_body
+from backup.web.match_pages import answered_page, continue_page, intro_page, proposal_page
+from backup.web.withdraw_pages import withdraw_page, withdrawn_page
+
+
+class Config(EnvConfig):
+    table_name: str
+
+
+config = Config.from_env()
+logger = Logger()
+tracer = Tracer()
+app = APIGatewayHttpResolver()
+repository = DynamoRepository(config.table_name)
+results = StepFunctionsTaskResults()
+metrics = PowertoolsMetrics()
+decisions = LinkDecisions(repository, results, ProposalWaits(repository, results), clock.now, metrics)
+withdrawal = Withdrawal(repository, results, clock.now)
+
+
+def _form() -> dict[str, Any]:
+    return read_body(app.current_event.raw_event)
+
+
+def _unreadable(bad: BadRequest) -> Response[str]:
+    return problem(bad.status_code, "Forespørgslen kunne ikke læses", bad.message, False)
+
+
+def _dead(dead: DeadLink) -> Response[str]:
+    return html(dead.status_code, dead_link_page(dead))
+
+
+@app.get("/decisions/<link_id>")
+def show_decision(link_id: str) -> Response[str]:
+    try:
+        link, record = decisions.open(link_id)
+    except DeadLink as dead:
+        return _dead(dead)
+    logger.set_correlation_id(link.record_id)
+    return csrf.page_with_token(app, 200, lambda token: _page(link, record, token), f"/decisions/{link_id}")
+
+
+def _page(
+    link: Link, record: Record, token: str, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
+) -> str:
+    if isinstance(record, ProposalRecord):
+        return _match_page(link, record, token, values, errors)
+    if link.kind is LinkKind.OPS:
+        return ops_page(link, record, token)
+    assert isinstance(record, Person)
+    return decision_page(link, record, token, values, errors)
+
+
+def _match_page(
+    link: Link,
+    match: ProposalRecord,
+    token: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
+    if link.kind is LinkKind.OPS:
+        return ops_page(link, match, token)
+    youth = repository.get_young_person(match.youth_id)
+    if link.kind is LinkKind.PROPOSAL:
+        volunteers = {c.volunteer_id: repository.get_volunteer(c.volunteer_id) for c in match.candidates}
+        return proposal_page(link, match, youth, volunteers, token, clock.now().date(), values, errors)
+    volunteer = repository.get_volunteer(match.volunteer_id)
+    if link.kind is LinkKind.INTRO:
+        return intro_page(link, youth.first_name, volunteer.first_name, token, values, errors)
+    person = youth if link.party == "youth" else volunteer
+    return continue_page(link, person.first_name, token)
+
+
+@app.post("/decisions/<link_id>")
+@tracer.capture_method
+def decide(link_id: str) -> Response[str]:
+    try:
+        form = _form()
+    except BadRequest as bad:
+        return _unreadable(bad)
+    try:
+        link, record = decisions.open(link_id)
+    except DeadLink as dead:
+        return _dead(dead)
+    logger.set_correlation_id(link.record_id)
+    if not csrf.form_is_ours(app, form):
+        logger.warning("decision refused: cross-site check failed")
+        return csrf.forgery_page()
+    decision = str(form.get("decision", ""))
+    notes = str(form.get("notes", "")).strip()[:2000]
+    if link.kind is LinkKind.OPS:
+        if decision not in {"retry", "end"}:
+            return html(
+                422, message_page("Vælg en handling", "Vælg enten at prøve trinnet igen eller at afslutte forløbet.")
+            )
+        details: dict[str, str] = {}
+    elif link.kind in MATCH_LINKS:
+        assert isinstance(record, ProposalRecord)
+        decision, details, errors = check_match_decision(link, record, form, clock.now().date())
+        if errors:
+            return csrf.page_with_token(
+                app, 422, lambda token: _page(link, record, token, form, errors), f"/decisions/{link_id}"
+            )
+    else:
+        stage = link.stage or record.stage
+        errors = check_step_fields(stage, decision, form, clock.now().date())
+        if errors:
+            return csrf.page_with_token(
+                app, 422, lambda token: _page(link, record, token, form, errors), f"/decisions/{link_id}"
+            )
+        details = recorded_values(stage, form)
+        if decision == "reject":
+            details["reason"] = str(form.get("reason", "")).strip()[:2000]
+    try:
+        decided = decisions.decide(link_id, decision, notes, details)
+    except DeadLink as dead:
+        return _dead(dead)
+    logger.info("link decided", extra={"link_kind": link.kind.value, "decision": decision.split(":")[0]})
+    if link.kind is LinkKind.OPS:
+        return html(200, ops_decided_page(decided, decision))
+    if link.kind in MATCH_LINKS:
+        return html(200, answered_page(decided, decision))
+    return html(200, decided_page(decided, decision))
+
+
+@app.get("/withdraw/<link_id>")
+def show_withdraw(link_id: str) -> Response[str]:
+    try:
+        link, person = withdrawal.open(link_id)
+    except DeadLink as dead:
+        return _dead(dead)
+    return csrf.page_with_token(app, 200, lambda token: withdraw_page(person, token), f"/withdraw/{link_id}")
+
+
+@app.post("/withdraw/<link_id>")
+def withdraw(link_id: str) -> Response[str]:
+    try:
+        form = _form()
+    except BadRequest as bad:
+        return _unreadable(bad)
+    try:
+        link, _ = withdrawal.open(link_id)
+        if not csrf.form_is_ours(app, form):
+            return csrf.forgery_page()
+        logger.set_correlation_id(link.record_id)
+        withdrawal.withdraw(link_id)
+    except DeadLink as dead:
+        return _dead(dead)
+    logger.info("applicant withdrew")
+    return html(200, withdrawn_page())
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

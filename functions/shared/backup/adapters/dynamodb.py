@@ -1,0 +1,563 @@
+"""DynamoDB adapter: every record, its history and the emailed links in one table.
+
+Item layout (pk / sk), known only here:
+  VOLUNTEER#<id> / PROFILE          a volunteer: details, current stage, open step, ...
+  YOUTH#<id>     / PROFILE          a young person
+  MATCH#<id>     / PROFILE          a proposal (details: youth_id, volunteer_id, chosen, alternatives)
+  <kind>#<id>    / EVENT#<time>#…   one item per history event, written once, never updated
+  LINK#<link id> / LINK             an emailed link and (server-side) the task token it resumes
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, TypeVar
+
+from backup.adapters.reads import TypedReads
+from backup.domain import clock
+from backup.domain.errors import Conflict, NotFound
+from backup.domain.history import Event
+from backup.domain.kinds import Party, RecordKind
+from backup.domain.links import Link, LinkStatus
+from backup.domain.records import (
+    RECORD_MODELS,
+    Person,
+    ProposalRecord,
+    Record,
+    Waiting,
+)
+from backup.domain.stages import Stage
+from backup.usecases.ports import Change, Expect
+
+T = TypeVar("T")
+PROFILE = "PROFILE"
+# Where a model's field lives in its item, where the two differ.
+_PATHS: dict[str, str] = {"id": "application_id", "created_at": "applied_at"}
+_PROPOSAL_PATHS: dict[str, str] = {
+    **_PATHS,
+    **{name: f"details.{name}" for name in ("youth_id", "volunteer_id", "chosen", "alternatives")},
+}
+_CONFLICT_RETRIES = 4
+
+
+def _record_key(kind: RecordKind, record_id: str) -> dict[str, str]:
+    return {"pk": f"{kind.value}#{record_id}", "sk": PROFILE}
+
+
+def _link_key(link_id: str) -> dict[str, str]:
+    return {"pk": f"LINK#{link_id}", "sk": "LINK"}
+
+
+def stored(value: Any) -> Any:
+    """A Python value in the form DynamoDB keeps: enums as their names, times as sortable text,
+    numbers as Decimals, tuples as lists, models and dataclasses as maps."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return clock.iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int, Decimal)):
+        return value
+    if isinstance(value, float):
+        return Decimal(str(round(value, 6)))
+    if hasattr(value, "model_dump"):
+        return stored(value.model_dump())
+    if is_dataclass(value) and not isinstance(value, type):
+        return stored(asdict(value))
+    if isinstance(value, Mapping):
+        return {stored(k): stored(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [stored(v) for v in value]
+    raise TypeError(f"cannot store a {type(value).__name__}")
+
+
+def event_item(kind: RecordKind, record_id: str, event: Event) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "pk": f"{kind.value}#{record_id}",
+        # time first so a query returns the trail in order; a random tail keeps two events of the
+        # same microsecond apart
+        "sk": f"EVENT#{clock.iso(event.at)}#{secrets.token_hex(4)}",
+        "kind": event.kind.value,
+        "at": clock.iso(event.at),
+    }
+    if event.stage is not None:
+        item["event_stage"] = event.stage.value
+    if event.by:
+        item["by"] = event.by
+    if event.notes:
+        item["notes"] = event.notes
+    if event.details:
+        item["details"] = dict(event.details)
+    return item
+
+
+def event_from_item(item: Mapping[str, Any]) -> Event:
+    return Event(
+        at=clock.parse(str(item["at"])),
+        kind=item["kind"],
+        stage=item.get("event_stage"),
+        by=item.get("by"),
+        notes=item.get("notes"),
+        details=dict(item.get("details") or {}),
+    )
+
+
+def record_from_item(kind: RecordKind, item: Mapping[str, Any]) -> Record:
+    data = dict(item)
+    data["id"] = item["application_id"]
+    data["created_at"] = item.get("applied_at") or item["stage_since"]
+    if kind is RecordKind.MATCH:
+        data.pop("details", None)
+        data.update(item.get("details") or {})
+    return RECORD_MODELS[kind].model_validate(data)
+
+
+def record_item(record: Record) -> dict[str, Any]:
+    """The profile item of a new record."""
+    # what is not set is not stored: an absent attribute is how a condition asks "not yet"
+    data = record.model_dump(exclude_none=True, exclude_defaults=True)
+    item: dict[str, Any] = {**_record_key(record.kind, record.id), "kind": record.kind.value}
+    paths = _PROPOSAL_PATHS if record.kind is RecordKind.MATCH else _PATHS
+    for name, value in data.items():
+        path = paths.get(name, name)
+        if "." in path:
+            head, tail = path.split(".", 1)
+            item.setdefault(head, {})[tail] = stored(value)
+        else:
+            item[path] = stored(value)
+    return item
+
+
+def link_item(link: Link, keep_until: datetime) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        **_link_key(link.link_id),
+        "link_id": link.link_id,
+        "link_kind": link.kind.value,
+        "application_id": link.record_id,
+        "person_kind": link.record_kind.value,
+        "sent_to": link.sent_to,
+        "created_at": clock.iso(link.created_at),
+        "link_expires": clock.iso(link.expires_at),
+        "status": link.status.value,
+        "expires_at": int(keep_until.timestamp()),
+    }
+    if link.stage is not None:
+        item["link_stage"] = link.stage.value
+    if link.record_kind is RecordKind.MATCH:
+        item["proposal_id"] = link.record_id
+    for name in ("failed_state", "error", "party", "task_token"):
+        value = getattr(link, name)
+        if value:
+            item[name] = stored(value)
+    return item
+
+
+def link_from_item(item: Mapping[str, Any]) -> Link:
+    return Link(
+        link_id=item["link_id"],
+        kind=item["link_kind"],
+        record_kind=item.get("person_kind", "VOLUNTEER"),
+        record_id=item["application_id"],
+        stage=item.get("link_stage"),
+        sent_to=item["sent_to"],
+        created_at=clock.parse(item["created_at"]),
+        expires_at=clock.parse(item["link_expires"]),
+        status=item["status"],
+        task_token=item.get("task_token"),
+        decision=item.get("decision"),
+        decided_by=item.get("decided_by"),
+        decided_at=clock.parse(item["decided_at"]) if item.get("decided_at") else None,
+        invalid_reason=item.get("invalid_reason"),
+        failed_state=item.get("failed_state"),
+        error=item.get("error"),
+        party=item.get("party"),
+    )
+
+
+def _is_conditional_failure(error: Exception) -> bool:
+    response = getattr(error, "response", {})
+    code = response.get("Error", {}).get("Code")
+    if code == "ConditionalCheckFailedException":
+        return True
+    if code == "TransactionCanceledException":
+        reasons = response.get("CancellationReasons") or []
+        return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons) or not reasons
+    return False
+
+
+def _is_transient_conflict(error: Exception) -> bool:
+    """Another transaction touched the same item at the same moment: DynamoDB cancels a
+    transaction (TransactionConflict) or refuses a single write (TransactionConflictException)."""
+    response = getattr(error, "response", {})
+    code = response.get("Error", {}).get("Code")
+    if code == "TransactionConflictException":
+        return True
+    reasons = response.get("CancellationReasons") or []
+    return code == "TransactionCanceledException" and any(r.get("Code") == "TransactionConflict" for r in reasons)
+
+
+class _Expression:
+    """Placeholders for one update or condition expression."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+
+    def name(self, path: str) -> str:
+        parts = []
+        for part in path.split("."):
+            key = f"#n{len(self.names)}"
+            self.names[key] = part
+            parts.append(key)
+        return ".".join(parts)
+
+    def value(self, value: Any) -> str:
+        key = f":v{len(self.values)}"
+        self.values[key] = value
+        return key
+
+    def arguments(self) -> dict[str, Any]:
+        arguments: dict[str, Any] = {}
+        if self.names:
+            arguments["ExpressionAttributeNames"] = self.names
+        if self.values:
+            arguments["ExpressionAttributeValues"] = self.values
+        return arguments
+
+
+class DynamoRepository(TypedReads):
+    """The repository port on one DynamoDB table. Clients are made on first use: a function that
+    never touches the table pays nothing for it at a cold start."""
+
+    def __init__(self, table_name: str, resource: Any | None = None, sleep: Callable[[float], None] = time.sleep):
+        self.table_name = table_name
+        self._resource = resource
+        self._table: Any = None
+        self._sleep = sleep
+
+    @property
+    def table(self) -> Any:
+        if self._table is None:
+            if self._resource is None:
+                import boto3
+
+                self._resource = boto3.resource("dynamodb")
+            self._table = self._resource.Table(self.table_name)
+        return self._table
+
+    @property
+    def client(self) -> Any:
+        # the resource's client converts Python values to DynamoDB's typed form, transactions included
+        return self.table.meta.client
+
+    def _retrying(self, call: Callable[[], T]) -> T:
+        """A write that met a concurrent transaction is tried again after a short random pause, so
+        the conditions decide who wins, as they do when the writes are not concurrent."""
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            try:
+                return call()
+            except Exception as error:
+                if not _is_transient_conflict(error) or attempt == _CONFLICT_RETRIES:
+                    raise
+                self._sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not secrecy
+        raise AssertionError("unreachable")
+
+    def _transact(self, items: list[dict[str, Any]]) -> None:
+        try:
+            self._retrying(lambda: self.client.transact_write_items(TransactItems=items))
+        except Exception as error:
+            if _is_conditional_failure(error):
+                raise Conflict(str(error)) from error
+            raise
+
+    # --- records ------------------------------------------------------------------------------
+
+    def create_person(self, person: Person, event: Event) -> bool:
+        try:
+            self._transact([self._put_new(record_item(person)), self._event_put(person.kind, person.id, event)])
+        except Conflict:
+            return False
+        return True
+
+    def _item(self, kind: RecordKind, record_id: str) -> dict[str, Any]:
+        item = self.table.get_item(Key=_record_key(kind, record_id), ConsistentRead=True).get("Item")
+        if item is None:
+            raise NotFound(f"{kind.noun} {record_id}")
+        return dict(item)
+
+    def get_record(self, kind: RecordKind, record_id: str) -> Record:
+        return record_from_item(kind, self._item(kind, record_id))
+
+    def get_people(self, kind: RecordKind, person_ids: list[str]) -> list[Person]:
+        """Many profiles at once (100 per request, DynamoDB's limit), unprocessed keys retried."""
+        found: list[Person] = []
+        for start in range(0, len(person_ids), 100):
+            keys = [_record_key(kind, p) for p in person_ids[start : start + 100]]
+            request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                page = self.client.batch_get_item(RequestItems=request)
+                for item in page["Responses"].get(self.table_name, []):
+                    person = record_from_item(kind, item)
+                    assert isinstance(person, Person)
+                    found.append(person)
+                request = page.get("UnprocessedKeys") or {}
+        return found
+
+    def update(
+        self,
+        kind: RecordKind,
+        record_id: str,
+        *,
+        set: Mapping[str, Any] | None = None,  # noqa: A002
+        remove: Iterable[str] = (),
+        event: Event | None = None,
+        expect: Expect | None = None,
+    ) -> None:
+        self.change_together([Change(kind, record_id, dict(set or {}), tuple(remove), event, expect or Expect())])
+
+    def change_together(
+        self,
+        changes: list[Change],
+        *,
+        new_proposal: ProposalRecord | None = None,
+        new_proposal_event: Event | None = None,
+    ) -> None:
+        items: list[dict[str, Any]] = []
+        for change in changes:
+            items.append(self._update(change))
+            if change.event is not None:
+                items.append(self._event_put(change.kind, change.record_id, change.event))
+        if new_proposal is not None:
+            items.append(self._put_new(record_item(new_proposal)))
+            if new_proposal_event is not None:
+                items.append(self._event_put(RecordKind.MATCH, new_proposal.id, new_proposal_event))
+        self._transact(items)
+
+    def _update(self, change: Change) -> dict[str, Any]:
+        model = RECORD_MODELS[change.kind]
+        paths = _PROPOSAL_PATHS if change.kind is RecordKind.MATCH else _PATHS
+        expression = _Expression()
+        sets, removes = [], []
+        for name, value in change.set.items():
+            if name not in model.model_fields:
+                raise ValueError(f"{model.__name__} has no field {name}")
+            if value is None:
+                removes.append(expression.name(paths.get(name, name)))
+            else:
+                sets.append(f"{expression.name(paths.get(name, name))} = {expression.value(stored(value))}")
+        for name in change.remove:
+            if name not in model.model_fields:
+                raise ValueError(f"{model.__name__} has no field {name}")
+            removes.append(expression.name(paths.get(name, name)))
+        text = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
+        request = {
+            "TableName": self.table_name,
+            "Key": _record_key(change.kind, change.record_id),
+            "ConditionExpression": self._condition(change.expect, expression),
+        }
+        if not text:  # only an event (and the expectation) for this record
+            return {"ConditionCheck": {**request, **expression.arguments()}}
+        return {"Update": {**request, "UpdateExpression": text.strip(), **expression.arguments()}}
+
+    @staticmethod
+    def _condition(expect: Expect, expression: _Expression) -> str:
+        parts = ["attribute_exists(pk)"]
+        if expect.stages:
+            choices = ", ".join(expression.value(stage.value) for stage in sorted(expect.stages))
+            parts.append(f"{expression.name('stage')} IN ({choices})")
+        if expect.held_by is not None:
+            parts.append(f"{expression.name('proposal_id')} = {expression.value(expect.held_by)}")
+        if expect.free:
+            parts.append(f"attribute_not_exists({expression.name('proposal_id')})")
+        if expect.open_link is not None:
+            parts.append(f"{expression.name('open_link_id')} = {expression.value(expect.open_link)}")
+        for name in sorted(expect.unset):
+            parts.append(f"attribute_not_exists({expression.name(name)})")
+        if expect.run_below is not None:
+            run = expression.name("run")
+            parts.append(f"(attribute_not_exists({run}) OR {run} < {expression.value(expect.run_below)})")
+        return " AND ".join(parts)
+
+    def record_answer(self, proposal_id: str, party: Party, answer: str) -> ProposalRecord:
+        try:
+            self._retrying(
+                lambda: self.table.update_item(
+                    Key=_record_key(RecordKind.MATCH, proposal_id),
+                    UpdateExpression="SET #a.#p = :v",
+                    ConditionExpression="attribute_exists(pk) AND attribute_exists(#l) AND attribute_exists(#a)",
+                    ExpressionAttributeNames={"#a": "answers", "#p": party.value, "#l": "answer_links"},
+                    ExpressionAttributeValues={":v": answer},
+                )
+            )
+        except Exception as error:
+            if _is_conditional_failure(error):
+                raise NotFound(f"match proposal {proposal_id} asks nobody yet") from error
+            raise
+        return self.get_proposal(proposal_id)
+
+    def _put_new(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {"Put": {"TableName": self.table_name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+
+    def _event_put(self, kind: RecordKind, record_id: str, event: Event) -> dict[str, Any]:
+        return self._put_new(event_item(kind, record_id, event))
+
+    # --- history ------------------------------------------------------------------------------
+
+    def add_event(self, kind: RecordKind, record_id: str, event: Event) -> None:
+        """Written first, looked at after: the journey's end writes the expiry first and stamps the
+        trail after (expire_trail), so one of the two always sees the other."""
+        item = event_item(kind, record_id, event)
+        self._retrying(lambda: self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
+        profile = (
+            self.table.get_item(
+                Key=_record_key(kind, record_id), ProjectionExpression="expires_at", ConsistentRead=True
+            ).get("Item")
+            or {}
+        )
+        if "expires_at" in profile:
+            self._stamp({"pk": item["pk"], "sk": item["sk"]}, int(profile["expires_at"]))
+
+    def _stamp(self, key: dict[str, Any], expires_at: int) -> bool:
+        try:
+            self._retrying(
+                lambda: self.table.update_item(
+                    Key=key,
+                    UpdateExpression="SET expires_at = :e",
+                    ConditionExpression="attribute_exists(pk) AND attribute_not_exists(expires_at)",
+                    ExpressionAttributeValues={":e": expires_at},
+                )
+            )
+        except Exception as error:
+            if _is_conditional_failure(error):
+                return False  # stamped meanwhile, or gone
+            raise
+        return True
+
+    def _query(self, **query: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self.table.query(**query)
+            items.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return items
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def history(self, kind: RecordKind, record_id: str) -> list[Event]:
+        from boto3.dynamodb.conditions import Key
+
+        items = self._query(
+            KeyConditionExpression=Key("pk").eq(f"{kind.value}#{record_id}") & Key("sk").begins_with("EVENT#"),
+            ConsistentRead=True,
+        )
+        return [event_from_item(item) for item in sorted(items, key=lambda i: str(i["sk"]))]
+
+    def expire_trail(self, kind: RecordKind, record_id: str, expires_at: int) -> int:
+        from boto3.dynamodb.conditions import Key
+
+        items = self._query(
+            KeyConditionExpression=Key("pk").eq(f"{kind.value}#{record_id}"),
+            ProjectionExpression="pk, sk, expires_at",
+            ConsistentRead=True,
+        )
+        return sum(
+            self._stamp({"pk": item["pk"], "sk": item["sk"]}, expires_at) for item in items if "expires_at" not in item
+        )
+
+    def expiries(self, kind: RecordKind, record_id: str) -> list[int | None]:
+        """Each stored item's expiry: the record's first, then its events' (for tests and checks)."""
+        from boto3.dynamodb.conditions import Key
+
+        items = self._query(KeyConditionExpression=Key("pk").eq(f"{kind.value}#{record_id}"), ConsistentRead=True)
+        items.sort(key=lambda item: (item["sk"] != PROFILE, str(item["sk"])))
+        return [int(item["expires_at"]) if "expires_at" in item else None for item in items]
+
+    def waiting_in_stage(self, stage: Stage, since_before: datetime | None = None) -> list[Waiting]:
+        from boto3.dynamodb.conditions import Key
+
+        condition = Key("stage").eq(stage.value)
+        if since_before is not None:
+            condition = condition & Key("stage_since").lt(clock.iso(since_before))
+        found = []
+        for item in self._query(IndexName="by_stage", KeyConditionExpression=condition):
+            if item.get("sk") == PROFILE:
+                kind, record_id = str(item["pk"]).split("#", 1)
+                found.append(Waiting(kind=RecordKind(kind), id=record_id, since=clock.parse(item["stage_since"])))
+        return found
+
+    # --- links --------------------------------------------------------------------------------
+
+    def put_link(self, link: Link, keep_until: datetime) -> None:
+        item = link_item(link, keep_until)
+        self._retrying(lambda: self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
+
+    def get_link(self, link_id: str) -> Link | None:
+        item = self.table.get_item(Key=_link_key(link_id), ConsistentRead=True).get("Item")
+        return None if item is None else link_from_item(item)
+
+    def refresh_token(self, link_id: str, task_token: str) -> None:
+        try:
+            self._retrying(
+                lambda: self.table.update_item(
+                    Key=_link_key(link_id),
+                    UpdateExpression="SET task_token = :t",
+                    ConditionExpression="#st = :open",
+                    ExpressionAttributeNames={"#st": "status"},
+                    ExpressionAttributeValues={":t": task_token, ":open": LinkStatus.OPEN.value},
+                )
+            )
+        except Exception as error:
+            if _is_conditional_failure(error):
+                raise Conflict(link_id) from error
+            raise
+
+    def use_link_once(self, link: Link, decision: str, decided_by: str, at: datetime, event: Event) -> None:
+        self._transact(
+            [
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": _link_key(link.link_id),
+                        "UpdateExpression": "SET #st = :used, decision = :d, decided_by = :b, decided_at = :at",
+                        "ConditionExpression": "#st = :open AND link_expires > :at",
+                        "ExpressionAttributeNames": {"#st": "status"},
+                        "ExpressionAttributeValues": {
+                            ":used": LinkStatus.USED.value,
+                            ":open": LinkStatus.OPEN.value,
+                            ":d": decision,
+                            ":b": decided_by,
+                            ":at": clock.iso(at),
+                        },
+                    }
+                },
+                self._event_put(link.record_kind, link.record_id, event),
+            ]
+        )
+
+    def invalidate_link(self, link_id: str, reason: str) -> bool:
+        try:
+            self._retrying(
+                lambda: self.table.update_item(
+                    Key=_link_key(link_id),
+                    UpdateExpression="SET #st = :invalid, invalid_reason = :r REMOVE task_token",
+                    ConditionExpression="#st = :open",
+                    ExpressionAttributeNames={"#st": "status"},
+                    ExpressionAttributeValues={
+                        ":invalid": LinkStatus.INVALIDATED.value,
+                        ":open": LinkStatus.OPEN.value,
+                        ":r": reason,
+                    },
+                )
+            )
+        except Exception as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True

@@ -1,0 +1,66 @@
+"""What every function that runs the programme's steps builds at a cold start, from its
+environment: the settings, and the use cases' shared adapters (table, mail, task results, metrics)
+with the human-step mechanism on top. Each handler adds its own use cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backup.adapters.dynamodb import DynamoRepository
+from backup.adapters.environment import EnvConfig
+from backup.adapters.ses import SesMailer
+from backup.adapters.stepfunctions import StepFunctionsTaskResults
+from backup.adapters.telemetry import PowertoolsMetrics
+from backup.domain import clock
+from backup.domain.regions import parse_regional_consultants
+from backup.domain.settings import DEFAULT_RUN_LIFETIME_SECONDS, Settings
+from backup.usecases.human_steps import HumanSteps
+from backup.usecases.letters import Letters
+
+
+class ProgrammeConfig(EnvConfig):
+    """The template's variables for a function that opens steps and sends letters."""
+
+    table_name: str
+    sender_email: str
+    consultant_email: str
+    ops_email: str
+    public_base_url: str
+    reminder_delay_seconds: int
+    max_reminders: int
+    retention_days: int
+    run_lifetime_seconds: int = DEFAULT_RUN_LIFETIME_SECONDS
+    regional_consultants: str = ""
+    ses_configuration_set: str = ""
+
+    def settings(self) -> Settings:
+        return Settings(
+            base_url=self.public_base_url,
+            consultant_email=self.consultant_email,
+            ops_email=self.ops_email,
+            max_reminders=self.max_reminders,
+            reminder_delay_seconds=self.reminder_delay_seconds,
+            retention_days=self.retention_days,
+            run_lifetime_seconds=self.run_lifetime_seconds,
+            regional_consultants=parse_regional_consultants(self.regional_consultants),
+        )
+
+
+@dataclass(frozen=True)
+class Wiring:
+    settings: Settings
+    repository: DynamoRepository
+    letters: Letters
+    results: StepFunctionsTaskResults
+    metrics: PowertoolsMetrics
+    steps: HumanSteps
+
+    @classmethod
+    def from_config(cls, config: ProgrammeConfig) -> Wiring:
+        """Only configuration happens here: every AWS client is made on its first use."""
+        settings = config.settings()
+        repository = DynamoRepository(config.table_name)
+        letters = Letters(repository, SesMailer(config.sender_email, configuration_set=config.ses_configuration_set))
+        results, metrics = StepFunctionsTaskResults(), PowertoolsMetrics()
+        steps = HumanSteps(repository, letters, results, settings, clock.now, metrics)
+        return cls(settings, repository, letters, results, metrics, steps)

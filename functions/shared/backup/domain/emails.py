@@ -1,0 +1,313 @@
+"""The emails people receive, in plain, kind Danish. Each has a text and an escaped HTML version."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+
+from backup.domain.stages import Stage
+
+
+@dataclass(frozen=True)
+class Email:
+    """One email as people read it: who gets it, its subject, and its plain and HTML text."""
+
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+SIGNATURE = "Venlig hilsen\nRøde Kors BackUp"
+_URL = re.compile(r"(https?://[^\s<]+)")
+
+
+def _html(text: str) -> str:
+    paragraphs = []
+    for block in text.split("\n\n"):
+        safe = escape(block)
+        safe = _URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', safe)
+        paragraphs.append("<p>" + safe.replace("\n", "<br>") + "</p>")
+    return (
+        '<!doctype html><html lang="da"><body style="font-family:sans-serif;line-height:1.5;color:#1a1a1a">'
+        + "".join(paragraphs)
+        + "</body></html>"
+    )
+
+
+def compose(to: str, subject: str, text: str) -> Email:
+    return Email(to=to, subject=subject, text=text, html=_html(text))
+
+
+def application_received(to: str, first_name: str, person_id: str, withdraw_url: str) -> Email:
+    return compose(
+        to,
+        "Tak for din ansøgning til BackUp",
+        f"Kære {first_name}\n\n"
+        "Tak, fordi du vil være frivillig i BackUp. Vi har modtaget din ansøgning "
+        f"(nummer {person_id}).\n\n"
+        "Sådan foregår det nu:\n"
+        "1. En konsulent ringer dig op inden for cirka to uger til en samtale.\n"
+        "2. Vi besøger dig derhjemme.\n"
+        "3. Vi indhenter en børneattest.\n"
+        "4. Du deltager i vores uddannelse af frivillige.\n"
+        "Derefter finder vi en ung, som passer til dig. Hele forløbet tager typisk nogle måneder.\n\n"
+        "Hvis du fortryder, kan du til enhver tid trække din ansøgning tilbage her:\n"
+        f"{withdraw_url}\n\n{SIGNATURE}",
+    )
+
+
+def step_request(to: str, stage: Stage, person_id: str, decision_url: str) -> Email:
+    return compose(
+        to,
+        f"BackUp: {stage.label} venter på dig (ansøgning {person_id})",
+        f"Hej\n\nEn frivillig ansøger (ansøgning {person_id}) er klar til trinnet: {stage.label}.\n\n"
+        "Åbn linket for at se oplysningerne og registrere din afgørelse. "
+        "Linket ændrer ingenting, før du trykker på en knap på siden.\n\n"
+        f"{decision_url}\n\nLinket er personligt; send det ikke videre.\n\n{SIGNATURE}",
+    )
+
+
+def reminder(to: str, stage: Stage, person_id: str, decision_url: str, number: int) -> Email:
+    return compose(
+        to,
+        f"Påmindelse {number}: {stage.label} venter stadig (ansøgning {person_id})",
+        f"Hej\n\nTrinnet {stage.label} for ansøgning {person_id} venter stadig på din afgørelse. "
+        "Ansøgeren venter også, så vi vil være glade, hvis du kan se på det snart.\n\n"
+        f"{decision_url}\n\n{SIGNATURE}",
+    )
+
+
+def escalation(to: str, stage: Stage, person_id: str, reminders: int) -> Email:
+    return compose(
+        to,
+        f"Eskalering: {stage.label} for ansøgning {person_id} er gået i stå",
+        f"Hej\n\nTrinnet {stage.label} for ansøgning {person_id} har ikke fået en afgørelse, "
+        f"selv om konsulenten har fået {reminders} påmindelse(r).\n\n"
+        f"Se ansøgeren med: backup-ops show {person_id}\n"
+        f"Send trinnet til en anden konsulent med: backup-ops reassign {person_id} --consultant ADRESSE\n\n"
+        f"{SIGNATURE}",
+    )
+
+
+def rejected(to: str, first_name: str) -> Email:
+    return compose(
+        to,
+        "Svar på din ansøgning til BackUp",
+        f"Kære {first_name}\n\n"
+        "Tak for din interesse for at blive frivillig i BackUp og for den tid, du har brugt på at søge.\n\n"
+        "Vi har nu vurderet din ansøgning, og vi kan desværre ikke tilbyde dig en plads som frivillig i "
+        "BackUp denne gang. Det er ikke en vurdering af dig som menneske; vi skal finde de frivillige, "
+        "der passer til netop de unge, vi arbejder med lige nu.\n\n"
+        "Røde Kors har mange andre frivillige aktiviteter, og du er meget velkommen til at finde en, "
+        "der passer dig, på rødekors.dk.\n\n"
+        f"{SIGNATURE}",
+    )
+
+
+def withdrawn(to: str, first_name: str) -> Email:
+    return compose(
+        to,
+        "Din ansøgning til BackUp er trukket tilbage",
+        f"Kære {first_name}\n\nVi har trukket din ansøgning tilbage, som du bad om. "
+        "Du skal ikke gøre mere.\n\nTak for din interesse. Du er altid velkommen til at søge igen.\n\n"
+        f"{SIGNATURE}",
+    )
+
+
+def ready_for_match(to: str, first_name: str) -> Email:
+    return compose(
+        to,
+        "Du er klar til at blive matchet i BackUp",
+        f"Kære {first_name}\n\nTillykke: du har gennemført samtale, hjemmebesøg, børneattest og uddannelse. "
+        "Nu leder vi efter en ung, som passer til dig, og vi kontakter dig, så snart vi har et forslag.\n\n"
+        f"{SIGNATURE}",
+    )
+
+
+def ops_attention(to: str, record_id: str, failed_state: str, error: str, cause: str, url: str) -> Email:
+    return compose(
+        to,
+        f"Drift: '{failed_state}' fejlede for ansøgning {record_id}",
+        f"Hej\n\nTrinnet '{failed_state}' for ansøgning {record_id} fejlede, også efter nye forsøg.\n\n"
+        f"Fejl: {error}\n{cause}\n\n"
+        "Forløbet venter på jer. Åbn linket og vælg at prøve trinnet igen (når fejlen er rettet) "
+        "eller at afslutte forløbet:\n\n"
+        f"{url}\n\nSe mere med: backup-ops show {record_id}\n\n{SIGNATURE}",
+    )
+
+
+_ROLES = {
+    "applicant": "ansøgeren",
+    "consultant": "konsulenten",
+    "ops": "driften",
+    "contact_adult": "kontaktpersonen",
+    "youth": "den unge",
+    "volunteer": "den frivillige",
+}
+
+
+def undeliverable(to: str, record_id: str, recipient: str, kind: str) -> Email:
+    who = _ROLES.get(recipient, "modtageren")
+    what = (
+        "kan ikke leveres (afvist af modtagerens mailserver)"
+        if kind == "bounce"
+        else "er markeret som uønsket af modtageren"
+    )
+    action = (
+        f"Ring venligst til {who}, og ret e-mailadressen sammen."
+        if recipient in {"applicant", "contact_adult", "youth", "volunteer"}
+        else f"Flyt trinnet til en anden konsulent med: backup-ops reassign {record_id} --consultant ADRESSE"
+    )
+    return compose(
+        to,
+        f"Vi kan ikke nå {who} på e-mail (ansøgning {record_id})",
+        f"Hej\n\nE-mails til {who} om ansøgning {record_id} {what}.\n\n{action}\n\n"
+        f"Se historikken med: backup-ops show {record_id}\n\n{SIGNATURE}",
+    )
+
+
+def referral_received(to: str, contact_name: str, first_name: str, youth_id: str) -> Email:
+    return compose(
+        to,
+        f"Tak for henvisningen af {first_name} til BackUp",
+        f"Kære {contact_name}\n\nTak, fordi I har henvist {first_name} til BackUp (henvisning {youth_id}).\n\n"
+        f"En konsulent fra Røde Kors kontakter jer inden for cirka to uger for at tale med {first_name} om "
+        "BackUp og om, hvilken voksen der kunne passe. Derefter leder vi efter en frivillig ud fra "
+        f"{first_name}s ønsker og interesser.\n\n{SIGNATURE}",
+    )
+
+
+def referral_confirmed(to: str, contact_name: str, first_name: str) -> Email:
+    return compose(
+        to,
+        f"{first_name} er med i BackUp",
+        f"Kære {contact_name}\n\nTak for samtalen. {first_name} er nu med i BackUp, og vi leder efter en "
+        f"frivillig, der passer til {first_name}s ønsker. Vi kontakter jer, så snart vi har et forslag.\n\n"
+        f"{SIGNATURE}",
+    )
+
+
+def referral_declined(to: str, contact_name: str, first_name: str) -> Email:
+    return compose(
+        to,
+        f"Svar på henvisningen af {first_name}",
+        f"Kære {contact_name}\n\nTak for henvisningen af {first_name} og for jeres tid. Efter samtalen vurderer "
+        "vi, at BackUp ikke er det rette tilbud lige nu. Konsulenten fortæller gerne mere og hjælper med at "
+        f"finde andre muligheder, hvis I ønsker det.\n\n{SIGNATURE}",
+    )
+
+
+def proposal_request(to: str, youth_first_name: str, proposal_id: str, url: str) -> Email:
+    return compose(
+        to,
+        f"BackUp: forslag til en frivillig for {youth_first_name} (forslag {proposal_id})",
+        f"Hej\n\nMatchingen har fundet en frivillig til {youth_first_name}, og op til to alternativer, "
+        "hver med en begrundelse. Åbn linket, og vælg den frivillige, I vil introducere, eller ingen:\n\n"
+        f"{url}\n\n{SIGNATURE}",
+    )
+
+
+# What the consultant still has to do at each of a proposal's steps, for reminders and escalation.
+PROPOSAL_STEPS = {
+    "PROPOSAL": "vælger en frivillig til den unge",
+    "INTRO": "registrerer introduktionsmødet",
+}
+
+
+def proposal_reminder(to: str, step: str, proposal_id: str, url: str, number: int) -> Email:
+    return compose(
+        to,
+        f"Påmindelse {number}: forslag {proposal_id} venter stadig",
+        f"Hej\n\nForslag {proposal_id} venter stadig på dig: vi mangler, at du {PROPOSAL_STEPS[step]}. "
+        "Den unge og den frivillige venter også, så vi vil være glade, hvis du kan se på det snart.\n\n"
+        f"{url}\n\n{SIGNATURE}",
+    )
+
+
+def proposal_escalation(to: str, step: str, proposal_id: str, reminders: int) -> Email:
+    return compose(
+        to,
+        f"Eskalering: forslag {proposal_id} er gået i stå",
+        f"Hej\n\nI forslag {proposal_id} mangler vi stadig, at konsulenten {PROPOSAL_STEPS[step]}, selv om "
+        f"konsulenten har fået {reminders} påmindelse(r). Uden svar går begge tilbage i puljen, når linket "
+        "udløber.\n\n"
+        f"Se forslaget med: backup-ops show {proposal_id} --kind match\n\n{SIGNATURE}",
+    )
+
+
+def answers_missing(
+    to: str, proposal_id: str, silent: list[str], youth_via_contact_adult: bool, expires: date
+) -> Email:
+    names = {
+        "youth": "den unge" + (" (spørgsmålet gik til den unges kontaktperson)" if youth_via_contact_adult else ""),
+        "volunteer": "den frivillige",
+    }
+    who = " og ".join(names[p] for p in silent)
+    them = "dem" if len(silent) > 1 else "vedkommende"
+    return compose(
+        to,
+        f"BackUp: vi mangler svar efter introduktionsmødet (forslag {proposal_id})",
+        f"Hej\n\nEfter introduktionsmødet har vi spurgt begge, om de vil fortsætte. Vi mangler stadig svar "
+        f"fra {who}. Tag gerne en venlig snak med {them} om det; der kan stadig svares fra linket i mailen "
+        f"indtil {expires:%d.%m.%Y}. Kommer der ikke svar inden da, går begge tilbage i puljen, og ingen af "
+        "dem får at vide, hvad den anden svarede.\n\n"
+        f"Se forslaget med: backup-ops show {proposal_id} --kind match\n\n{SIGNATURE}",
+    )
+
+
+def intro_request(to: str, proposal_id: str, url: str) -> Email:
+    return compose(
+        to,
+        f"BackUp: registrér introduktionsmødet (forslag {proposal_id})",
+        "Hej\n\nNår introduktionsmødet mellem den unge og den frivillige har fundet sted, så registrér datoen "
+        "her. Derefter spørger vi dem begge, om de vil fortsætte:\n\n"
+        f"{url}\n\n{SIGNATURE}",
+    )
+
+
+def continue_question(to: str, first_name: str, on_behalf: bool, url: str) -> Email:
+    greeting = (
+        (f"Hej\n\nVil I hjælpe {first_name} med at svare på spørgsmålet herunder? Svaret skal være {first_name}s eget.")
+        if on_behalf
+        else f"Hej {first_name}"
+    )
+    return compose(
+        to,
+        "Vil du fortsætte i BackUp?",
+        f"{greeting}\n\nTak for introduktionsmødet. Vil du fortsætte og mødes igen? Der er ingen forkerte svar, "
+        "og vi fortæller ikke den anden, hvad du har svaret.\n\n"
+        f"{url}\n\n{SIGNATURE}",
+    )
+
+
+def matched(to: str, first_name: str, other_first_name: str) -> Email:
+    return compose(
+        to,
+        "I er matchet i BackUp",
+        f"Hej {first_name}\n\nI har begge sagt ja: du og {other_first_name} er nu matchet i BackUp. "
+        "Jeres konsulent kontakter jer om det første møde og om, hvordan vi støtter jer undervejs.\n\n"
+        f"{SIGNATURE}",
+    )
+
+
+def contact_adult_informed(to: str, contact_name: str, youth_first_name: str, volunteer_first_name: str) -> Email:
+    return compose(
+        to,
+        f"{youth_first_name} er matchet med en frivillig i BackUp",
+        f"Kære {contact_name}\n\n{youth_first_name} og den frivillige {volunteer_first_name} har begge sagt ja "
+        "efter introduktionsmødet og er nu matchet. Konsulenten aftaler med jer, hvordan vi koordinerer "
+        f"med jeres støtte til {youth_first_name}.\n\n{SIGNATURE}",
+    )
+
+
+def not_continuing(to: str, first_name: str) -> Email:
+    return compose(
+        to,
+        "Om jeres match i BackUp",
+        f"Hej {first_name}\n\nTak for introduktionsmødet. Matchet fortsætter ikke denne gang, og det er helt i "
+        "orden: det skal passe for begge. Vi leder videre og kontakter dig, når vi har et nyt forslag.\n\n"
+        f"{SIGNATURE}",
+    )

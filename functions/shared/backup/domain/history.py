@@ -1,0 +1,52 @@
+"""The audit trail: what happened to a person, when, and who did it. Events are only ever added."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+from pydantic import BaseModel
+
+from backup.domain.stages import Stage
+
+
+class EventKind(str, Enum):
+    APPLIED = "APPLIED"
+    REFERRED = "REFERRED"
+    STAGE_ENTERED = "STAGE_ENTERED"
+    STEP_OPENED = "STEP_OPENED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    REMINDER_SENT = "REMINDER_SENT"
+    ESCALATED = "ESCALATED"
+    WITHDRAWAL_REQUESTED = "WITHDRAWAL_REQUESTED"
+    WITHDRAWN = "WITHDRAWN"
+    DECISION_UNDELIVERED = "DECISION_UNDELIVERED"
+    EMAIL_SENT = "EMAIL_SENT"
+    LINK_RESENT = "LINK_RESENT"
+    STEP_TIMED_OUT = "STEP_TIMED_OUT"
+    NEEDS_OPS = "NEEDS_OPS"
+    OPS_RETRIED = "OPS_RETRIED"
+    OPS_ENDED = "OPS_ENDED"
+    ENDED_BY_OPS = "ENDED_BY_OPS"
+    MATCH_PROPOSED = "MATCH_PROPOSED"
+    PROPOSAL_DECIDED = "PROPOSAL_DECIDED"
+    INTRO_HELD = "INTRO_HELD"
+    CONTINUE_ANSWERED = "CONTINUE_ANSWERED"
+    MATCHED = "MATCHED"
+    MATCH_RELEASED = "MATCH_RELEASED"
+    MATCH_CLOSED = "MATCH_CLOSED"
+    WAITING_FOR_MATCH = "WAITING_FOR_MATCH"
+    EMAIL_BOUNCED = "EMAIL_BOUNCED"
+    EMAIL_COMPLAINED = "EMAIL_COMPLAINED"
+    REASSIGNED = "REASSIGNED"
+    RUN_CONTINUED = "RUN_CONTINUED"  # a long wait in the pool carried on in a new execution
+
+
+class Event(BaseModel):
+    at: datetime
+    kind: EventKind
+    stage: Stage | None = None
+    by: str | None = None  # an email address or "system"
+    notes: str | None = None
+    details: dict[str, str] = {}

@@ -1,0 +1,45 @@
+"""What a proposal's links accept: the consultant's choice among the proposed volunteers (or
+none, with a reason), the introduction's date, and a person's yes or no."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from backup.domain.links import Link, LinkKind
+from backup.domain.records import ProposalRecord
+
+
+def check_match_decision(
+    link: Link, match: ProposalRecord, form: dict[str, Any], today: date
+) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The decision a match link's form carries, what to record with it, and a Danish message
+    per problem."""
+    decision = str(form.get("decision", ""))
+    if link.kind is LinkKind.PROPOSAL:
+        allowed = {f"chosen:{c.volunteer_id}" for c in match.candidates}
+        if decision == "none":
+            reason = str(form.get("reason", "")).strip()[:2000]
+            if not reason:
+                return decision, {}, {"reason": "Skriv kort, hvorfor ingen af dem passer (kun til internt brug)."}
+            return decision, {"reason": reason}, {}
+        if decision not in allowed:
+            return decision, {}, {"decision": "Vælg en af de foreslåede frivillige eller ingen."}
+        return decision, {}, {}
+    if link.kind is LinkKind.INTRO:
+        held = str(form.get("intro_date", "")).strip()
+        problem = intro_date_error(held, today)
+        return "held", {"intro_date": held}, ({"intro_date": problem} if problem else {})
+    if decision not in {"yes", "no"}:
+        return decision, {}, {"decision": "Vælg ja eller nej."}
+    return decision, {}, {}
+
+
+def intro_date_error(value: str, today: date) -> str | None:
+    try:
+        held = date.fromisoformat(value)
+    except ValueError:
+        return "Skriv datoen for mødet som ÅÅÅÅ-MM-DD."
+    if held > today:
+        return "Registrér mødet, når det har fundet sted; datoen kan ikke ligge i fremtiden."
+    return None

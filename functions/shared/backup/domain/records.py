@@ -1,0 +1,195 @@
+"""The records the programme keeps, as typed models: volunteers, young people and proposals.
+
+Only the storage adapter knows how they are laid out in the table; use cases read and change
+them through these models and the repository port.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backup.domain.kinds import Party, RecordKind
+from backup.domain.links import Link
+from backup.domain.proposals import Candidate
+from backup.domain.referrals import Preferences
+from backup.domain.stages import Stage
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class VolunteerDetails(_Frozen):
+    """What an applicant told us (backup.domain.applications checks it on the way in)."""
+
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    birth_date: date | None = None
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    interests: tuple[str, ...] = ()
+    availability: str = ""
+    motivation: str = ""
+    experience: str = ""
+    gender: str | None = None
+    references: tuple[str, ...] = ()
+    consent_data: bool = False
+    consent_child_certificate: bool = False
+    commitment: bool = False
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class YouthDetails(_Frozen):
+    """What a contact adult and the young person told us (backup.domain.referrals checks it)."""
+
+    first_name: str = ""
+    birth_date: date | None = None
+    postcode: str = ""
+    placement: str = ""
+    interests: tuple[str, ...] = ()
+    wishes: str = ""
+    preferences: Preferences = Field(default_factory=Preferences)
+    availability: str = ""
+    email: str | None = None
+    phone: str | None = None
+    contact_adult_name: str = ""
+    contact_adult_email: str = ""
+    contact_adult_organisation: str = ""
+    motivated: bool = False
+    no_active_substance_abuse: bool = False
+    can_meet_without_professional_support: bool = False
+    consent: bool = False
+
+
+class Record(_Frozen):
+    """What every record has: its stage, and the step it may be waiting on (a consultant's link,
+    reminders and escalation, or ops' choice after a failure)."""
+
+    kind: ClassVar[RecordKind]
+
+    id: str
+    stage: Stage
+    stage_since: datetime
+    created_at: datetime
+    consultant: str | None = None
+    open_stage: Stage | None = None
+    open_link_id: str | None = None
+    reminders_sent: int = 0
+    escalated: bool = False
+    needs_ops: str | None = None  # the state that failed for good, while ops decide
+    ops_link_id: str | None = None
+    letters_sent: tuple[str, ...] = ()  # see backup.usecases.letters
+    expires_at: int | None = None  # when DynamoDB's TTL deletes it (epoch seconds); None: kept
+    run: int = 1  # which execution is current (see backup.domain.executions)
+
+    def waits_on(self, link: Link) -> bool:
+        """Whether this record's open step still waits for `link`'s decision."""
+        return self.open_link_id == link.link_id and not self.stage.is_final
+
+
+class Person(Record):
+    """A volunteer or a young person."""
+
+    withdrawal_requested: bool = False
+    withdraw_link_id: str | None = None
+    proposal_id: str | None = None  # the proposal (or match) that holds them
+    match_token: str | None = Field(default=None, repr=False)  # the pool's wait, resumed when matched
+    excluded_volunteers: tuple[str, ...] = ()  # pairs declined before (young people)
+    no_candidates: bool = False  # nobody within reach at the last matching run (young people)
+    details: VolunteerDetails | YouthDetails
+
+    @property
+    def first_name(self) -> str:
+        return self.details.first_name
+
+    @property
+    def postcode(self) -> str:
+        return self.details.postcode
+
+    @property
+    def email(self) -> str:
+        """Where their own letters go."""
+        raise NotImplementedError
+
+    @property
+    def leaving(self) -> bool:
+        """Out of the programme, or on the way out (asked to withdraw, not yet recorded)."""
+        return self.stage.is_final or self.withdrawal_requested
+
+    def waits_on(self, link: Link) -> bool:
+        return (
+            super().waits_on(link)
+            and link.stage is not None
+            and self.stage is link.stage
+            and not self.withdrawal_requested
+        )
+
+
+class Volunteer(Person):
+    kind: ClassVar[RecordKind] = RecordKind.VOLUNTEER
+    details: VolunteerDetails = Field(default_factory=VolunteerDetails)
+
+    @property
+    def email(self) -> str:
+        return self.details.email
+
+
+class YoungPerson(Person):
+    kind: ClassVar[RecordKind] = RecordKind.YOUTH
+    details: YouthDetails = Field(default_factory=YouthDetails)
+
+    @property
+    def answers_through_contact_adult(self) -> bool:
+        """A young person without an email address of their own is written to through their contact adult."""
+        return not self.details.email
+
+    @property
+    def email(self) -> str:
+        """Where their own letters go: their address, else their contact adult's."""
+        return self.details.email or self.details.contact_adult_email
+
+
+class ProposalRecord(Record):
+    """A proposed pair: the young person, the chosen volunteer (and alternatives), the
+    consultant's steps and the two answers. If both say yes it is the match's record."""
+
+    kind: ClassVar[RecordKind] = RecordKind.MATCH
+
+    youth_id: str
+    volunteer_id: str
+    chosen: Candidate
+    alternatives: tuple[Candidate, ...] = ()
+    answer_links: dict[Party, str] = Field(default_factory=dict)
+    answers: dict[Party, str] = Field(default_factory=dict)
+    outcome: str | None = None  # declined or both_yes, written once
+    nudged: bool = False
+
+    @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        return (self.chosen, *self.alternatives)
+
+    def waits_on(self, link: Link) -> bool:
+        if self.stage.is_final or self.stage is Stage.MATCHED:
+            return False
+        return link.link_id in self.answer_links.values() or self.open_link_id == link.link_id
+
+
+PERSON_MODELS: dict[RecordKind, type[Person]] = {RecordKind.VOLUNTEER: Volunteer, RecordKind.YOUTH: YoungPerson}
+RECORD_MODELS: dict[RecordKind, type[Record]] = {**PERSON_MODELS, RecordKind.MATCH: ProposalRecord}
+
+
+class Waiting(_Frozen):
+    """Someone waiting in a stage, and since when (what the stage index gives)."""
+
+    kind: RecordKind
+    id: str
+    since: datetime

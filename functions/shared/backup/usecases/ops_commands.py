@@ -1,0 +1,72 @@
+"""What ops do to a person's open step from the command line: send its link again, or move it to
+another consultant. Either way the old link dies, so only the newest one decides."""
+
+from __future__ import annotations
+
+from backup.domain import emails
+from backup.domain.errors import NoOpenStep
+from backup.domain.history import Event, EventKind
+from backup.domain.kinds import RecordKind
+from backup.domain.links import Link, LinkKind
+from backup.domain.records import PERSON_MODELS, Person
+from backup.domain.settings import Settings
+from backup.usecases.human_steps import HumanSteps
+from backup.usecases.letters import Letters
+from backup.usecases.ports import Clock, Expect, Repository
+
+
+class OpsCommands:
+    def __init__(self, repository: Repository, letters: Letters, steps: HumanSteps, settings: Settings, now: Clock):
+        self.repository = repository
+        self.letters = letters
+        self.steps = steps
+        self.settings = settings
+        self.now = now
+
+    def resend(self, kind: RecordKind, person_id: str, by: str) -> Link:
+        """Send the open step's link again; the old link dies so only the newest one works."""
+        person = self._person_with_a_step(kind, person_id)
+        consultant = person.consultant or self.settings.consultant_for(person.postcode)
+        return self._move_step(person, consultant, by, "resent", EventKind.LINK_RESENT)
+
+    def reassign(self, kind: RecordKind, person_id: str, consultant: str, by: str) -> Link:
+        """Move the open step to another consultant; the old link dies."""
+        return self._move_step(
+            self._person_with_a_step(kind, person_id), consultant, by, "reassigned", EventKind.REASSIGNED
+        )
+
+    def _person_with_a_step(self, kind: RecordKind, person_id: str) -> Person:
+        if kind not in PERSON_MODELS:
+            # a proposal's links go to the consultant and to the two people, each its own kind
+            raise NoOpenStep(
+                f"{person_id} is a match proposal: its links cannot be moved; the consultant's "
+                "link keeps working, and an unanswered proposal returns both people to the pool"
+            )
+        return self.repository.get_person(kind, person_id)
+
+    def _move_step(self, person: Person, consultant: str, by: str, reason: str, kind: EventKind) -> Link:
+        old = self.repository.get_link(person.open_link_id) if person.open_link_id else None
+        if old is None or not old.is_open or old.stage is None:
+            raise NoOpenStep(f"{person.id} has no step waiting for a consultant")
+        at = self.now()
+        lifetime = max(old.expires_at, at + self.settings.link_lifetime()) - at
+        link = self.steps.new_link(person, LinkKind.DECISION, consultant, lifetime, old.task_token, stage=old.stage)
+        self.repository.update(
+            person.kind,
+            person.id,
+            set={"open_link_id": link.link_id, "consultant": consultant},
+            expect=Expect(open_link=old.link_id),
+            event=Event(at=at, kind=kind, stage=old.stage, by=by, details={"from": old.sent_to, "to": consultant}),
+        )
+        # a reminder may have swapped the old link's token meanwhile: the newest follows the new link
+        latest = self.repository.get_link(old.link_id)
+        if latest is not None and latest.task_token and latest.task_token != old.task_token:
+            self.repository.refresh_token(link.link_id, latest.task_token)
+        self.repository.invalidate_link(old.link_id, reason)
+        self.letters.send(
+            person.kind,
+            person.id,
+            emails.step_request(consultant, old.stage, person.id, self.steps.url(link)),
+            "consultant",
+        )
+        return link

@@ -1,0 +1,176 @@
+"""The ports the use cases talk through. Adapters implement them: DynamoDB, SES and Step Functions
+in AWS (backup.adapters), and in-memory stand-ins for tests (backup.adapters.memory). Both
+repositories pass the same contract tests (tests/contract).
+
+The repository speaks the programme's intent. Which fields a change may touch are the record
+models' own fields; every key layout and condition expression stays inside the adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from backup.domain.emails import Email
+from backup.domain.history import Event
+from backup.domain.kinds import Party, RecordKind
+from backup.domain.links import Link
+from backup.domain.records import Person, ProposalRecord, Record, Volunteer, Waiting, YoungPerson
+from backup.domain.stages import Stage
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What must still hold for a change to be written; a change whose expectation fails raises
+    Conflict and writes nothing. The record itself must always exist."""
+
+    stages: frozenset[Stage] = frozenset()  # the record is in one of these stages
+    held_by: str | None = None  # the person is held by this proposal
+    free: bool = False  # the person is held by no proposal
+    open_link: str | None = None  # this link is the record's open step
+    unset: frozenset[str] = frozenset()  # these fields are not set (no value, False or empty)
+    run_below: int | None = None  # the record's current run is lower than this
+
+    @staticmethod
+    def stage(*stages: Stage) -> Expect:
+        return Expect(stages=frozenset(stages))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One record's part in a change of several records at once (a proposal's claim, release, ...)."""
+
+    kind: RecordKind
+    record_id: str
+    set: Mapping[str, Any] = field(default_factory=dict)
+    remove: tuple[str, ...] = ()
+    event: Event | None = None
+    expect: Expect = field(default_factory=Expect)
+
+
+class Repository(Protocol):
+    # --- records ------------------------------------------------------------------------------
+    def create_person(self, person: Person, event: Event) -> bool:
+        """Store a new person with their first event; False if the id is taken."""
+        ...
+
+    def get_record(self, kind: RecordKind, record_id: str) -> Record:
+        """A volunteer, young person or proposal by kind; NotFound if there is none."""
+        ...
+
+    def get_person(self, kind: RecordKind, person_id: str) -> Person: ...
+
+    def get_volunteer(self, volunteer_id: str) -> Volunteer: ...
+
+    def get_young_person(self, youth_id: str) -> YoungPerson: ...
+
+    def get_proposal(self, proposal_id: str) -> ProposalRecord: ...
+
+    def get_people(self, kind: RecordKind, person_ids: list[str]) -> list[Person]:
+        """Those of the ids that exist, in no particular order."""
+        ...
+
+    def update(
+        self,
+        kind: RecordKind,
+        record_id: str,
+        *,
+        set: Mapping[str, Any] | None = None,
+        remove: Iterable[str] = (),
+        event: Event | None = None,
+        expect: Expect | None = None,
+    ) -> None:
+        """Change a record's fields (and add its event) in one write; Conflict if `expect` fails
+        (nothing is written), NotFound if there is no such record."""
+        ...
+
+    def change_together(
+        self,
+        changes: list[Change],
+        *,
+        new_proposal: ProposalRecord | None = None,
+        new_proposal_event: Event | None = None,
+    ) -> None:
+        """Several records at once, all or nothing: each change with its own expectation, and
+        perhaps a new proposal with its first event. Conflict if any expectation fails or the new
+        proposal's id is taken; nothing is written then."""
+        ...
+
+    def record_answer(self, proposal_id: str, party: Party, answer: str) -> ProposalRecord:
+        """One party's answer, without touching the other's (they may answer at the same moment);
+        returns the proposal as it is after."""
+        ...
+
+    def add_event(self, kind: RecordKind, record_id: str, event: Event) -> None:
+        """One event on the trail; one that comes after the record's journey ended takes its expiry."""
+        ...
+
+    def history(self, kind: RecordKind, record_id: str) -> list[Event]:
+        """The record's events, oldest first."""
+        ...
+
+    def expire_trail(self, kind: RecordKind, record_id: str, expires_at: int) -> int:
+        """Give every item of a record the retention expiry (idempotent); how many were stamped now."""
+        ...
+
+    def waiting_in_stage(self, stage: Stage, since_before: datetime | None = None) -> list[Waiting]:
+        """Everyone in `stage`, longest-waiting first (only those who entered before `since_before`)."""
+        ...
+
+    # --- links --------------------------------------------------------------------------------
+    def put_link(self, link: Link, keep_until: datetime) -> None:
+        """Store a new link (with its task token, if it resumes a wait); kept until `keep_until`."""
+        ...
+
+    def get_link(self, link_id: str) -> Link | None: ...
+
+    def refresh_token(self, link_id: str, task_token: str) -> None:
+        """The step waits again under a new token; Conflict if the link is no longer open."""
+        ...
+
+    def use_link_once(self, link: Link, decision: str, decided_by: str, at: datetime, event: Event) -> None:
+        """Mark an open, unexpired link used and add the decision's event to its record's trail,
+        atomically; Conflict if it was not open (used, dead or expired)."""
+        ...
+
+    def invalidate_link(self, link_id: str, reason: str) -> bool:
+        """Kill an open link (its token goes); False if it was no longer open."""
+        ...
+
+
+class Mailer(Protocol):
+    def send(self, email: Email, tags: dict[str, str] | None = None) -> str:
+        """Send one email, tagged with whom it concerns (never their address); its message id."""
+        ...
+
+
+class TaskResults(Protocol):
+    """Resumes or ends a waiting execution step (Step Functions' SendTaskSuccess/Failure)."""
+
+    def resume(self, task_token: str, output: dict[str, Any]) -> None:
+        """StepNotWaiting if the token no longer waits."""
+        ...
+
+    def fail(self, task_token: str, error: str, cause: str) -> None: ...
+
+
+class Executions(Protocol):
+    """Starts a record's execution of one state machine, once per name."""
+
+    def start(self, record_id: str, execution_input: dict[str, Any] | None = None, run: int = 1) -> str: ...
+
+
+class Metrics(Protocol):
+    def count(self, name: str, stage: Stage | None = None) -> None:
+        """One occurrence of `name` (StepOpened, ReminderSent, NeedsOps, ...), per stage when given."""
+        ...
+
+    def stage_wait(self, stage: Stage, seconds: float) -> None:
+        """How long a step waited for its decision."""
+        ...
+
+
+class Clock(Protocol):
+    def __call__(self) -> datetime: ...

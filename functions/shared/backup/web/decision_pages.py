@@ -1,0 +1,172 @@
+"""The consultant's page for one screening step, with what that step needs recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backup.domain.applications import INTEREST_LABELS, Availability, Interest
+from backup.domain.executions import execution_name
+from backup.domain.kinds import RecordKind
+from backup.domain.links import DeadLink, Link
+from backup.domain.records import Person, Record, Volunteer, YoungPerson
+from backup.domain.referrals import Placement
+from backup.domain.step_fields import LABELS, STEP_FIELDS, StepField
+from backup.web.html import definition_list, e, error_summary, field_error, layout, message_page, text_field
+
+
+def readable_phone(phone: str) -> str:
+    """+4512345678 as +45 12 34 56 78, easy to read out on a call."""
+    if phone.startswith("+45") and len(phone) == 11:
+        digits = phone[3:]
+        return "+45 " + " ".join(digits[i : i + 2] for i in range(0, 8, 2))
+    return phone
+
+
+def _interests(values: tuple[str, ...]) -> str:
+    return ", ".join(INTEREST_LABELS[Interest(i)] if i in Interest._value2member_map_ else i for i in values)
+
+
+def _availability(value: str) -> str:
+    return Availability(value).label if value in Availability._value2member_map_ else ""
+
+
+def _summary(person: Person) -> str:
+    """What the consultant knows of the person so far."""
+    if isinstance(person, YoungPerson):
+        d = person.details
+        placement = Placement(d.placement).label if d.placement in Placement._value2member_map_ else d.placement
+        return definition_list(
+            [
+                ("Fornavn", d.first_name),
+                ("E-mail", d.email or "—"),
+                ("Telefon", readable_phone(d.phone or "") or "—"),
+                ("Fødselsdato", d.birth_date),
+                ("Postnummer", d.postcode),
+                ("Bor", placement),
+                ("Interesser", _interests(d.interests)),
+                ("Kan mødes", _availability(d.availability)),
+                ("Ønsker", d.wishes),
+                ("Kontaktperson", f"{d.contact_adult_name}, {d.contact_adult_email}, {d.contact_adult_organisation}"),
+            ]
+        )
+    assert isinstance(person, Volunteer)
+    v = person.details
+    return definition_list(
+        [
+            ("Navn", v.full_name),
+            ("E-mail", v.email),
+            ("Telefon", readable_phone(v.phone)),
+            ("Fødselsdato", v.birth_date),
+            ("Adresse", f"{v.address}, {v.postcode} {v.city}"),
+            ("Interesser", _interests(v.interests)),
+            ("Kan mødes", _availability(v.availability)),
+            ("Motivation", v.motivation),
+            ("Erfaring", v.experience or "—"),
+            ("Referencer", " · ".join(v.references)),
+        ]
+    )
+
+
+def _step_control(field: StepField, values: dict[str, Any], errors: dict[str, str]) -> str:
+    if field.kind == "yesno":
+        chosen = values.get(field.name, "")
+        options = "".join(
+            f'<label class="choice"><input type="radio" name="{field.name}" value="{v}"'
+            f"{' id=' + chr(34) + field.name + chr(34) if v == 'yes' else ''}{' checked' if chosen == v else ''}> {t}</label>"
+            for v, t in (("yes", "Ja"), ("no", "Nej"))
+        )
+        error = field_error(field.name, errors)  # with the "Fejl: " a screen reader hears, like the other fields
+        invalid = f' aria-describedby="{field.name}-error"' if field.name in errors else ""
+        return f"<fieldset{invalid}><legend>{e(field.label)}</legend>{error}{options}</fieldset>"
+    kind = {"date": "date", "number": "number"}.get(field.kind, "text")
+    return text_field(
+        field.name,
+        field.label,
+        values,
+        errors,
+        kind=kind,
+        hint=field.hint,
+        multiline=field.kind == "textarea",
+        inputmode="decimal" if kind == "number" else "",
+    )
+
+
+def decision_page(
+    link: Link,
+    person: Person,
+    csrf_token: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
+    values = values or {}
+    errors = errors or {}
+    stage = link.stage or person.stage
+    name = person.details.full_name if isinstance(person, Volunteer) else person.first_name
+    fields = "".join(_step_control(f, values, errors) for f in STEP_FIELDS.get(stage, ()))
+    body = f"""
+<h1>{e(stage.label)}: {e(name)}</h1>
+<p>Ansøgning {e(link.record_id)}. Linket er sendt til {e(link.sent_to)}; din afgørelse registreres i dit navn.
+Intet ændres, før du trykker på en af knapperne nederst.</p>
+{error_summary(errors, LABELS)}
+<h2>Ansøgeren</h2>
+{_summary(person)}
+<form method="post">
+<input type="hidden" name="csrf_token" value="{e(csrf_token)}">
+<h2>Trinnet: {e(stage.label)}</h2>
+{fields}
+{text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False, hint="Kun til internt brug.")}
+{
+        text_field(
+            "reason",
+            "Begrundelse, hvis du afviser",
+            values,
+            errors,
+            multiline=True,
+            required=False,
+            hint="Kun til internt brug. Ansøgeren får et venligt afslag uden begrundelsen.",
+        )
+    }
+<button type="submit" name="decision" value="approve">Godkend {e(stage.label.lower())}</button>
+<button type="submit" name="decision" value="reject" class="secondary">Afvis ansøgningen</button>
+</form>"""
+    return layout(f"{stage.label} – afgørelse", body)
+
+
+def decided_page(link: Link, decision: str) -> str:
+    stage = link.stage.label if link.stage else "Trinnet"
+    verdict = "godkendt" if decision == "approve" else "afvist"
+    return message_page(
+        f"{stage} er {verdict}", f"Tak. Afgørelsen er registreret for ansøgning {link.record_id}. Du kan lukke siden."
+    )
+
+
+def dead_link_page(dead: DeadLink) -> str:
+    return message_page(dead.title, dead.message)
+
+
+def ops_page(link: Link, record: Record, csrf_token: str) -> str:
+    """Ops choose what happens after a task failed for good."""
+    kind_option = "" if link.record_kind is RecordKind.VOLUNTEER else f" --kind {link.record_kind.prefix}"
+    body = f"""
+<h1>Et trin fejlede: {e(link.failed_state)}</h1>
+<p>Ansøgning {e(link.record_id)} (nu i trinnet {e(record.stage.label)}) står stille,
+fordi trinnet <strong>{e(link.failed_state)}</strong> fejlede, også efter automatiske nye forsøg.</p>
+<div class="box"><p>Fejl: <code>{e(link.error or "ukendt")}</code></p>
+<p>Se detaljerne med <code>backup-ops show {e(link.record_id)}{kind_option}</code> og i
+Step Functions-konsollen (udførelsen {e(execution_name(link.record_id, link.record_kind, record.run))}).</p></div>
+<form method="post">
+<input type="hidden" name="csrf_token" value="{e(csrf_token)}">
+{text_field("notes", "Noter", {}, {}, multiline=True, required=False, hint="Hvad blev rettet, eller hvorfor afsluttes forløbet?")}
+<button type="submit" name="decision" value="retry">Prøv trinnet igen</button>
+<button type="submit" name="decision" value="end" class="secondary">Afslut forløbet</button>
+</form>"""
+    return layout("Et trin fejlede", body)
+
+
+def ops_decided_page(link: Link, decision: str) -> str:
+    if decision == "retry":
+        return message_page("Trinnet prøves igen", f"Forløbet for ansøgning {link.record_id} fortsætter nu.")
+    return message_page(
+        "Forløbet er afsluttet",
+        f"Forløbet for ansøgning {link.record_id} er afsluttet. Husk at kontakte ansøgeren personligt.",
+    )

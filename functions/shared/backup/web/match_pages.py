@@ -1,0 +1,152 @@
+"""Pages behind the match links: the consultant's choice, the introduction meeting, and the two
+answers to "do you want to continue?"."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from backup.domain.applications import INTEREST_LABELS, Interest
+from backup.domain.eligibility import age_on
+from backup.domain.links import Link, LinkKind
+from backup.domain.postcodes import POSTCODES
+from backup.domain.records import ProposalRecord, Volunteer, YoungPerson
+from backup.web.html import e, error_summary, field_error, layout, message_page, text_field
+
+LABELS = {"decision": "Valg", "reason": "Begrundelse", "intro_date": "Dato for mødet", "notes": "Noter"}
+
+
+def _interests(values: tuple[str, ...]) -> str:
+    return ", ".join(INTEREST_LABELS[Interest(i)] if i in Interest._value2member_map_ else i for i in values)
+
+
+def _place(postcode: str) -> str:
+    found = POSTCODES.get(postcode)
+    return f"{postcode} {found.city}" if found else postcode
+
+
+def _age(born: date | None, today: date) -> str:
+    return f"{age_on(born, today)} år" if born else ""
+
+
+def proposal_page(
+    link: Link,
+    match: ProposalRecord,
+    youth: YoungPerson,
+    volunteers: dict[str, Volunteer],
+    csrf_token: str,
+    today: date,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
+    values = values or {}
+    errors = errors or {}
+    y = youth.details
+    preferences = y.preferences
+    wished = (
+        ", ".join(
+            filter(
+                None,
+                [
+                    {"female": "en kvinde", "male": "en mand"}.get(preferences.volunteer_gender or "", ""),
+                    f"alder {preferences.volunteer_age.value}" if preferences.volunteer_age else "",
+                ],
+            )
+        )
+        or "ingen særlige"
+    )
+    options = []
+    for index, candidate in enumerate(match.candidates):
+        found = volunteers.get(candidate.volunteer_id)
+        volunteer = found.details if found else None
+        value = f"chosen:{candidate.volunteer_id}"
+        checked = " checked" if values.get("decision", "chosen:" + match.chosen.volunteer_id) == value else ""
+        title = "Forslaget" if index == 0 else f"Alternativ {index}"
+        name = volunteer.full_name if volunteer else ""
+        about = f"{_age(volunteer.birth_date, today)}, {_place(volunteer.postcode)}" if volunteer else ""
+        options.append(
+            f'<label class="choice"><input type="radio" name="decision" value="{e(value)}"'
+            f"{' id=' + chr(34) + 'decision' + chr(34) if index == 0 else ''}{checked}>"
+            f"<span><strong>{title}: {e(name)}</strong> ({e(about)})<br>"
+            f'{e(candidate.reason)}<br><span class="hint">Interesser: '
+            f"{e(_interests(volunteer.interests if volunteer else ()))}</span></span></label>"
+        )
+    none_checked = " checked" if values.get("decision") == "none" else ""
+    body = f"""
+<h1>Forslag til en frivillig for {e(y.first_name)}</h1>
+{error_summary(errors, LABELS)}
+<div class="box"><p><strong>{e(y.first_name)}</strong>, {e(_age(y.birth_date, today))},
+{e(_place(y.postcode))}.</p>
+<p>Interesser: {e(_interests(y.interests))}</p>
+<p>Ønsker: {e(y.wishes)}</p><p>Ønsker en frivillig: {e(wished)}</p></div>
+<form method="post">
+<input type="hidden" name="csrf_token" value="{e(csrf_token)}">
+<fieldset><legend>Hvem vil I introducere?</legend>{field_error("decision", errors)}
+{"".join(options)}
+<label class="choice"><input type="radio" name="decision" value="none"{none_checked}> Ingen af dem</label>
+</fieldset>
+{
+        text_field(
+            "reason",
+            "Begrundelse, hvis ingen af dem passer",
+            values,
+            errors,
+            multiline=True,
+            required=False,
+            hint="Kun til internt brug. Parret foreslås ikke igen.",
+        )
+    }
+{text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False)}
+<button type="submit">Gem valget</button>
+</form>"""
+    return layout("Forslag til match", body)
+
+
+def intro_page(
+    link: Link,
+    youth_name: str,
+    volunteer_name: str,
+    csrf_token: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
+    values = values or {}
+    errors = errors or {}
+    body = f"""
+<h1>Introduktionsmødet: {e(youth_name)} og {e(volunteer_name)}</h1>
+{error_summary(errors, LABELS)}
+<p>Registrér mødet, når det har fundet sted. Derefter får de hver deres link og bliver spurgt, om de vil fortsætte.</p>
+<form method="post">
+<input type="hidden" name="csrf_token" value="{e(csrf_token)}">
+<input type="hidden" name="decision" value="held">
+{text_field("intro_date", LABELS["intro_date"], values, errors, kind="date")}
+{text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False)}
+<button type="submit">Registrér mødet</button>
+</form>"""
+    return layout("Introduktionsmøde", body)
+
+
+def continue_page(link: Link, first_name: str, csrf_token: str) -> str:
+    body = f"""
+<h1>Vil du fortsætte, {e(first_name)}?</h1>
+<p>Tak for introduktionsmødet. Vil du mødes igen og fortsætte i BackUp? Der er ingen forkerte svar,
+og vi fortæller ikke den anden, hvad du har svaret.</p>
+<form method="post">
+<input type="hidden" name="csrf_token" value="{e(csrf_token)}">
+<button type="submit" name="decision" value="yes">Ja, jeg vil gerne fortsætte</button>
+<button type="submit" name="decision" value="no" class="secondary">Nej tak</button>
+</form>"""
+    return layout("Vil du fortsætte?", body)
+
+
+def answered_page(link: Link, decision: str) -> str:
+    if link.kind is LinkKind.CONTINUE:
+        return message_page("Tak for dit svar", "Vi har modtaget dit svar, og konsulenten kontakter dig snart.")
+    if decision == "none":
+        return message_page("Valget er gemt", "Ingen af dem introduceres. Vi leder efter et nyt forslag.")
+    if decision == "held":
+        return message_page("Mødet er registreret", "Nu spørger vi dem begge, om de vil fortsætte.")
+    return message_page(
+        "Valget er gemt",
+        "Tak. Næste skridt er introduktionsmødet; du får et link til at registrere det, når det har fundet sted.",
+    )

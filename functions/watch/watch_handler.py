@@ -1,0 +1,57 @@
+"""Watch: every hour, how many wait in each stage and how many past its limit, as metrics.
+
+The alarm "someone waits too long" and the dashboard read these; `backup-ops stuck` lists
+the people behind the numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from backup.adapters import telemetry  # noqa: F401 - quiets empty-metrics warnings
+from backup.adapters.dynamodb import DynamoRepository
+from backup.adapters.environment import EnvConfig
+from backup.domain import clock
+from backup.domain.errors import ConfigurationError
+from backup.domain.stage_limits import StageLimitError, parse_stage_limits
+from backup.usecases.waiting import count_waiting
+
+
+class Config(EnvConfig):
+    table_name: str
+    stage_limit_days: str
+
+
+config = Config.from_env()
+try:
+    limits = parse_stage_limits(config.stage_limit_days)
+except StageLimitError as bad:
+    raise ConfigurationError(f"STAGE_LIMIT_DAYS: {bad}") from None
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+repository = DynamoRepository(config.table_name)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    counts = count_waiting(repository, limits, clock.now())
+    for count in counts:
+        for name, unit, value in (
+            ("PeopleWaiting", MetricUnit.Count, count.waiting),
+            ("PeopleOverLimit", MetricUnit.Count, count.over_limit),
+            ("OldestWaitDays", MetricUnit.Count, count.oldest_days),
+        ):
+            with single_metric(name=name, unit=unit, value=value) as metric:
+                metric.add_dimension(name="stage", value=count.stage.value)
+    over = sum(c.over_limit for c in counts)
+    # one figure without the stage dimension, for the alarm to watch
+    metrics.add_metric(name="PeopleOverLimitTotal", unit=MetricUnit.Count, value=over)
+    logger.info("waiting counted", extra={"over_limit": over, "stages": len(counts)})
+    return {c.stage.value: {"waiting": c.waiting, "over_limit": c.over_limit} for c in counts}

@@ -1,0 +1,147 @@
+"""Workflow: the tasks of the volunteers' and the young people's state machines, and ops' commands
+from backup-ops. Each task carries ids only; people's details stay in the table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from backup.adapters.stepfunctions import StepFunctionsExecutions
+from backup.adapters.wiring import ProgrammeConfig, Wiring
+from backup.domain import clock
+from backup.domain.applications import FieldError, normalise_email
+from backup.domain.errors import NoOpenStep, NotFound
+from backup.domain.executions import execution_name
+from backup.domain.kinds import RecordKind
+from backup.usecases import tasks
+from backup.usecases.journeys import Journeys
+from backup.usecases.ops_commands import OpsCommands
+from backup.usecases.referral import YoungPersonJourney
+from backup.usecases.screening import VolunteerJourney
+
+
+class Config(ProgrammeConfig):
+    run_lifetime_seconds: int  # the template always gives it here
+
+
+config = Config.from_env()
+logger = Logger()
+tracer = Tracer()
+wiring = Wiring.from_config(config)
+repository, letters, steps, settings = wiring.repository, wiring.letters, wiring.steps, wiring.settings
+journeys = Journeys(
+    repository,
+    letters,
+    steps,
+    wiring.results,
+    settings,
+    clock.now,
+    wiring.metrics,
+    kinds={
+        RecordKind.VOLUNTEER: VolunteerJourney(repository, letters, steps, settings, clock.now),
+        RecordKind.YOUTH: YoungPersonJourney(letters),
+    },
+)
+ops = OpsCommands(repository, letters, steps, settings, clock.now)
+
+
+def start(task: tasks.PersonTask) -> tasks.Started:
+    return tasks.Started(reminder_delay_seconds=journeys.start(task.kind, task.person_id))
+
+
+def open_step(task: tasks.StepWait) -> tasks.Done:
+    journeys.open_step(task.kind, task.person_id, task.stage, task.task_token)
+    return tasks.Done()
+
+
+def remind(task: tasks.StepTask) -> tasks.Reminder:
+    reminded = journeys.remind(task.kind, task.person_id, task.stage)
+    return tasks.Reminder(reminders_sent=reminded.reminders_sent, expired=reminded.expired, seconds=reminded.seconds)
+
+
+def finish(task: tasks.StepTask) -> tasks.Finished:
+    journeys.finish(task.kind, task.person_id, task.stage)
+    return tasks.Finished(stage=task.stage)
+
+
+def ops_attention(task: tasks.OpsAttention) -> tasks.Done:
+    journeys.ask_ops(
+        task.kind,
+        task.record_id,
+        task.failed_state,
+        str(task.failure.get("Error", "unknown")),
+        str(task.failure.get("Cause", "")),
+        task.task_token,
+        task.withdrawable,
+    )
+    return tasks.Done()
+
+
+def await_match(task: tasks.PersonWait) -> tasks.Done:
+    journeys.await_match(task.kind, task.person_id, task.task_token)
+    return tasks.Done()
+
+
+def pool_wait(task: tasks.PoolWaitTask) -> tasks.PoolWait:
+    seconds, renew = journeys.pool_wait(task.run_started)
+    return tasks.PoolWait(seconds=seconds, renew=renew)
+
+
+def continue_run(task: tasks.ContinueRun) -> tasks.Continued:
+    # the same machine again, straight to the pool's wait; a retry finds it started already
+    machine = StepFunctionsExecutions(task.state_machine, task.kind)
+    run = journeys.continue_run(
+        task.kind,
+        task.person_id,
+        task.execution,
+        lambda number: machine.start(
+            task.person_id, {"person_id": task.person_id, "settings": task.settings, "resume": "pool"}, run=number
+        ),
+    )
+    logger.info("carried on in a new run", extra={"run": run})
+    return tasks.Continued(run=run, execution=execution_name(task.person_id, task.kind, run))
+
+
+HANDLERS: dict[str, Callable[[Any], tasks.TaskOutput]] = {
+    "start": start,
+    "open_step": open_step,
+    "remind": remind,
+    "finish": finish,
+    "ops_attention": ops_attention,
+    "await_match": await_match,
+    "pool_wait": pool_wait,
+    "continue_run": continue_run,
+}
+
+
+def ops_command(task: tasks.OpsCommand) -> tasks.OpsResult:
+    """Move the open step's link (the old link dies); answers a sentence instead of failing."""
+    try:
+        if isinstance(task, tasks.Reassign):
+            link = ops.reassign(task.kind, task.person_id, normalise_email(task.consultant), task.by)
+        else:
+            link = ops.resend(task.kind, task.person_id, task.by)
+    except (NoOpenStep, FieldError) as refused:
+        return tasks.OpsResult(ok=False, error=str(refused))
+    except NotFound:
+        return tasks.OpsResult(ok=False, error=f"no {task.kind.noun} with id {task.person_id}")
+    logger.info("ops moved the open step", extra={"command": task.action})
+    return tasks.OpsResult(ok=True, stage=link.stage, sent_to=link.sent_to)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if isinstance(event, dict) and event.get("action") in tasks.OPS_ACTIONS:
+        _, command = tasks.parse_task(tasks.OPS_ACTIONS, event)
+        assert isinstance(command, tasks.OpsCommand)
+        logger.set_correlation_id(command.person_id)
+        return ops_command(command).model_dump(mode="json")
+    action, task = tasks.parse_task(tasks.WORKFLOW_ACTIONS, event)
+    logger.set_correlation_id(getattr(task, "person_id", None) or getattr(task, "record_id", None))
+    stage = getattr(task, "stage", None)
+    logger.append_keys(action=action.name, stage=stage.value if stage else None)
+    return HANDLERS[action.name](task).model_dump(mode="json")

@@ -1,0 +1,315 @@
+"""What every repository promises, on DynamoDB and in memory alike: records are created once,
+history only grows, changes are conditional and all-or-nothing, links are used once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from backup.domain.errors import Conflict, NotFound
+from backup.domain.history import Event, EventKind
+from backup.domain.kinds import Party, RecordKind
+from backup.domain.links import LinkKind, LinkStatus
+from backup.domain.proposals import Candidate
+from backup.domain.records import ProposalRecord, Volunteer, YoungPerson
+from backup.domain.stages import Stage
+from backup.usecases.ports import Change, Expect
+from tests.factories import NOW, link, volunteer, young_person
+
+VOLUNTEER, YOUTH, MATCH = RecordKind.VOLUNTEER, RecordKind.YOUTH, RecordKind.MATCH
+
+
+def applied(at=NOW):
+    return Event(at=at, kind=EventKind.APPLIED, by="applicant")
+
+
+def kinds_of(repository, kind, record_id):
+    return [e.kind.value for e in repository.history(kind, record_id)]
+
+
+def proposal(proposal_id="p1", youth_id="y1", volunteer_id="v1"):
+    return ProposalRecord(
+        id=proposal_id,
+        stage=Stage.MATCH_PROPOSED,
+        stage_since=NOW,
+        created_at=NOW,
+        youth_id=youth_id,
+        volunteer_id=volunteer_id,
+        chosen=Candidate(volunteer_id, 91.5, "tæt på"),
+        alternatives=(Candidate("v2", 80.0, "lidt længere væk"),),
+    )
+
+
+# --- records ---------------------------------------------------------------------------------
+
+
+def test_a_person_is_created_once_with_their_first_event(repository):
+    assert repository.create_person(volunteer("a1", first_name="Mette", interests=["football"]), applied())
+    assert not repository.create_person(volunteer("a1", first_name="Other"), applied())
+    found = repository.get_volunteer("a1")
+    assert isinstance(found, Volunteer) and found.details.first_name == "Mette"
+    assert found.details.interests == ("football",) and found.stage is Stage.APPLIED
+    assert kinds_of(repository, VOLUNTEER, "a1") == ["APPLIED"]
+
+
+def test_each_kind_reads_back_as_its_own_model(repository):
+    repository.create_person(
+        young_person("y1", Stage.WAITING_FOR_MATCH, first_name="Sara", preferences={"volunteer_gender": "female"}),
+        applied(),
+    )
+    found = repository.get_person(YOUTH, "y1")
+    assert isinstance(found, YoungPerson) and found.details.preferences.volunteer_gender == "female"
+    assert repository.get_young_person("y1") == found
+    with pytest.raises(NotFound):
+        repository.get_volunteer("y1")  # a young person's id is not a volunteer's
+    with pytest.raises(NotFound):
+        repository.get_person(MATCH, "y1")
+
+
+def test_an_unknown_record_is_not_found_and_cannot_be_changed(repository):
+    with pytest.raises(NotFound):
+        repository.get_record(VOLUNTEER, "nobody")
+    with pytest.raises((NotFound, Conflict)):
+        repository.update(VOLUNTEER, "nobody", set={"consultant": "k@x.dk"})
+    assert repository.get_people(VOLUNTEER, ["nobody"]) == []
+
+
+def test_a_change_sets_and_removes_fields_and_adds_its_event(repository):
+    repository.create_person(volunteer("a1"), applied())
+    repository.update(
+        VOLUNTEER,
+        "a1",
+        set={"stage": Stage.PHONE_SCREENING, "stage_since": NOW, "open_link_id": "L1", "consultant": "k@x.dk"},
+        event=Event(at=NOW + timedelta(minutes=1), kind=EventKind.STEP_OPENED, stage=Stage.PHONE_SCREENING),
+    )
+    found = repository.get_volunteer("a1")
+    assert (found.stage, found.open_link_id, found.consultant) == (Stage.PHONE_SCREENING, "L1", "k@x.dk")
+    repository.update(VOLUNTEER, "a1", set={"open_link_id": None}, remove=("consultant",))
+    found = repository.get_volunteer("a1")
+    assert found.open_link_id is None and found.consultant is None
+    assert kinds_of(repository, VOLUNTEER, "a1") == ["APPLIED", "STEP_OPENED"]
+
+
+def test_a_change_to_a_field_the_record_does_not_have_is_refused(repository):
+    repository.create_person(volunteer("a1"), applied())
+    with pytest.raises(ValueError, match="no field"):
+        repository.update(VOLUNTEER, "a1", set={"stagee": Stage.TRAINING})
+    assert repository.get_volunteer("a1").stage is Stage.APPLIED
+
+
+@pytest.mark.parametrize(
+    "expect",
+    [
+        Expect.stage(Stage.TRAINING),
+        Expect(held_by="p1"),
+        Expect(open_link="L9"),
+        Expect(unset=frozenset({"withdraw_link_id"})),
+        Expect(run_below=2),
+    ],
+)
+def test_a_change_whose_expectation_fails_writes_nothing(repository, expect):
+    repository.create_person(
+        volunteer("a1", record={"withdraw_link_id": "W1", "run": 2, "proposal_id": "p2", "open_link_id": "L1"}),
+        applied(),
+    )
+    with pytest.raises(Conflict):
+        repository.update(
+            VOLUNTEER, "a1", set={"consultant": "k@x.dk"}, expect=expect, event=Event(at=NOW, kind=EventKind.REASSIGNED)
+        )
+    assert repository.get_volunteer("a1").consultant is None
+    assert kinds_of(repository, VOLUNTEER, "a1") == ["APPLIED"]
+
+
+def test_expectations_that_hold_let_the_change_through(repository):
+    repository.create_person(volunteer("a1", Stage.READY_FOR_MATCH, record={"open_link_id": "L1"}), applied())
+    repository.update(
+        VOLUNTEER,
+        "a1",
+        set={"run": 2},
+        expect=Expect(
+            stages=frozenset({Stage.READY_FOR_MATCH, Stage.TRAINING}),
+            free=True,
+            open_link="L1",
+            unset=frozenset({"withdrawal_requested", "withdraw_link_id"}),
+            run_below=2,
+        ),
+    )
+    assert repository.get_volunteer("a1").run == 2
+    with pytest.raises(Conflict):
+        repository.update(VOLUNTEER, "a1", set={"run": 2}, expect=Expect(run_below=2))
+
+
+def test_several_records_change_together_or_not_at_all(repository):
+    repository.create_person(young_person("y1", Stage.WAITING_FOR_MATCH), applied())
+    repository.create_person(volunteer("v1", Stage.READY_FOR_MATCH, record={"proposal_id": "other"}), applied())
+    claimed = Event(at=NOW, kind=EventKind.MATCH_PROPOSED)
+    claim = {"stage": Stage.MATCH_PROPOSED, "proposal_id": "p1"}
+    with pytest.raises(Conflict):
+        repository.change_together(
+            [
+                Change(YOUTH, "y1", claim, event=claimed, expect=Expect(free=True)),
+                Change(VOLUNTEER, "v1", claim, event=claimed, expect=Expect(free=True)),  # held by another
+            ],
+            new_proposal=proposal(),
+            new_proposal_event=claimed,
+        )
+    assert repository.get_young_person("y1").proposal_id is None
+    with pytest.raises(NotFound):
+        repository.get_proposal("p1")
+    assert kinds_of(repository, YOUTH, "y1") == ["APPLIED"]
+    repository.update(VOLUNTEER, "v1", set={"proposal_id": None})
+    repository.change_together(
+        [
+            Change(YOUTH, "y1", claim, event=claimed, expect=Expect(free=True)),
+            Change(VOLUNTEER, "v1", claim, event=claimed, expect=Expect(free=True)),
+        ],
+        new_proposal=proposal(),
+        new_proposal_event=claimed,
+    )
+    stored = repository.get_proposal("p1")
+    assert stored == proposal() and stored.candidates[1].volunteer_id == "v2"
+    assert repository.get_volunteer("v1").proposal_id == "p1"
+    assert kinds_of(repository, MATCH, "p1") == ["MATCH_PROPOSED"]
+    with pytest.raises(Conflict):  # the same proposal id twice
+        repository.change_together([], new_proposal=proposal())
+
+
+def test_a_proposals_own_fields_change_like_a_persons(repository):
+    repository.change_together([], new_proposal=proposal())
+    repository.update(
+        MATCH,
+        "p1",
+        set={"volunteer_id": "v2", "answer_links": {Party.YOUTH: "Ly", Party.VOLUNTEER: "Lv"}, "answers": {}},
+    )
+    found = repository.get_proposal("p1")
+    assert found.volunteer_id == "v2" and found.answer_links[Party.VOLUNTEER] == "Lv"
+
+
+def test_two_answers_at_the_same_moment_are_both_kept(repository):
+    repository.change_together([], new_proposal=proposal())
+    with pytest.raises(NotFound):  # nobody has been asked yet
+        repository.record_answer("p1", Party.YOUTH, "yes")
+    repository.update(MATCH, "p1", set={"answer_links": {Party.YOUTH: "Ly", Party.VOLUNTEER: "Lv"}, "answers": {}})
+    threads = [
+        threading.Thread(target=repository.record_answer, args=("p1", party, "yes"))
+        for party in (Party.YOUTH, Party.VOLUNTEER)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert repository.get_proposal("p1").answers == {Party.YOUTH: "yes", Party.VOLUNTEER: "yes"}
+
+
+# --- history and retention -------------------------------------------------------------------
+
+
+def test_the_history_keeps_every_event_in_order_even_two_in_one_microsecond(repository):
+    repository.create_person(volunteer("a1"), applied())
+    for minutes, stage in enumerate((Stage.PHONE_SCREENING, Stage.HOME_VISIT), start=1):
+        repository.update(
+            VOLUNTEER,
+            "a1",
+            set={"stage": stage},
+            event=Event(at=NOW + timedelta(minutes=minutes), kind=EventKind.STEP_OPENED, stage=stage),
+        )
+    repository.add_event(VOLUNTEER, "a1", Event(at=NOW + timedelta(minutes=3), kind=EventKind.REMINDER_SENT))
+    repository.add_event(VOLUNTEER, "a1", Event(at=NOW + timedelta(minutes=3), kind=EventKind.REMINDER_SENT))
+    history = repository.history(VOLUNTEER, "a1")
+    assert [(e.kind.value, e.stage.value if e.stage else None) for e in history] == [
+        ("APPLIED", None),
+        ("STEP_OPENED", "PHONE_SCREENING"),
+        ("STEP_OPENED", "HOME_VISIT"),
+        ("REMINDER_SENT", None),
+        ("REMINDER_SENT", None),
+    ]
+
+
+def test_an_ended_trail_is_stamped_whole_once_and_a_late_event_takes_its_expiry(repository):
+    repository.create_person(volunteer("a1"), applied())
+    repository.add_event(VOLUNTEER, "a1", Event(at=NOW, kind=EventKind.REMINDER_SENT))
+    assert repository.expiries(VOLUNTEER, "a1") == [None, None, None]  # someone in progress is kept
+    repository.update(VOLUNTEER, "a1", set={"stage": Stage.REJECTED, "expires_at": 2_000_000_000})
+    assert repository.expire_trail(VOLUNTEER, "a1", 2_000_000_000) == 2
+    assert repository.expire_trail(VOLUNTEER, "a1", 2_000_000_000) == 0
+    repository.add_event(VOLUNTEER, "a1", Event(at=NOW, kind=EventKind.EMAIL_BOUNCED))  # a late bounce
+    assert repository.expiries(VOLUNTEER, "a1") == [2_000_000_000] * 4
+
+
+def test_people_waiting_in_a_stage_are_listed_longest_waiting_first(repository):
+    for person_id, hours in (("late", 2), ("early", 0), ("elsewhere", 1)):
+        stage = Stage.HOME_VISIT if person_id != "elsewhere" else Stage.TRAINING
+        repository.create_person(volunteer(person_id, stage, NOW + timedelta(hours=hours)), applied())
+    repository.create_person(young_person("y1", Stage.HOME_VISIT, NOW + timedelta(hours=1)), applied())
+    waiting = repository.waiting_in_stage(Stage.HOME_VISIT)
+    assert [(w.kind, w.id) for w in waiting] == [(VOLUNTEER, "early"), (YOUTH, "y1"), (VOLUNTEER, "late")]
+    before = repository.waiting_in_stage(Stage.HOME_VISIT, since_before=NOW + timedelta(hours=1))
+    assert [w.id for w in before] == ["early"]
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+def a_link(**changes):
+    return link("L1", LinkKind.DECISION, "a1", VOLUNTEER, stage=Stage.HOME_VISIT, task_token="token-1", **changes)
+
+
+def test_a_link_keeps_its_token_server_side_and_is_used_once(repository):
+    repository.create_person(volunteer("a1"), applied())
+    repository.put_link(a_link(), NOW + timedelta(days=30))
+    stored = repository.get_link("L1")
+    assert stored == a_link() and stored.task_token == "token-1" and "token-1" not in repr(stored)
+    event = Event(at=NOW + timedelta(minutes=1), kind=EventKind.APPROVED, by="k@x.dk")
+    repository.use_link_once(stored, "approve", "k@x.dk", NOW, event)
+    with pytest.raises(Conflict):
+        repository.use_link_once(stored, "reject", "k@x.dk", NOW, event)
+    used = repository.get_link("L1")
+    assert used.status is LinkStatus.USED and used.decision == "approve" and used.decided_at == NOW
+    assert kinds_of(repository, VOLUNTEER, "a1") == ["APPLIED", "APPROVED"]
+    assert repository.get_link("no-such-link") is None
+
+
+def test_concurrent_uses_of_one_link_let_exactly_one_through(repository):
+    repository.create_person(volunteer("a1"), applied())
+    repository.put_link(a_link(), NOW + timedelta(days=30))
+    outcomes = []
+
+    def use(decision):
+        try:
+            repository.use_link_once(a_link(), decision, "k@x.dk", NOW, Event(at=NOW, kind=EventKind.APPROVED))
+            outcomes.append("won")
+        except Conflict:
+            outcomes.append("lost")
+
+    threads = [threading.Thread(target=use, args=(d,)) for d in ("approve", "reject") * 4]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["lost"] * 7 + ["won"]
+    assert kinds_of(repository, VOLUNTEER, "a1").count("APPROVED") == 1
+
+
+def test_an_expired_link_cannot_be_used_even_if_still_open(repository):
+    repository.create_person(volunteer("a1"), applied())
+    repository.put_link(a_link(), NOW + timedelta(days=30))
+    with pytest.raises(Conflict):
+        repository.use_link_once(
+            a_link(), "approve", "k@x.dk", NOW + timedelta(days=6), Event(at=NOW, kind=EventKind.APPROVED)
+        )
+    assert kinds_of(repository, VOLUNTEER, "a1") == ["APPLIED"]
+
+
+def test_a_waiting_step_swaps_its_token_only_while_its_link_is_open(repository):
+    repository.create_person(volunteer("a1"), applied())
+    repository.put_link(a_link(), NOW + timedelta(days=30))
+    repository.refresh_token("L1", "token-2")
+    assert repository.get_link("L1").task_token == "token-2"
+    assert repository.invalidate_link("L1", "withdrawn")
+    assert not repository.invalidate_link("L1", "withdrawn")
+    dead = repository.get_link("L1")
+    assert dead.status is LinkStatus.INVALIDATED and dead.invalid_reason == "withdrawn" and dead.task_token is None
+    with pytest.raises(Conflict):
+        repository.refresh_token("L1", "token-3")

@@ -1,0 +1,85 @@
+"""Every function starts with exactly the environment the template gives it, and the functions the
+state machines invoke dispatch every action of their contract (and nothing else)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backup.usecases.tasks import MATCHING_ACTIONS, WORKFLOW_ACTIONS
+from local_stack import template as tpl
+
+from .conftest import load_handler
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def template_environment(logical_id):
+    """The function's variables as the template resolves them (names for the resources)."""
+    template = tpl.load()
+    context = tpl.Context(
+        tpl.parameter_defaults(
+            template,
+            {
+                "SenderEmail": "backup@rodekors.example",
+                "ConsultantEmail": "k@rodekors.example",
+                "OpsEmail": "o@rodekors.example",
+            },
+        )
+    )
+    for name, condition in template.get("Conditions", {}).items():
+        context.conditions[name] = context.condition(condition)
+    for logical, resource in template["Resources"].items():
+        context.refs.setdefault(logical, f"backup-test-{logical}")
+        for attribute in ("Arn", "Name"):
+            context.attributes[(logical, attribute)] = f"arn:aws:test:::{logical}"
+    (spec,) = [s for s in tpl.function_specs(template, context) if s.logical_id == logical_id]
+    return spec.environment
+
+
+@pytest.mark.parametrize(
+    "function, logical_id, contract",
+    [("workflow", "WorkflowFunction", WORKFLOW_ACTIONS), ("matching", "MatchingFunction", MATCHING_ACTIONS)],
+)
+def test_a_task_function_dispatches_exactly_its_contracts_actions(function, logical_id, contract, monkeypatch):
+    if function == "matching":
+        monkeypatch.syspath_prepend(str(ROOT / "functions" / "matching"))
+    module = load_handler(function, template_environment(logical_id), monkeypatch)
+    assert set(module.HANDLERS) == set(contract)
+
+
+@pytest.mark.parametrize(
+    "logical_id", ["IntakeFunction", "ScreeningFunction", "StaffFunction", "WatchFunction", "EmailEventsFunction"]
+)
+def test_every_function_starts_with_the_templates_environment_alone(logical_id, monkeypatch):
+    function = {"EmailEventsFunction": "email_events"}.get(logical_id, logical_id.removesuffix("Function").lower())
+    assert load_handler(function, template_environment(logical_id), monkeypatch).lambda_handler
+
+
+def test_the_layers_import_rules_hold():
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports")], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_rule_catches_a_domain_module_that_imports_boto3(tmp_path):
+    """The attack on the rule: a copy of the layer whose domain talks to AWS must fail the lint."""
+    import shutil
+
+    copy = tmp_path / "shared"
+    shutil.copytree(
+        ROOT / "functions" / "shared" / "backup", copy / "backup", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    clock = copy / "backup" / "domain" / "clock.py"
+    clock.write_text(clock.read_text() + "\nimport boto3  # noqa\n")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode != 0 and "backup.domain.clock -> boto3" in result.stdout, result.stdout

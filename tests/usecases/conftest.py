@@ -1,0 +1,100 @@
+"""The use cases wired to the in-memory adapters, with a clock the tests move: the whole
+programme in one process, a few milliseconds per test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+
+from backup.adapters.memory import (
+    MemoryRepository,
+    RecordingExecutions,
+    RecordingMailer,
+    RecordingMetrics,
+    RecordingResults,
+)
+from backup.domain.emails import Email
+from backup.domain.kinds import RecordKind
+from backup.domain.settings import Settings
+from backup.usecases.human_steps import HumanSteps
+from backup.usecases.journeys import Journeys
+from backup.usecases.letters import Letters
+from backup.usecases.link_decisions import LinkDecisions
+from backup.usecases.ops_commands import OpsCommands
+from backup.usecases.proposals import Proposals, ProposalWaits
+from backup.usecases.referral import YoungPersonJourney
+from backup.usecases.screening import VolunteerJourney
+from backup.usecases.withdrawal import Withdrawal
+
+CONSULTANT = "konsulent@rodekors.example"
+OPS = "drift@rodekors.example"
+
+
+class Clock:
+    """A clock tests can move."""
+
+    def __init__(self) -> None:
+        self.at = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@dataclass
+class Programme:
+    settings: Settings
+    clock: Clock = field(default_factory=Clock)
+    repository: MemoryRepository = field(default_factory=MemoryRepository)
+    mailer: RecordingMailer = field(default_factory=RecordingMailer)
+    results: RecordingResults = field(default_factory=RecordingResults)
+    executions: RecordingExecutions = field(default_factory=RecordingExecutions)
+    metrics: RecordingMetrics = field(default_factory=RecordingMetrics)
+
+    def __post_init__(self) -> None:
+        self.rewire()
+
+    def rewire(self) -> None:
+        """Build every use case on the current adapters (after a test swapped one)."""
+        r, s, now = self.repository, self.settings, self.clock
+        self.letters = Letters(r, self.mailer)
+        self.steps = HumanSteps(r, self.letters, self.results, s, now, self.metrics)
+        self.journeys = Journeys(
+            r,
+            self.letters,
+            self.steps,
+            self.results,
+            s,
+            now,
+            self.metrics,
+            kinds={
+                RecordKind.VOLUNTEER: VolunteerJourney(r, self.letters, self.steps, s, now),
+                RecordKind.YOUTH: YoungPersonJourney(self.letters),
+            },
+        )
+        self.proposals = Proposals(r, self.letters, self.steps, self.results, self.executions, s, now, self.metrics)
+        self.decisions = LinkDecisions(r, self.results, ProposalWaits(r, self.results), now, self.metrics)
+        self.withdrawal = Withdrawal(r, self.results, now)
+        self.ops = OpsCommands(r, self.letters, self.steps, s, now)
+
+    @property
+    def emails(self) -> list[Email]:
+        return self.mailer.emails
+
+
+def settings(**changes: object) -> Settings:
+    values: dict[str, object] = dict(
+        base_url="https://backup.example",
+        consultant_email=CONSULTANT,
+        ops_email=OPS,
+        max_reminders=2,
+        reminder_delay_seconds=3600,
+    )
+    values.update(changes)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def programme() -> Programme:
+    return Programme(settings())
