@@ -92,7 +92,11 @@ def payload(machine: Machine, function: str, action_name: str, **params: Any) ->
             built["kind"] = machine.kind.value
         elif name == "task_token":
             built["task_token.$"] = "$$.Task.Token"
+        elif name == "execution":  # who asked, for the audit trail
+            built["execution.$"] = "$$.Execution.Name"
     for name, value in params.items():
+        built.pop(name, None)
+        built.pop(f"{name}.$", None)
         key = name if not isinstance(value, str) or not value.startswith("$") else f"{name}.$"
         built[key] = value.value if isinstance(value, Stage) else value
     given = {key.removesuffix(".$") for key in built}
@@ -201,7 +205,8 @@ def _reminding(
     remind["Next"] = f"{waiting}: expired?"
     _result(remind, function, "$.step_wait")
     states[remind_name] = remind
-    states.update(_ask_ops(machine, remind_name, retry_target=fresh(waiting), withdrawable=withdrawable))
+    # ops who retry a reminder that failed run that reminder again
+    states.update(_ask_ops(machine, remind_name, retry_target=remind_name, withdrawable=withdrawable))
     states.update(_choice(f"{waiting}: expired?", "$.step_wait.expired", True, expired, waiting))
     return states
 
@@ -215,18 +220,30 @@ def _human_step(
     wait = _lambda(machine, "open_step", stage=stage)
     wait["Comment"] = f"Waits for the consultant's decision on {stage.value} (a link sent to them)."
     wait["TimeoutSecondsPath"] = "$.step_wait.seconds"
-    wait["ResultPath"] = "$.decision"
+    wait["ResultPath"] = "$.claimed"  # what the task result says: the next state checks it against the link
     wait["Catch"] = [
         {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": f"{name}: remind"},
         *([WITHDRAWN] if withdrawable and machine.withdrawable else []),
         _catch_all(name),
     ]
-    wait["Next"] = f"{name}: decided?"
-    decided = {
-        "Type": "Choice",
-        "Choices": [{"Variable": "$.decision.outcome", "StringEquals": "approve", "Next": next_name}],
-        "Default": rejected,
-    }
+    wait["Next"] = f"{name}: confirmed"
+    confirmed = _task(
+        machine,
+        f"{name}: confirmed",
+        "confirm_step",
+        f"{name}: decided?",
+        "$.decision",
+        withdrawable,
+        stage=stage,
+        claimed="$.claimed",
+    )
+    confirmed[f"{name}: confirmed"]["Comment"] = (
+        "The decision as the step's used link recorded it (who, when, what); a result no used link backs "
+        "raises the safeguarding alarm and the step waits again."
+    )
+    decided = _choose(
+        f"{name}: decided?", "$.decision.outcome", {"approve": next_name, "reject": rejected}, fresh(name)
+    )
     remind = _lambda(machine, "remind", stage=stage)
     remind["Comment"] = (
         "Nobody decided in time: remind the consultant, tell ops after the last reminder, "
@@ -242,7 +259,8 @@ def _human_step(
         name: wait,
         # a step that failed or timed out is opened afresh (a new link) when ops retry it
         **_ask_ops(machine, name, retry_target=fresh(name), withdrawable=withdrawable),
-        f"{name}: decided?": decided,
+        **confirmed,
+        **decided,
         **_reminding(
             machine,
             name,
@@ -274,12 +292,14 @@ def _wait_for_match(machine: Machine, done: str, withdrawable: bool) -> dict[str
         )
     )
     states.update(_choice("New run due?", "$.pool.renew", True, CONTINUE, "Waiting for a match"))
-    states.update(_task(machine, "Waiting for a match", "await_match", "Matched?", None, withdrawable))
+    states.update(_task(machine, "Waiting for a match", "await_match", "Matched: confirmed", None, withdrawable))
     waiting = states["Waiting for a match"]
     waiting["ResultSelector"] = {"outcome.$": "$.outcome"}  # what the match resumes the wait with
-    waiting["ResultPath"] = "$.match"
+    waiting["ResultPath"] = "$.claimed"
     waiting["TimeoutSecondsPath"] = "$.pool.seconds"
     waiting["Catch"].insert(0, {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": CONTINUE})
+    # the pool's wait ends only for a match the records show; a forged result raises the alarm
+    states.update(_task(machine, "Matched: confirmed", "confirm_match", "Matched?", "$.match", withdrawable))
     states.update(_choice("Matched?", "$.match.outcome", "matched", done, POOL_WAIT))
     states[done] = {"Type": "Succeed"}
     # the task records the next run and starts it: this same machine, straight at the pool's wait
@@ -377,6 +397,12 @@ def youth_definition() -> State:
     }
 
 
+def _choose(name: str, variable: str, outcomes: dict[str, str], otherwise: str) -> dict[str, State]:
+    """A Choice on a confirmed outcome: each known one to its state, anything else (forged) back."""
+    choices = [{"Variable": variable, "StringEquals": value, "Next": target} for value, target in outcomes.items()]
+    return {name: {"Type": "Choice", "Choices": choices, "Default": otherwise}}
+
+
 def _choice(name: str, variable: str, equals: str | bool, yes: str, no: str) -> dict[str, State]:
     test = "BooleanEquals" if isinstance(equals, bool) else "StringEquals"
     return {name: {"Type": "Choice", "Choices": [{"Variable": variable, test: equals, "Next": yes}], "Default": no}}
@@ -386,9 +412,35 @@ def match_definition() -> State:
     """A proposal: the consultant chooses, the two meet, both are asked, and a match or the pool."""
     m = MATCH
     states: dict[str, State] = {}
-    states.update(_task(m, "Consultant chooses", "open_proposal", "Chosen?", None, False, MATCHING))
-    states["Consultant chooses"]["ResultPath"] = "$.choice"
-    states.update(_choice("Chosen?", "$.choice.outcome", "none", "No match: back to the pool", "Record the choice"))
+    # each wait's result is checked against the proposal's used links before anyone moves
+    for waiting, action, step, path in (
+        ("Consultant chooses", "open_proposal", "PROPOSAL", "$.choice"),
+        ("Introduction meeting", "open_intro", "INTRO", "$.intro"),
+        ("Both asked: continue?", "ask_both", "CONTINUE", "$.answers"),
+    ):
+        states.update(_task(m, waiting, action, f"{waiting}: confirmed", None, False, MATCHING))
+        states[waiting]["ResultPath"] = "$.claimed"
+        states.update(
+            _task(
+                m,
+                f"{waiting}: confirmed",
+                "confirm_step",
+                f"{waiting}: what now?",
+                path,
+                False,
+                MATCHING,
+                step=step,
+                claimed="$.claimed",
+            )
+        )
+    states.update(
+        _choose(
+            "Consultant chooses: what now?",
+            "$.choice.outcome",
+            {"chosen": "Record the choice", "none": "No match: back to the pool"},
+            fresh("Consultant chooses"),
+        )
+    )
     states.update(
         _task(
             m,
@@ -406,11 +458,22 @@ def match_definition() -> State:
     )
     states.update(_task(m, "Both still in the programme?", "still_on", "Both here?", "$.check", False, MATCHING))
     states.update(_choice("Both here?", "$.check.ok", True, fresh("Introduction meeting"), SOMEONE_LEFT))
-    states.update(_task(m, "Introduction meeting", "open_intro", fresh("Both asked: continue?"), None, False, MATCHING))
-    states["Introduction meeting"]["ResultPath"] = "$.intro"
-    states.update(_task(m, "Both asked: continue?", "ask_both", "Both said yes?", None, False, MATCHING))
-    states["Both asked: continue?"]["ResultPath"] = "$.answers"
-    states.update(_choice("Both said yes?", "$.answers.outcome", "both_yes", "Matched", "Not continuing"))
+    states.update(
+        _choose(
+            "Introduction meeting: what now?",
+            "$.intro.outcome",
+            {"held": fresh("Both asked: continue?")},
+            fresh("Introduction meeting"),
+        )
+    )
+    states.update(
+        _choose(
+            "Both asked: continue?: what now?",
+            "$.answers.outcome",
+            {"both_yes": "Matched", "declined": "Not continuing"},
+            fresh("Both asked: continue?"),
+        )
+    )
     states.update(_task(m, "Matched", "matched", "Match confirmed", None, False, MATCHING))
     states["Match confirmed"] = {"Type": "Succeed"}
     for name, exclude, tell in (

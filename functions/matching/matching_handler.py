@@ -13,6 +13,7 @@ from backup.adapters.stepfunctions import StepFunctionsExecutions
 from backup.adapters.wiring import ProgrammeConfig, Wiring
 from backup.domain import clock
 from backup.domain.kinds import RecordKind
+from backup.domain.links import LinkKind
 from backup.usecases import tasks
 from backup.usecases.proposals import Proposals
 from pool import run_matching
@@ -37,6 +38,7 @@ proposals = Proposals(
     wiring.settings,
     clock.now,
     wiring.metrics,
+    wiring.safeguards,
 )
 
 
@@ -65,7 +67,14 @@ def _reminds(use_case: Callable[[str], Any]) -> Callable[[tasks.ProposalTask], t
 
 
 def choose(task: tasks.Choose) -> tasks.Checked:
-    return tasks.Checked(ok=proposals.choose(task.proposal_id, task.volunteer_id))
+    return tasks.Checked(ok=proposals.choose(task.proposal_id, task.volunteer_id, task.requested_by))
+
+
+def confirm_step(task: tasks.ConfirmProposalStep) -> tasks.Confirmed:
+    outcome, volunteer_id = proposals.confirm_step(
+        task.proposal_id, LinkKind(task.step), task.claimed, task.requested_by
+    )
+    return tasks.Confirmed(outcome=outcome, volunteer_id=volunteer_id)
 
 
 def still_on(task: tasks.ProposalTask) -> tasks.Checked:
@@ -73,7 +82,7 @@ def still_on(task: tasks.ProposalTask) -> tasks.Checked:
 
 
 def matched(task: tasks.ProposalTask) -> tasks.Done:
-    proposals.matched(task.proposal_id)
+    proposals.matched(task.proposal_id, task.requested_by)
     return tasks.Done()
 
 
@@ -86,6 +95,7 @@ HANDLERS: dict[str, Callable[[Any], tasks.TaskOutput]] = {
     "run": run,
     "open_proposal": _waits(proposals.open_proposal),
     "choose": choose,
+    "confirm_step": confirm_step,
     "still_on": still_on,
     "open_intro": _waits(proposals.open_intro),
     "ask_both": _waits(proposals.ask_both),

@@ -4,18 +4,20 @@ proposals made from it (each claimed by a conditional write, so overlapping runs
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar, cast
 
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
 from assignment import assign
+from backup.domain.evidence import Rules
 from backup.domain.kinds import RecordKind
 from backup.domain.records import Person
 from backup.domain.records import Volunteer as VolunteerRecord
 from backup.domain.records import YoungPerson as YoungPersonRecord
 from backup.domain.stages import Stage
+from backup.domain.transitions import clearance_problem
 from backup.usecases.ports import Repository
 from backup.usecases.proposals import Proposals
 from scoring import MatchingConfig, Preferences, Volunteer, YoungPerson
@@ -58,7 +60,7 @@ def young_person_from(record: YoungPersonRecord) -> YoungPerson:
 
 
 def _people(
-    repository: Repository, stage: Stage, kind: RecordKind, build: Callable[[R], P]
+    repository: Repository, stage: Stage, kind: RecordKind, build: Callable[[R], P], today: date, rules: Rules
 ) -> tuple[list[P], dict[str, R]]:
     ids = [w.id for w in repository.waiting_in_stage(stage) if w.kind is kind]
     records = cast(list[R], repository.get_people(kind, ids))
@@ -66,6 +68,8 @@ def _people(
     for record in records:
         if record.withdrawal_requested:
             continue  # on their way out of the programme: never proposed
+        if clearance_problem(record, today, rules):
+            continue  # a certificate that ran out, a suspension: the claim would refuse them anyway
         try:
             people.append(build(record))
         except ValidationError as bad:  # one broken record must not stop everyone's matching
@@ -77,8 +81,11 @@ def _people(
 
 
 def run_matching(repository: Repository, proposals: Proposals, now: datetime, max_distance_km: float) -> dict[str, int]:
-    young, youth_records = _people(repository, Stage.WAITING_FOR_MATCH, RecordKind.YOUTH, young_person_from)
-    volunteers, _ = _people(repository, Stage.READY_FOR_MATCH, RecordKind.VOLUNTEER, volunteer_from)
+    rules = proposals.settings.rules
+    young, youth_records = _people(
+        repository, Stage.WAITING_FOR_MATCH, RecordKind.YOUTH, young_person_from, now.date(), rules
+    )
+    volunteers, _ = _people(repository, Stage.READY_FOR_MATCH, RecordKind.VOLUNTEER, volunteer_from, now.date(), rules)
     result = assign(young, volunteers, today=now.date(), config=MatchingConfig(max_distance_km=max_distance_km))
     created = proposals.propose(list(result.proposals))
     # who has nobody within reach: the recruitment-needs view shows them, per region

@@ -14,9 +14,11 @@ from backup.adapters.environment import EnvConfig
 from backup.adapters.stepfunctions import StepFunctionsTaskResults
 from backup.adapters.telemetry import PowertoolsMetrics
 from backup.domain import clock
+from backup.domain.evidence import Rules
 from backup.domain.links import DeadLink, Link, LinkKind
 from backup.domain.match_choices import check_match_decision
 from backup.domain.records import Person, ProposalRecord, Record
+from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS
 from backup.domain.step_fields import check_step_fields, recorded_values
 from backup.usecases.link_decisions import MATCH_LINKS, LinkDecisions
 from backup.usecases.proposals import ProposalWaits
@@ -31,12 +33,14 @@ from backup.web.withdraw_pages import withdraw_page, withdrawn_page
 
 class Config(EnvConfig):
     table_name: str
+    certificate_validity_days: int = DEFAULT_CERTIFICATE_VALIDITY_DAYS
 
 
 config = Config.from_env()
 logger = Logger()
 tracer = Tracer()
 app = APIGatewayHttpResolver()
+rules = Rules(certificate_validity_days=config.certificate_validity_days)
 repository = DynamoRepository(config.table_name)
 results = StepFunctionsTaskResults()
 metrics = PowertoolsMetrics()
@@ -129,7 +133,9 @@ def decide(link_id: str) -> Response[str]:
             )
     else:
         stage = link.stage or record.stage
-        errors = check_step_fields(stage, decision, form, clock.now().date())
+        errors = check_step_fields(
+            stage, decision, form, applied_on=record.created_at.date(), today=clock.now().date(), rules=rules
+        )
         if errors:
             return csrf.page_with_token(
                 app, 422, lambda token: _page(link, record, token, form, errors), f"/decisions/{link_id}"

@@ -40,6 +40,7 @@ journeys = Journeys(
     settings,
     clock.now,
     wiring.metrics,
+    safeguards=wiring.safeguards,
     kinds={
         RecordKind.VOLUNTEER: VolunteerJourney(repository, letters, steps, settings, clock.now),
         RecordKind.YOUTH: YoungPersonJourney(letters),
@@ -53,8 +54,17 @@ def start(task: tasks.PersonTask) -> tasks.Started:
 
 
 def open_step(task: tasks.StepWait) -> tasks.Done:
-    journeys.open_step(task.kind, task.person_id, task.stage, task.task_token)
+    journeys.open_step(task.kind, task.person_id, task.stage, task.task_token, task.requested_by)
     return tasks.Done()
+
+
+def confirm_step(task: tasks.ConfirmStep) -> tasks.Confirmed:
+    outcome = journeys.confirm_step(task.kind, task.person_id, task.stage, task.claimed, task.requested_by)
+    return tasks.Confirmed(outcome=outcome)
+
+
+def confirm_match(task: tasks.PersonTask) -> tasks.Confirmed:
+    return tasks.Confirmed(outcome=journeys.confirm_match(task.kind, task.person_id, task.requested_by))
 
 
 def remind(task: tasks.StepTask) -> tasks.Reminder:
@@ -63,7 +73,7 @@ def remind(task: tasks.StepTask) -> tasks.Reminder:
 
 
 def finish(task: tasks.StepTask) -> tasks.Finished:
-    journeys.finish(task.kind, task.person_id, task.stage)
+    journeys.finish(task.kind, task.person_id, task.stage, task.requested_by)
     return tasks.Finished(stage=task.stage)
 
 
@@ -110,6 +120,8 @@ HANDLERS: dict[str, Callable[[Any], tasks.TaskOutput]] = {
     "open_step": open_step,
     "remind": remind,
     "finish": finish,
+    "confirm_step": confirm_step,
+    "confirm_match": confirm_match,
     "ops_attention": ops_attention,
     "await_match": await_match,
     "pool_wait": pool_wait,

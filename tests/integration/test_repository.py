@@ -120,3 +120,23 @@ def test_ses_throttling_is_its_own_error_so_the_state_machine_retries_it():
 
     with pytest.raises(SesThrottled):
         SesMailer(SENDER, Throttling()).send(compose("a@b.dk", "s", "t"))
+
+
+def test_a_record_stored_with_empty_texts_for_none_still_reads(repo, table):
+    """Records written before the typed model cleared a step by storing "" instead of removing it."""
+    boto3.resource("dynamodb").Table(table).put_item(
+        Item={
+            "pk": "VOLUNTEER#old1",
+            "sk": "PROFILE",
+            "application_id": "old1",
+            "kind": "VOLUNTEER",
+            "stage": "READY_FOR_MATCH",
+            "stage_since": "2026-01-05T09:00:00.000000+00:00",
+            "applied_at": "2026-01-01T09:00:00.000000+00:00",
+            "open_stage": "",
+            "open_link_id": "",
+            "details": {"first_name": "Mette"},
+        }
+    )
+    found = repo.get_volunteer("old1")
+    assert found.open_stage is None and found.open_link_id is None and found.first_name == "Mette"

@@ -151,4 +151,27 @@ def test_the_consultants_proposal_steps_remind_and_wait_again_until_their_link_e
     assert answers["TimeoutSecondsPath"] == "$.step_wait.seconds"
     assert answers["Catch"][0]["Next"] == "Both asked: continue?: nudge the consultant"
     assert states["Both asked: continue?: expired?"]["Choices"][0]["Next"] == "Proposal expired"
-    assert states["Introduction meeting"]["Next"] == "Both asked: continue?: reminders from now"
+    assert (
+        states["Introduction meeting: what now?"]["Choices"][0]["Next"] == "Both asked: continue?: reminders from now"
+    )
+
+
+@pytest.mark.parametrize("name", MACHINES)
+def test_no_wait_moves_anyone_on_its_result_alone_the_next_state_confirms_it_against_the_links(name):
+    """A forged or replayed task token must not move a person: every wait for a human's decision (or
+    a match) is followed by a task that reads the used links, and only that task's outcome decides."""
+    states = _states(name)
+    waits = {
+        state_name: state
+        for state_name, state in states.items()
+        if state.get("Resource", "").endswith(".waitForTaskToken") and not state_name.endswith("needs ops")
+    }
+    assert waits
+    for state_name, wait in waits.items():
+        confirm = states[wait["Next"]]
+        assert confirm["Type"] == "Task", state_name
+        assert confirm["Parameters"]["Payload"]["action"] in {"confirm_step", "confirm_match"}, state_name
+        assert wait["ResultPath"] in {"$.claimed", None}, state_name  # the claim is kept apart from the outcome
+    for state in states.values():
+        for choice in state.get("Choices", []):
+            assert not choice.get("Variable", "").startswith("$.claimed"), "a choice on an unconfirmed result"

@@ -18,6 +18,7 @@ from backup.adapters.memory import (
 from backup.domain.emails import Email
 from backup.domain.kinds import RecordKind
 from backup.domain.settings import Settings
+from backup.domain.stages import HUMAN_STEPS, Stage
 from backup.usecases.human_steps import HumanSteps
 from backup.usecases.journeys import Journeys
 from backup.usecases.letters import Letters
@@ -25,8 +26,10 @@ from backup.usecases.link_decisions import LinkDecisions
 from backup.usecases.ops_commands import OpsCommands
 from backup.usecases.proposals import Proposals, ProposalWaits
 from backup.usecases.referral import YoungPersonJourney
+from backup.usecases.safeguards import Safeguards
 from backup.usecases.screening import VolunteerJourney
 from backup.usecases.withdrawal import Withdrawal
+from tests.factories import approvals
 
 CONSULTANT = "konsulent@rodekors.example"
 OPS = "drift@rodekors.example"
@@ -60,6 +63,7 @@ class Programme:
         r, s, now = self.repository, self.settings, self.clock
         self.letters = Letters(r, self.mailer)
         self.steps = HumanSteps(r, self.letters, self.results, s, now, self.metrics)
+        self.safeguards = Safeguards(r, self.letters, s, now, self.metrics)
         self.journeys = Journeys(
             r,
             self.letters,
@@ -72,8 +76,11 @@ class Programme:
                 RecordKind.VOLUNTEER: VolunteerJourney(r, self.letters, self.steps, s, now),
                 RecordKind.YOUTH: YoungPersonJourney(self.letters),
             },
+            safeguards=self.safeguards,
         )
-        self.proposals = Proposals(r, self.letters, self.steps, self.results, self.executions, s, now, self.metrics)
+        self.proposals = Proposals(
+            r, self.letters, self.steps, self.results, self.executions, s, now, self.metrics, self.safeguards
+        )
         self.decisions = LinkDecisions(r, self.results, ProposalWaits(r, self.results), now, self.metrics)
         self.withdrawal = Withdrawal(r, self.results, now)
         self.ops = OpsCommands(r, self.letters, self.steps, s, now)
@@ -98,3 +105,21 @@ def settings(**changes: object) -> Settings:
 @pytest.fixture
 def programme() -> Programme:
     return Programme(settings())
+
+
+def screened(
+    world: Programme, person_id: str = "a1", through: tuple[Stage, ...] = HUMAN_STEPS, ready: bool = True
+) -> None:
+    """Take a volunteer through the screening steps as consultants do: each step opened, decided
+    on its link with what the step records, and confirmed; then ready for a match."""
+    for number, stage in enumerate(through):
+        token = f"screening-{person_id}-{number}"
+        world.results.waiting.add(token)
+        world.journeys.open_step(RecordKind.VOLUNTEER, person_id, stage, token, "test")
+        link_id = world.repository.get_volunteer(person_id).open_link_id
+        assert link_id
+        world.decisions.decide(link_id, "approve", "", approvals(world.clock())[stage])
+        assert world.journeys.confirm_step(RecordKind.VOLUNTEER, person_id, stage, {}, "test") == "approve"
+    if ready:
+        world.journeys.finish(RecordKind.VOLUNTEER, person_id, Stage.READY_FOR_MATCH, "test")
+    world.results.resumed.clear()  # the screening's own deliveries: what a test checks comes after

@@ -13,7 +13,7 @@ from backup.domain.links import ExpiredLink, InvalidatedLink, LinkStatus, Unknow
 from backup.domain.stages import Stage
 from tests.factories import volunteer, young_person
 
-from .conftest import CONSULTANT, OPS
+from .conftest import CONSULTANT, OPS, screened
 
 VOLUNTEER, YOUTH = RecordKind.VOLUNTEER, RecordKind.YOUTH
 
@@ -43,7 +43,7 @@ def events(world, kind_name, person_id="a1", kind=VOLUNTEER):
 
 def open_step(world, stage=Stage.PHONE_SCREENING, token="t1"):
     world.results.waiting.add(token)
-    world.journeys.open_step(VOLUNTEER, "a1", stage, token)
+    world.journeys.open_step(VOLUNTEER, "a1", stage, token, "test")
     return world.repository.get_volunteer("a1").open_link_id
 
 
@@ -156,8 +156,8 @@ def test_withdrawal_fails_the_open_wait_with_withdrawn_and_later_tasks_refuse_to
     world.withdrawal.withdraw(withdraw_link)
     assert world.results.failed == [("t1", "Withdrawn")]
     with pytest.raises(Withdrawn):
-        world.journeys.open_step(VOLUNTEER, "a1", Stage.HOME_VISIT, "t9")
-    world.journeys.finish(VOLUNTEER, "a1", Stage.WITHDRAWN)
+        world.journeys.open_step(VOLUNTEER, "a1", Stage.HOME_VISIT, "t9", "test")
+    world.journeys.finish(VOLUNTEER, "a1", Stage.WITHDRAWN, "test")
     assert world.repository.get_volunteer("a1").stage is Stage.WITHDRAWN
     assert world.repository.get_link(withdraw_link).status is LinkStatus.INVALIDATED
     assert world.emails[-1].subject == "Din ansøgning til BackUp er trukket tilbage"
@@ -166,7 +166,7 @@ def test_withdrawal_fails_the_open_wait_with_withdrawn_and_later_tasks_refuse_to
 def in_the_pool(world, waiting_on=None):
     """The applicant passed screening and is ready for a match; their run may wait for one."""
     world.journeys.start(VOLUNTEER, "a1")
-    world.journeys.finish(VOLUNTEER, "a1", Stage.READY_FOR_MATCH)
+    screened(world)
     if waiting_on:
         world.results.waiting.add(waiting_on)
         world.journeys.await_match(VOLUNTEER, "a1", waiting_on)
@@ -201,7 +201,7 @@ def test_a_step_that_looked_before_the_withdrawal_and_opened_after_it_ends_the_r
     sent_before = len(world.emails)
     world.results.waiting.add("t1")
     with pytest.raises(Withdrawn):
-        world.journeys.open_step(VOLUNTEER, "a1", Stage.PHONE_SCREENING, "t1")
+        world.journeys.open_step(VOLUNTEER, "a1", Stage.PHONE_SCREENING, "t1", "test")
     new_link = world.repository.get_volunteer("a1").open_link_id
     assert world.repository.get_link(new_link).status is LinkStatus.INVALIDATED
     assert len(world.emails) == sent_before  # the consultant is not asked to call someone who withdrew
@@ -214,7 +214,7 @@ def test_withdrawing_while_ops_decide_on_a_failure_ends_the_run_and_kills_ops_li
     ops_link = world.repository.get_volunteer("a1").ops_link_id
     world.withdrawal.withdraw(withdraw_link_of(world))
     assert world.results.failed == [("ops-token", "Withdrawn")]
-    world.journeys.finish(VOLUNTEER, "a1", Stage.WITHDRAWN)
+    world.journeys.finish(VOLUNTEER, "a1", Stage.WITHDRAWN, "test")
     assert world.repository.get_link(ops_link).status is LinkStatus.INVALIDATED
     assert world.repository.get_volunteer("a1").needs_ops is None  # nobody waits for ops any more
     with pytest.raises(InvalidatedLink):
@@ -340,7 +340,7 @@ def test_a_match_that_completes_while_the_new_run_opens_its_wait_still_ends_the_
 def test_a_rejection_tells_the_applicant_kindly_without_the_internal_reason(world):
     link_id = open_step(world)
     world.decisions.decide(link_id, "reject", "", {"reason": "Virkede utilregnelig i telefonen"})
-    world.journeys.finish(VOLUNTEER, "a1", Stage.REJECTED)
+    world.journeys.finish(VOLUNTEER, "a1", Stage.REJECTED, "test")
     letter = world.emails[-1]
     assert letter.to == "mette@example.org"
     assert "utilregnelig" not in letter.text
@@ -353,7 +353,7 @@ def test_an_ended_journey_is_deleted_whole_after_the_retention_period(world):
     world.journeys.start(VOLUNTEER, "a1")
     link_id = open_step(world)
     world.decisions.decide(link_id, "reject", "Virkede utilregnelig i telefonen")
-    world.journeys.finish(VOLUNTEER, "a1", Stage.REJECTED)
+    world.journeys.finish(VOLUNTEER, "a1", Stage.REJECTED, "test")
     expiry = int((world.clock() + timedelta(days=1825)).timestamp())
     expiries = world.repository.expiries(VOLUNTEER, "a1")
     assert len(expiries) > 4 and set(expiries) == {expiry}
@@ -366,8 +366,8 @@ def test_someone_still_in_the_programme_keeps_their_history(world):
 
 
 def test_finishing_twice_sends_one_letter(world):
-    world.journeys.finish(VOLUNTEER, "a1", Stage.READY_FOR_MATCH)
-    world.journeys.finish(VOLUNTEER, "a1", Stage.READY_FOR_MATCH)
+    screened(world)
+    world.journeys.finish(VOLUNTEER, "a1", Stage.READY_FOR_MATCH, "test")
     assert len([e for e in world.emails if "klar til at blive matchet" in e.subject]) == 1
 
 
@@ -407,7 +407,7 @@ def test_a_young_persons_referral_check_can_be_moved_to_another_consultant(world
         programme_event(world, EventKind.REFERRED),
     )
     world.results.waiting.add("ty")
-    world.journeys.open_step(YOUTH, "y1", Stage.REFERRAL_CHECK, "ty")
+    world.journeys.open_step(YOUTH, "y1", Stage.REFERRAL_CHECK, "ty", "test")
     old_link = world.repository.get_young_person("y1").open_link_id
     new = world.ops.reassign(YOUTH, "y1", "anden@rodekors.example", by="ops")
     assert world.repository.get_link(old_link).status is LinkStatus.INVALIDATED
@@ -452,20 +452,22 @@ def test_a_step_retried_after_ses_throttled_its_email_still_emails_the_consultan
     sent = throttle_once(world)
     world.results.waiting.add("t1")
     with pytest.raises(SesThrottled):
-        world.journeys.open_step(VOLUNTEER, "a1", Stage.PHONE_SCREENING, "t1")
-    world.journeys.open_step(VOLUNTEER, "a1", Stage.PHONE_SCREENING, "t1")  # the state machine's retry
-    world.journeys.open_step(VOLUNTEER, "a1", Stage.PHONE_SCREENING, "t1")  # and once more for good measure
+        world.journeys.open_step(VOLUNTEER, "a1", Stage.PHONE_SCREENING, "t1", "test")
+    world.journeys.open_step(VOLUNTEER, "a1", Stage.PHONE_SCREENING, "t1", "test")  # the state machine's retry
+    world.journeys.open_step(VOLUNTEER, "a1", Stage.PHONE_SCREENING, "t1", "test")  # and once more for good measure
     assert len([e for e in sent.emails if "venter på dig" in e.subject]) == 1
 
 
 def test_a_letter_throttled_at_the_first_try_is_sent_once_on_the_retry(world):
+    world.decisions.decide(open_step(world), "reject", "", {"reason": "Ikke klar"})
     sent = throttle_once(world)
     with pytest.raises(SesThrottled):
-        world.journeys.finish(VOLUNTEER, "a1", Stage.REJECTED)
-    world.journeys.finish(VOLUNTEER, "a1", Stage.REJECTED)
-    world.journeys.finish(VOLUNTEER, "a1", Stage.REJECTED)
+        world.journeys.finish(VOLUNTEER, "a1", Stage.REJECTED, "test")
+    world.journeys.finish(VOLUNTEER, "a1", Stage.REJECTED, "test")
+    world.journeys.finish(VOLUNTEER, "a1", Stage.REJECTED, "test")
     assert len([e for e in sent.emails if e.subject == "Svar på din ansøgning til BackUp"]) == 1
-    assert kinds(world).count("REJECTED") == 1
+    outcomes = [e for e in world.repository.history(VOLUNTEER, "a1") if e.stage is Stage.REJECTED]
+    assert len(outcomes) == 1  # the outcome once (beside the consultant's decision on the step)
 
 
 def test_every_email_is_tagged_with_the_record_and_the_role_never_an_address(world):
@@ -475,3 +477,13 @@ def test_every_email_is_tagged_with_the_record_and_the_role_never_an_address(wor
         assert tags["record_id"] == "a1" and tags["kind"] == "VOLUNTEER"
         assert tags["recipient"] in {"applicant", "consultant"}
         assert "@" not in "".join(tags.values())
+
+
+def test_a_reminder_that_read_the_person_before_a_reassign_does_not_send_the_step_to_ops(world, monkeypatch):
+    open_step(world)
+    before_the_move = world.repository.get_person(VOLUNTEER, "a1")
+    world.ops.reassign(VOLUNTEER, "a1", "anden@rodekors.example", by="ops")
+    first_read_sees(monkeypatch, world.repository, before_the_move)
+    reminded = world.journeys.remind(VOLUNTEER, "a1", Stage.PHONE_SCREENING)
+    assert reminded.expired is False
+    assert "STEP_TIMED_OUT" not in kinds(world)

@@ -12,11 +12,11 @@ from backup.adapters.ses import SesThrottled
 from backup.domain.errors import PersonGone
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import Party, RecordKind
-from backup.domain.links import LinkStatus
+from backup.domain.links import LinkKind, LinkStatus
 from backup.domain.proposals import Candidate
 from backup.domain.proposals import Proposal as Plan
 from backup.domain.stages import Stage
-from tests.factories import volunteer, young_person
+from tests.factories import cleared_volunteer, confirmed_young_person
 
 from .conftest import Programme, settings
 
@@ -34,9 +34,8 @@ def pool():
     at = world.clock()
     for index, postcode in enumerate(postcodes):
         world.repository.create_person(
-            volunteer(
+            cleared_volunteer(
                 f"v{index}",
-                Stage.READY_FOR_MATCH,
                 at,
                 first_name=f"v{index}",
                 email=f"v{index}@example.org",
@@ -49,9 +48,8 @@ def pool():
         )
     for index, postcode in enumerate(postcodes[:6]):
         world.repository.create_person(
-            young_person(
+            confirmed_young_person(
                 f"y{index}",
-                Stage.WAITING_FOR_MATCH,
                 at,
                 first_name=f"y{index}",
                 postcode=postcode,
@@ -396,6 +394,9 @@ def test_both_yes_matches_both_tells_everyone_and_ends_their_pool_waits(asked):
     for person_kind, person_id, token in ((YOUTH, "y0", "yt"), (VOLUNTEER, "v0", "vt")):
         world.results.waiting.add(token)
         world.repository.update(person_kind, person_id, set={"match_token": token})
+    for party in (Party.YOUTH, Party.VOLUNTEER):
+        world.decisions.decide(links[party].link_id, "yes")
+    assert world.proposals.confirm_step(proposal_id, LinkKind.CONTINUE, {}, "test") == ("both_yes", None)
     world.proposals.matched(proposal_id)
     world.proposals.matched(proposal_id)  # a retried task sends nothing twice
     assert world.repository.get_young_person("y0").stage is Stage.MATCHED
@@ -417,3 +418,94 @@ def test_a_no_returns_both_to_the_pool_and_tells_both_without_saying_who(asked):
     # the same words to both, but for their name: nothing says who said no
     assert len({m.text.replace("y0", "NAME").replace("v0", "NAME") for m in letters}) == 1
     assert all(world.repository.get_link(link.link_id).status is not LinkStatus.OPEN for link in links.values())
+
+
+# --- the attacks: nobody is matched, introduced or chosen on a task result alone -------------------
+
+
+def alarms(world, record_id, kind=MATCH):
+    return [e for e in world.repository.history(kind, record_id) if e.kind is EventKind.SAFEGUARDING_ALARM]
+
+
+def test_a_forged_both_yes_matches_nobody_and_raises_the_alarm(asked):
+    from backup.domain.transitions import TransitionRefused
+
+    world, proposal_id, links = asked
+    world.decisions.decide(links[Party.YOUTH].link_id, "yes")  # only one has said yes
+    claimed = {"outcome": "both_yes"}  # what a replayed token could send
+    assert world.proposals.confirm_step(proposal_id, LinkKind.CONTINUE, claimed, "execution match-x") == (
+        "forged",
+        None,
+    )
+    with pytest.raises(TransitionRefused):
+        world.proposals.matched(proposal_id, "a direct invoke")
+    assert world.repository.get_young_person("y0").stage is Stage.INTRO_MEETING
+    assert world.repository.get_volunteer("v0").stage is Stage.INTRO_MEETING
+    assert len(alarms(world, proposal_id)) == 2
+    assert [m for m in world.mailer.to(OPS) if m.subject.startswith("Sikkerhedsalarm")]
+    assert ("SafeguardingAlarm", Stage.INTRO_MEETING) in world.metrics.counts
+
+
+def test_a_forged_choice_claims_no_volunteer(consultant):
+    world, proposal_id = consultant  # the consultant has not chosen yet
+    claimed = {"outcome": "chosen", "volunteer_id": "v7"}
+    assert world.proposals.confirm_step(proposal_id, LinkKind.PROPOSAL, claimed, "test") == ("forged", None)
+    assert world.repository.get_volunteer("v7").proposal_id is None
+    assert alarms(world, proposal_id)[0].details["claimed"] == "outcome=chosen, volunteer_id=v7"
+
+
+def test_the_choice_is_the_one_on_the_consultants_link(consultant):
+    world, proposal_id = consultant
+    world.decisions.decide(_link(world, proposal_id).link_id, "chosen:v1")
+    assert world.proposals.confirm_step(proposal_id, LinkKind.PROPOSAL, {"volunteer_id": "v7"}, "test") == (
+        "chosen",
+        "v1",
+    )
+
+
+def test_a_volunteer_whose_certificate_ran_out_or_who_is_suspended_is_never_proposed(pool):
+    from datetime import date
+
+    from backup.domain.records import Suspension
+
+    pool.repository.update(VOLUNTEER, "v0", set={"cleared_until": date(2026, 11, 26)})  # runs out today
+    pool.repository.update(
+        VOLUNTEER, "v1", set={"suspended": Suspension(reason="bekymring", at=pool.clock(), by="k@x.dk")}
+    )
+    run_matching(pool.repository, pool.proposals, pool.clock(), 40)
+    assert pool.repository.get_volunteer("v0").proposal_id is None
+    assert pool.repository.get_volunteer("v1").proposal_id is None
+    assert sum(1 for p in _claimed(pool).values() if p) == 12  # the other six volunteers, six young people
+
+
+def test_a_certificate_that_runs_out_between_the_plan_and_the_claim_stops_the_claim(pool, monkeypatch):
+    """The claim is conditional on the evidence, not only the plan: checked again inside the write."""
+    from backup.domain.records import Suspension
+    from backup.usecases.ports import Change
+
+    original_change = pool.repository.change_together
+
+    def suspended_meanwhile(changes, **kwargs):  # after the plan read v0 as cleared, before the claim
+        suspension = Suspension(reason="bekymring", at=pool.clock(), by="k@x.dk")
+        original_change([Change(VOLUNTEER, "v0", {"suspended": suspension})])
+        return original_change(changes, **kwargs)
+
+    monkeypatch.setattr(pool.repository, "change_together", suspended_meanwhile)
+    assert pool.proposals.propose([Plan("y0", Candidate("v0", 90.0, "a"))]) == []
+    assert pool.repository.get_volunteer("v0").proposal_id is None
+    assert pool.repository.get_young_person("y0").proposal_id is None
+
+
+def test_a_suspended_volunteer_goes_no_further_in_a_proposal(asked):
+    from backup.domain.records import Suspension
+    from backup.domain.transitions import TransitionRefused
+
+    world, proposal_id, links = asked
+    world.repository.update(
+        VOLUNTEER, "v0", set={"suspended": Suspension(reason="bekymring", at=world.clock(), by="k@x.dk")}
+    )
+    for party in (Party.YOUTH, Party.VOLUNTEER):
+        world.decisions.decide(links[party].link_id, "yes")
+    with pytest.raises(TransitionRefused):
+        world.proposals.matched(proposal_id)
+    assert world.repository.get_volunteer("v0").stage is Stage.INTRO_MEETING

@@ -125,6 +125,8 @@ def record_item(record: Record) -> dict[str, Any]:
     # what is not set is not stored: an absent attribute is how a condition asks "not yet"
     data = record.model_dump(exclude_none=True, exclude_defaults=True)
     item: dict[str, Any] = {**_record_key(record.kind, record.id), "kind": record.kind.value}
+    if isinstance(record, Person):
+        item["evidence"] = {}  # each step's evidence is set as its own key, so the map must exist
     paths = _PROPOSAL_PATHS if record.kind is RecordKind.MATCH else _PATHS
     for name, value in data.items():
         path = paths.get(name, name)
@@ -202,6 +204,14 @@ def _is_transient_conflict(error: Exception) -> bool:
         return True
     reasons = response.get("CancellationReasons") or []
     return code == "TransactionCanceledException" and any(r.get("Code") == "TransactionConflict" for r in reasons)
+
+
+def _field_path(model: type[Record], paths: dict[str, str], name: str) -> str:
+    """Where a model's field lives in its item; "evidence.TRAINING" is one key of a map field."""
+    field, _, key = name.partition(".")
+    if field not in model.model_fields:
+        raise ValueError(f"{model.__name__} has no field {field}")
+    return paths.get(field, field) + (f".{key}" if key else "")
 
 
 class _Expression:
@@ -347,16 +357,13 @@ class DynamoRepository(TypedReads):
         expression = _Expression()
         sets, removes = [], []
         for name, value in change.set.items():
-            if name not in model.model_fields:
-                raise ValueError(f"{model.__name__} has no field {name}")
+            path = _field_path(model, paths, name)
             if value is None:
-                removes.append(expression.name(paths.get(name, name)))
+                removes.append(expression.name(path))
             else:
-                sets.append(f"{expression.name(paths.get(name, name))} = {expression.value(stored(value))}")
+                sets.append(f"{expression.name(path)} = {expression.value(stored(value))}")
         for name in change.remove:
-            if name not in model.model_fields:
-                raise ValueError(f"{model.__name__} has no field {name}")
-            removes.append(expression.name(paths.get(name, name)))
+            removes.append(expression.name(_field_path(model, paths, name)))
         text = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
         request = {
             "TableName": self.table_name,
@@ -379,8 +386,11 @@ class DynamoRepository(TypedReads):
             parts.append(f"attribute_not_exists({expression.name('proposal_id')})")
         if expect.open_link is not None:
             parts.append(f"{expression.name('open_link_id')} = {expression.value(expect.open_link)}")
-        for name in sorted(expect.unset):
-            parts.append(f"attribute_not_exists({expression.name(name)})")
+        for name in sorted(expect.unset):  # never set, or a flag set to false
+            placeholder = expression.name(name)
+            parts.append(f"(attribute_not_exists({placeholder}) OR {placeholder} = {expression.value(False)})")
+        if expect.cleared_after is not None:
+            parts.append(f"{expression.name('cleared_until')} > {expression.value(expect.cleared_after.isoformat())}")
         if expect.run_below is not None:
             run = expression.name("run")
             parts.append(f"(attribute_not_exists({run}) OR {run} < {expression.value(expect.run_below)})")
@@ -518,9 +528,19 @@ class DynamoRepository(TypedReads):
                 raise Conflict(link_id) from error
             raise
 
-    def use_link_once(self, link: Link, decision: str, decided_by: str, at: datetime, event: Event) -> None:
+    def use_link_once(
+        self,
+        link: Link,
+        decision: str,
+        decided_by: str,
+        at: datetime,
+        event: Event,
+        record_set: Mapping[str, Any] | None = None,
+    ) -> None:
+        record = [self._update(Change(link.record_kind, link.record_id, dict(record_set)))] if record_set else []
         self._transact(
             [
+                *record,
                 {
                     "Update": {
                         "TableName": self.table_name,

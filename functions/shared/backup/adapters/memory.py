@@ -27,7 +27,9 @@ from backup.domain.records import (
 from backup.domain.stages import Stage
 from backup.usecases.ports import Change, Expect
 
-_UNSET_VALUES: tuple[Any, ...] = (None, False, (), {})
+# what DynamoDB's attribute_not_exists sees as absent: the adapter stores no None, and a flag that
+# was never set is not stored either (see backup.adapters.dynamodb._condition)
+_UNSET_VALUES: tuple[Any, ...] = (None, False)
 
 
 @dataclass
@@ -187,14 +189,28 @@ class MemoryRepository(TypedReads):
         with self._lock:
             self._change_link(link_id, {"task_token": task_token})
 
-    def use_link_once(self, link: Link, decision: str, decided_by: str, at: datetime, event: Event) -> None:
+    def use_link_once(
+        self,
+        link: Link,
+        decision: str,
+        decided_by: str,
+        at: datetime,
+        event: Event,
+        record_set: Mapping[str, Any] | None = None,
+    ) -> None:
         with self._lock:
             trail = self._trail(link.record_kind, link.record_id)
+            changed = (
+                _changed(trail.record, Change(link.record_kind, link.record_id, dict(record_set)))
+                if record_set
+                else trail.record
+            )
             self._change_link(
                 link.link_id,
                 {"status": LinkStatus.USED, "decision": decision, "decided_by": decided_by, "decided_at": at},
                 open_before=at,
             )
+            trail.record = changed
             trail.events.append((event, None))
 
     def invalidate_link(self, link_id: str, reason: str) -> bool:
@@ -218,8 +234,12 @@ def _holds(record: Record, expect: Expect) -> bool:
         return False
     if expect.open_link is not None and record.open_link_id != expect.open_link:
         return False
-    if any(getattr(record, name) not in _UNSET_VALUES for name in expect.unset):
+    if any(not any(getattr(record, name) is unset for unset in _UNSET_VALUES) for name in expect.unset):
         return False
+    if expect.cleared_after is not None:
+        cleared = getattr(record, "cleared_until", None)
+        if cleared is None or cleared <= expect.cleared_after:
+            return False
     return expect.run_below is None or record.run < expect.run_below
 
 
@@ -227,8 +247,12 @@ def _changed(record: Record, change: Change) -> Record:
     model = RECORD_MODELS[change.kind]
     data = record.model_dump()
     for name, value in change.set.items():
-        if name not in model.model_fields:
-            raise ValueError(f"{model.__name__} has no field {name}")
+        field, _, key = name.partition(".")
+        if field not in model.model_fields:
+            raise ValueError(f"{model.__name__} has no field {field}")
+        if key:  # one key of a map field
+            data[field] = {**{str(k): v for k, v in data[field].items()}, key: value}
+            continue
         data[name] = value if value is not None else model.model_fields[name].get_default(call_default_factory=True)
     for name in change.remove:
         if name not in model.model_fields:

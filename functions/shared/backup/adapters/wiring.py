@@ -13,9 +13,10 @@ from backup.adapters.stepfunctions import StepFunctionsTaskResults
 from backup.adapters.telemetry import PowertoolsMetrics
 from backup.domain import clock
 from backup.domain.regions import parse_regional_consultants
-from backup.domain.settings import DEFAULT_RUN_LIFETIME_SECONDS, Settings
+from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS, DEFAULT_RUN_LIFETIME_SECONDS, Settings
 from backup.usecases.human_steps import HumanSteps
 from backup.usecases.letters import Letters
+from backup.usecases.safeguards import Safeguards
 
 
 class ProgrammeConfig(EnvConfig):
@@ -32,6 +33,7 @@ class ProgrammeConfig(EnvConfig):
     run_lifetime_seconds: int = DEFAULT_RUN_LIFETIME_SECONDS
     regional_consultants: str = ""
     ses_configuration_set: str = ""
+    certificate_validity_days: int = DEFAULT_CERTIFICATE_VALIDITY_DAYS
 
     def settings(self) -> Settings:
         return Settings(
@@ -43,6 +45,7 @@ class ProgrammeConfig(EnvConfig):
             retention_days=self.retention_days,
             run_lifetime_seconds=self.run_lifetime_seconds,
             regional_consultants=parse_regional_consultants(self.regional_consultants),
+            certificate_validity_days=self.certificate_validity_days,
         )
 
 
@@ -54,6 +57,7 @@ class Wiring:
     results: StepFunctionsTaskResults
     metrics: PowertoolsMetrics
     steps: HumanSteps
+    safeguards: Safeguards
 
     @classmethod
     def from_config(cls, config: ProgrammeConfig) -> Wiring:
@@ -63,4 +67,5 @@ class Wiring:
         letters = Letters(repository, SesMailer(config.sender_email, configuration_set=config.ses_configuration_set))
         results, metrics = StepFunctionsTaskResults(), PowertoolsMetrics()
         steps = HumanSteps(repository, letters, results, settings, clock.now, metrics)
-        return cls(settings, repository, letters, results, metrics, steps)
+        safeguards = Safeguards(repository, letters, settings, clock.now, metrics)
+        return cls(settings, repository, letters, results, metrics, steps, safeguards)

@@ -139,6 +139,20 @@ def ops_attention(to: str, record_id: str, failed_state: str, error: str, cause:
     )
 
 
+def safeguarding_alarm(to: str, record_id: str, kind_option: str, what: str, requested_by: str) -> Email:
+    """To ops: something tried to move a person without the evidence that allows it."""
+    return compose(
+        to,
+        f"Sikkerhedsalarm: {record_id} blev ikke flyttet",
+        f"Hej\n\nNoget forsøgte at flytte {record_id} videre i BackUp uden den registrerede afgørelse, "
+        "der skal til. Ingen er flyttet, og forsøget er skrevet i personens historik.\n\n"
+        f"Hvad skete der: {what}\nHvem spurgte: {requested_by}\n\n"
+        "Find ud af, hvem eller hvad der sendte forespørgslen: en direkte kørsel af en funktion eller et "
+        "genbrugt task token fra en udførelses historik. Se personen med:\n"
+        f"backup-ops show {record_id}{kind_option}\n\n{SIGNATURE}",
+    )
+
+
 _ROLES = {
     "applicant": "ansøgeren",
     "consultant": "konsulenten",

@@ -41,6 +41,11 @@ class EventKind(str, Enum):
     EMAIL_COMPLAINED = "EMAIL_COMPLAINED"
     REASSIGNED = "REASSIGNED"
     RUN_CONTINUED = "RUN_CONTINUED"  # a long wait in the pool carried on in a new execution
+    TRANSITION_REFUSED = "TRANSITION_REFUSED"  # a move the evidence does not allow was asked for
+    SAFEGUARDING_ALARM = "SAFEGUARDING_ALARM"  # a task result no used link backs (forged or replayed)
+    SUSPENDED = "SUSPENDED"  # kept out of the pool and every match until a consultant clears them
+    CERTIFICATE_EXPIRED = "CERTIFICATE_EXPIRED"
+    CERTIFICATE_RENEWED = "CERTIFICATE_RENEWED"
 
 
 class Event(BaseModel):

@@ -7,10 +7,11 @@ them through these models and the repository port.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from backup.domain.evidence import Evidence
 from backup.domain.kinds import Party, RecordKind
 from backup.domain.links import Link
 from backup.domain.proposals import Candidate
@@ -70,6 +71,21 @@ class YouthDetails(_Frozen):
     consent: bool = False
 
 
+_OPTIONAL_TEXT = frozenset(
+    {
+        "consultant",
+        "open_stage",
+        "open_link_id",
+        "needs_ops",
+        "ops_link_id",
+        "withdraw_link_id",
+        "proposal_id",
+        "match_token",
+        "outcome",
+    }
+)
+
+
 class Record(_Frozen):
     """What every record has: its stage, and the step it may be waiting on (a consultant's link,
     reminders and escalation, or ops' choice after a failure)."""
@@ -90,10 +106,28 @@ class Record(_Frozen):
     letters_sent: tuple[str, ...] = ()  # see backup.usecases.letters
     expires_at: int | None = None  # when DynamoDB's TTL deletes it (epoch seconds); None: kept
     run: int = 1  # which execution is current (see backup.domain.executions)
+    ops_decision: Evidence | None = None  # ops' choice from their link after a failure (retry or end)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, data: Any) -> Any:
+        """An empty text where a value is optional means "none" (records written before this model
+        cleared a step by storing "")."""
+        if isinstance(data, dict):
+            return {key: (None if value == "" and key in _OPTIONAL_TEXT else value) for key, value in data.items()}
+        return data
 
     def waits_on(self, link: Link) -> bool:
         """Whether this record's open step still waits for `link`'s decision."""
         return self.open_link_id == link.link_id and not self.stage.is_final
+
+
+class Suspension(_Frozen):
+    """Why someone is kept out of the pool and of every match until a consultant clears them."""
+
+    reason: str
+    at: datetime
+    by: str
 
 
 class Person(Record):
@@ -106,6 +140,11 @@ class Person(Record):
     excluded_volunteers: tuple[str, ...] = ()  # pairs declined before (young people)
     no_candidates: bool = False  # nobody within reach at the last matching run (young people)
     details: VolunteerDetails | YouthDetails
+    # each step's decision as the consultant recorded it through the step's link
+    evidence: dict[Stage, Evidence] = Field(default_factory=dict)
+    # the last day the child-protection certificate counts (volunteers; set when cleared for matching)
+    cleared_until: date | None = None
+    suspended: Suspension | None = None
 
     @property
     def first_name(self) -> str:

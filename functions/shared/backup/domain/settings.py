@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from backup.domain.evidence import Rules
 from backup.domain.regions import consultant_for
 
 DEFAULT_RETENTION_DAYS = 1825
+# a child-protection certificate counts this long after it was received (CertificateValidityDays)
+DEFAULT_CERTIFICATE_VALIDITY_DAYS = 730
 # Standard executions stop after a year; someone still waiting in the pool carries on in a new
 # run before that (330 days leaves a month for a step that is mid-way when the time comes)
 DEFAULT_RUN_LIFETIME_SECONDS = 330 * 24 * 3600
@@ -29,6 +32,11 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
     run_lifetime_seconds: int = DEFAULT_RUN_LIFETIME_SECONDS
     regional_consultants: dict[str, str] = field(default_factory=dict)
+    certificate_validity_days: int = DEFAULT_CERTIFICATE_VALIDITY_DAYS
+
+    @property
+    def rules(self) -> Rules:
+        return Rules(certificate_validity_days=self.certificate_validity_days)
 
     def consultant_for(self, postcode: str) -> str:
         """The consultant of the postcode's region, else the default consultant."""

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from backup.domain.evidence import MIN_TRAINING_HOURS, Rules, step_field_errors
 from backup.domain.stages import Stage
-
-MIN_TRAINING_HOURS = 2  # the practice standard: at least 2 hours of training before a match
 
 
 @dataclass(frozen=True)
@@ -55,44 +54,21 @@ LABELS = {f.name: f.label for fields in STEP_FIELDS.values() for f in fields} | 
 }
 
 
-def check_step_fields(stage: Stage, decision: str, data: dict[str, Any], today: date) -> dict[str, str]:
-    """What must be recorded before a step can be decided; a Danish message per missing thing."""
-    errors: dict[str, str] = {}
+def check_step_fields(
+    stage: Stage, decision: str, data: dict[str, Any], *, applied_on: date, today: date, rules: Rules
+) -> dict[str, str]:
+    """What must be recorded before a step can be decided; a Danish message per missing thing, in
+    the order of the page's fields. The same rules are checked again on the recorded evidence when
+    the person moves on (backup.domain.transitions)."""
     if decision not in {"approve", "reject"}:
-        errors["decision"] = "Vælg godkend eller afvis."
-        return errors
+        return {"decision": "Vælg godkend eller afvis."}
     if decision == "reject":
         if not str(data.get("reason", "")).strip():
-            errors["reason"] = (
-                "Skriv en begrundelse for afvisningen. Den bliver kun intern og sendes ikke til ansøgeren."
-            )
-        return errors
-    for field in STEP_FIELDS.get(stage, ()):
-        value = str(data.get(field.name, "")).strip()
-        if field.kind == "yesno":
-            if value != "yes":
-                errors[field.name] = "Kan kun godkendes, når svaret er ja. Afvis ellers med en begrundelse."
-        elif field.kind == "date":
-            try:
-                when = date.fromisoformat(value)
-            except ValueError:
-                errors[field.name] = "Skriv datoen som ÅÅÅÅ-MM-DD."
-                continue
-            if when > today:
-                errors[field.name] = "Datoen kan ikke ligge i fremtiden."
-        elif field.kind == "number":
-            try:
-                hours = float(value.replace(",", "."))
-            except ValueError:
-                errors[field.name] = "Skriv antal timer som et tal."
-                continue
-            if hours < MIN_TRAINING_HOURS:
-                errors[field.name] = (
-                    f"Mindst {MIN_TRAINING_HOURS} timers uddannelse før et match; trinnet kan ikke godkendes med færre."
-                )
-        elif not value:
-            errors[field.name] = "Udfyld venligst feltet."
-    return errors
+            return {
+                "reason": "Skriv en begrundelse for afvisningen. Den bliver kun intern og sendes ikke til ansøgeren."
+            }
+        return {}
+    return step_field_errors(stage, recorded_values(stage, data), applied_on=applied_on, today=today, rules=rules)
 
 
 def recorded_values(stage: Stage, data: dict[str, Any]) -> dict[str, str]:

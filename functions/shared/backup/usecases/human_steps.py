@@ -18,12 +18,13 @@ from typing import Any
 from backup.domain.emails import Email
 from backup.domain.errors import Conflict
 from backup.domain.history import Event, EventKind
+from backup.domain.kinds import RecordKind
 from backup.domain.links import Link, LinkKind, new_link_id
 from backup.domain.records import Record
 from backup.domain.settings import LINK_KEPT_DAYS, Settings
 from backup.domain.stages import Stage
 from backup.usecases.letters import Letters
-from backup.usecases.ports import Clock, Metrics, Repository, TaskResults
+from backup.usecases.ports import Clock, Expect, Metrics, Repository, TaskResults
 
 SYSTEM = "system"
 
@@ -83,12 +84,13 @@ class HumanSteps:
         token: str,
         guard: Callable[[], object],
         entering: dict[str, Any] | None = None,
+        expect: Expect | None = None,
     ) -> None:
         """Open `step` for `holder` under the wait `token`, or wait again on its link. `guard`
         looks again after the token is stored (a withdrawal may have landed meanwhile) and raises
         to end the run; `entering` is what else the record takes when the step opens afresh."""
         if not self.wait_again(holder, step, token, guard):
-            self.open_fresh(holder, step, token, guard, entering)
+            self.open_fresh(holder, step, token, guard, entering, expect)
 
     def wait_again(self, holder: Record, step: Step, token: str, guard: Callable[[], object]) -> bool:
         """After a reminder the step waits again on the same link under the new token. A decision
@@ -121,10 +123,14 @@ class HumanSteps:
         token: str,
         guard: Callable[[], object],
         entering: dict[str, Any] | None = None,
+        expect: Expect | None = None,
     ) -> None:
-        """A new link for the step, the record pointing at it, and the consultant asked once."""
+        """A new link for the step, the record pointing at it (if `expect` still holds), and the
+        consultant asked once."""
         at = self.now()
-        link = self.new_link(holder, step.kind, step.consultant, step.lifetime, token, stage=step.stage)
+        link = self.new_link(
+            (holder.kind, holder.id), step.kind, step.consultant, step.lifetime, token, stage=step.stage
+        )
         opened = Event(
             at=at,
             kind=EventKind.STEP_OPENED,
@@ -132,18 +138,23 @@ class HumanSteps:
             by=SYSTEM,
             details={"consultant": step.consultant},
         )
-        self.repository.update(
-            holder.kind,
-            holder.id,
-            event=opened,
-            set={
-                **(entering or {}),
-                "open_link_id": link.link_id,
-                "consultant": step.consultant,
-                "reminders_sent": 0,
-                "escalated": None,
-            },
-        )
+        try:
+            self.repository.update(
+                holder.kind,
+                holder.id,
+                event=opened,
+                set={
+                    **(entering or {}),
+                    "open_link_id": link.link_id,
+                    "consultant": step.consultant,
+                    "reminders_sent": 0,
+                    "escalated": None,
+                },
+                expect=expect,
+            )
+        except Conflict:  # the record moved on meanwhile: nobody is to use this link
+            self.repository.invalidate_link(link.link_id, "step_closed")
+            raise
         try:
             guard()
         except Exception:
@@ -168,6 +179,11 @@ class HumanSteps:
             return Reminded(holder.reminders_sent, False, delay)
         at = self.now()
         stage = step.stage or step.metric_stage
+        if not link.is_open and at < link.expires_at:
+            # resent or reassigned meanwhile: the record points at a new link, which waits on
+            now_open = self.repository.get_record(holder.kind, holder.id).open_link_id
+            if now_open and now_open != link.link_id:
+                return Reminded(holder.reminders_sent, False, delay)
         if not link.is_open or at >= link.expires_at:
             self.repository.invalidate_link(link.link_id, "timed_out")
             self.repository.add_event(
@@ -210,15 +226,21 @@ class HumanSteps:
         return Reminded(sent, False, delay)
 
     def new_link(
-        self, holder: Record, kind: LinkKind, sent_to: str, lifetime: timedelta, token: str | None, **extra: Any
+        self,
+        about: tuple[RecordKind, str],
+        kind: LinkKind,
+        sent_to: str,
+        lifetime: timedelta,
+        token: str | None,
+        **extra: Any,
     ) -> Link:
-        """A link of another kind (ops' choice, a party's answer), stored with its wait's token."""
+        """A new link about a record (its kind and id), stored with its wait's token."""
         at = self.now()
         link = Link(
             link_id=new_link_id(),
             kind=kind,
-            record_kind=holder.kind,
-            record_id=holder.id,
+            record_kind=about[0],
+            record_id=about[1],
             sent_to=sent_to,
             created_at=at,
             expires_at=at + lifetime,

@@ -12,21 +12,23 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from backup.domain import emails
 from backup.domain.emails import Email
 from backup.domain.errors import Conflict, StepNotWaiting, Withdrawn
+from backup.domain.evidence import certificate_valid_until
 from backup.domain.executions import run_of
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
 from backup.domain.links import LinkKind
-from backup.domain.records import Person, Record
+from backup.domain.records import Person, Volunteer
 from backup.domain.settings import OPS_LINK_DAYS, Settings
 from backup.domain.stages import Stage
 from backup.usecases.human_steps import SYSTEM, HumanSteps, Reminded, Step
 from backup.usecases.letters import Letters
 from backup.usecases.ports import Clock, Expect, Metrics, Repository, TaskResults
+from backup.usecases.safeguards import Safeguards
 
 # The history event each outcome leaves (other outcomes, READY_FOR_MATCH say, are a stage entered).
 OUTCOME_EVENTS = {
@@ -76,7 +78,9 @@ class Journeys:
         now: Clock,
         metrics: Metrics,
         kinds: dict[RecordKind, KindOfJourney],
+        safeguards: Safeguards,
     ):
+        self.safeguards = safeguards
         self.repository = repository
         self.letters = letters
         self.steps = steps
@@ -109,16 +113,50 @@ class Journeys:
             output=lambda link: {"outcome": link.decision, "link_id": link.link_id},
         )
 
-    def open_step(self, kind: RecordKind, person_id: str, stage: Stage, token: str) -> None:
-        """Store the wait's token behind a link and email the consultant (once per step)."""
+    def open_step(self, kind: RecordKind, person_id: str, stage: Stage, token: str, requested_by: str) -> None:
+        """Store the wait's token behind a link and email the consultant (once per step). A step
+        opened out of order (a skip, a repeat, a step back) is refused and raises the alarm."""
         person = self._still_in(kind, person_id)
-        self.steps.open(
+        step = self.step(person, stage)
+
+        def guard() -> None:
+            self._still_in(kind, person_id)
+
+        if self.steps.wait_again(person, step, token, guard):
+            return
+        self.safeguards.check(person, stage, requested_by)
+        self.steps.open_fresh(
             person,
-            self.step(person, stage),
+            step,
             token,
-            guard=lambda: self._still_in(kind, person_id),
-            entering={"stage": stage, "stage_since": self.now(), "open_stage": stage},
+            guard,
+            {"stage": stage, "stage_since": self.now(), "open_stage": stage},
+            expect=Expect.stage(person.stage),
         )
+
+    def confirm_step(
+        self, kind: RecordKind, person_id: str, stage: Stage, claimed: dict[str, Any], requested_by: str
+    ) -> str:
+        """After the step's wait: the decision its link recorded (approve or reject), whatever the
+        task result said. A result no used link of this step backs (a forged or replayed token) is
+        recorded and raised with ops, and answers "forged": the step waits again."""
+        person = self.repository.get_person(kind, person_id)
+        link = self.repository.get_link(person.open_link_id) if person.open_link_id else None
+        evidence = person.evidence.get(stage)
+        backed = (
+            link is not None
+            and link.kind is LinkKind.DECISION
+            and link.is_used
+            and link.stage is stage
+            and evidence is not None
+            and evidence.link_id == link.link_id
+            and evidence.decision == link.decision
+            and evidence.decided_by == link.decided_by
+        )
+        if not backed or link is None or link.decision is None:
+            self.safeguards.forged(person, stage, claimed, requested_by)
+            return "forged"
+        return link.decision
 
     def remind(self, kind: RecordKind, person_id: str, stage: Stage) -> Reminded:
         person = self._still_in(kind, person_id)
@@ -136,25 +174,29 @@ class Journeys:
 
     # --- outcomes -----------------------------------------------------------------------------
 
-    def finish(self, kind: RecordKind, person_id: str, outcome: Stage) -> None:
-        """Record the journey's outcome of screening and tell the applicant (or contact adult)."""
+    def finish(self, kind: RecordKind, person_id: str, outcome: Stage, requested_by: str) -> None:
+        """Record the journey's outcome of screening and tell the applicant (or contact adult). The
+        move is checked against the recorded evidence first: a direct invoke asking for
+        READY_FOR_MATCH moves nobody."""
         person = self.repository.get_person(kind, person_id)
         if outcome is Stage.READY_FOR_MATCH and person.withdrawal_requested:
             raise Withdrawn(person_id)
         if person.stage is not outcome:  # a retried task has recorded it already
             at = self.now()
-            self._close_links(person, "withdrawn" if outcome is Stage.WITHDRAWN else "decided", outcome.is_final)
-            changes: dict[str, object] = {"stage": outcome, "stage_since": at, "open_stage": None, "open_link_id": None}
+            changes: dict[str, object] = {"open_stage": None, "open_link_id": None}
             if outcome is Stage.WITHDRAWN:
                 changes["proposal_id"] = None  # the open proposal lets go of them (see Proposals)
-            if outcome.is_final:  # an ended journey waits for nobody (ops' link died above)
+            if outcome.is_final:  # an ended journey waits for nobody (ops' link dies below)
                 changes.update(needs_ops=None, ops_link_id=None, expires_at=self.settings.retention_expiry(at))
-            self.repository.update(
-                kind,
-                person_id,
-                set=changes,
-                event=Event(at=at, kind=OUTCOME_EVENTS.get(outcome, EventKind.STAGE_ENTERED), stage=outcome, by=SYSTEM),
-            )
+            if outcome is Stage.READY_FOR_MATCH and isinstance(person, Volunteer):
+                changes["cleared_until"] = (
+                    certificate_valid_until(person.evidence[Stage.CHILD_CERTIFICATE], self.settings.rules)
+                    if Stage.CHILD_CERTIFICATE in person.evidence
+                    else None
+                )
+            event = Event(at=at, kind=OUTCOME_EVENTS.get(outcome, EventKind.STAGE_ENTERED), stage=outcome, by=SYSTEM)
+            self.safeguards.move(person, outcome, event, requested_by, set=changes)
+            self._close_links(person, "withdrawn" if outcome is Stage.WITHDRAWN else "decided", outcome.is_final)
             self.metrics.count(f"Entered{outcome.value.title().replace('_', '')}", outcome)
             person = self.repository.get_person(kind, person_id)
         letter = self.kinds[kind].outcome_letter(person, outcome)
@@ -195,6 +237,15 @@ class Journeys:
             )
         return following
 
+    def confirm_match(self, kind: RecordKind, person_id: str, requested_by: str) -> str:
+        """After the pool's wait was resumed: "matched" only if the record says so; a result no
+        match backs raises the alarm and the person waits on in the pool ("forged")."""
+        person = self.repository.get_person(kind, person_id)
+        if person.stage is Stage.MATCHED and person.proposal_id:
+            return "matched"
+        self.safeguards.forged(person, Stage.MATCHED, {"outcome": "matched"}, requested_by)
+        return "forged"
+
     def await_match(self, kind: RecordKind, person_id: str, token: str) -> None:
         """The person waits in the pool; the match's last step resumes this wait."""
         self._still_in(kind, person_id)
@@ -218,10 +269,9 @@ class Journeys:
         withdrawable: bool,
     ) -> None:
         """A task failed for good: email ops a link to retry it or end the journey, and wait."""
-        record: Record = self.repository.get_record(kind, record_id)
         at = self.now()
         link = self.steps.new_link(
-            record,
+            (kind, record_id),
             LinkKind.OPS,
             self.settings.ops_email,
             timedelta(days=OPS_LINK_DAYS),

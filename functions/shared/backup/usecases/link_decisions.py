@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from backup.domain.errors import Conflict, StepNotWaiting
+from backup.domain.evidence import Evidence
 from backup.domain.history import Event, EventKind
 from backup.domain.links import InvalidatedLink, Link, LinkKind, UsedLink, check_usable
 from backup.domain.records import Record
@@ -59,7 +60,9 @@ class LinkDecisions:
         link = check_usable(self.repository.get_link(link_id), at)
         event = self._event(link, decision, notes, details or {}, at)
         try:
-            self.repository.use_link_once(link, decision, link.sent_to, at, event)
+            self.repository.use_link_once(
+                link, decision, link.sent_to, at, event, self._evidence(link, decision, at, details or {})
+            )
         except Conflict:
             # lost a race with another POST (or the link died meanwhile): say what happened
             check_usable(self.repository.get_link(link_id), at)
@@ -132,9 +135,28 @@ class LinkDecisions:
                 return True
         return self.repository.get_record(link.record_kind, link.record_id).waits_on(link)
 
+    @staticmethod
+    def _evidence(link: Link, decision: str, at: datetime, details: dict[str, str]) -> dict[str, Evidence] | None:
+        """What the decision leaves on the record, in the same write as the link's use: a step's
+        evidence (what a transition checks later), or ops' choice after a failure. A rejection's
+        internal reason stays in the history only."""
+        evidence = Evidence(
+            decision=decision,
+            decided_by=link.sent_to,
+            decided_at=at,
+            link_id=link.link_id,
+            fields={k: v for k, v in details.items() if k != "reason"},
+        )
+        if link.kind is LinkKind.DECISION and link.stage is not None:
+            return {f"evidence.{link.stage.value}": evidence}
+        if link.kind is LinkKind.OPS:
+            return {"ops_decision": evidence}
+        return None
+
     def _count(self, link: Link, decision: str, at: datetime) -> None:
         if link.kind is LinkKind.OPS:
-            self.repository.update(link.record_kind, link.record_id, set={"needs_ops": None, "ops_link_id": None})
+            # ops' link stays on the record: a journey ended by ops is closed against it
+            self.repository.update(link.record_kind, link.record_id, set={"needs_ops": None})
             self.metrics.count(f"Ops{decision.title()}", link.stage)
         elif link.kind is LinkKind.DECISION and link.stage is not None:
             # how long the step waited for its consultant: p50/p90 per stage

@@ -50,7 +50,9 @@ class OpsCommands:
             raise NoOpenStep(f"{person.id} has no step waiting for a consultant")
         at = self.now()
         lifetime = max(old.expires_at, at + self.settings.link_lifetime()) - at
-        link = self.steps.new_link(person, LinkKind.DECISION, consultant, lifetime, old.task_token, stage=old.stage)
+        link = self.steps.new_link(
+            (person.kind, person.id), LinkKind.DECISION, consultant, lifetime, old.task_token, stage=old.stage
+        )
         self.repository.update(
             person.kind,
             person.id,

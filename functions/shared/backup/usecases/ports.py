@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from backup.domain.emails import Email
@@ -32,6 +32,7 @@ class Expect:
     open_link: str | None = None  # this link is the record's open step
     unset: frozenset[str] = frozenset()  # these fields are not set (no value, False or empty)
     run_below: int | None = None  # the record's current run is lower than this
+    cleared_after: date | None = None  # the person's certificate still counts after this day
 
     @staticmethod
     def stage(*stages: Stage) -> Expect:
@@ -83,7 +84,8 @@ class Repository(Protocol):
         expect: Expect | None = None,
     ) -> None:
         """Change a record's fields (and add its event) in one write; Conflict if `expect` fails
-        (nothing is written), NotFound if there is no such record."""
+        (nothing is written), NotFound if there is no such record. A name "field.key" sets one key
+        of a map field (evidence.TRAINING)."""
         ...
 
     def change_together(
@@ -130,9 +132,18 @@ class Repository(Protocol):
         """The step waits again under a new token; Conflict if the link is no longer open."""
         ...
 
-    def use_link_once(self, link: Link, decision: str, decided_by: str, at: datetime, event: Event) -> None:
-        """Mark an open, unexpired link used and add the decision's event to its record's trail,
-        atomically; Conflict if it was not open (used, dead or expired)."""
+    def use_link_once(
+        self,
+        link: Link,
+        decision: str,
+        decided_by: str,
+        at: datetime,
+        event: Event,
+        record_set: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Mark an open, unexpired link used, add the decision's event to its record's trail and
+        make `record_set`'s changes to the record (the decision's evidence), atomically; Conflict if
+        the link was not open (used, dead or expired)."""
         ...
 
     def invalidate_link(self, link_id: str, reason: str) -> bool:

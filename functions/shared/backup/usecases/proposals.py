@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from backup.domain import clock, emails
-from backup.domain.errors import Conflict, PersonGone, StepNotWaiting
+from backup.domain.errors import Conflict, NotFound, PersonGone, StepNotWaiting
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import Party, RecordKind
 from backup.domain.links import Link, LinkKind
@@ -23,9 +23,11 @@ from backup.domain.proposals import Proposal
 from backup.domain.records import Person, ProposalRecord
 from backup.domain.settings import PROPOSAL_LINK_DAYS, Settings
 from backup.domain.stages import Stage
+from backup.domain.transitions import TransitionRefused, clearance_problem
 from backup.usecases.human_steps import SYSTEM, HumanSteps, Reminded, Step
 from backup.usecases.letters import Letters
 from backup.usecases.ports import Change, Clock, Executions, Expect, Metrics, Repository, TaskResults
+from backup.usecases.safeguards import Safeguards
 
 LINK_LIFETIME = timedelta(days=PROPOSAL_LINK_DAYS)
 # The consultant's step at each stage of a proposal, and what a reminder says is still missing.
@@ -62,7 +64,9 @@ class Proposals:
         settings: Settings,
         now: Clock,
         metrics: Metrics,
+        safeguards: Safeguards,
     ):
+        self.safeguards = safeguards
         self.repository = repository
         self.letters = letters
         self.steps = steps
@@ -74,11 +78,18 @@ class Proposals:
 
     # --- proposals ----------------------------------------------------------------------------
 
-    def propose(self, plans: list[Proposal]) -> list[str]:
-        """Create a proposal per plan whose two people are still free; start its execution."""
+    def propose(self, plans: list[Proposal], requested_by: str = "the matching") -> list[str]:
+        """Create a proposal per plan whose two people are still free and still cleared (their
+        evidence holds today: a volunteer's certificate counts, nobody is suspended); start its run.
+        The claim itself is conditional on the same, so nobody is proposed who was not cleared at
+        the moment of the claim."""
         created = []
         for plan in plans:
             at = self.now()
+            people = self._cleared(plan.young_id, plan.chosen.volunteer_id)
+            if people is None:
+                continue
+            youth, volunteer = people
             record = ProposalRecord(
                 id=uuid.uuid4().hex[:12],
                 stage=Stage.MATCH_PROPOSED,
@@ -99,16 +110,14 @@ class Proposals:
             try:
                 self.repository.change_together(
                     [
-                        self._claim(RecordKind.YOUTH, plan.young_id, Stage.WAITING_FOR_MATCH, record.id, proposed),
-                        self._claim(
-                            RecordKind.VOLUNTEER, plan.chosen.volunteer_id, Stage.READY_FOR_MATCH, record.id, proposed
-                        ),
+                        self._claim(youth, record.id, proposed, requested_by),
+                        self._claim(volunteer, record.id, proposed, requested_by),
                     ],
                     new_proposal=record,
                     new_proposal_event=proposed,
                 )
             except Conflict:
-                continue  # one of them was claimed by an overlapping run: they are not free
+                continue  # one of them was claimed by an overlapping run (or lost their clearance)
             try:
                 # each wait reminds (remind, nudge) after this, and gives up when its links expire
                 self.executions.start(
@@ -121,38 +130,55 @@ class Proposals:
             created.append(record.id)
         return created
 
-    @staticmethod
-    def _claim(kind: RecordKind, person_id: str, free_stage: Stage, proposal_id: str, event: Event) -> Change:
-        return Change(
-            kind,
-            person_id,
-            {"stage": Stage.MATCH_PROPOSED, "stage_since": event.at, "proposal_id": proposal_id},
-            event=event,
-            expect=Expect(stages=frozenset({free_stage}), free=True),
+    def _cleared(self, youth_id: str, volunteer_id: str) -> tuple[Person, Person] | None:
+        """The two, if both may be proposed today; None (nobody alarmed: it is no attack) otherwise."""
+        try:
+            youth, volunteer = self.repository.get_young_person(youth_id), self.repository.get_volunteer(volunteer_id)
+        except NotFound:
+            return None
+        today = self.now().date()
+        if any(clearance_problem(p, today, self.settings.rules) for p in (youth, volunteer)):
+            return None
+        return youth, volunteer
+
+    def _claim(self, person: Person, proposal_id: str, event: Event, requested_by: str) -> Change:
+        """A person held by the proposal, checked now and again in the write: still where they were
+        read, free, not suspended, not leaving, and (a volunteer) with a certificate that counts."""
+        cleared_after = self.now().date() if person.kind is RecordKind.VOLUNTEER else None
+        return self.safeguards.change(
+            person,
+            Stage.MATCH_PROPOSED,
+            event,
+            requested_by,
+            set={"proposal_id": proposal_id},
+            expect=Expect(
+                free=True, unset=frozenset({"suspended", "withdrawal_requested"}), cleared_after=cleared_after
+            ),
         )
 
-    @staticmethod
     def _release(
-        kind: RecordKind,
-        person_id: str,
-        free_stage: Stage,
-        proposal_id: str,
-        event: Event,
-        extra: dict[str, Any] | None = None,
+        self, person: Person, proposal_id: str, event: Event, requested_by: str, extra: dict[str, Any] | None = None
     ) -> Change:
-        return Change(
-            kind,
-            person_id,
-            {"stage": free_stage, "stage_since": event.at, "proposal_id": None, **(extra or {})},
-            event=event,
+        back = Stage.READY_FOR_MATCH if person.kind is RecordKind.VOLUNTEER else Stage.WAITING_FOR_MATCH
+        return self.safeguards.change(
+            person,
+            back,
+            event,
+            requested_by,
+            set={"proposal_id": None, **(extra or {})},
             expect=Expect(held_by=proposal_id),
         )
 
-    def choose(self, proposal_id: str, volunteer_id: str) -> bool:
-        """Record the consultant's choice; an alternative must still be free to be claimed."""
+    def choose(self, proposal_id: str, volunteer_id: str, requested_by: str = SYSTEM) -> bool:
+        """Record the consultant's choice; an alternative must still be free and cleared to be claimed."""
         match = self.repository.get_proposal(proposal_id)
         if volunteer_id == match.volunteer_id:
             return True
+        people = (
+            self._cleared(match.youth_id, volunteer_id)
+            if volunteer_id in {c.volunteer_id for c in match.candidates}
+            else None
+        )
         at = self.now()
         chosen = Event(
             at=at,
@@ -169,11 +195,13 @@ class Proposals:
             details={"proposal_id": proposal_id},
         )
         try:
+            if people is None:
+                raise Conflict(volunteer_id)
             self.repository.change_together(
                 [
-                    self._claim(RecordKind.VOLUNTEER, volunteer_id, Stage.READY_FOR_MATCH, proposal_id, chosen),
+                    self._claim(people[1], proposal_id, chosen, requested_by),
                     self._release(
-                        RecordKind.VOLUNTEER, match.volunteer_id, Stage.READY_FOR_MATCH, proposal_id, released
+                        self.repository.get_volunteer(match.volunteer_id), proposal_id, released, requested_by
                     ),
                     Change(RecordKind.MATCH, proposal_id, {"volunteer_id": volunteer_id}),
                 ]
@@ -236,13 +264,13 @@ class Proposals:
             guard=lambda: self._guard(proposal_id),
         )
 
-    def open_intro(self, proposal_id: str, token: str) -> None:
+    def open_intro(self, proposal_id: str, token: str, requested_by: str = SYSTEM) -> None:
         """Both are introduced; the consultant records the meeting from a link."""
         match = self.repository.get_proposal(proposal_id)
         step = self.step(match, LinkKind.INTRO, match.consultant or self.settings.consultant_email, "")
         if self.steps.wait_again(match, step, token, guard=lambda: self._guard(proposal_id)):
             return
-        self._all_enter(match, Stage.INTRO_MEETING, EventKind.STAGE_ENTERED)
+        self._all_enter(match, Stage.INTRO_MEETING, EventKind.STAGE_ENTERED, requested_by)
         self.steps.open_fresh(
             self.repository.get_proposal(proposal_id), step, token, guard=lambda: self._guard(proposal_id)
         )
@@ -268,7 +296,7 @@ class Proposals:
         youth, volunteer = self._people(match)
         links = {
             party: self.steps.new_link(
-                match, LinkKind.CONTINUE, person.email, LINK_LIFETIME, token, party=party
+                (match.kind, match.id), LinkKind.CONTINUE, person.email, LINK_LIFETIME, token, party=party
             ).link_id
             for party, person in ((Party.YOUTH, youth), (Party.VOLUNTEER, volunteer))
         }
@@ -378,11 +406,39 @@ class Proposals:
 
     # --- the end of a proposal ----------------------------------------------------------------
 
-    def matched(self, proposal_id: str) -> None:
+    def confirm_step(
+        self, proposal_id: str, step: LinkKind, claimed: dict[str, Any], requested_by: str
+    ) -> tuple[str, str | None]:
+        """After one of the proposal's waits: what its links recorded (the consultant's choice and
+        the chosen volunteer, the introduction, the two answers), whatever the task result said. A
+        result no used link backs is recorded and raised with ops ("forged"): the step waits again."""
+        match = self.repository.get_proposal(proposal_id)
+        if step is LinkKind.CONTINUE:
+            outcome = decided(self._answer_links(match))
+            if outcome:
+                return outcome, None
+        else:
+            link = self.repository.get_link(match.open_link_id) if match.open_link_id else None
+            if link is not None and link.kind is step and link.is_used and link.decision:
+                chosen = choice_output(link.decision)
+                volunteer_id = chosen.get("volunteer_id")
+                if step is LinkKind.INTRO and link.decision == "held":
+                    return "held", None
+                if step is LinkKind.PROPOSAL and link.decision == "none":
+                    return "none", None
+                if step is LinkKind.PROPOSAL and volunteer_id in {c.volunteer_id for c in match.candidates}:
+                    return "chosen", volunteer_id
+        self.safeguards.forged(match, match.stage, claimed, requested_by)
+        return "forged", None
+
+    def matched(self, proposal_id: str, requested_by: str = SYSTEM) -> None:
         """Both said yes: both are matched, told, the contact adult informed, their journeys end."""
         match = self.repository.get_proposal(proposal_id)
         if match.stage is not Stage.MATCHED:  # a retried task has recorded it already
-            self._all_enter(match, Stage.MATCHED, EventKind.MATCHED)
+            if decided(self._answer_links(match)) != "both_yes":  # only the two people's own answers match them
+                self.safeguards.forged(match, Stage.MATCHED, {"outcome": "both_yes"}, requested_by)
+                raise TransitionRefused(match.id, match.stage, Stage.MATCHED, "the two have not both answered yes")
+            self._all_enter(match, Stage.MATCHED, EventKind.MATCHED, requested_by)
             self.metrics.count("Matched", Stage.MATCHED)
             match = self.repository.get_proposal(proposal_id)
         youth, volunteer = (
@@ -439,7 +495,9 @@ class Proposals:
         if closed.expires_at:
             self.repository.expire_trail(RecordKind.MATCH, proposal_id, closed.expires_at)
 
-    def _release_both(self, match: ProposalRecord, youth: Person, volunteer: Person, exclude: bool) -> None:
+    def _release_both(
+        self, match: ProposalRecord, youth: Person, volunteer: Person, exclude: bool, requested_by: str = SYSTEM
+    ) -> None:
         at = self.now()
         back = Event(
             at=at,
@@ -460,26 +518,27 @@ class Proposals:
             extra = (
                 {"excluded_volunteers": tuple(sorted({*youth.excluded_volunteers, volunteer.id}))} if exclude else {}
             )
-            changes.append(self._release(RecordKind.YOUTH, youth.id, Stage.WAITING_FOR_MATCH, match.id, back, extra))
+            changes.append(self._release(youth, match.id, back, requested_by, extra))
         if not volunteer.stage.is_final:
-            changes.append(self._release(RecordKind.VOLUNTEER, volunteer.id, Stage.READY_FOR_MATCH, match.id, back))
+            changes.append(self._release(volunteer, match.id, back, requested_by))
         self.repository.change_together(changes)
         self.metrics.count("MatchReleased")
 
-    def _all_enter(self, match: ProposalRecord, stage: Stage, kind: EventKind) -> None:
-        """The young person, the volunteer and their proposal move on together, or not at all."""
+    def _all_enter(self, match: ProposalRecord, stage: Stage, kind: EventKind, requested_by: str = SYSTEM) -> None:
+        """The young person, the volunteer and their proposal move on together, or not at all, each
+        person's move checked (a suspended volunteer or one whose certificate ran out goes no further)."""
         at = self.now()
         event = Event(at=at, kind=kind, stage=stage, by=SYSTEM, details={"proposal_id": match.id})
-        moved = {"stage": stage, "stage_since": at}
-        try:  # only while both are still held by this proposal: someone who withdrew is let go of it
+        youth, volunteer = self._people(match)
+        if youth.proposal_id != match.id or volunteer.proposal_id != match.id:
+            raise PersonGone(match.id)  # someone who withdrew is let go of it
+        try:
             self.repository.change_together(
                 [
-                    Change(RecordKind.YOUTH, match.youth_id, moved, event=event, expect=Expect(held_by=match.id)),
-                    Change(
-                        RecordKind.VOLUNTEER, match.volunteer_id, moved, event=event, expect=Expect(held_by=match.id)
-                    ),
-                    Change(RecordKind.MATCH, match.id, moved, event=event),
+                    self.safeguards.change(person, stage, event, requested_by, expect=Expect(held_by=match.id))
+                    for person in (youth, volunteer)
                 ]
+                + [Change(RecordKind.MATCH, match.id, {"stage": stage, "stage_since": at}, event=event)]
             )
         except Conflict:
             raise PersonGone(match.id) from None

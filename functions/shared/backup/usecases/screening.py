@@ -38,7 +38,11 @@ class VolunteerJourney:
         withdraw_id = person.withdraw_link_id
         if not withdraw_id:  # a retried task keeps the link it made
             link = self.steps.new_link(
-                person, LinkKind.WITHDRAW, person.email, timedelta(days=self.settings.retention_days), None
+                (person.kind, person.id),
+                LinkKind.WITHDRAW,
+                person.email,
+                timedelta(days=self.settings.retention_days),
+                None,
             )
             withdraw_id = link.link_id
             try:

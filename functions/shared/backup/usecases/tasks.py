@@ -23,6 +23,12 @@ class TaskInput(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     action: str
+    # which execution asked (the definitions always say; a direct invoke may not): for the audit trail
+    execution: str | None = Field(default=None, max_length=200)
+
+    @property
+    def requested_by(self) -> str:
+        return f"execution {self.execution}" if self.execution else "a direct invoke that named no execution"
 
 
 class TaskOutput(BaseModel):
@@ -64,12 +70,18 @@ class OpsAttention(TaskInput):
     withdrawable: bool = True  # False for a failure while recording an outcome: only ops end that wait
 
 
+class ConfirmStep(StepTask):
+    """After a step's wait: what its link recorded, whatever the task result claimed."""
+
+    claimed: dict[str, Any] = Field(default_factory=dict)  # the wait's result, kept for the audit trail
+
+
 class PoolWaitTask(PersonTask):
     run_started: datetime  # the execution's start time
 
 
 class ContinueRun(PersonTask):
-    execution: str = Field(min_length=1)  # this execution's name
+    execution: str = Field(min_length=1, max_length=200)  # this execution's name
     state_machine: str = Field(min_length=1)  # its state machine's ARN
     settings: dict[str, Any] = Field(default_factory=dict)  # what the next run carries on with
 
@@ -93,6 +105,13 @@ class Choose(ProposalTask):
     volunteer_id: str = Field(min_length=1, max_length=64)
 
 
+class ConfirmProposalStep(ProposalTask):
+    """After one of a proposal's waits: what its links recorded, whatever the task result claimed."""
+
+    step: Literal["PROPOSAL", "INTRO", "CONTINUE"]
+    claimed: dict[str, Any] = Field(default_factory=dict)
+
+
 class Release(ProposalTask):
     exclude: bool  # the pair is never proposed again
     tell: bool  # they met: both are told it does not continue (not why)
@@ -113,6 +132,15 @@ class Reminder(TaskOutput):
     reminders_sent: int
     expired: bool  # the step's link has expired: the step is over
     seconds: int  # how long the step waits next
+
+
+class Confirmed(TaskOutput):
+    """approve or reject (a person's step), chosen or none (a proposal's choice), held (the
+    introduction), both_yes or declined (the answers), matched (the pool); or forged: no used link
+    backs the result, the safeguarding alarm went off, and nobody moved."""
+
+    outcome: str
+    volunteer_id: str | None = None
 
 
 class Finished(TaskOutput):
@@ -162,9 +190,11 @@ WORKFLOW_ACTIONS = _actions(
     Action("start", PersonTask, Started),
     Action("open_step", StepWait, Done, waits=True),
     Action("remind", StepTask, Reminder),
+    Action("confirm_step", ConfirmStep, Confirmed),
     Action("finish", StepTask, Finished),
     Action("ops_attention", OpsAttention, Done, waits=True),
     Action("await_match", PersonWait, Done, waits=True),
+    Action("confirm_match", PersonTask, Confirmed),
     Action("pool_wait", PoolWaitTask, PoolWait),
     Action("continue_run", ContinueRun, Continued),
 )
@@ -172,6 +202,7 @@ WORKFLOW_ACTIONS = _actions(
 MATCHING_ACTIONS = _actions(
     Action("run", MatchingRun, MatchingResult),
     Action("open_proposal", ProposalWait, Done, waits=True),
+    Action("confirm_step", ConfirmProposalStep, Confirmed),
     Action("choose", Choose, Checked),
     Action("still_on", ProposalTask, Checked),
     Action("open_intro", ProposalWait, Done, waits=True),
