@@ -176,6 +176,7 @@ class LocalStack:
         self.front_door: Any = None
         self.state_machines: dict[str, str] = {}
         self.faults = Faults()
+        self._stopping = threading.Event()
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -191,8 +192,34 @@ class LocalStack:
 
         self.front_door = FrontDoor(self, specs)
         self.front_door.start()
+        self._run_schedules(specs)
+
+    def _run_schedules(self, specs: list[tpl.FunctionSpec]) -> None:
+        """The template's minute schedules run here too, that many seconds apart (a scheduled
+        delivery retry runs every second); hourly and daily ones (matching, the watch) do not."""
+        for spec in specs:
+            for schedule in spec.schedules:
+                seconds = schedule.local_seconds()
+                if seconds is not None:
+                    threading.Thread(target=self._every, args=(spec.name, seconds, schedule), daemon=True).start()
+
+    def _every(self, function_name: str, seconds: float, schedule: tpl.Schedule) -> None:
+        while not self._stopping.wait(seconds):
+            event = schedule.input or {
+                "source": "aws.events",
+                "detail-type": "Scheduled Event",
+                "detail": {},
+                "time": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+            if self.lambdas is None:
+                return
+            try:
+                self.lambdas.invoke(function_name, event)
+            except RuntimeError:
+                return  # the stack is stopping
 
     def stop(self) -> None:
+        self._stopping.set()
         if self.front_door is not None:
             self.front_door.stop()
         if self.lambdas is not None:
@@ -226,6 +253,9 @@ class LocalStack:
         ) -> bytes:
             assert stack.lambdas is not None
             event = json.loads(body) if body else {}
+            if (headers or {}).get("X-Amz-Invocation-Type") == "Event":  # asynchronous: the caller does not wait
+                threading.Thread(target=stack.lambdas.invoke, args=(function_name, event), daemon=True).start()
+                return b""
             fault = stack.faults.take(function_name, event)
             if fault is not None:  # a failure injected through /_local/faults, for trying ops' tools
                 response_headers["x-amz-function-error"] = "Unhandled"
@@ -239,6 +269,7 @@ class LocalStack:
             return json.dumps(error).encode()
 
         LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign,assignment]
+        self._fail_task_results_on_request()
         serialise_dynamodb_writes()
         self.outbox = Outbox()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call
@@ -249,6 +280,24 @@ class LocalStack:
             timeout=10,
             json={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}},
         )
+
+    def _fail_task_results_on_request(self) -> None:
+        """POST /_local/faults {"function": "states", "action": "SendTaskSuccess"} makes Step Functions
+        refuse the next task results, as AWS does when it throttles or has a fault."""
+        from moto.core.exceptions import JsonRESTError
+        from moto.stepfunctions.responses import StepFunctionResponse
+
+        faults = self.faults
+        for action in ("send_task_success", "send_task_failure"):
+            original = getattr(StepFunctionResponse, action)
+            name = "".join(part.title() for part in action.split("_"))
+
+            def refusing(response: Any, __original: Any = original, __name: str = name) -> Any:
+                if faults.take("states", {"action": __name}) is not None:
+                    raise JsonRESTError("InjectedFault", f"{__name} refused through /_local/faults")
+                return __original(response)
+
+            setattr(StepFunctionResponse, action, refusing)
 
     def client(self, service: str) -> Any:
         return boto3.client(

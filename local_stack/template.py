@@ -197,6 +197,21 @@ class FunctionSpec:
     environment: dict[str, str]
     layer_dirs: list[Path]
     routes: list[Route]
+    schedules: list[Schedule] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A function's Schedule event: its rate, and the event it is invoked with."""
+
+    expression: str  # e.g. rate(1 minute)
+    input: dict[str, Any] | None = None
+
+    def local_seconds(self) -> float | None:
+        """How often the local stack runs it: a rate in minutes runs that many seconds apart (durations
+        are seconds locally); hourly and daily schedules are not run locally."""
+        found = re.fullmatch(r"rate\((\d+) minutes?\)", self.expression.strip())
+        return float(found.group(1)) if found else None
 
 
 def parameter_defaults(template: dict[str, Any], overrides: dict[str, str]) -> dict[str, str]:
@@ -236,6 +251,14 @@ def function_specs(template: dict[str, Any], context: Context) -> list[FunctionS
             for event in (props.get("Events") or {}).values()
             if event["Type"] == "HttpApi"
         ]
+        schedules = [
+            Schedule(
+                str(event["Properties"]["Schedule"]),
+                json.loads(event["Properties"]["Input"]) if "Input" in event["Properties"] else None,
+            )
+            for event in (props.get("Events") or {}).values()
+            if event["Type"] == "Schedule"
+        ]
         layer_dirs = [layers[layer["Ref"]] for layer in props.get("Layers", []) if isinstance(layer, dict)]
         specs.append(
             FunctionSpec(
@@ -249,6 +272,7 @@ def function_specs(template: dict[str, Any], context: Context) -> list[FunctionS
                 environment={k: str(context.resolve(v)) for k, v in env.items()},
                 layer_dirs=layer_dirs,
                 routes=routes,
+                schedules=schedules,
             )
         )
     return specs

@@ -33,7 +33,7 @@ proposals = Proposals(
     repository,
     wiring.letters,
     wiring.steps,
-    wiring.results,
+    wiring.outbox,
     StepFunctionsExecutions(config.match_state_machine_arn, RecordKind.MATCH),
     wiring.settings,
     clock.now,

@@ -1,5 +1,9 @@
 """Screening: every emailed link's page (/decisions/{id}) and the applicant's withdrawal
-(/withdraw/{id}). GET only shows; POST decides, once. Every dead link gets its own Danish page."""
+(/withdraw/{id}). GET only shows; POST decides, once. Every dead link gets its own Danish page.
+
+This is the only function allowed to send task results (states:SendTask*): it also sends the ones
+other functions leave owed (an asynchronous invoke rings it) and, on a schedule, the ones that
+failed for a moment."""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from backup.domain.match_choices import check_match_decision
 from backup.domain.records import Person, ProposalRecord, Record
 from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS
 from backup.domain.step_fields import check_step_fields, recorded_values
+from backup.usecases.delivery import Deliverer
 from backup.usecases.link_decisions import MATCH_LINKS, LinkDecisions
 from backup.usecases.proposals import ProposalWaits
 from backup.usecases.withdrawal import Withdrawal
@@ -44,7 +49,8 @@ rules = Rules(certificate_validity_days=config.certificate_validity_days)
 repository = DynamoRepository(config.table_name)
 results = StepFunctionsTaskResults()
 metrics = PowertoolsMetrics()
-decisions = LinkDecisions(repository, results, ProposalWaits(repository, results), clock.now, metrics)
+deliverer = Deliverer(repository, results, clock.now, metrics)
+decisions = LinkDecisions(repository, deliverer, ProposalWaits(repository, deliverer), clock.now, metrics)
 withdrawal = Withdrawal(repository, results, clock.now)
 
 
@@ -182,7 +188,24 @@ def withdraw(link_id: str) -> Response[str]:
     return html(200, withdrawn_page())
 
 
+def deliveries(event: dict[str, Any]) -> dict[str, Any]:
+    """Task results owed to waiting runs: one that another function just rang about, or (on the
+    schedule) every one that is due again."""
+    if event.get("action") == "deliver" and isinstance(event.get("delivery_id"), str):
+        outcome = deliverer.deliver(event["delivery_id"])
+        logger.info("delivery", extra={"outcome": outcome})
+        return {"outcome": outcome}
+    counts = deliverer.drain()
+    if counts:
+        logger.info("deliveries drained", extra=counts)
+    return counts
+
+
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    if isinstance(event, dict) and "requestContext" in event:  # a web request (API Gateway, payload 2.0)
+        return app.resolve(event, context)
+    if isinstance(event, dict) and (event.get("action") == "deliver" or event.get("source") == "aws.events"):
+        return deliveries(event)
+    raise ValueError("the links function answers web requests, deliveries and its schedule, nothing else")

@@ -1,5 +1,6 @@
-"""Workflow: the tasks of the volunteers' and the young people's state machines, and ops' commands
-from backup-ops. Each task carries ids only; people's details stay in the table."""
+"""Workflow: the tasks of the volunteers' and the young people's state machines, and nothing else
+(the machines alone may invoke it; ops' commands go to the ops function). Each task carries ids
+only; people's details stay in the table."""
 
 from __future__ import annotations
 
@@ -12,13 +13,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from backup.adapters.stepfunctions import StepFunctionsExecutions
 from backup.adapters.wiring import ProgrammeConfig, Wiring
 from backup.domain import clock
-from backup.domain.applications import FieldError, normalise_email
-from backup.domain.errors import NoOpenStep, NotFound
 from backup.domain.executions import execution_name
 from backup.domain.kinds import RecordKind
 from backup.usecases import tasks
 from backup.usecases.journeys import Journeys
-from backup.usecases.ops_commands import OpsCommands
 from backup.usecases.referral import YoungPersonJourney
 from backup.usecases.screening import VolunteerJourney
 
@@ -36,7 +34,7 @@ journeys = Journeys(
     repository,
     letters,
     steps,
-    wiring.results,
+    wiring.outbox,
     settings,
     clock.now,
     wiring.metrics,
@@ -46,7 +44,6 @@ journeys = Journeys(
         RecordKind.YOUTH: YoungPersonJourney(letters),
     },
 )
-ops = OpsCommands(repository, letters, steps, settings, clock.now)
 
 
 def start(task: tasks.PersonTask) -> tasks.Started:
@@ -129,29 +126,9 @@ HANDLERS: dict[str, Callable[[Any], tasks.TaskOutput]] = {
 }
 
 
-def ops_command(task: tasks.OpsCommand) -> tasks.OpsResult:
-    """Move the open step's link (the old link dies); answers a sentence instead of failing."""
-    try:
-        if isinstance(task, tasks.Reassign):
-            link = ops.reassign(task.kind, task.person_id, normalise_email(task.consultant), task.by)
-        else:
-            link = ops.resend(task.kind, task.person_id, task.by)
-    except (NoOpenStep, FieldError) as refused:
-        return tasks.OpsResult(ok=False, error=str(refused))
-    except NotFound:
-        return tasks.OpsResult(ok=False, error=f"no {task.kind.noun} with id {task.person_id}")
-    logger.info("ops moved the open step", extra={"command": task.action})
-    return tasks.OpsResult(ok=True, stage=link.stage, sent_to=link.sent_to)
-
-
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if isinstance(event, dict) and event.get("action") in tasks.OPS_ACTIONS:
-        _, command = tasks.parse_task(tasks.OPS_ACTIONS, event)
-        assert isinstance(command, tasks.OpsCommand)
-        logger.set_correlation_id(command.person_id)
-        return ops_command(command).model_dump(mode="json")
     action, task = tasks.parse_task(tasks.WORKFLOW_ACTIONS, event)
     logger.set_correlation_id(getattr(task, "person_id", None) or getattr(task, "record_id", None))
     stage = getattr(task, "stage", None)

@@ -31,7 +31,8 @@ Works against AWS with the usual credentials, and against the local stack with
 EPILOG = """\
 The stack defaults to BACKUP_STACK, else "backup-local" for a 127.0.0.1/localhost endpoint and
 "backup" otherwise. The table and the state machine are read from the stack's functions'
-configuration. resend and reassign record who asked as $USER (else the AWS identity).
+configuration. resend, reassign, retry and end run in the stack's ops function and record who
+asked as $USER (else the AWS identity).
 Exit status: 0 done, 1 an error (one sentence on stderr), 2 wrong usage."""
 
 
@@ -147,6 +148,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="volunteer (default) or youth: whose step it is",
     )
     reassign.add_argument("--consultant", required=True, metavar="EMAIL", help="who takes over the step")
+
+    for choice, text in (
+        ("retry", "a journey waiting for ops after a failure: try the failed step again"),
+        ("end", "a journey waiting for ops after a failure: end it (CLOSED)"),
+    ):
+        after = command(choice, text + "; the same as the retry/end link ops were emailed")
+        after.add_argument("application_id", metavar="ID")
+        after.add_argument(
+            "--kind",
+            type=_kind,
+            default=RecordKind.VOLUNTEER,
+            metavar="KIND",
+            help="volunteer (default), youth or match: whose journey it is",
+        )
+        after.add_argument("--notes", default="", metavar="TEXT", help="what was fixed, or why it ends (history)")
 
     stuck = command("stuck", "everyone who has waited in a stage longer than its limit")
     stuck.add_argument(
@@ -276,6 +292,11 @@ def print_stuck(rows: list[dict[str, Any]], out: TextIO) -> None:
     print_people(rows, out, "Nobody has waited longer than their stage's limit.", with_limit=True)
 
 
+def print_chosen(result: dict[str, Any], out: TextIO) -> None:
+    what = "will try the failed step again" if result["action"] == "retry" else "will end (CLOSED)"
+    out.write(f"The journey of {result['application_id']} (waiting after '{result['failed_state']}') {what}.\n")
+
+
 def print_moved(result: dict[str, Any], out: TextIO) -> None:
     verb = "sent again" if result["action"] == "resend" else "moved"
     out.write(
@@ -304,6 +325,9 @@ def run(args: argparse.Namespace, target: Target, out: TextIO) -> None:
     elif args.command == "reassign":
         result = views.reassign(target, args.application_id, args.consultant, kind=args.kind)
         printer = print_moved
+    elif args.command in {"retry", "end"}:
+        result = views.after_failure(target, args.application_id, args.command, args.notes, kind=args.kind)
+        printer = print_chosen
     else:
         result = views.stuck(target, args.limits)
 

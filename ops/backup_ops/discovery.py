@@ -26,7 +26,7 @@ from botocore.exceptions import (
 DEFAULT_REGION = "eu-west-1"
 DEFAULT_STACK = "backup"
 LOCAL_STACK = "backup-local"
-WORKFLOW_FUNCTION = "WorkflowFunction"
+OPS_FUNCTION = "OpsFunction"  # the one function ops may invoke (and read the configuration of)
 INTAKE_FUNCTION = "IntakeFunction"
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}  # noqa: S104 - compared, never bound
 
@@ -149,15 +149,15 @@ class Target:
 
     @property
     def table_name(self) -> str:
-        return self._variable(WORKFLOW_FUNCTION, "TABLE_NAME")
+        return self._variable(OPS_FUNCTION, "TABLE_NAME")
 
     @property
     def state_machine_arn(self) -> str:
         return self._variable(INTAKE_FUNCTION, "STATE_MACHINE_ARN")
 
     @property
-    def workflow_function(self) -> str:
-        return self.function_name(WORKFLOW_FUNCTION)
+    def ops_function(self) -> str:
+        return self.function_name(OPS_FUNCTION)
 
     def caller(self) -> str:
         """Who runs the command, for the person's history: the login name, else the AWS identity."""

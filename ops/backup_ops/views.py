@@ -22,7 +22,7 @@ from backup.domain.kinds import RecordKind
 from backup.domain.records import Person, ProposalRecord, Record
 from backup.domain.stage_limits import DEFAULT_STAGE_LIMIT_DAYS
 from backup.domain.stages import STATE_NAMES, Stage
-from backup_ops.discovery import INTAKE_FUNCTION, WORKFLOW_FUNCTION, OpsError, Target
+from backup_ops.discovery import INTAKE_FUNCTION, OPS_FUNCTION, OpsError, Target
 
 SECONDS_PER_DAY = 86400
 
@@ -213,7 +213,7 @@ def execution_events(
 def max_reminders(target: Target) -> int | None:
     """How many reminders a step sends before it escalates (the functions' MAX_REMINDERS), if known."""
     try:
-        return int(target.environment(WORKFLOW_FUNCTION).get("MAX_REMINDERS", ""))
+        return int(target.environment(OPS_FUNCTION).get("MAX_REMINDERS", ""))
     except ValueError:
         return None
 
@@ -327,10 +327,9 @@ def show_person(
     return person
 
 
-def _invoke_workflow(target: Target, command: dict[str, Any]) -> dict[str, Any]:
-    response = target.client("lambda").invoke(
-        FunctionName=target.workflow_function, Payload=json.dumps(command).encode()
-    )
+def _invoke_ops(target: Target, command: dict[str, Any], record_id: str) -> dict[str, Any]:
+    """Run one command in the ops function; its refusal is one sentence for ops."""
+    response = target.client("lambda").invoke(FunctionName=target.ops_function, Payload=json.dumps(command).encode())
     body = response["Payload"].read()
     try:
         answer = json.loads(body) if body else {}
@@ -338,18 +337,19 @@ def _invoke_workflow(target: Target, command: dict[str, Any]) -> dict[str, Any]:
         answer = {"errorMessage": body.decode(errors="replace")[:200]}
     if response.get("FunctionError"):
         message = str(answer.get("errorMessage") or answer.get("errorType") or "no message").strip().rstrip(".")
-        raise OpsError(f"The workflow function failed: {message}.")
+        raise OpsError(f"The ops function failed: {message}.")
     if not isinstance(answer, dict) or not answer.get("ok"):
         error = answer.get("error") if isinstance(answer, dict) else None
-        text = str(error or f"The workflow function did not {command['action']}").strip()
-        if not text.startswith(command["person_id"]):
+        text = str(error or f"The ops function did not {command['action']}").strip()
+        if not text.startswith(record_id):
             text = text[:1].upper() + text[1:]
         raise OpsError(text if text.endswith((".", "!", "?")) else text + ".")
     return {
-        "application_id": command["person_id"],
+        "application_id": record_id,
         "action": command["action"],
         "stage": answer.get("stage"),
         "sent_to": answer.get("sent_to"),
+        "failed_state": answer.get("failed_state"),
         "by": command["by"],
     }
 
@@ -358,10 +358,13 @@ def resend(
     target: Target, application_id: str, by: str | None = None, kind: str | RecordKind = RecordKind.VOLUNTEER
 ) -> dict[str, Any]:
     """Send the open step's link again (the old link dies); answers to whom it went."""
-    return _invoke_workflow(
-        target,
-        {"action": "resend", "person_id": application_id, "kind": person_kind(kind).value, "by": by or target.caller()},
-    )
+    command = {
+        "action": "resend",
+        "person_id": application_id,
+        "kind": person_kind(kind).value,
+        "by": by or target.caller(),
+    }
+    return _invoke_ops(target, command, application_id)
 
 
 def reassign(
@@ -372,13 +375,30 @@ def reassign(
     kind: str | RecordKind = RecordKind.VOLUNTEER,
 ) -> dict[str, Any]:
     """Move the open step to another consultant (the old link dies); answers to whom it went."""
-    return _invoke_workflow(
-        target,
-        {
-            "action": "reassign",
-            "person_id": application_id,
-            "kind": person_kind(kind).value,
-            "consultant": consultant,
-            "by": by or target.caller(),
-        },
-    )
+    command = {
+        "action": "reassign",
+        "person_id": application_id,
+        "kind": person_kind(kind).value,
+        "consultant": consultant,
+        "by": by or target.caller(),
+    }
+    return _invoke_ops(target, command, application_id)
+
+
+def after_failure(
+    target: Target,
+    record_id: str,
+    choice: str,
+    notes: str = "",
+    by: str | None = None,
+    kind: str | RecordKind = RecordKind.VOLUNTEER,
+) -> dict[str, Any]:
+    """Ops' choice for a journey that waits for them after a failure: "retry" the step or "end" it."""
+    command = {
+        "action": choice,
+        "record_id": record_id,
+        "kind": person_kind(kind).value,
+        "notes": notes,
+        "by": by or target.caller(),
+    }
+    return _invoke_ops(target, command, record_id)

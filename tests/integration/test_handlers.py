@@ -83,3 +83,24 @@ def test_the_rule_catches_a_domain_module_that_imports_boto3(tmp_path):
         env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode != 0 and "backup.domain.clock -> boto3" in result.stdout, result.stdout
+
+
+def test_the_ops_function_accepts_only_ops_commands_and_answers_a_sentence(monkeypatch):
+    module = load_handler("ops", template_environment("OpsFunction"), monkeypatch)
+    from .conftest import LambdaContext
+
+    refused = module.lambda_handler(
+        {"action": "finish", "stage": "READY_FOR_MATCH", "person_id": "a1", "kind": "VOLUNTEER"}, LambdaContext()
+    )
+    assert refused["ok"] is False and "unknown action 'finish'" in refused["error"]
+    assert set(module.tasks.OPS_ACTIONS) == {"resend", "reassign", "retry", "end"}
+
+
+def test_the_workflow_function_refuses_ops_commands_now_the_ops_function_has_them(monkeypatch):
+    from backup.usecases.tasks import UnknownTask
+
+    module = load_handler("workflow", template_environment("WorkflowFunction"), monkeypatch)
+    from .conftest import LambdaContext
+
+    with pytest.raises(UnknownTask, match="unknown action 'resend'"):
+        module.lambda_handler({"action": "resend", "person_id": "a1", "kind": "VOLUNTEER"}, LambdaContext())

@@ -102,7 +102,7 @@ def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         )["stateMachineArn"]
         awslambda = boto3.client("lambda")
         for logical, variables in {
-            "WorkflowFunction": {"TABLE_NAME": TABLE},
+            "OpsFunction": {"TABLE_NAME": TABLE},
             "IntakeFunction": {"TABLE_NAME": TABLE, "STATE_MACHINE_ARN": machine},
         }.items():
             awslambda.create_function(

@@ -132,7 +132,7 @@ class FakeLambda:
         return response
 
 
-def test_resend_and_reassign_invoke_the_workflow_function_as_the_caller(world):
+def test_resend_and_reassign_invoke_the_ops_function_as_the_caller(world):
     fake = FakeLambda({"ok": True, "stage": "HOME_VISIT", "sent_to": "new@example.org"})
     world.target._clients["lambda"] = fake
     assert views.resend(world.target, "abc")["sent_to"] == "new@example.org"
@@ -142,16 +142,17 @@ def test_resend_and_reassign_invoke_the_workflow_function_as_the_caller(world):
         "action": "reassign",
         "stage": "HOME_VISIT",
         "sent_to": "new@example.org",
+        "failed_state": None,
         "by": "ops-tester",
     }
     views.resend(world.target, "y1", kind="youth")
     assert fake.calls == [
         (
-            "backup-local-WorkflowFunction",
+            "backup-local-OpsFunction",
             {"action": "resend", "person_id": "abc", "kind": "VOLUNTEER", "by": "ops-tester"},
         ),
         (
-            "backup-local-WorkflowFunction",
+            "backup-local-OpsFunction",
             {
                 "action": "reassign",
                 "person_id": "abc",
@@ -160,7 +161,7 @@ def test_resend_and_reassign_invoke_the_workflow_function_as_the_caller(world):
                 "by": "ops-tester",
             },
         ),
-        ("backup-local-WorkflowFunction", {"action": "resend", "person_id": "y1", "kind": "YOUTH", "by": "ops-tester"}),
+        ("backup-local-OpsFunction", {"action": "resend", "person_id": "y1", "kind": "YOUTH", "by": "ops-tester"}),
     ]
 
 
@@ -173,7 +174,7 @@ def test_resend_and_reassign_invoke_the_workflow_function_as_the_caller(world):
             "abc has no step waiting for a consultant.",
         ),
         ({"ok": False, "error": "no volunteer with id abc"}, None, "No volunteer with id abc."),
-        ({"errorMessage": "boom", "errorType": "RuntimeError"}, "Unhandled", "The workflow function failed: boom."),
+        ({"errorMessage": "boom", "errorType": "RuntimeError"}, "Unhandled", "The ops function failed: boom."),
     ],
 )
 def test_a_refused_command_is_one_sentence(world, answer, error, says):
@@ -190,12 +191,12 @@ def test_names_come_from_cloudformation_when_it_knows_the_stack(world):
 
     target = connect(stack="prod")
     target._clients["cloudformation"] = FakeCloudFormation()
-    assert target.workflow_function == "prod-WorkflowFunction-AbC123"
+    assert target.ops_function == "prod-OpsFunction-AbC123"
 
 
 def test_unknown_stack_is_one_sentence(world):
     target = connect(stack="elsewhere")
-    with pytest.raises(OpsError, match="There is no function elsewhere-WorkflowFunction in eu-west-1"):
+    with pytest.raises(OpsError, match="There is no function elsewhere-OpsFunction in eu-west-1"):
         views.list_people(target)
 
 

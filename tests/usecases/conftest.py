@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from backup.adapters.memory import (
+    ImmediateCourier,
     MemoryRepository,
     RecordingExecutions,
     RecordingMailer,
@@ -19,6 +20,7 @@ from backup.domain.emails import Email
 from backup.domain.kinds import RecordKind
 from backup.domain.settings import Settings
 from backup.domain.stages import HUMAN_STEPS, Stage
+from backup.usecases.delivery import Deliverer, Outbox
 from backup.usecases.human_steps import HumanSteps
 from backup.usecases.journeys import Journeys
 from backup.usecases.letters import Letters
@@ -62,13 +64,19 @@ class Programme:
         """Build every use case on the current adapters (after a test swapped one)."""
         r, s, now = self.repository, self.settings, self.clock
         self.letters = Letters(r, self.mailer)
-        self.steps = HumanSteps(r, self.letters, self.results, s, now, self.metrics)
+        # only the links function sends task results; the others leave them owed and ring it, and
+        # here the ring reaches the deliverer at once (in AWS: an asynchronous invoke)
+        self.deliverer = Deliverer(r, self.results, now, self.metrics, sleep=lambda seconds: None)
+        self.courier = ImmediateCourier()
+        self.courier.deliver = self.deliverer.deliver
+        self.outbox = Outbox(r, self.courier, now)
+        self.steps = HumanSteps(r, self.letters, self.outbox, s, now, self.metrics)
         self.safeguards = Safeguards(r, self.letters, s, now, self.metrics)
         self.journeys = Journeys(
             r,
             self.letters,
             self.steps,
-            self.results,
+            self.outbox,
             s,
             now,
             self.metrics,
@@ -79,11 +87,11 @@ class Programme:
             safeguards=self.safeguards,
         )
         self.proposals = Proposals(
-            r, self.letters, self.steps, self.results, self.executions, s, now, self.metrics, self.safeguards
+            r, self.letters, self.steps, self.outbox, self.executions, s, now, self.metrics, self.safeguards
         )
-        self.decisions = LinkDecisions(r, self.results, ProposalWaits(r, self.results), now, self.metrics)
+        self.decisions = LinkDecisions(r, self.deliverer, ProposalWaits(r, self.deliverer), now, self.metrics)
         self.withdrawal = Withdrawal(r, self.results, now)
-        self.ops = OpsCommands(r, self.letters, self.steps, s, now)
+        self.ops = OpsCommands(r, self.letters, self.steps, self.outbox, s, now)
 
     @property
     def emails(self) -> list[Email]:

@@ -487,3 +487,25 @@ def test_a_reminder_that_read_the_person_before_a_reassign_does_not_send_the_ste
     reminded = world.journeys.remind(VOLUNTEER, "a1", Stage.PHONE_SCREENING)
     assert reminded.expired is False
     assert "STEP_TIMED_OUT" not in kinds(world)
+
+
+def test_ops_can_retry_or_end_from_the_command_line_as_from_their_link(world):
+    world.journeys.start(VOLUNTEER, "a1")
+    world.results.waiting.add("ops-token")
+    world.journeys.ask_ops(VOLUNTEER, "a1", "Home visit", "States.TaskFailed", "boom", "ops-token", True)
+    ops_link = world.repository.get_volunteer("a1").ops_link_id
+    world.ops.after_failure(VOLUNTEER, "a1", "end", by="jens@rodekors.example", notes="Ringet op")
+    assert world.results.resumed == [("ops-token", {"choice": "end", "link_id": ops_link})]
+    ended = events(world, "OPS_ENDED")[0]
+    assert ended.by == "jens@rodekors.example" and ended.notes == "Ringet op"
+    assert world.repository.get_volunteer("a1").needs_ops is None
+    world.journeys.finish(VOLUNTEER, "a1", Stage.CLOSED, "execution volunteer-a1")  # the run's own next task
+    assert world.repository.get_volunteer("a1").stage is Stage.CLOSED
+    with pytest.raises(NoOpenStep, match="not waiting for ops"):
+        world.ops.after_failure(VOLUNTEER, "a1", "retry", by="ops")
+
+
+def test_ops_cannot_choose_for_a_journey_that_waits_for_nobody(world):
+    with pytest.raises(NoOpenStep, match="not waiting for ops"):
+        world.ops.after_failure(VOLUNTEER, "a1", "end", by="ops")
+    assert world.repository.get_volunteer("a1").stage is Stage.APPLIED

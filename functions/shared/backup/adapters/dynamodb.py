@@ -10,18 +10,20 @@ Item layout (pk / sk), known only here:
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
 from backup.adapters.reads import TypedReads
 from backup.domain import clock
+from backup.domain.deliveries import Delivery
 from backup.domain.errors import Conflict, NotFound
 from backup.domain.history import Event
 from backup.domain.kinds import Party, RecordKind
@@ -581,3 +583,57 @@ class DynamoRepository(TypedReads):
                 return False
             raise
         return True
+
+    # --- deliveries ---------------------------------------------------------------------------
+
+    def put_delivery(self, delivery: Delivery) -> None:
+        item = {
+            **_delivery_key(delivery.id),
+            # on the stage index under a stage of its own, so the schedule finds what is due
+            "stage": DELIVERY_STAGE,
+            "stage_since": clock.iso(delivery.due_at),
+            "record_kind": delivery.record_kind.value,
+            "record_id": delivery.record_id,
+            "task_token": delivery.task_token,
+            "output": json.dumps(delivery.output),
+            "created_at": clock.iso(delivery.created_at),
+            "attempts": delivery.attempts,
+            "expires_at": int((delivery.created_at + DELIVERY_KEPT).timestamp()),
+        }
+        self._retrying(lambda: self.table.put_item(Item=item))
+
+    def get_delivery(self, delivery_id: str) -> Delivery | None:
+        item = self.table.get_item(Key=_delivery_key(delivery_id), ConsistentRead=True).get("Item")
+        if item is None:
+            return None
+        return Delivery(
+            id=delivery_id,
+            record_kind=item["record_kind"],
+            record_id=item["record_id"],
+            task_token=item["task_token"],
+            output=json.loads(item["output"]),
+            created_at=clock.parse(item["created_at"]),
+            due_at=clock.parse(item["stage_since"]),
+            attempts=int(item.get("attempts", 0)),
+        )
+
+    def due_deliveries(self, at: datetime) -> list[Delivery]:
+        from boto3.dynamodb.conditions import Key
+
+        items = self._query(
+            IndexName="by_stage",
+            KeyConditionExpression=Key("stage").eq(DELIVERY_STAGE) & Key("stage_since").lte(clock.iso(at)),
+        )
+        found = [self.get_delivery(str(item["pk"]).split("#", 1)[1]) for item in items]
+        return [delivery for delivery in found if delivery is not None]
+
+    def remove_delivery(self, delivery_id: str) -> None:
+        self._retrying(lambda: self.table.delete_item(Key=_delivery_key(delivery_id)))
+
+
+DELIVERY_STAGE = "DELIVERY"
+DELIVERY_KEPT = timedelta(days=2)
+
+
+def _delivery_key(delivery_id: str) -> dict[str, str]:
+    return {"pk": f"DELIVERY#{delivery_id}", "sk": "DELIVERY"}

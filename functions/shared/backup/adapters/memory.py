@@ -6,12 +6,13 @@ executions and metrics. The use cases' tests run on these in a fraction of a sec
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from backup.adapters.reads import TypedReads
+from backup.domain.deliveries import Delivery
 from backup.domain.emails import Email
 from backup.domain.errors import Conflict, NotFound, StepNotWaiting
 from backup.domain.history import Event
@@ -47,6 +48,7 @@ class MemoryRepository(TypedReads):
         self._lock = threading.RLock()
         self._trails: dict[tuple[RecordKind, str], _Trail] = {}
         self._links: dict[str, tuple[Link, datetime]] = {}
+        self._deliveries: dict[str, Delivery] = {}
 
     # --- records ------------------------------------------------------------------------------
 
@@ -223,6 +225,25 @@ class MemoryRepository(TypedReads):
                 return False
             return True
 
+    # --- deliveries ---------------------------------------------------------------------------
+
+    def put_delivery(self, delivery: Delivery) -> None:
+        with self._lock:
+            self._deliveries[delivery.id] = delivery
+
+    def get_delivery(self, delivery_id: str) -> Delivery | None:
+        with self._lock:
+            return self._deliveries.get(delivery_id)
+
+    def due_deliveries(self, at: datetime) -> list[Delivery]:
+        with self._lock:
+            due = [d for d in self._deliveries.values() if d.due_at <= at]
+        return sorted(due, key=lambda d: d.due_at)
+
+    def remove_delivery(self, delivery_id: str) -> None:
+        with self._lock:
+            self._deliveries.pop(delivery_id, None)
+
 
 def _holds(record: Record, expect: Expect) -> bool:
     if expect.stages and record.stage not in expect.stages:
@@ -331,3 +352,15 @@ class RecordingMetrics:
 
     def stage_wait(self, stage: Stage, seconds: float) -> None:
         self.waits.append((stage, seconds))
+
+
+class ImmediateCourier:
+    """Rings straight through to a deliverer, as the links function's asynchronous invoke would."""
+
+    def __init__(self) -> None:
+        self.deliver: Callable[[str], object] = lambda delivery_id: None
+        self.rung: list[str] = []
+
+    def ring(self, delivery_id: str) -> None:
+        self.rung.append(delivery_id)
+        self.deliver(delivery_id)

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backup.adapters.awslambda import LambdaCourier
 from backup.adapters.dynamodb import DynamoRepository
 from backup.adapters.environment import EnvConfig
 from backup.adapters.ses import SesMailer
-from backup.adapters.stepfunctions import StepFunctionsTaskResults
 from backup.adapters.telemetry import PowertoolsMetrics
 from backup.domain import clock
 from backup.domain.regions import parse_regional_consultants
 from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS, DEFAULT_RUN_LIFETIME_SECONDS, Settings
+from backup.usecases.delivery import Outbox
 from backup.usecases.human_steps import HumanSteps
 from backup.usecases.letters import Letters
 from backup.usecases.safeguards import Safeguards
@@ -33,6 +34,7 @@ class ProgrammeConfig(EnvConfig):
     run_lifetime_seconds: int = DEFAULT_RUN_LIFETIME_SECONDS
     regional_consultants: str = ""
     ses_configuration_set: str = ""
+    delivery_function: str  # the links function, the only one that sends task results
     certificate_validity_days: int = DEFAULT_CERTIFICATE_VALIDITY_DAYS
 
     def settings(self) -> Settings:
@@ -54,7 +56,7 @@ class Wiring:
     settings: Settings
     repository: DynamoRepository
     letters: Letters
-    results: StepFunctionsTaskResults
+    outbox: Outbox
     metrics: PowertoolsMetrics
     steps: HumanSteps
     safeguards: Safeguards
@@ -65,7 +67,7 @@ class Wiring:
         settings = config.settings()
         repository = DynamoRepository(config.table_name)
         letters = Letters(repository, SesMailer(config.sender_email, configuration_set=config.ses_configuration_set))
-        results, metrics = StepFunctionsTaskResults(), PowertoolsMetrics()
-        steps = HumanSteps(repository, letters, results, settings, clock.now, metrics)
+        outbox, metrics = Outbox(repository, LambdaCourier(config.delivery_function), clock.now), PowertoolsMetrics()
+        steps = HumanSteps(repository, letters, outbox, settings, clock.now, metrics)
         safeguards = Safeguards(repository, letters, settings, clock.now, metrics)
-        return cls(settings, repository, letters, results, metrics, steps, safeguards)
+        return cls(settings, repository, letters, outbox, metrics, steps, safeguards)

@@ -23,8 +23,9 @@ from backup.domain.links import Link, LinkKind, new_link_id
 from backup.domain.records import Record
 from backup.domain.settings import LINK_KEPT_DAYS, Settings
 from backup.domain.stages import Stage
+from backup.usecases.delivery import Outbox
 from backup.usecases.letters import Letters
-from backup.usecases.ports import Clock, Expect, Metrics, Repository, TaskResults
+from backup.usecases.ports import Clock, Expect, Metrics, Repository
 
 SYSTEM = "system"
 
@@ -62,14 +63,14 @@ class HumanSteps:
         self,
         repository: Repository,
         letters: Letters,
-        results: TaskResults,
+        outbox: Outbox,
         settings: Settings,
         now: Clock,
         metrics: Metrics,
     ):
         self.repository = repository
         self.letters = letters
-        self.results = results
+        self.outbox = outbox
         self.settings = settings
         self.now = now
         self.metrics = metrics
@@ -101,7 +102,7 @@ class HumanSteps:
             if link is None or link.kind is not step.kind or link.stage is not step.stage:
                 return False
             if link.is_used:
-                self.results.resume(token, step.output(link))
+                self.outbox.owe((holder.kind, holder.id), token, step.output(link))
                 return True
             if not link.is_open:
                 return False  # reassigned, resent or timed out: a fresh link

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from backup.domain import emails
 from backup.domain.emails import Email
-from backup.domain.errors import Conflict, StepNotWaiting, Withdrawn
+from backup.domain.errors import Conflict, Withdrawn
 from backup.domain.evidence import certificate_valid_until
 from backup.domain.executions import run_of
 from backup.domain.history import Event, EventKind
@@ -25,9 +25,10 @@ from backup.domain.links import LinkKind
 from backup.domain.records import Person, Volunteer
 from backup.domain.settings import OPS_LINK_DAYS, Settings
 from backup.domain.stages import Stage
+from backup.usecases.delivery import Outbox
 from backup.usecases.human_steps import SYSTEM, HumanSteps, Reminded, Step
 from backup.usecases.letters import Letters
-from backup.usecases.ports import Clock, Expect, Metrics, Repository, TaskResults
+from backup.usecases.ports import Clock, Expect, Metrics, Repository
 from backup.usecases.safeguards import Safeguards
 
 # The history event each outcome leaves (other outcomes, READY_FOR_MATCH say, are a stage entered).
@@ -73,7 +74,7 @@ class Journeys:
         repository: Repository,
         letters: Letters,
         steps: HumanSteps,
-        results: TaskResults,
+        outbox: Outbox,
         settings: Settings,
         now: Clock,
         metrics: Metrics,
@@ -84,7 +85,7 @@ class Journeys:
         self.repository = repository
         self.letters = letters
         self.steps = steps
-        self.results = results
+        self.outbox = outbox
         self.settings = settings
         self.now = now
         self.metrics = metrics
@@ -252,9 +253,8 @@ class Journeys:
         self.repository.update(kind, person_id, set={"match_token": token})
         # look again after storing the token: a match that completed (or a withdrawal that landed)
         # since the first read did not see this wait, so this task must act on it itself
-        if self._still_in(kind, person_id).stage is Stage.MATCHED:
-            with contextlib.suppress(StepNotWaiting):  # the match resumed this very token already
-                self.results.resume(token, {"outcome": "matched"})
+        if self._still_in(kind, person_id).stage is Stage.MATCHED:  # (if the match resumed it, it is gone)
+            self.outbox.owe((kind, person_id), token, {"outcome": "matched"})
 
     # --- ops ----------------------------------------------------------------------------------
 

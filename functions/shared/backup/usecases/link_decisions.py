@@ -13,7 +13,8 @@ from backup.domain.evidence import Evidence
 from backup.domain.history import Event, EventKind
 from backup.domain.links import InvalidatedLink, Link, LinkKind, UsedLink, check_usable
 from backup.domain.records import Record
-from backup.usecases.ports import Clock, Metrics, Repository, TaskResults
+from backup.usecases.delivery import Deliverer
+from backup.usecases.ports import Clock, Metrics, Repository
 from backup.usecases.proposals import ProposalWaits, choice_output
 
 # What each kind of link lets its holder choose, and the history event each choice leaves.
@@ -36,12 +37,56 @@ NOT_WAITING = {
 MATCH_NOT_WAITING = "Forslaget venter ikke længere på dette svar. Konsulenten er orienteret."
 
 
+def decision_event(
+    link: Link, decision: str, notes: str, details: dict[str, str], at: datetime, by: str | None = None
+) -> Event:
+    """The history event a link's decision leaves: who decided what, when, with which notes."""
+    if link.kind in MATCH_LINKS:
+        return Event(
+            at=at,
+            kind=MATCH_EVENTS[link.kind],
+            by=by or link.party or link.sent_to,
+            notes=notes or None,
+            details={"decision": decision, **details},
+        )
+    if decision not in CHOICES.get(link.kind, {}):
+        raise ValueError(decision)
+    return Event(
+        at=at,
+        kind=CHOICES[link.kind][decision],
+        stage=link.stage,
+        by=by or link.sent_to,
+        notes=notes or None,
+        details=details,
+    )
+
+
+def decision_evidence(
+    link: Link, decision: str, at: datetime, details: dict[str, str], by: str | None = None
+) -> dict[str, Evidence] | None:
+    """What the decision leaves on the record, in the same write as the link's use: a step's
+    evidence (what a transition checks later), or ops' choice after a failure. A rejection's
+    internal reason stays in the history only."""
+    evidence = Evidence(
+        decision=decision,
+        decided_by=by or link.sent_to,
+        decided_at=at,
+        link_id=link.link_id,
+        fields={k: v for k, v in details.items() if k != "reason"},
+    )
+    if link.kind is LinkKind.DECISION and link.stage is not None:
+        return {f"evidence.{link.stage.value}": evidence}
+    if link.kind is LinkKind.OPS:
+        return {"ops_decision": evidence}
+    return None
+
+
 class LinkDecisions:
     def __init__(
-        self, repository: Repository, results: TaskResults, proposals: ProposalWaits, now: Clock, metrics: Metrics
+        self, repository: Repository, deliverer: Deliverer, proposals: ProposalWaits, now: Clock, metrics: Metrics
     ):
         self.repository = repository
-        self.results = results
+        self.deliverer = deliverer
         self.proposals = proposals
         self.now = now
         self.metrics = metrics
@@ -58,10 +103,10 @@ class LinkDecisions:
         the link as decided; DeadLink if it could not be used (or the step waits no longer)."""
         at = self.now()
         link = check_usable(self.repository.get_link(link_id), at)
-        event = self._event(link, decision, notes, details or {}, at)
+        event = decision_event(link, decision, notes, details or {}, at)
         try:
             self.repository.use_link_once(
-                link, decision, link.sent_to, at, event, self._evidence(link, decision, at, details or {})
+                link, decision, link.sent_to, at, event, decision_evidence(link, decision, at, details or {})
             )
         except Conflict:
             # lost a race with another POST (or the link died meanwhile): say what happened
@@ -93,27 +138,6 @@ class LinkDecisions:
         self._count(decided, decision, at)
         return decided
 
-    @staticmethod
-    def _event(link: Link, decision: str, notes: str, details: dict[str, str], at: datetime) -> Event:
-        if link.kind in MATCH_LINKS:
-            return Event(
-                at=at,
-                kind=MATCH_EVENTS[link.kind],
-                by=link.party or link.sent_to,
-                notes=notes or None,
-                details={"decision": decision, **details},
-            )
-        if decision not in CHOICES.get(link.kind, {}):
-            raise ValueError(decision)
-        return Event(
-            at=at,
-            kind=CHOICES[link.kind][decision],
-            stage=link.stage,
-            by=link.sent_to,
-            notes=notes or None,
-            details=details,
-        )
-
     def _deliver(self, link: Link) -> bool:
         """Resume the person's waiting execution. If its token has just timed out for a reminder,
         the step waits again in a moment and picks the recorded decision up itself."""
@@ -122,36 +146,19 @@ class LinkDecisions:
             if link.kind is LinkKind.OPS
             else {"outcome": link.decision, "link_id": link.link_id}
         )
+        about = (link.record_kind, link.record_id)
         if link.task_token:
             with contextlib.suppress(StepNotWaiting):
-                self.results.resume(link.task_token, output)
+                self.deliverer.resume_or_owe(about, link.task_token, output)
                 return True
         if link.kind is LinkKind.OPS:  # ops' choice has no reminder loop: the token is the token
             return False
         newer = self.repository.get_link(link.link_id)
         if newer is not None and newer.task_token and newer.task_token != link.task_token:
             with contextlib.suppress(StepNotWaiting):
-                self.results.resume(newer.task_token, output)
+                self.deliverer.resume_or_owe(about, newer.task_token, output)
                 return True
         return self.repository.get_record(link.record_kind, link.record_id).waits_on(link)
-
-    @staticmethod
-    def _evidence(link: Link, decision: str, at: datetime, details: dict[str, str]) -> dict[str, Evidence] | None:
-        """What the decision leaves on the record, in the same write as the link's use: a step's
-        evidence (what a transition checks later), or ops' choice after a failure. A rejection's
-        internal reason stays in the history only."""
-        evidence = Evidence(
-            decision=decision,
-            decided_by=link.sent_to,
-            decided_at=at,
-            link_id=link.link_id,
-            fields={k: v for k, v in details.items() if k != "reason"},
-        )
-        if link.kind is LinkKind.DECISION and link.stage is not None:
-            return {f"evidence.{link.stage.value}": evidence}
-        if link.kind is LinkKind.OPS:
-            return {"ops_decision": evidence}
-        return None
 
     def _count(self, link: Link, decision: str, at: datetime) -> None:
         if link.kind is LinkKind.OPS:

@@ -1,22 +1,36 @@
-"""What ops do to a person's open step from the command line: send its link again, or move it to
-another consultant. Either way the old link dies, so only the newest one decides."""
+"""What ops do from the command line (the ops function, the only one ops may invoke): send an open
+step's link again or move it to another consultant (either way the old link dies, so only the
+newest one decides), and choose what happens after a failure (retry or end) without the emailed
+link. Every command records who asked; none sets a stage: a journey moves on only through its
+state machine, which checks the recorded evidence."""
 
 from __future__ import annotations
 
 from backup.domain import emails
-from backup.domain.errors import NoOpenStep
+from backup.domain.errors import Conflict, NoOpenStep
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
 from backup.domain.links import Link, LinkKind
 from backup.domain.records import PERSON_MODELS, Person
 from backup.domain.settings import Settings
+from backup.usecases.delivery import Outbox
 from backup.usecases.human_steps import HumanSteps
 from backup.usecases.letters import Letters
+from backup.usecases.link_decisions import decision_event, decision_evidence
 from backup.usecases.ports import Clock, Expect, Repository
 
 
 class OpsCommands:
-    def __init__(self, repository: Repository, letters: Letters, steps: HumanSteps, settings: Settings, now: Clock):
+    def __init__(
+        self,
+        repository: Repository,
+        letters: Letters,
+        steps: HumanSteps,
+        outbox: Outbox,
+        settings: Settings,
+        now: Clock,
+    ):
+        self.outbox = outbox
         self.repository = repository
         self.letters = letters
         self.steps = steps
@@ -72,3 +86,26 @@ class OpsCommands:
             "consultant",
         )
         return link
+
+    def after_failure(self, kind: RecordKind, record_id: str, choice: str, by: str, notes: str = "") -> Link:
+        """Ops' choice for a journey that waits for them after a failure: retry the step, or end
+        the journey. Recorded on ops' link once (as if they had used it), then sent to the run."""
+        record = self.repository.get_record(kind, record_id)
+        link = self.repository.get_link(record.ops_link_id) if record.ops_link_id and record.needs_ops else None
+        if link is None or not link.is_open or not link.task_token or self.now() >= link.expires_at:
+            raise NoOpenStep(f"{record_id} is not waiting for ops")
+        at = self.now()
+        try:
+            self.repository.use_link_once(
+                link,
+                choice,
+                by,
+                at,
+                decision_event(link, choice, notes, {}, at, by),
+                decision_evidence(link, choice, at, {}, by),
+            )
+        except Conflict:
+            raise NoOpenStep(f"ops' choice for {record_id} was made already") from None
+        self.repository.update(kind, record_id, set={"needs_ops": None})
+        self.outbox.owe((kind, record_id), link.task_token, {"choice": choice, "link_id": link.link_id})
+        return link.model_copy(update={"decision": choice, "decided_by": by, "decided_at": at})

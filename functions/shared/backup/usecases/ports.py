@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from backup.domain.deliveries import Delivery
 from backup.domain.emails import Email
 from backup.domain.history import Event
 from backup.domain.kinds import Party, RecordKind
@@ -150,6 +151,19 @@ class Repository(Protocol):
         """Kill an open link (its token goes); False if it was no longer open."""
         ...
 
+    # --- task results owed to waiting executions (backup.domain.deliveries) ----------------------
+    def put_delivery(self, delivery: Delivery) -> None:
+        """Store (or replace) a delivery; the same id is the same delivery."""
+        ...
+
+    def get_delivery(self, delivery_id: str) -> Delivery | None: ...
+
+    def due_deliveries(self, at: datetime) -> list[Delivery]:
+        """Every delivery due by `at`, oldest first."""
+        ...
+
+    def remove_delivery(self, delivery_id: str) -> None: ...
+
 
 class Mailer(Protocol):
     def send(self, email: Email, tags: dict[str, str] | None = None) -> str:
@@ -165,6 +179,12 @@ class TaskResults(Protocol):
         ...
 
     def fail(self, task_token: str, error: str, cause: str) -> None: ...
+
+
+class Courier(Protocol):
+    """Tells the links function that a delivery is waiting (an asynchronous invoke in AWS)."""
+
+    def ring(self, delivery_id: str) -> None: ...
 
 
 class Executions(Protocol):

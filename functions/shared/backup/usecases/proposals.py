@@ -24,9 +24,10 @@ from backup.domain.records import Person, ProposalRecord
 from backup.domain.settings import PROPOSAL_LINK_DAYS, Settings
 from backup.domain.stages import Stage
 from backup.domain.transitions import TransitionRefused, clearance_problem
+from backup.usecases.delivery import Deliverer, Outbox
 from backup.usecases.human_steps import SYSTEM, HumanSteps, Reminded, Step
 from backup.usecases.letters import Letters
-from backup.usecases.ports import Change, Clock, Executions, Expect, Metrics, Repository, TaskResults
+from backup.usecases.ports import Change, Clock, Executions, Expect, Metrics, Repository
 from backup.usecases.safeguards import Safeguards
 
 LINK_LIFETIME = timedelta(days=PROPOSAL_LINK_DAYS)
@@ -59,7 +60,7 @@ class Proposals:
         repository: Repository,
         letters: Letters,
         steps: HumanSteps,
-        results: TaskResults,
+        outbox: Outbox,
         executions: Executions,
         settings: Settings,
         now: Clock,
@@ -70,7 +71,7 @@ class Proposals:
         self.repository = repository
         self.letters = letters
         self.steps = steps
-        self.results = results
+        self.outbox = outbox
         self.executions = executions  # the match machine's executions
         self.settings = settings
         self.now = now
@@ -352,8 +353,7 @@ class Proposals:
                 self.repository.update(
                     RecordKind.MATCH, match.id, set={"outcome": outcome}, expect=Expect(unset=frozenset({"outcome"}))
                 )
-            with contextlib.suppress(StepNotWaiting):  # the answer found this token first
-                self.results.resume(token, {"outcome": outcome})
+            self.outbox.owe((RecordKind.MATCH, match.id), token, {"outcome": outcome})  # unless already resumed
             return
         self._ask_questions(self.repository.get_proposal(match.id))
 
@@ -446,9 +446,10 @@ class Proposals:
             self.repository.get_volunteer(match.volunteer_id),
         )
         for person in (youth, volunteer):  # their journeys end first: an email may be throttled
-            if person.match_token:
-                with contextlib.suppress(StepNotWaiting):  # already resumed by an earlier try
-                    self.results.resume(person.match_token, {"outcome": "matched", "proposal_id": proposal_id})
+            if person.match_token:  # (a retry owes it again: the same delivery, gone once delivered)
+                self.outbox.owe(
+                    (person.kind, person.id), person.match_token, {"outcome": "matched", "proposal_id": proposal_id}
+                )
         match = self.letters.send_once(
             match, "matched:youth", emails.matched(youth.email, youth.first_name, volunteer.first_name), "youth"
         )
@@ -548,9 +549,9 @@ class ProposalWaits:
     """Where a proposal's links deliver: the consultant's decisions and the two answers, to the
     wait the match's execution is in (the screening function's side of proposals)."""
 
-    def __init__(self, repository: Repository, results: TaskResults):
+    def __init__(self, repository: Repository, deliverer: Deliverer):
         self.repository = repository
-        self.results = results
+        self.deliverer = deliverer
 
     def answer(self, link: Link, answer: str) -> bool:
         """Record one side's answer (its link is used already); resume once: at the first no, or
@@ -574,16 +575,17 @@ class ProposalWaits:
         # the two answers share one wait: any of their links may hold its newest token
         candidates = list(match.answer_links.values()) if link.kind is LinkKind.CONTINUE else [link.link_id]
         tried = {link.task_token} if link.task_token else set()
+        about = (RecordKind.MATCH, match.id)
         if link.task_token:
             with contextlib.suppress(StepNotWaiting):
-                self.results.resume(link.task_token, output)
+                self.deliverer.resume_or_owe(about, link.task_token, output)
                 return True
         for link_id in candidates:
             found = self.repository.get_link(link_id)
             if found is not None and found.task_token and found.task_token not in tried:
                 tried.add(found.task_token)
                 with contextlib.suppress(StepNotWaiting):
-                    self.results.resume(found.task_token, output)
+                    self.deliverer.resume_or_owe(about, found.task_token, output)
                     return True
         # picked up when the step waits again (wait_again, _answers_wait_again)
         return match.waits_on(link)

@@ -94,7 +94,7 @@ class Safeguards:
             record.id,
             Event(at=self.now(), kind=kind, stage=record.stage, by=requested_by[:200], details=details),
         )
-        self.metrics.count("SafeguardingAlarm", record.stage)
+        self.metrics.count("SafeguardingAlarm")  # without a stage: the alarm watches the one series
         kind_option = "" if record.kind is RecordKind.VOLUNTEER else f" --kind {record.kind.prefix}"
         self.letters.send(
             record.kind,

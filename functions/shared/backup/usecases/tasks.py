@@ -236,23 +236,39 @@ def parse_task(actions: dict[str, Action], event: Any) -> tuple[Action, TaskInpu
 
 
 class OpsCommand(TaskInput):
-    person_id: str = Field(min_length=1, max_length=64)
-    kind: RecordKind = RecordKind.VOLUNTEER
     by: str = Field(default="ops", min_length=1, max_length=200)  # who asked, for the history
 
 
-class Reassign(OpsCommand):
+class StepCommand(OpsCommand):
+    """resend: a person's open step gets a fresh link."""
+
+    person_id: str = Field(min_length=1, max_length=64)
+    kind: Literal[RecordKind.VOLUNTEER, RecordKind.YOUTH] = RecordKind.VOLUNTEER
+
+
+class Reassign(StepCommand):
     consultant: str = Field(min_length=1, max_length=320)
+
+
+class AfterFailure(OpsCommand):
+    """retry or end: ops' choice for a journey (or proposal) that waits for them after a failure."""
+
+    record_id: str = Field(min_length=1, max_length=64)
+    kind: RecordKind = RecordKind.VOLUNTEER
+    notes: str = Field(default="", max_length=2000)
 
 
 class OpsResult(TaskOutput):
     ok: bool
     stage: Stage | None = None
     sent_to: str | None = None
+    failed_state: str | None = None
     error: str | None = None
 
 
 OPS_ACTIONS = _actions(
-    Action("resend", OpsCommand, OpsResult),
+    Action("resend", StepCommand, OpsResult),
     Action("reassign", Reassign, OpsResult),
+    Action("retry", AfterFailure, OpsResult),
+    Action("end", AfterFailure, OpsResult),
 )

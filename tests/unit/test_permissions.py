@@ -1,0 +1,75 @@
+"""Least privilege, read from template.yaml: each role's actions against the list kept here. A new
+permission must be added here on purpose, with the reason beside it."""
+
+from local_stack import template as tpl
+
+TABLE_RW = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"}
+MAIL = {"ses:SendEmail", "ses:SendRawEmail"}
+EXPECTED = {
+    # the forms: store a person once (Powertools idempotency deletes its spent records), start their run
+    "IntakeFunction": TABLE_RW | {"dynamodb:DeleteItem", "states:StartExecution"},
+    # the links: the only role that sends task results; deletes deliveries it has sent
+    "ScreeningFunction": TABLE_RW
+    | {"dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "states:SendTaskSuccess", "states:SendTaskFailure"},
+    # the machines' tasks: owed task results go to the links function (lambda:InvokeFunction on it)
+    "WorkflowFunction": TABLE_RW
+    | MAIL
+    | {"dynamodb:ConditionCheckItem", "lambda:InvokeFunction", "states:StartExecution"},
+    "MatchingFunction": TABLE_RW
+    | MAIL
+    | {"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "lambda:InvokeFunction", "states:StartExecution"},
+    # ops' commands: no stage, no task results, no executions
+    "OpsFunction": TABLE_RW | MAIL | {"dynamodb:ConditionCheckItem", "lambda:InvokeFunction"},
+    "StaffFunction": {"dynamodb:BatchGetItem", "dynamodb:Query"},
+    "EmailEventsFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"} | MAIL,
+    "WatchFunction": {"dynamodb:Query"},
+}
+
+
+def statements(resource):
+    for policy in resource["Properties"].get("Policies", []):
+        yield from policy.get("Statement", []) if isinstance(policy, dict) else []
+
+
+def actions(resource):
+    found = set()
+    for statement in statements(resource):
+        action = statement["Action"]
+        found |= set(action if isinstance(action, list) else [action])
+    return found
+
+
+def functions():
+    return tpl.resources_of(tpl.load(), "AWS::Serverless::Function")
+
+
+def test_every_functions_role_has_exactly_the_actions_on_the_list():
+    assert {name: actions(resource) for name, resource in functions().items()} == EXPECTED
+
+
+def test_only_the_function_behind_the_decision_links_may_send_task_results():
+    senders = {
+        name
+        for name, resource in functions().items()
+        if any(action.startswith("states:SendTask") for action in actions(resource))
+    }
+    assert senders == {"ScreeningFunction"}
+
+
+def test_the_functions_that_owe_task_results_may_invoke_the_links_function_and_nothing_else():
+    for name, resource in functions().items():
+        for statement in statements(resource):
+            action = statement["Action"]
+            if "lambda:InvokeFunction" in (action if isinstance(action, list) else [action]):
+                assert statement["Resource"] == {"Fn::GetAtt": ["ScreeningFunction", "Arn"]}, name
+
+
+def test_the_state_machines_invoke_only_the_workflow_and_matching_functions():
+    machines = tpl.resources_of(tpl.load(), "AWS::Serverless::StateMachine")
+    for name, machine in machines.items():
+        invoked = {policy["LambdaInvokePolicy"]["FunctionName"]["Ref"] for policy in machine["Properties"]["Policies"]}
+        assert invoked == {"WorkflowFunction", "MatchingFunction"}, name
+
+
+def test_the_ops_function_cannot_start_or_resume_a_run():
+    assert not {a for a in actions(functions()["OpsFunction"]) if a.startswith("states:")}
