@@ -1,4 +1,5 @@
-"""Watch: every hour, how many wait in each stage and how many past its limit, as metrics.
+"""Watch: every hour, how many wait in each stage and how many past its limit, as metrics; and
+whose child-protection certificate is due for renewal (a renewal run starts) or has run out.
 
 The alarm "someone waits too long" and the dashboard read these; `backup-ops stuck` lists
 the people behind the numbers.
@@ -14,16 +15,22 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup.adapters import telemetry  # noqa: F401 - quiets empty-metrics warnings
 from backup.adapters.dynamodb import DynamoRepository
-from backup.adapters.environment import EnvConfig
+from backup.adapters.ses import SesMailer
+from backup.adapters.stepfunctions import StepFunctionsExecutions
+from backup.adapters.wiring import SettingsConfig
 from backup.domain import clock
 from backup.domain.errors import ConfigurationError
+from backup.domain.kinds import RecordKind
 from backup.domain.stage_limits import StageLimitError, parse_stage_limits
+from backup.usecases.letters import Letters
+from backup.usecases.renewal import CertificateWatch
 from backup.usecases.waiting import count_waiting
 
 
-class Config(EnvConfig):
-    table_name: str
+class Config(SettingsConfig):
     stage_limit_days: str
+    renewal_state_machine_arn: str
+    certificate_renewal_notice_days: int
 
 
 config = Config.from_env()
@@ -35,6 +42,15 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 repository = DynamoRepository(config.table_name)
+settings = config.settings()
+certificates = CertificateWatch(
+    repository,
+    Letters(repository, SesMailer(config.sender_email, configuration_set=config.ses_configuration_set)),
+    settings,
+    clock.now,
+    config.certificate_renewal_notice_days,
+)
+renewals = StepFunctionsExecutions(config.renewal_state_machine_arn, RecordKind.VOLUNTEER)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -54,4 +70,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # one figure without the stage dimension, for the alarm to watch
     metrics.add_metric(name="PeopleOverLimitTotal", unit=MetricUnit.Count, value=over)
     logger.info("waiting counted", extra={"over_limit": over, "stages": len(counts)})
-    return {c.stage.value: {"waiting": c.waiting, "over_limit": c.over_limit} for c in counts}
+    certified = certificates.due(renewals)  # renewals to start, certificates that ran out
+    logger.info("certificates watched", extra=certified)
+    return {
+        **{c.stage.value: {"waiting": c.waiting, "over_limit": c.over_limit} for c in counts},
+        "certificates": certified,
+    }

@@ -18,6 +18,7 @@ from backup.domain.kinds import RecordKind
 from backup.usecases import tasks
 from backup.usecases.journeys import Journeys
 from backup.usecases.referral import YoungPersonJourney
+from backup.usecases.renewal import CertificateRenewals
 from backup.usecases.screening import VolunteerJourney
 
 
@@ -112,7 +113,33 @@ def continue_run(task: tasks.ContinueRun) -> tasks.Continued:
     return tasks.Continued(run=run, execution=execution_name(task.person_id, task.kind, run))
 
 
+renewals = CertificateRenewals(repository, steps, wiring.safeguards, settings, clock.now)
+
+
+def open_renewal(task: tasks.PersonWait) -> tasks.Done:
+    renewals.open(task.person_id, task.task_token)
+    return tasks.Done()
+
+
+def remind_renewal(task: tasks.PersonTask) -> tasks.Reminder:
+    reminded = renewals.remind(task.person_id)
+    return tasks.Reminder(reminders_sent=reminded.reminders_sent, expired=reminded.expired, seconds=reminded.seconds)
+
+
+def confirm_renewal(task: tasks.ConfirmRenewal) -> tasks.Confirmed:
+    return tasks.Confirmed(outcome=renewals.confirm(task.person_id, task.claimed, task.requested_by))
+
+
+def record_renewal(task: tasks.RenewalOutcome) -> tasks.Done:
+    renewals.record(task.person_id, task.outcome, task.requested_by)
+    return tasks.Done()
+
+
 HANDLERS: dict[str, Callable[[Any], tasks.TaskOutput]] = {
+    "open_renewal": open_renewal,
+    "remind_renewal": remind_renewal,
+    "confirm_renewal": confirm_renewal,
+    "record_renewal": record_renewal,
     "start": start,
     "open_step": open_step,
     "remind": remind,

@@ -10,9 +10,10 @@ from backup.adapters.dynamodb import DynamoRepository
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
 from backup.domain.stages import Stage
-from tests.factories import volunteer, young_person
+from backup.usecases.renewal import renewal_execution
+from tests.factories import cleared_volunteer, volunteer, young_person
 
-from .conftest import SENDER, Clock, LambdaContext, load_handler, sent_emails
+from .conftest import SENDER, Clock, LambdaContext, executions, load_handler, sent_emails
 
 CONSULTANT = "konsulent@rodekors.example"
 OPS = "drift@rodekors.example"
@@ -124,6 +125,31 @@ def test_messages_that_are_not_ours_are_ignored(handler):
     assert kinds(repository) == ["APPLIED"]
 
 
+RENEWAL_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:backup-renewal"
+
+
+def load_watch(table, monkeypatch):
+    boto3.client("stepfunctions").create_state_machine(
+        name="backup-renewal",
+        roleArn="arn:aws:iam::123456789012:role/x",
+        definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}),
+    )
+    env = {
+        "TABLE_NAME": table,
+        "STAGE_LIMIT_DAYS": "PHONE_SCREENING=14,HOME_VISIT=21",
+        "SENDER_EMAIL": SENDER,
+        "CONSULTANT_EMAIL": CONSULTANT,
+        "OPS_EMAIL": OPS,
+        "PUBLIC_BASE_URL": "https://backup.example",
+        "REMINDER_DELAY_SECONDS": "86400",
+        "MAX_REMINDERS": "2",
+        "RETENTION_DAYS": "180",
+        "RENEWAL_STATE_MACHINE_ARN": RENEWAL_MACHINE,
+        "CERTIFICATE_RENEWAL_NOTICE_DAYS": "60",
+    }
+    return load_handler("watch", env, monkeypatch)
+
+
 def test_the_watch_counts_who_waits_past_their_stages_limit(table, monkeypatch, capsys):
     repository = DynamoRepository(table, boto3.resource("dynamodb"))
     clock = Clock()
@@ -132,14 +158,33 @@ def test_the_watch_counts_who_waits_past_their_stages_limit(table, monkeypatch, 
             volunteer(person_id, Stage.PHONE_SCREENING, clock.at - timedelta(days=days_ago)),
             Event(at=clock(), kind=EventKind.APPLIED),
         )
-    module = load_handler(
-        "watch", {"TABLE_NAME": table, "STAGE_LIMIT_DAYS": "PHONE_SCREENING=14,HOME_VISIT=21"}, monkeypatch
-    )
+    module = load_watch(table, monkeypatch)
     monkeypatch.setattr(module.clock, "now", clock)
     result = module.lambda_handler({}, LambdaContext())
-    assert result == {"PHONE_SCREENING": {"waiting": 2, "over_limit": 1}, "HOME_VISIT": {"waiting": 0, "over_limit": 0}}
+    assert result["PHONE_SCREENING"] == {"waiting": 2, "over_limit": 1}
+    assert result["HOME_VISIT"] == {"waiting": 0, "over_limit": 0}
     emitted = capsys.readouterr().out
     assert "PeopleOverLimitTotal" in emitted and "PeopleOverLimit" in emitted
+
+
+def test_the_watch_starts_one_renewal_run_for_a_certificate_about_to_run_out(table, ses, monkeypatch):
+    repository = DynamoRepository(table, boto3.resource("dynamodb"))
+    clock = Clock()
+    repository.create_person(
+        cleared_volunteer("v1", clock() - timedelta(days=700)), Event(at=clock(), kind=EventKind.APPLIED)
+    )
+    repository.create_person(cleared_volunteer("v2", clock()), Event(at=clock(), kind=EventKind.APPLIED))
+    module = load_watch(table, monkeypatch)
+    monkeypatch.setattr(module.clock, "now", clock)
+    assert module.lambda_handler({}, LambdaContext())["certificates"] == {"renewals_due": 1, "certificates_expired": 0}
+    module.lambda_handler({}, LambdaContext())  # the next hour: the run already exists
+    runs = executions(RENEWAL_MACHINE)
+    assert [r["name"] for r in runs] == [
+        renewal_execution("v1", (clock() - timedelta(days=700) + timedelta(days=730)).date())
+    ]
+    assert json.loads(
+        boto3.client("stepfunctions").describe_execution(executionArn=runs[0]["executionArn"])["input"]
+    ) == {"person_id": "v1", "settings": {"reminder_delay_seconds": 86400}}
 
 
 def test_a_bounce_to_a_contact_adult_lands_on_the_young_persons_history(handler):

@@ -22,7 +22,16 @@ EXPECTED = {
     "OpsFunction": TABLE_RW | MAIL | {"dynamodb:ConditionCheckItem", "lambda:InvokeFunction"},
     "StaffFunction": {"dynamodb:BatchGetItem", "dynamodb:Query"},
     "EmailEventsFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"} | MAIL,
-    "WatchFunction": {"dynamodb:Query"},
+    # counts, and certificates: starts renewals, records and tells about one that ran out
+    "WatchFunction": {
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "states:StartExecution",
+    }
+    | MAIL,
 }
 
 
@@ -68,7 +77,7 @@ def test_the_state_machines_invoke_only_the_workflow_and_matching_functions():
     machines = tpl.resources_of(tpl.load(), "AWS::Serverless::StateMachine")
     for name, machine in machines.items():
         invoked = {policy["LambdaInvokePolicy"]["FunctionName"]["Ref"] for policy in machine["Properties"]["Policies"]}
-        assert invoked == {"WorkflowFunction", "MatchingFunction"}, name
+        assert invoked <= {"WorkflowFunction", "MatchingFunction"}, name
 
 
 def test_the_ops_function_cannot_start_or_resume_a_run():

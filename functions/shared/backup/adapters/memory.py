@@ -333,13 +333,18 @@ class RecordingExecutions:
 
     def __init__(self) -> None:
         self.started: list[tuple[str, dict[str, Any], int]] = []
+        self.names: list[str] = []
         self._lock = threading.Lock()
 
-    def start(self, record_id: str, execution_input: dict[str, Any] | None = None, run: int = 1) -> str:
+    def start(
+        self, record_id: str, execution_input: dict[str, Any] | None = None, run: int = 1, name: str | None = None
+    ) -> str:
+        name = name or f"{record_id}:{run}"
         with self._lock:
-            if not any(s[0] == record_id and s[2] == run for s in self.started):
+            if name not in self.names:
+                self.names.append(name)
                 self.started.append((record_id, dict(execution_input or {}), run))
-        return f"execution:{record_id}:{run}"
+        return f"execution:{name}"
 
 
 class RecordingMetrics:

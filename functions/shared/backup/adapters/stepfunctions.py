@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from backup.domain.errors import StepNotWaiting
-from backup.domain.executions import execution_arn, execution_name
+from backup.domain.executions import execution_name
 from backup.domain.kinds import RecordKind
 
 # AWS answers TaskTimedOut / TaskDoesNotExist; moto's engine answers InvalidToken for a
@@ -55,16 +55,19 @@ class StepFunctionsExecutions(_Client):
         self.state_machine_arn = state_machine_arn
         self.kind = kind
 
-    def start(self, record_id: str, execution_input: dict[str, Any] | None = None, run: int = 1) -> str:
+    def start(
+        self, record_id: str, execution_input: dict[str, Any] | None = None, run: int = 1, name: str | None = None
+    ) -> str:
         """Start the record's execution once; a second start of the same name is a no-op."""
+        name = name or execution_name(record_id, self.kind, run)
         try:
             response = self.client.start_execution(
                 stateMachineArn=self.state_machine_arn,
-                name=execution_name(record_id, self.kind, run),
+                name=name,
                 input=json.dumps(execution_input or {}),
             )
             return str(response["executionArn"])
         except Exception as error:
             if getattr(error, "response", {}).get("Error", {}).get("Code") != "ExecutionAlreadyExists":
                 raise
-            return execution_arn(self.state_machine_arn, record_id, self.kind, run)
+            return self.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + name

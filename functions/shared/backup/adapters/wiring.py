@@ -20,8 +20,8 @@ from backup.usecases.letters import Letters
 from backup.usecases.safeguards import Safeguards
 
 
-class ProgrammeConfig(EnvConfig):
-    """The template's variables for a function that opens steps and sends letters."""
+class SettingsConfig(EnvConfig):
+    """The template's variables for a function that sends letters about the programme's steps."""
 
     table_name: str
     sender_email: str
@@ -34,7 +34,6 @@ class ProgrammeConfig(EnvConfig):
     run_lifetime_seconds: int = DEFAULT_RUN_LIFETIME_SECONDS
     regional_consultants: str = ""
     ses_configuration_set: str = ""
-    delivery_function: str  # the links function, the only one that sends task results
     certificate_validity_days: int = DEFAULT_CERTIFICATE_VALIDITY_DAYS
 
     def settings(self) -> Settings:
@@ -49,6 +48,12 @@ class ProgrammeConfig(EnvConfig):
             regional_consultants=parse_regional_consultants(self.regional_consultants),
             certificate_validity_days=self.certificate_validity_days,
         )
+
+
+class ProgrammeConfig(SettingsConfig):
+    """... and opens steps: task results it owes go to the links function."""
+
+    delivery_function: str  # the links function, the only one that sends task results
 
 
 @dataclass(frozen=True)

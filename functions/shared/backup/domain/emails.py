@@ -325,3 +325,50 @@ def not_continuing(to: str, first_name: str) -> Email:
         "orden: det skal passe for begge. Vi leder videre og kontakter dig, når vi har et nyt forslag.\n\n"
         f"{SIGNATURE}",
     )
+
+
+def renewal_request(to: str, volunteer_id: str, first_name: str, valid_until: date, url: str) -> Email:
+    return compose(
+        to,
+        f"BackUp: børneattesten for {first_name} skal fornyes (frivillig {volunteer_id})",
+        f"Hej\n\nBørneattesten for den frivillige {first_name} (frivillig {volunteer_id}) gælder til og med "
+        f"{valid_until:%d.%m.%Y}. Indhent en ny børneattest, og registrér den her, når du har den. Efter den dato "
+        "bliver den frivillige ikke foreslået til nogen ung, før attesten er fornyet.\n\n"
+        f"{url}\n\nLinket er personligt; send det ikke videre.\n\n{SIGNATURE}",
+    )
+
+
+def renewal_reminder(to: str, volunteer_id: str, first_name: str, valid_until: date, url: str, number: int) -> Email:
+    return compose(
+        to,
+        f"Påmindelse {number}: børneattesten for {first_name} skal fornyes (frivillig {volunteer_id})",
+        f"Hej\n\nBørneattesten for {first_name} gælder kun til og med {valid_until:%d.%m.%Y} og er endnu ikke "
+        f"fornyet.\n\n{url}\n\n{SIGNATURE}",
+    )
+
+
+def renewal_escalation(to: str, volunteer_id: str, valid_until: date, reminders: int) -> Email:
+    return compose(
+        to,
+        f"Eskalering: børneattesten for frivillig {volunteer_id} er ikke fornyet",
+        f"Hej\n\nBørneattesten for frivillig {volunteer_id} gælder til og med {valid_until:%d.%m.%Y}, og konsulenten "
+        f"har ikke registreret en ny, selv om der er sendt {reminders} påmindelse(r).\n\n"
+        f"Se den frivillige med: backup-ops show {volunteer_id}\n\n{SIGNATURE}",
+    )
+
+
+def certificate_expired(to: str, volunteer_id: str, first_name: str, valid_until: date, matched: bool) -> Email:
+    """To the consultant: a volunteer's certificate has run out (out of the pool until renewed)."""
+    what = (
+        "Den frivillige er matchet med en ung. Tal med den frivillige og den unges kontaktperson om, "
+        "hvordan I sikrer, at de ikke mødes alene, før en ny attest er registreret."
+        if matched
+        else "Den frivillige bliver ikke foreslået til nogen ung, før en ny attest er registreret."
+    )
+    return compose(
+        to,
+        f"BackUp: børneattesten for {first_name} er udløbet (frivillig {volunteer_id})",
+        f"Hej\n\nBørneattesten for {first_name} (frivillig {volunteer_id}) gjaldt til og med "
+        f"{valid_until:%d.%m.%Y} og er ikke fornyet. {what}\n\n"
+        f"Se den frivillige med: backup-ops show {volunteer_id}\n\n{SIGNATURE}",
+    )

@@ -37,6 +37,7 @@ class LinkKind(str, Enum):
     PROPOSAL = "PROPOSAL"  # a consultant chooses a volunteer for a young person (or none)
     INTRO = "INTRO"  # a consultant records the introduction meeting
     CONTINUE = "CONTINUE"  # the young person or the volunteer says whether to go on
+    RENEWAL = "RENEWAL"  # a consultant records a volunteer's renewed child-protection certificate
 
 
 class Link(BaseModel):

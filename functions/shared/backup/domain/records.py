@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backup.domain.evidence import Evidence
 from backup.domain.kinds import Party, RecordKind
-from backup.domain.links import Link
+from backup.domain.links import Link, LinkKind
 from backup.domain.proposals import Candidate
 from backup.domain.referrals import Preferences
 from backup.domain.stages import Stage
@@ -165,10 +165,12 @@ class Person(Record):
         return self.stage.is_final or self.withdrawal_requested
 
     def waits_on(self, link: Link) -> bool:
+        # a renewal is a step beside the journey: the person stays in their stage while it waits
+        beside = link.kind is LinkKind.RENEWAL
         return (
             super().waits_on(link)
             and link.stage is not None
-            and self.stage is link.stage
+            and (beside or self.stage is link.stage)
             and not self.withdrawal_requested
         )
 

@@ -142,22 +142,7 @@ class Journeys:
         task result said. A result no used link of this step backs (a forged or replayed token) is
         recorded and raised with ops, and answers "forged": the step waits again."""
         person = self.repository.get_person(kind, person_id)
-        link = self.repository.get_link(person.open_link_id) if person.open_link_id else None
-        evidence = person.evidence.get(stage)
-        backed = (
-            link is not None
-            and link.kind is LinkKind.DECISION
-            and link.is_used
-            and link.stage is stage
-            and evidence is not None
-            and evidence.link_id == link.link_id
-            and evidence.decision == link.decision
-            and evidence.decided_by == link.decided_by
-        )
-        if not backed or link is None or link.decision is None:
-            self.safeguards.forged(person, stage, claimed, requested_by)
-            return "forged"
-        return link.decision
+        return self.safeguards.backed_decision(person, LinkKind.DECISION, stage, claimed, requested_by)
 
     def remind(self, kind: RecordKind, person_id: str, stage: Stage) -> Reminded:
         person = self._still_in(kind, person_id)

@@ -21,6 +21,7 @@ from backup.usecases.proposals import ProposalWaits, choice_output
 CHOICES: dict[LinkKind, dict[str, EventKind]] = {
     LinkKind.DECISION: {"approve": EventKind.APPROVED, "reject": EventKind.REJECTED},
     LinkKind.OPS: {"retry": EventKind.OPS_RETRIED, "end": EventKind.OPS_ENDED},
+    LinkKind.RENEWAL: {"approve": EventKind.APPROVED, "reject": EventKind.REJECTED},
 }
 MATCH_EVENTS = {
     LinkKind.PROPOSAL: EventKind.PROPOSAL_DECIDED,
@@ -32,6 +33,8 @@ NOT_WAITING = {
     LinkKind.DECISION: "Trinnet ventede ikke længere på en afgørelse, så din afgørelse er ikke brugt. "
     "Programmets drift er orienteret.",
     LinkKind.OPS: "Trinnet ventede ikke længere på en afgørelse, så din afgørelse er ikke brugt. "
+    "Programmets drift er orienteret.",
+    LinkKind.RENEWAL: "Fornyelsen ventede ikke længere på en afgørelse, så din afgørelse er ikke brugt. "
     "Programmets drift er orienteret.",
 }
 MATCH_NOT_WAITING = "Forslaget venter ikke længere på dette svar. Konsulenten er orienteret."
@@ -74,7 +77,7 @@ def decision_evidence(
         link_id=link.link_id,
         fields={k: v for k, v in details.items() if k != "reason"},
     )
-    if link.kind is LinkKind.DECISION and link.stage is not None:
+    if link.kind in {LinkKind.DECISION, LinkKind.RENEWAL} and link.stage is not None:
         return {f"evidence.{link.stage.value}": evidence}
     if link.kind is LinkKind.OPS:
         return {"ops_decision": evidence}

@@ -190,7 +190,11 @@ class Courier(Protocol):
 class Executions(Protocol):
     """Starts a record's execution of one state machine, once per name."""
 
-    def start(self, record_id: str, execution_input: dict[str, Any] | None = None, run: int = 1) -> str: ...
+    def start(
+        self, record_id: str, execution_input: dict[str, Any] | None = None, run: int = 1, name: str | None = None
+    ) -> str:
+        """Start the record's execution (named after the record and run, unless `name` is given) once."""
+        ...
 
 
 class Metrics(Protocol):

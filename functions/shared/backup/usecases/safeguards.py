@@ -15,6 +15,7 @@ from typing import Any
 from backup.domain import emails
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
+from backup.domain.links import LinkKind
 from backup.domain.records import Person, Record
 from backup.domain.settings import Settings
 from backup.domain.stages import Stage
@@ -73,6 +74,29 @@ class Safeguards:
         expect: Expect | None = None,
     ) -> None:  # noqa: A002
         self.repository.change_together([self.change(person, to, event, requested_by, set, expect)])
+
+    def backed_decision(
+        self, person: Person, kind: LinkKind, stage: Stage, claimed: Mapping[str, Any], requested_by: str
+    ) -> str:
+        """After a wait: the decision the person's used link of this kind and stage recorded as
+        evidence (approve or reject), whatever the task result claimed. "forged" if no used link
+        backs it (a replayed or forged task token): recorded and raised, and nobody moves."""
+        link = self.repository.get_link(person.open_link_id) if person.open_link_id else None
+        evidence = person.evidence.get(stage)
+        if (
+            link is None
+            or link.kind is not kind
+            or not link.is_used
+            or link.stage is not stage
+            or link.decision is None
+            or evidence is None
+            or evidence.link_id != link.link_id
+            or evidence.decision != link.decision
+            or evidence.decided_by != link.decided_by
+        ):
+            self.forged(person, stage, claimed, requested_by)
+            return "forged"
+        return link.decision
 
     def forged(self, record: Record, stage: Stage | None, claimed: Mapping[str, Any], requested_by: str) -> None:
         """A task result that no used link backs: recorded and raised; nobody moves."""

@@ -76,6 +76,14 @@ class ConfirmStep(StepTask):
     claimed: dict[str, Any] = Field(default_factory=dict)  # the wait's result, kept for the audit trail
 
 
+class ConfirmRenewal(PersonTask):
+    claimed: dict[str, Any] = Field(default_factory=dict)
+
+
+class RenewalOutcome(PersonTask):
+    outcome: Literal["approve", "reject"]
+
+
 class PoolWaitTask(PersonTask):
     run_started: datetime  # the execution's start time
 
@@ -197,6 +205,11 @@ WORKFLOW_ACTIONS = _actions(
     Action("confirm_match", PersonTask, Confirmed),
     Action("pool_wait", PoolWaitTask, PoolWait),
     Action("continue_run", ContinueRun, Continued),
+    # a volunteer's certificate renewal (its own machine, beside the journey)
+    Action("open_renewal", PersonWait, Done, waits=True),
+    Action("remind_renewal", PersonTask, Reminder),
+    Action("confirm_renewal", ConfirmRenewal, Confirmed),
+    Action("record_renewal", RenewalOutcome, Done),
 )
 
 MATCHING_ACTIONS = _actions(

@@ -7,7 +7,7 @@ from typing import Any
 from backup.domain.applications import INTEREST_LABELS, Availability, Interest
 from backup.domain.executions import execution_name
 from backup.domain.kinds import RecordKind
-from backup.domain.links import DeadLink, Link
+from backup.domain.links import DeadLink, Link, LinkKind
 from backup.domain.records import Person, Record, Volunteer, YoungPerson
 from backup.domain.referrals import Placement
 from backup.domain.step_fields import LABELS, STEP_FIELDS, StepField
@@ -91,6 +91,29 @@ def _step_control(field: StepField, values: dict[str, Any], errors: dict[str, st
     )
 
 
+# a screening step decides an application; a renewal records a new certificate for a volunteer
+_STEP = {
+    "title": "{stage}",
+    "who": "Ansøgning",
+    "person": "Ansøgeren",
+    "step": "Trinnet: {stage}",
+    "reason": "Begrundelse, hvis du afviser",
+    "reason_hint": "Kun til internt brug. Ansøgeren får et venligt afslag uden begrundelsen.",
+    "approve": "Godkend {stage}",
+    "reject": "Afvis ansøgningen",
+}
+_RENEWAL = {
+    "title": "Fornyet børneattest",
+    "who": "Frivillig",
+    "person": "Den frivillige",
+    "step": "Den nye børneattest",
+    "reason": "Begrundelse, hvis attesten har anmærkninger",
+    "reason_hint": "Kun til internt brug. Den frivillige suspenderes fra puljen og alle match, og driften får besked.",
+    "approve": "Registrér den nye attest",
+    "reject": "Attesten har anmærkninger: suspendér",
+}
+
+
 def decision_page(
     link: Link,
     person: Person,
@@ -103,36 +126,55 @@ def decision_page(
     stage = link.stage or person.stage
     name = person.details.full_name if isinstance(person, Volunteer) else person.first_name
     fields = "".join(_step_control(f, values, errors) for f in STEP_FIELDS.get(stage, ()))
+    wording = _RENEWAL if link.kind is LinkKind.RENEWAL else _STEP
+    until = person.cleared_until if isinstance(person, Volunteer) else None
+    situation = (
+        f"Den frivillige er godkendt, og den nuværende børneattest gælder til og med {until:%d.%m.%Y}. "
+        if wording is _RENEWAL and until is not None
+        else ""
+    )
     body = f"""
-<h1>{e(stage.label)}: {e(name)}</h1>
-<p>Ansøgning {e(link.record_id)}. Linket er sendt til {e(link.sent_to)}; din afgørelse registreres i dit navn.
-Intet ændres, før du trykker på en af knapperne nederst.</p>
+<h1>{e(wording["title"].format(stage=stage.label))}: {e(name)}</h1>
+<p>{e(situation)}{e(wording["who"])} {e(link.record_id)}. Linket er sendt til {e(link.sent_to)}; din afgørelse
+registreres i dit navn. Intet ændres, før du trykker på en af knapperne nederst.</p>
 {error_summary(errors, LABELS)}
-<h2>Ansøgeren</h2>
+<h2>{e(wording["person"])}</h2>
 {_summary(person)}
 <form method="post">
 <input type="hidden" name="csrf_token" value="{e(csrf_token)}">
-<h2>Trinnet: {e(stage.label)}</h2>
+<h2>{e(wording["step"].format(stage=stage.label))}</h2>
 {fields}
 {text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False, hint="Kun til internt brug.")}
 {
         text_field(
             "reason",
-            "Begrundelse, hvis du afviser",
+            e(wording["reason"]),
             values,
             errors,
             multiline=True,
             required=False,
-            hint="Kun til internt brug. Ansøgeren får et venligt afslag uden begrundelsen.",
+            hint=wording["reason_hint"],
         )
     }
-<button type="submit" name="decision" value="approve">Godkend {e(stage.label.lower())}</button>
-<button type="submit" name="decision" value="reject" class="secondary">Afvis ansøgningen</button>
+<button type="submit" name="decision" value="approve">{e(wording["approve"].format(stage=stage.label.lower()))}</button>
+<button type="submit" name="decision" value="reject" class="secondary">{e(wording["reject"])}</button>
 </form>"""
     return layout(f"{stage.label} – afgørelse", body)
 
 
 def decided_page(link: Link, decision: str) -> str:
+    if link.kind is LinkKind.RENEWAL:
+        if decision == "approve":
+            return message_page(
+                "Den nye børneattest er registreret",
+                f"Tak. Frivillig {link.record_id} forbliver i puljen til den nye attest skal fornyes. "
+                "Du kan lukke siden.",
+            )
+        return message_page(
+            "Den frivillige er suspenderet",
+            f"Tak. Frivillig {link.record_id} foreslås ikke til nogen ung, og driften har fået besked. "
+            "Du kan lukke siden.",
+        )
     stage = link.stage.label if link.stage else "Trinnet"
     verdict = "godkendt" if decision == "approve" else "afvist"
     return message_page(
