@@ -11,29 +11,25 @@ from aws_lambda_powertools.utilities.data_classes import SNSEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup.adapters.dynamodb import DynamoRepository
-from backup.adapters.environment import EnvConfig
 from backup.adapters.ses import SesMailer
 from backup.adapters.telemetry import PowertoolsMetrics
+from backup.adapters.wiring import SettingsConfig
 from backup.domain import clock
 from backup.usecases.deliverability import Deliverability, parse_ses_event
 from backup.usecases.letters import Letters
 
-
-class Config(EnvConfig):
-    table_name: str
-    sender_email: str
-    consultant_email: str
-    ops_email: str
-    ses_configuration_set: str = ""
-
-
-config = Config.from_env()
+config = SettingsConfig.from_env()
 logger = Logger()
 tracer = Tracer()
 repository = DynamoRepository(config.table_name)
 deliverability = Deliverability(
     repository,
-    Letters(repository, SesMailer(config.sender_email, configuration_set=config.ses_configuration_set)),
+    Letters(
+        repository,
+        SesMailer(config.sender_email, configuration_set=config.ses_configuration_set),
+        config.settings(),
+        clock.now,
+    ),
     config.ops_email,
     config.consultant_email,
     clock.now,

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from backup.adapters.stepfunctions import StepFunctionsExecutions
 from backup.adapters.wiring import ProgrammeConfig, Wiring
 from backup.domain import clock
+from backup.domain.errors import NotFound, PersonGone
 from backup.domain.kinds import RecordKind
 from backup.domain.links import LinkKind
 from backup.usecases import tasks
@@ -117,4 +118,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if proposal_id:
         logger.set_correlation_id(proposal_id)
     logger.append_keys(action=action.name)
-    return HANDLERS[action.name](task).model_dump(mode="json")
+    try:
+        return HANDLERS[action.name](task).model_dump(mode="json")
+    except NotFound:
+        if proposal_id and action.name != "release" and not proposals.still_on(proposal_id):
+            # one of the two was erased: the proposal ends like one someone left (back to the pool)
+            raise PersonGone(proposal_id) from None
+        raise

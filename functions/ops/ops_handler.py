@@ -18,13 +18,29 @@ from backup.domain.applications import FieldError, normalise_email
 from backup.domain.errors import NoOpenStep, NotFound
 from backup.domain.links import Link
 from backup.usecases import tasks
+from backup.usecases.data_rights import DataRights
 from backup.usecases.ops_commands import OpsCommands
+from backup.usecases.withdrawal import Withdrawal
 
 config = ProgrammeConfig.from_env()
 logger = Logger()
 tracer = Tracer()
 wiring = Wiring.from_config(config)
 ops = OpsCommands(wiring.repository, wiring.letters, wiring.steps, wiring.outbox, wiring.settings, clock.now)
+# an erasure ends the person's run like a withdrawal; the failure goes to the run by the links function
+rights = DataRights(
+    wiring.repository, Withdrawal(wiring.repository, wiring.outbox, clock.now), wiring.settings, clock.now
+)
+
+
+def person_command(task: tasks.PersonCommand) -> tasks.OpsResult:
+    """A person's rights: their data, what an erasure would take, the erasure."""
+    if isinstance(task, tasks.Erase):
+        receipt = rights.erase(task.kind, task.person_id, task.by)
+        return tasks.OpsResult(ok=True, data=receipt.model_dump(mode="json"))
+    if task.action == "erase_preview":
+        return tasks.OpsResult(ok=True, data=rights.what_goes(task.kind, task.person_id))
+    return tasks.OpsResult(ok=True, data=rights.export(task.kind, task.person_id, task.by))
 
 
 def command(task: tasks.TaskInput) -> Link:
@@ -48,6 +64,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     kind = getattr(task, "kind", None)
     logger.set_correlation_id(record_id)
     try:
+        if isinstance(task, tasks.PersonCommand):
+            result = person_command(task)
+            logger.info("ops command", extra={"command": action.name})
+            return result.model_dump(mode="json")
         link = command(task)
     except (NoOpenStep, FieldError) as refused:
         return tasks.OpsResult(ok=False, error=str(refused)).model_dump(mode="json")

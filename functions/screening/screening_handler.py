@@ -25,10 +25,13 @@ from backup.domain.records import Person, ProposalRecord, Record
 from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS
 from backup.domain.step_fields import check_step_fields, recorded_values
 from backup.usecases.delivery import Deliverer
+from backup.usecases.inactivity import CHOICES as ACTIVITY_CHOICES
+from backup.usecases.inactivity import ActivityAnswers
 from backup.usecases.link_decisions import MATCH_LINKS, LinkDecisions
 from backup.usecases.proposals import ProposalWaits
 from backup.usecases.withdrawal import Withdrawal
 from backup.web import csrf
+from backup.web.activity_pages import activity_answered_page, activity_page
 from backup.web.decision_pages import dead_link_page, decided_page, decision_page, ops_decided_page, ops_page
 from backup.web.html import message_page
 from backup.web.http import BadRequest, html, problem, read_body
@@ -51,7 +54,8 @@ results = StepFunctionsTaskResults()
 metrics = PowertoolsMetrics()
 deliverer = Deliverer(repository, results, clock.now, metrics)
 decisions = LinkDecisions(repository, deliverer, ProposalWaits(repository, deliverer), clock.now, metrics)
-withdrawal = Withdrawal(repository, results, clock.now)
+withdrawal = Withdrawal(repository, deliverer, clock.now)
+activity = ActivityAnswers(repository, withdrawal, clock.now)
 
 
 def _form() -> dict[str, Any]:
@@ -70,6 +74,8 @@ def _dead(dead: DeadLink) -> Response[str]:
 def show_decision(link_id: str) -> Response[str]:
     try:
         link, record = decisions.open(link_id)
+        if link.kind is LinkKind.ACTIVITY:
+            link, record = activity.open(link_id)
     except DeadLink as dead:
         return _dead(dead)
     logger.set_correlation_id(link.record_id)
@@ -84,6 +90,8 @@ def _page(
     if link.kind is LinkKind.OPS:
         return ops_page(link, record, token)
     assert isinstance(record, Person)
+    if link.kind is LinkKind.ACTIVITY:
+        return activity_page(link, record, token, errors)
     return decision_page(link, record, token, values, errors)
 
 
@@ -124,6 +132,8 @@ def decide(link_id: str) -> Response[str]:
         return csrf.forgery_page()
     decision = str(form.get("decision", ""))
     notes = str(form.get("notes", "")).strip()[:2000]
+    if link.kind is LinkKind.ACTIVITY:
+        return _answer_activity(link, record, decision, notes)
     if link.kind is LinkKind.OPS:
         if decision not in {"retry", "end"}:
             return html(
@@ -161,6 +171,21 @@ def decide(link_id: str) -> Response[str]:
     return html(200, decided_page(decided, decision))
 
 
+def _answer_activity(link: Link, record: Record, decision: str, notes: str) -> Response[str]:
+    """The consultant's answer about someone not heard from in a long time."""
+    if decision not in ACTIVITY_CHOICES:
+        errors = {"decision": "Vælg, om forløbet fortsætter eller afsluttes."}
+        return csrf.page_with_token(
+            app, 422, lambda token: _page(link, record, token, None, errors), f"/decisions/{link.link_id}"
+        )
+    try:
+        answered = activity.answer(link.link_id, decision, notes)
+    except DeadLink as dead:
+        return _dead(dead)
+    logger.info("activity answered", extra={"decision": decision})
+    return html(200, activity_answered_page(answered))
+
+
 @app.get("/withdraw/<link_id>")
 def show_withdraw(link_id: str) -> Response[str]:
     try:
@@ -181,11 +206,11 @@ def withdraw(link_id: str) -> Response[str]:
         if not csrf.form_is_ours(app, form):
             return csrf.forgery_page()
         logger.set_correlation_id(link.record_id)
-        withdrawal.withdraw(link_id)
+        person = withdrawal.withdraw(link_id)
     except DeadLink as dead:
         return _dead(dead)
-    logger.info("applicant withdrew")
-    return html(200, withdrawn_page())
+    logger.info("person withdrew", extra={"person_kind": person.kind.value})
+    return html(200, withdrawn_page(person))
 
 
 def deliveries(event: dict[str, Any]) -> dict[str, Any]:

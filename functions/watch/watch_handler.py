@@ -1,5 +1,6 @@
-"""Watch: every hour, how many wait in each stage and how many past its limit, as metrics; and
-whose child-protection certificate is due for renewal (a renewal run starts) or has run out.
+"""Watch: every hour, how many wait in each stage and how many past its limit, as metrics; whose
+child-protection certificate is due for renewal (a renewal run starts) or has run out; and who
+has not been heard from in InactivityDays (their consultant is asked whether they carry on).
 
 The alarm "someone waits too long" and the dashboard read these; `backup-ops stuck` lists
 the people behind the numbers.
@@ -14,20 +15,19 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup.adapters import telemetry  # noqa: F401 - quiets empty-metrics warnings
-from backup.adapters.dynamodb import DynamoRepository
-from backup.adapters.ses import SesMailer
 from backup.adapters.stepfunctions import StepFunctionsExecutions
-from backup.adapters.wiring import SettingsConfig
+from backup.adapters.wiring import ProgrammeConfig, Wiring
 from backup.domain import clock
 from backup.domain.errors import ConfigurationError
 from backup.domain.kinds import RecordKind
 from backup.domain.stage_limits import StageLimitError, parse_stage_limits
-from backup.usecases.letters import Letters
+from backup.usecases.inactivity import Inactivity
 from backup.usecases.renewal import CertificateWatch
 from backup.usecases.waiting import count_waiting
+from backup.usecases.withdrawal import Withdrawal
 
 
-class Config(SettingsConfig):
+class Config(ProgrammeConfig):
     stage_limit_days: str
     renewal_state_machine_arn: str
     certificate_renewal_notice_days: int
@@ -41,16 +41,19 @@ except StageLimitError as bad:
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-repository = DynamoRepository(config.table_name)
-settings = config.settings()
-certificates = CertificateWatch(
+wiring = Wiring.from_config(config)
+repository, settings = wiring.repository, wiring.settings
+certificates = CertificateWatch(repository, wiring.letters, settings, clock.now, config.certificate_renewal_notice_days)
+renewals = StepFunctionsExecutions(config.renewal_state_machine_arn, RecordKind.VOLUNTEER)
+# closing someone inactive ends their run like a withdrawal: the links function sends the failure
+inactivity = Inactivity(
     repository,
-    Letters(repository, SesMailer(config.sender_email, configuration_set=config.ses_configuration_set)),
+    wiring.steps,
+    wiring.letters,
+    Withdrawal(repository, wiring.outbox, clock.now),
     settings,
     clock.now,
-    config.certificate_renewal_notice_days,
 )
-renewals = StepFunctionsExecutions(config.renewal_state_machine_arn, RecordKind.VOLUNTEER)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -72,7 +75,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.info("waiting counted", extra={"over_limit": over, "stages": len(counts)})
     certified = certificates.due(renewals)  # renewals to start, certificates that ran out
     logger.info("certificates watched", extra=certified)
+    quiet = inactivity.check()  # who has not been heard from in a long time; who asked to stop
+    logger.info("inactivity checked", extra=quiet)
     return {
         **{c.stage.value: {"waiting": c.waiting, "over_limit": c.over_limit} for c in counts},
         "certificates": certified,
+        "inactivity": quiet,
     }

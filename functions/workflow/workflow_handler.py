@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from backup.adapters.stepfunctions import StepFunctionsExecutions
 from backup.adapters.wiring import ProgrammeConfig, Wiring
 from backup.domain import clock
+from backup.domain.errors import Conflict, NotFound, Withdrawn
 from backup.domain.executions import execution_name
 from backup.domain.kinds import RecordKind
 from backup.usecases import tasks
@@ -20,6 +21,7 @@ from backup.usecases.journeys import Journeys
 from backup.usecases.referral import YoungPersonJourney
 from backup.usecases.renewal import CertificateRenewals
 from backup.usecases.screening import VolunteerJourney
+from backup.usecases.withdrawal import WithdrawLinks
 
 
 class Config(ProgrammeConfig):
@@ -31,6 +33,7 @@ logger = Logger()
 tracer = Tracer()
 wiring = Wiring.from_config(config)
 repository, letters, steps, settings = wiring.repository, wiring.letters, wiring.steps, wiring.settings
+withdraw_links = WithdrawLinks(repository, steps, settings, clock.now)
 journeys = Journeys(
     repository,
     letters,
@@ -41,8 +44,8 @@ journeys = Journeys(
     wiring.metrics,
     safeguards=wiring.safeguards,
     kinds={
-        RecordKind.VOLUNTEER: VolunteerJourney(repository, letters, steps, settings, clock.now),
-        RecordKind.YOUTH: YoungPersonJourney(letters),
+        RecordKind.VOLUNTEER: VolunteerJourney(letters, withdraw_links),
+        RecordKind.YOUTH: YoungPersonJourney(letters, withdraw_links),
     },
 )
 
@@ -160,4 +163,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.set_correlation_id(getattr(task, "person_id", None) or getattr(task, "record_id", None))
     stage = getattr(task, "stage", None)
     logger.append_keys(action=action.name, stage=stage.value if stage else None)
-    return HANDLERS[action.name](task).model_dump(mode="json")
+    try:
+        return HANDLERS[action.name](task).model_dump(mode="json")
+    except (NotFound, Conflict):
+        person_id, kind = getattr(task, "person_id", None), getattr(task, "kind", None)
+        if person_id and kind in (RecordKind.VOLUNTEER, RecordKind.YOUTH) and journeys.is_gone(kind, person_id):
+            # their data was erased while the run went on: it ends through its Withdrawn branch
+            raise Withdrawn(person_id) from None
+        raise

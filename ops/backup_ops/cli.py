@@ -51,6 +51,13 @@ def _kind(text: str) -> RecordKind:
         raise argparse.ArgumentTypeError(str(error).rstrip(".")) from None
 
 
+def _person_kind(text: str) -> RecordKind:
+    kind = _kind(text)
+    if kind is RecordKind.MATCH:
+        raise argparse.ArgumentTypeError("a person is a volunteer or a youth")
+    return kind
+
+
 def _days(text: str) -> float:
     try:
         days = float(text)
@@ -163,6 +170,22 @@ def build_parser() -> argparse.ArgumentParser:
             help="volunteer (default), youth or match: whose journey it is",
         )
         after.add_argument("--notes", default="", metavar="TEXT", help="what was fixed, or why it ends (history)")
+
+    for name, text in (
+        ("export", "everything held about a person: record, history, links, proposals, emails (GDPR art. 15/20)"),
+        ("erase", "erase a person (GDPR art. 17): ends their journey, deletes their data, keeps an anonymous receipt"),
+    ):
+        rights = command(name, text)
+        rights.add_argument("application_id", metavar="ID")
+        rights.add_argument(
+            "--kind",
+            type=_person_kind,
+            default=RecordKind.VOLUNTEER,
+            metavar="KIND",
+            help="volunteer (default) or youth",
+        )
+        if name == "erase":
+            rights.add_argument("--yes", action="store_true", help="really erase (without it: what would go)")
 
     stuck = command("stuck", "everyone who has waited in a stage longer than its limit")
     stuck.add_argument(
@@ -305,6 +328,39 @@ def print_moved(result: dict[str, Any], out: TextIO) -> None:
     )
 
 
+def print_export(result: dict[str, Any], out: TextIO) -> None:
+    out.write(f"Everything held about {result['kind'].lower()} {result['id']} (exported {result['exported_at']}):\n\n")
+    out.write("Record\n")
+    for name, value in result["record"].items():
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                out.write(f"  {name}.{key}: {_value(inner)}\n")
+        else:
+            out.write(f"  {name}: {_value(value)}\n")
+    out.write("\nHistory\n")
+    for event in result["history"]:
+        extra = "; ".join(f"{k}={v}" for k, v in (event.get("details") or {}).items())
+        notes = f" notes: {event['notes']}" if event.get("notes") else ""
+        out.write(f"  {event['at']}  {event['kind']}  {event.get('by') or ''}  {extra}{notes}\n")
+    out.write("\nLinks\n")
+    for link in result["links"]:
+        out.write(f"  {link['created_at']}  {link['kind']}  to {link['sent_to']}  {link['status']}\n")
+    out.write("\nProposals naming them\n")
+    for proposal in result["proposals"] or []:
+        out.write(f"  {proposal['proposal_id']}  {proposal['named_as']}  {proposal['stage']}\n")
+    out.write("\nEmails sent\n")
+    for email in result["emails"]:
+        out.write(f"  {email['at']}  to {email['to']} ({email['recipient']})  {email['subject']}\n")
+
+
+def print_erased(result: dict[str, Any], out: TextIO) -> None:
+    out.write(
+        f"{result['application_id']} is erased: {result['deleted']} items deleted, {result['scrubbed']} items "
+        f"elsewhere scrubbed (they read {result['anonymous_id']} there). Their journey ends through its Withdrawn "
+        "branch within a minute.\n"
+    )
+
+
 # --- running -------------------------------------------------------------------------------------
 
 
@@ -325,6 +381,20 @@ def run(args: argparse.Namespace, target: Target, out: TextIO) -> None:
     elif args.command == "reassign":
         result = views.reassign(target, args.application_id, args.consultant, kind=args.kind)
         printer = print_moved
+    elif args.command == "export":
+        result = views.export(target, args.application_id, kind=args.kind)
+        printer = print_export
+    elif args.command == "erase":
+        if not args.yes:
+            preview = views.erase_preview(target, args.application_id, kind=args.kind)
+            raise OpsError(
+                f"Erasing {args.application_id} ends their journey and deletes their record, its "
+                f"{preview['history_events']} history events and {preview['links']} links, and takes them out of "
+                f"{preview['proposals_naming_them']} proposals (the other person keeps an anonymous id). "
+                "It cannot be undone; run it again with --yes"
+            )
+        result = views.erase(target, args.application_id, kind=args.kind)
+        printer = print_erased
     elif args.command in {"retry", "end"}:
         result = views.after_failure(target, args.application_id, args.command, args.notes, kind=args.kind)
         printer = print_chosen

@@ -344,6 +344,8 @@ def _invoke_ops(target: Target, command: dict[str, Any], record_id: str) -> dict
         if not text.startswith(record_id):
             text = text[:1].upper() + text[1:]
         raise OpsError(text if text.endswith((".", "!", "?")) else text + ".")
+    if answer.get("data") is not None:
+        return {"application_id": record_id, "action": command["action"], "by": command["by"], **answer["data"]}
     return {
         "application_id": record_id,
         "action": command["action"],
@@ -402,3 +404,31 @@ def after_failure(
         "by": by or target.caller(),
     }
     return _invoke_ops(target, command, record_id)
+
+
+def _person_command(
+    target: Target, action: str, person_id: str, by: str | None, kind: str | RecordKind, **extra: Any
+) -> dict[str, Any]:
+    command = {"action": action, "person_id": person_id, "kind": person_kind(kind).value, "by": by or target.caller()}
+    return _invoke_ops(target, {**command, **extra}, person_id)
+
+
+def export(
+    target: Target, person_id: str, by: str | None = None, kind: str | RecordKind = RecordKind.VOLUNTEER
+) -> dict[str, Any]:
+    """Everything held about a person (GDPR art. 15 and 20); the export goes on their history."""
+    return _person_command(target, "export", person_id, by, kind)
+
+
+def erase_preview(
+    target: Target, person_id: str, by: str | None = None, kind: str | RecordKind = RecordKind.VOLUNTEER
+) -> dict[str, Any]:
+    """What an erasure of the person would take, changing nothing."""
+    return _person_command(target, "erase_preview", person_id, by, kind)
+
+
+def erase(
+    target: Target, person_id: str, by: str | None = None, kind: str | RecordKind = RecordKind.VOLUNTEER
+) -> dict[str, Any]:
+    """Erase the person (GDPR art. 17): their run ends, their data goes, one anonymous receipt stays."""
+    return _person_command(target, "erase", person_id, by, kind, confirm=True)

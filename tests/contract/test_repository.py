@@ -313,3 +313,70 @@ def test_a_waiting_step_swaps_its_token_only_while_its_link_is_open(repository):
     assert dead.status is LinkStatus.INVALIDATED and dead.invalid_reason == "withdrawn" and dead.task_token is None
     with pytest.raises(Conflict):
         repository.refresh_token("L1", "token-3")
+
+
+# --- a person's rights ---------------------------------------------------------------------------
+
+
+def test_an_event_for_a_record_that_is_gone_is_refused_and_not_kept(repository):
+    with pytest.raises(NotFound):
+        repository.add_event(VOLUNTEER, "erased", Event(at=NOW, kind=EventKind.REMINDER_SENT))
+    repository.create_person(volunteer("erased"), applied())
+    assert repository.delete_record(VOLUNTEER, "erased") == 2  # the record and its one event
+    with pytest.raises(NotFound):
+        repository.get_volunteer("erased")
+    with pytest.raises(NotFound):
+        repository.add_event(VOLUNTEER, "erased", Event(at=NOW, kind=EventKind.REMINDER_SENT))
+
+
+def test_a_persons_own_link_is_kept_until_their_journey_ends_then_expires_with_it(repository):
+    repository.create_person(volunteer("a1"), applied())
+    repository.put_link(link("own", LinkKind.WITHDRAW, "a1"), None)
+    repository.update(VOLUNTEER, "a1", set={"withdraw_link_id": "own"})
+    repository.put_link(link("step", LinkKind.DECISION, "a1"), NOW + timedelta(days=30))
+    repository.expire_trail(VOLUNTEER, "a1", 1_900_000_000)
+    assert link_expiry(repository, "own") == 1_900_000_000
+    assert link_expiry(repository, "step") == int((NOW + timedelta(days=30)).timestamp())
+
+
+def link_expiry(repository, link_id):
+    if hasattr(repository, "link_expiry"):
+        return int(repository.link_expiry(link_id).timestamp())
+    item = repository.table.get_item(Key={"pk": f"LINK#{link_id}", "sk": "LINK"})["Item"]
+    return int(item["expires_at"])
+
+
+def test_the_proposals_naming_someone_are_found_as_chosen_alternative_or_young_person(repository):
+    repository.change_together([], new_proposal=proposal("p1", "y1", "v1"))
+    repository.change_together([], new_proposal=proposal("p2", "y2", "v3"))
+    assert {p.id for p in repository.proposals_naming("v1")} == {"p1"}
+    assert {p.id for p in repository.proposals_naming("v2")} == {"p1", "p2"}  # an alternative in both
+    assert {p.id for p in repository.proposals_naming("y2")} == {"p2"}
+    assert repository.proposals_naming("nobody") == []
+
+
+def test_the_links_about_records_are_found_and_deleted(repository):
+    repository.put_link(link("l1", record_id="a1"), NOW + timedelta(days=30))
+    repository.put_link(link("l2", record_id="p1", record_kind=MATCH, party=Party.VOLUNTEER), NOW)
+    repository.put_link(link("l3", record_id="other"), NOW)
+    assert {x.link_id for x in repository.links_about({"a1", "p1"})} == {"l1", "l2"}
+    repository.delete_link("l1")
+    assert repository.get_link("l1") is None and {x.link_id for x in repository.links_about({"a1"})} == set()
+
+
+def test_scrubbing_takes_a_persons_values_out_of_what_stays(repository):
+    from backup.domain.erasure import Scrubber
+
+    repository.create_person(young_person("y1", first_name="Sara"), applied())
+    repository.add_event(
+        YOUTH, "y1", Event(at=NOW, kind=EventKind.MATCH_PROPOSED, notes="Mødte Zorbalina", details={"with": "v1"})
+    )
+    repository.change_together([], new_proposal=proposal("p1", "y1", "v1"))
+    repository.put_link(link("l1", record_id="p1", record_kind=MATCH, sent_to="zorbalina@example.org"), NOW)
+    scrubbed, _ = repository.scrub_everywhere(Scrubber("v1", "slettet-1", ["zorbalina@example.org", "Zorbalina"]))
+    assert scrubbed >= 3
+    (proposed,) = [e for e in repository.history(YOUTH, "y1") if e.kind is EventKind.MATCH_PROPOSED]
+    assert proposed.notes == "Mødte [slettet]" and proposed.details == {"with": "slettet-1"}
+    assert repository.get_proposal("p1").volunteer_id == "slettet-1"
+    assert repository.get_link("l1").sent_to == "[slettet]"
+    assert repository.get_young_person("y1").first_name == "Sara"  # nobody else's data changes

@@ -73,6 +73,29 @@ class Clock:
         return self.at
 
 
+def template_environment(logical_id: str) -> dict[str, str]:
+    """The function's variables as the template resolves them (names for the resources)."""
+    template = tpl.load()
+    context = tpl.Context(
+        tpl.parameter_defaults(
+            template,
+            {
+                "SenderEmail": "backup@rodekors.example",
+                "ConsultantEmail": "k@rodekors.example",
+                "OpsEmail": "o@rodekors.example",
+            },
+        )
+    )
+    for name, condition in template.get("Conditions", {}).items():
+        context.conditions[name] = context.condition(condition)
+    for logical, resource in template["Resources"].items():
+        context.refs.setdefault(logical, f"backup-test-{logical}")
+        for attribute in ("Arn", "Name"):
+            context.attributes[(logical, attribute)] = f"arn:aws:test:::{logical}"
+    (spec,) = [s for s in tpl.function_specs(template, context) if s.logical_id == logical_id]
+    return spec.environment
+
+
 def load_handler(function: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
     """Import functions/<function>/app.py fresh, with exactly the given environment added."""
     for key, value in env.items():

@@ -13,7 +13,7 @@ from backup.domain.stages import Stage
 from backup.usecases.renewal import renewal_execution
 from tests.factories import cleared_volunteer, volunteer, young_person
 
-from .conftest import SENDER, Clock, LambdaContext, executions, load_handler, sent_emails
+from .conftest import SENDER, Clock, LambdaContext, executions, load_handler, sent_emails, template_environment
 
 CONSULTANT = "konsulent@rodekors.example"
 OPS = "drift@rodekors.example"
@@ -30,7 +30,13 @@ def handler(table, ses, monkeypatch):
     )
     module = load_handler(
         "email_events",
-        {"TABLE_NAME": table, "SENDER_EMAIL": SENDER, "CONSULTANT_EMAIL": CONSULTANT, "OPS_EMAIL": OPS},
+        {
+            **template_environment("EmailEventsFunction"),
+            "TABLE_NAME": table,
+            "SENDER_EMAIL": SENDER,
+            "CONSULTANT_EMAIL": CONSULTANT,
+            "OPS_EMAIL": OPS,
+        },
         monkeypatch,
     )
     return module, repository
@@ -135,17 +141,14 @@ def load_watch(table, monkeypatch):
         definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}),
     )
     env = {
+        **template_environment("WatchFunction"),
         "TABLE_NAME": table,
         "STAGE_LIMIT_DAYS": "PHONE_SCREENING=14,HOME_VISIT=21",
         "SENDER_EMAIL": SENDER,
         "CONSULTANT_EMAIL": CONSULTANT,
         "OPS_EMAIL": OPS,
-        "PUBLIC_BASE_URL": "https://backup.example",
         "REMINDER_DELAY_SECONDS": "86400",
-        "MAX_REMINDERS": "2",
-        "RETENTION_DAYS": "180",
         "RENEWAL_STATE_MACHINE_ARN": RENEWAL_MACHINE,
-        "CERTIFICATE_RENEWAL_NOTICE_DAYS": "60",
     }
     return load_handler("watch", env, monkeypatch)
 

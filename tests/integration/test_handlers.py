@@ -8,34 +8,10 @@ from pathlib import Path
 import pytest
 
 from backup.usecases.tasks import MATCHING_ACTIONS, WORKFLOW_ACTIONS
-from local_stack import template as tpl
 
-from .conftest import load_handler
+from .conftest import load_handler, template_environment
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def template_environment(logical_id):
-    """The function's variables as the template resolves them (names for the resources)."""
-    template = tpl.load()
-    context = tpl.Context(
-        tpl.parameter_defaults(
-            template,
-            {
-                "SenderEmail": "backup@rodekors.example",
-                "ConsultantEmail": "k@rodekors.example",
-                "OpsEmail": "o@rodekors.example",
-            },
-        )
-    )
-    for name, condition in template.get("Conditions", {}).items():
-        context.conditions[name] = context.condition(condition)
-    for logical, resource in template["Resources"].items():
-        context.refs.setdefault(logical, f"backup-test-{logical}")
-        for attribute in ("Arn", "Name"):
-            context.attributes[(logical, attribute)] = f"arn:aws:test:::{logical}"
-    (spec,) = [s for s in tpl.function_specs(template, context) if s.logical_id == logical_id]
-    return spec.environment
 
 
 @pytest.mark.parametrize(
@@ -93,7 +69,7 @@ def test_the_ops_function_accepts_only_ops_commands_and_answers_a_sentence(monke
         {"action": "finish", "stage": "READY_FOR_MATCH", "person_id": "a1", "kind": "VOLUNTEER"}, LambdaContext()
     )
     assert refused["ok"] is False and "unknown action 'finish'" in refused["error"]
-    assert set(module.tasks.OPS_ACTIONS) == {"resend", "reassign", "retry", "end"}
+    assert set(module.tasks.OPS_ACTIONS) == {"resend", "reassign", "retry", "end", "export", "erase_preview", "erase"}
 
 
 def test_the_workflow_function_refuses_ops_commands_now_the_ops_function_has_them(monkeypatch):

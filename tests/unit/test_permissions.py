@@ -18,17 +18,36 @@ EXPECTED = {
     "MatchingFunction": TABLE_RW
     | MAIL
     | {"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "lambda:InvokeFunction", "states:StartExecution"},
-    # ops' commands: no stage, no task results, no executions
-    "OpsFunction": TABLE_RW | MAIL | {"dynamodb:ConditionCheckItem", "lambda:InvokeFunction"},
+    # ops' commands: no stage, no task results, no executions; a person's export and erasure scan
+    # the table, and erasure deletes
+    "OpsFunction": TABLE_RW
+    | MAIL
+    | {
+        "dynamodb:ConditionCheckItem",
+        "lambda:InvokeFunction",
+        "dynamodb:Scan",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+    },
     "StaffFunction": {"dynamodb:BatchGetItem", "dynamodb:Query"},
-    "EmailEventsFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"} | MAIL,
-    # counts, and certificates: starts renewals, records and tells about one that ran out
+    # an event goes only onto a record that exists (ConditionCheckItem)
+    "EmailEventsFunction": {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem",
+    }
+    | MAIL,
+    # counts; certificates: starts renewals, records and tells about one that ran out; asks about
+    # people inactive too long and closes them (their run's end is sent by the links function)
     "WatchFunction": {
         "dynamodb:Query",
         "dynamodb:BatchGetItem",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem",
+        "lambda:InvokeFunction",
         "states:StartExecution",
     }
     | MAIL,

@@ -20,8 +20,10 @@ from backup.domain.emails import Email
 from backup.domain.kinds import RecordKind
 from backup.domain.settings import Settings
 from backup.domain.stages import HUMAN_STEPS, Stage
+from backup.usecases.data_rights import DataRights
 from backup.usecases.delivery import Deliverer, Outbox
 from backup.usecases.human_steps import HumanSteps
+from backup.usecases.inactivity import ActivityAnswers, Inactivity
 from backup.usecases.journeys import Journeys
 from backup.usecases.letters import Letters
 from backup.usecases.link_decisions import LinkDecisions
@@ -30,7 +32,7 @@ from backup.usecases.proposals import Proposals, ProposalWaits
 from backup.usecases.referral import YoungPersonJourney
 from backup.usecases.safeguards import Safeguards
 from backup.usecases.screening import VolunteerJourney
-from backup.usecases.withdrawal import Withdrawal
+from backup.usecases.withdrawal import Withdrawal, WithdrawLinks
 from tests.factories import approvals
 
 CONSULTANT = "konsulent@rodekors.example"
@@ -63,7 +65,7 @@ class Programme:
     def rewire(self) -> None:
         """Build every use case on the current adapters (after a test swapped one)."""
         r, s, now = self.repository, self.settings, self.clock
-        self.letters = Letters(r, self.mailer)
+        self.letters = Letters(r, self.mailer, s, now)
         # only the links function sends task results; the others leave them owed and ring it, and
         # here the ring reaches the deliverer at once (in AWS: an asynchronous invoke)
         self.deliverer = Deliverer(r, self.results, now, self.metrics, sleep=lambda seconds: None)
@@ -72,6 +74,7 @@ class Programme:
         self.outbox = Outbox(r, self.courier, now)
         self.steps = HumanSteps(r, self.letters, self.outbox, s, now, self.metrics)
         self.safeguards = Safeguards(r, self.letters, s, now, self.metrics)
+        self.withdraw_links = WithdrawLinks(r, self.steps, s, now)
         self.journeys = Journeys(
             r,
             self.letters,
@@ -81,8 +84,8 @@ class Programme:
             now,
             self.metrics,
             kinds={
-                RecordKind.VOLUNTEER: VolunteerJourney(r, self.letters, self.steps, s, now),
-                RecordKind.YOUTH: YoungPersonJourney(self.letters),
+                RecordKind.VOLUNTEER: VolunteerJourney(self.letters, self.withdraw_links),
+                RecordKind.YOUTH: YoungPersonJourney(self.letters, self.withdraw_links),
             },
             safeguards=self.safeguards,
         )
@@ -90,8 +93,12 @@ class Programme:
             r, self.letters, self.steps, self.outbox, self.executions, s, now, self.metrics, self.safeguards
         )
         self.decisions = LinkDecisions(r, self.deliverer, ProposalWaits(r, self.deliverer), now, self.metrics)
-        self.withdrawal = Withdrawal(r, self.results, now)
+        self.withdrawal = Withdrawal(r, self.deliverer, now)
         self.ops = OpsCommands(r, self.letters, self.steps, self.outbox, s, now)
+        # what the watch and the ops function build: they owe the runs' ends to the links function
+        self.quiet = Inactivity(r, self.steps, self.letters, Withdrawal(r, self.outbox, now), s, now)
+        self.activity = ActivityAnswers(r, self.withdrawal, now)
+        self.rights = DataRights(r, Withdrawal(r, self.outbox, now), s, now)
 
     @property
     def emails(self) -> list[Email]:

@@ -348,15 +348,19 @@ def test_a_rejection_tells_the_applicant_kindly_without_the_internal_reason(worl
     assert world.repository.get_link(link_id).status is LinkStatus.USED
 
 
-def test_an_ended_journey_is_deleted_whole_after_the_retention_period(world):
-    """The consultant's notes live in the history: they go when the profile goes, not never."""
+def test_a_rejected_applicant_is_deleted_whole_about_six_months_after(world):
+    """The consultant's notes (and the rejection's reason, which may be about offences) live in the
+    history: they go when the profile goes, after UnsuccessfulRetentionDays, and so does the
+    applicant's own withdrawal link."""
     world.journeys.start(VOLUNTEER, "a1")
     link_id = open_step(world)
     world.decisions.decide(link_id, "reject", "Virkede utilregnelig i telefonen")
     world.journeys.finish(VOLUNTEER, "a1", Stage.REJECTED, "test")
-    expiry = int((world.clock() + timedelta(days=1825)).timestamp())
+    expiry = int((world.clock() + timedelta(days=183)).timestamp())
     expiries = world.repository.expiries(VOLUNTEER, "a1")
     assert len(expiries) > 4 and set(expiries) == {expiry}
+    withdraw_link = world.repository.get_volunteer("a1").withdraw_link_id
+    assert world.repository.link_expiry(withdraw_link).timestamp() == expiry
     assert any(e.notes == "Virkede utilregnelig i telefonen" for e in world.repository.history(VOLUNTEER, "a1"))
 
 

@@ -158,11 +158,11 @@ def test_after_a_no_the_pair_is_excluded_and_never_proposed_again(pool):
     assert again.volunteer_id != "v0"
 
 
-def test_a_closed_proposal_and_its_history_are_deleted_after_the_retention_period(pool):
+def test_a_proposal_that_did_not_become_a_match_is_deleted_about_six_months_after(pool):
     (proposal_id,) = pool.proposals.propose([Plan("y0", Candidate("v0", 90.0, "a"))])
     pool.proposals.release(proposal_id, exclude=True, tell=False)
     expiries = pool.repository.expiries(MATCH, proposal_id)
-    expiry = int((pool.clock() + timedelta(days=1825)).timestamp())
+    expiry = int((pool.clock() + timedelta(days=183)).timestamp())
     assert len(expiries) >= 3  # the proposal, its PROPOSED and CLOSED events
     assert set(expiries) == {expiry}
     # the two people are back in the pool: their data stays

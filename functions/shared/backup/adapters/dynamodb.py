@@ -6,6 +6,9 @@ Item layout (pk / sk), known only here:
   MATCH#<id>     / PROFILE          a proposal (details: youth_id, volunteer_id, chosen, alternatives)
   <kind>#<id>    / EVENT#<time>#…   one item per history event, written once, never updated
   LINK#<link id> / LINK             an emailed link and (server-side) the task token it resumes
+  DELIVERY#<id>  / DELIVERY         a task result owed to a waiting run
+  ERASURE#<anonymous id> / ERASURE  the anonymous receipt of an erasure
+  idempotency#<function> / <hash>   Powertools' record of a form submission (a day)
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any, TypeVar
 from backup.adapters.reads import TypedReads
 from backup.domain import clock
 from backup.domain.deliveries import Delivery
+from backup.domain.erasure import ErasureReceipt, Scrubber
 from backup.domain.errors import Conflict, NotFound
 from backup.domain.history import Event
 from backup.domain.kinds import Party, RecordKind
@@ -140,7 +144,7 @@ def record_item(record: Record) -> dict[str, Any]:
     return item
 
 
-def link_item(link: Link, keep_until: datetime) -> dict[str, Any]:
+def link_item(link: Link, keep_until: datetime | None) -> dict[str, Any]:
     item: dict[str, Any] = {
         **_link_key(link.link_id),
         "link_id": link.link_id,
@@ -151,8 +155,9 @@ def link_item(link: Link, keep_until: datetime) -> dict[str, Any]:
         "created_at": clock.iso(link.created_at),
         "link_expires": clock.iso(link.expires_at),
         "status": link.status.value,
-        "expires_at": int(keep_until.timestamp()),
     }
+    if keep_until is not None:  # else kept as long as its record: its end stamps it
+        item["expires_at"] = int(keep_until.timestamp())
     if link.stage is not None:
         item["link_stage"] = link.stage.value
     if link.record_kind is RecordKind.MATCH:
@@ -427,7 +432,19 @@ class DynamoRepository(TypedReads):
         """Written first, looked at after: the journey's end writes the expiry first and stamps the
         trail after (expire_trail), so one of the two always sees the other."""
         item = event_item(kind, record_id, event)
-        self._retrying(lambda: self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
+        # only onto a record that exists: an erased person's trail must not grow back (an erasure
+        # deletes the record first and its trail after, so it finds any event written before)
+        exists = {
+            "ConditionCheck": {
+                "TableName": self.table_name,
+                "Key": _record_key(kind, record_id),
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        }
+        try:
+            self._transact([exists, self._put_new(item)])
+        except Conflict:
+            raise NotFound(f"{kind.noun} {record_id}") from None
         profile = (
             self.table.get_item(
                 Key=_record_key(kind, record_id), ProjectionExpression="expires_at", ConsistentRead=True
@@ -479,9 +496,16 @@ class DynamoRepository(TypedReads):
             ProjectionExpression="pk, sk, expires_at",
             ConsistentRead=True,
         )
-        return sum(
+        stamped = sum(
             self._stamp({"pk": item["pk"], "sk": item["sk"]}, expires_at) for item in items if "expires_at" not in item
         )
+        profile = self.table.get_item(
+            Key=_record_key(kind, record_id), ProjectionExpression="withdraw_link_id", ConsistentRead=True
+        ).get("Item")
+        link_id = (profile or {}).get("withdraw_link_id")
+        if link_id:  # the person's own link lives as long as they do (a step's link has its own expiry)
+            stamped += self._stamp(_link_key(str(link_id)), expires_at)
+        return stamped
 
     def expiries(self, kind: RecordKind, record_id: str) -> list[int | None]:
         """Each stored item's expiry: the record's first, then its events' (for tests and checks)."""
@@ -506,7 +530,7 @@ class DynamoRepository(TypedReads):
 
     # --- links --------------------------------------------------------------------------------
 
-    def put_link(self, link: Link, keep_until: datetime) -> None:
+    def put_link(self, link: Link, keep_until: datetime | None) -> None:
         item = link_item(link, keep_until)
         self._retrying(lambda: self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
 
@@ -596,6 +620,7 @@ class DynamoRepository(TypedReads):
             "record_id": delivery.record_id,
             "task_token": delivery.task_token,
             "output": json.dumps(delivery.output),
+            **({"error": delivery.error, "cause": delivery.cause} if delivery.error else {}),
             "created_at": clock.iso(delivery.created_at),
             "attempts": delivery.attempts,
             "expires_at": int((delivery.created_at + DELIVERY_KEPT).timestamp()),
@@ -612,6 +637,8 @@ class DynamoRepository(TypedReads):
             record_id=item["record_id"],
             task_token=item["task_token"],
             output=json.loads(item["output"]),
+            error=item.get("error"),
+            cause=item.get("cause", ""),
             created_at=clock.parse(item["created_at"]),
             due_at=clock.parse(item["stage_since"]),
             attempts=int(item.get("attempts", 0)),
@@ -630,8 +657,117 @@ class DynamoRepository(TypedReads):
     def remove_delivery(self, delivery_id: str) -> None:
         self._retrying(lambda: self.table.delete_item(Key=_delivery_key(delivery_id)))
 
+    # --- a person's rights: what names them, and erasure ------------------------------------------
+    # Scans read the whole table: these run for the rare request, never on a journey's path.
+
+    def _scan(self, **scan: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self.table.scan(ConsistentRead=True, **scan)
+            items.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return items
+            scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def proposals_naming(self, person_id: str) -> list[ProposalRecord]:
+        from boto3.dynamodb.conditions import Attr
+
+        items = self._scan(FilterExpression=Attr("pk").begins_with("MATCH#") & Attr("sk").eq(PROFILE))
+        proposals = [record_from_item(RecordKind.MATCH, item) for item in items]
+        return [
+            p
+            for p in proposals
+            if isinstance(p, ProposalRecord)
+            and person_id in {p.youth_id, p.volunteer_id, *(c.volunteer_id for c in p.candidates)}
+        ]
+
+    def links_about(self, record_ids: set[str]) -> list[Link]:
+        from boto3.dynamodb.conditions import Attr
+
+        if not record_ids:
+            return []
+        items = self._scan(
+            FilterExpression=Attr("pk").begins_with("LINK#") & Attr("application_id").is_in(sorted(record_ids))
+        )
+        return [link_from_item(item) for item in items]
+
+    def delete_record(self, kind: RecordKind, record_id: str) -> int:
+
+        keys = self._scan_partition(f"{kind.value}#{record_id}")
+        with self.table.batch_writer() as batch:
+            for key in keys:
+                batch.delete_item(Key=key)
+        return len(keys)
+
+    def _scan_partition(self, pk: str) -> list[dict[str, Any]]:
+        from boto3.dynamodb.conditions import Key
+
+        keys: list[dict[str, Any]] = []
+        query: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(pk),
+            "ProjectionExpression": "pk, sk",
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self.table.query(**query)
+            keys.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return keys
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def delete_link(self, link_id: str) -> None:
+        self._retrying(lambda: self.table.delete_item(Key=_link_key(link_id)))
+
+    def scrub_everywhere(self, scrubber: Scrubber) -> tuple[int, int]:
+        scrubbed = deleted = 0
+        for item in self._scan():
+            key = {"pk": item["pk"], "sk": item["sk"]}
+            if str(item["pk"]).startswith(f"{ERASURE}#") or not scrubber.holds(item):
+                continue
+            if scrubber.holds(key) or str(item["pk"]).startswith(_IDEMPOTENCY):
+                # an item keyed by them, or a submission of theirs: theirs alone
+                self._retrying(lambda key=key: self.table.delete_item(Key=key))  # type: ignore[misc]
+                deleted += 1
+                continue
+            changed = {
+                name: scrubber.value(value) for name, value in item.items() if name not in key and scrubber.holds(value)
+            }
+            names = {f"#a{i}": name for i, name in enumerate(changed)}
+            values = {f":v{i}": value for i, value in enumerate(changed.values())}
+            try:
+                self._retrying(
+                    lambda key=key, names=names, values=values: self.table.update_item(  # type: ignore[misc]
+                        Key=key,
+                        UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(names))),
+                        ConditionExpression="attribute_exists(pk)",
+                        ExpressionAttributeNames=names,
+                        ExpressionAttributeValues=values,
+                    )
+                )
+            except Exception as error:
+                if not _is_conditional_failure(error):
+                    raise
+                continue  # expired or deleted meanwhile
+            scrubbed += 1
+        return scrubbed, deleted
+
+    def put_erasure(self, receipt: ErasureReceipt, keep_until: datetime) -> None:
+        item = {
+            "pk": f"{ERASURE}#{receipt.anonymous_id}",
+            "sk": ERASURE,
+            "record_kind": receipt.kind.value,
+            "at": clock.iso(receipt.at),
+            "by": receipt.by,
+            "deleted": receipt.deleted,
+            "scrubbed": receipt.scrubbed,
+            "expires_at": int(keep_until.timestamp()),
+        }
+        self._retrying(lambda: self.table.put_item(Item=item))
+
 
 DELIVERY_STAGE = "DELIVERY"
+ERASURE = "ERASURE"
+_IDEMPOTENCY = "idempotency#"
 DELIVERY_KEPT = timedelta(days=2)
 
 

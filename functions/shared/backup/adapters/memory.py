@@ -8,12 +8,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from backup.adapters.reads import TypedReads
 from backup.domain.deliveries import Delivery
 from backup.domain.emails import Email
+from backup.domain.erasure import ErasureReceipt, Scrubber
 from backup.domain.errors import Conflict, NotFound, StepNotWaiting
 from backup.domain.history import Event
 from backup.domain.kinds import Party, RecordKind
@@ -47,7 +48,8 @@ class MemoryRepository(TypedReads):
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._trails: dict[tuple[RecordKind, str], _Trail] = {}
-        self._links: dict[str, tuple[Link, datetime]] = {}
+        self._links: dict[str, tuple[Link, datetime | None]] = {}
+        self.erasures: list[tuple[ErasureReceipt, datetime]] = []
         self._deliveries: dict[str, Delivery] = {}
 
     # --- records ------------------------------------------------------------------------------
@@ -148,7 +150,16 @@ class MemoryRepository(TypedReads):
                 if expiry is None:
                     trail.events[index] = (event, expires_at)
                     stamped += 1
+            link_id = getattr(trail.record, "withdraw_link_id", None)
+            if link_id in self._links and self._links[link_id][1] is None:
+                self._links[link_id] = (self._links[link_id][0], datetime.fromtimestamp(expires_at, UTC))
+                stamped += 1
             return stamped
+
+    def link_expiry(self, link_id: str) -> datetime | None:
+        """When a stored link is deleted (for tests)."""
+        with self._lock:
+            return self._links[link_id][1]
 
     def expiries(self, kind: RecordKind, record_id: str) -> list[int | None]:
         """Each stored item's expiry: the record's first, then its events' (for tests)."""
@@ -168,7 +179,7 @@ class MemoryRepository(TypedReads):
 
     # --- links --------------------------------------------------------------------------------
 
-    def put_link(self, link: Link, keep_until: datetime) -> None:
+    def put_link(self, link: Link, keep_until: datetime | None) -> None:
         with self._lock:
             if link.link_id in self._links:
                 raise Conflict(f"link {link.link_id} exists")
@@ -243,6 +254,52 @@ class MemoryRepository(TypedReads):
     def remove_delivery(self, delivery_id: str) -> None:
         with self._lock:
             self._deliveries.pop(delivery_id, None)
+
+    # --- a person's rights ----------------------------------------------------------------------
+
+    def proposals_naming(self, person_id: str) -> list[ProposalRecord]:
+        with self._lock:
+            proposals = [t.record for t in self._trails.values() if isinstance(t.record, ProposalRecord)]
+        return [
+            p for p in proposals if person_id in {p.youth_id, p.volunteer_id, *(c.volunteer_id for c in p.candidates)}
+        ]
+
+    def links_about(self, record_ids: set[str]) -> list[Link]:
+        with self._lock:
+            return [link for link, _ in self._links.values() if link.record_id in record_ids]
+
+    def delete_record(self, kind: RecordKind, record_id: str) -> int:
+        with self._lock:
+            trail = self._trails.pop((kind, record_id), None)
+        return 0 if trail is None else 1 + len(trail.events)
+
+    def delete_link(self, link_id: str) -> None:
+        with self._lock:
+            self._links.pop(link_id, None)
+
+    def scrub_everywhere(self, scrubber: Scrubber) -> tuple[int, int]:
+        """The same promise as DynamoDB's: each stored thing that holds a value of theirs, scrubbed."""
+        scrubbed = 0
+
+        def clean(model: Any) -> Any:
+            nonlocal scrubbed
+            data = model.model_dump()
+            if not scrubber.holds(data):
+                return model
+            scrubbed += 1
+            return type(model).model_validate(scrubber.value(data))
+
+        with self._lock:
+            for trail in self._trails.values():
+                trail.record = clean(trail.record)
+                trail.events = [(clean(event), expiry) for event, expiry in trail.events]
+            self._links = {key: (clean(link), keep) for key, (link, keep) in self._links.items()}
+            self._deliveries = {key: clean(delivery) for key, delivery in self._deliveries.items()}
+        return scrubbed, 0
+
+    def put_erasure(self, receipt: ErasureReceipt, keep_until: datetime) -> None:
+        with self._lock:
+            self.erasures.append((receipt, keep_until))
 
 
 def _holds(record: Record, expect: Expect) -> bool:

@@ -31,6 +31,8 @@ class SettingsConfig(EnvConfig):
     reminder_delay_seconds: int
     max_reminders: int
     retention_days: int
+    unsuccessful_retention_days: int
+    inactivity_days: int
     run_lifetime_seconds: int = DEFAULT_RUN_LIFETIME_SECONDS
     regional_consultants: str = ""
     ses_configuration_set: str = ""
@@ -44,6 +46,8 @@ class SettingsConfig(EnvConfig):
             max_reminders=self.max_reminders,
             reminder_delay_seconds=self.reminder_delay_seconds,
             retention_days=self.retention_days,
+            unsuccessful_retention_days=self.unsuccessful_retention_days,
+            inactivity_days=self.inactivity_days,
             run_lifetime_seconds=self.run_lifetime_seconds,
             regional_consultants=parse_regional_consultants(self.regional_consultants),
             certificate_validity_days=self.certificate_validity_days,
@@ -71,7 +75,12 @@ class Wiring:
         """Only configuration happens here: every AWS client is made on its first use."""
         settings = config.settings()
         repository = DynamoRepository(config.table_name)
-        letters = Letters(repository, SesMailer(config.sender_email, configuration_set=config.ses_configuration_set))
+        letters = Letters(
+            repository,
+            SesMailer(config.sender_email, configuration_set=config.ses_configuration_set),
+            settings,
+            clock.now,
+        )
         outbox, metrics = Outbox(repository, LambdaCourier(config.delivery_function), clock.now), PowertoolsMetrics()
         steps = HumanSteps(repository, letters, outbox, settings, clock.now, metrics)
         safeguards = Safeguards(repository, letters, settings, clock.now, metrics)

@@ -36,19 +36,32 @@ class Delivery(BaseModel):
     record_kind: RecordKind  # whose wait it is (for the history and the logs)
     record_id: str
     task_token: str = Field(repr=False)
-    output: dict[str, Any]
+    output: dict[str, Any] = Field(default_factory=dict)
+    # a failure instead of a result: the run takes its branch for this error (Withdrawn, PersonGone)
+    error: str | None = None
+    cause: str = ""
     created_at: datetime
     due_at: datetime
     attempts: int = 0
 
     @classmethod
-    def owed(cls, about: tuple[RecordKind, str], task_token: str, output: dict[str, Any], at: datetime) -> Delivery:
+    def owed(
+        cls,
+        about: tuple[RecordKind, str],
+        task_token: str,
+        output: dict[str, Any],
+        at: datetime,
+        error: str | None = None,
+        cause: str = "",
+    ) -> Delivery:
         return cls(
             id=delivery_id(task_token),
             record_kind=about[0],
             record_id=about[1],
             task_token=task_token,
             output=output,
+            error=error,
+            cause=cause,
             created_at=at,
             due_at=at,
         )

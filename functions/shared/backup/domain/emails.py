@@ -372,3 +372,71 @@ def certificate_expired(to: str, volunteer_id: str, first_name: str, valid_until
         f"{valid_until:%d.%m.%Y} og er ikke fornyet. {what}\n\n"
         f"Se den frivillige med: backup-ops show {volunteer_id}\n\n{SIGNATURE}",
     )
+
+
+# --- leaving, and the footer every email carries ----------------------------------------------
+
+
+def with_footer(email: Email, privacy_url: str, withdraw_url: str | None = None) -> Email:
+    """Every email links the privacy notice; one to a person still in the programme (or to a
+    young person's contact adult) also says how to leave."""
+    lines = []
+    if withdraw_url:
+        lines.append(f"Vil du ikke længere være med, kan du til enhver tid sige fra her:\n{withdraw_url}")
+    lines.append(f"Sådan behandler Røde Kors dine oplysninger: {privacy_url}")
+    text = f"{email.text}\n\n--\n" + "\n\n".join(lines)
+    return Email(to=email.to, subject=email.subject, text=text, html=_html(text))
+
+
+def referral_withdrawn(to: str, contact_name: str, first_name: str) -> Email:
+    return compose(
+        to,
+        f"{first_name} er ikke længere med i BackUp",
+        f"Kære {contact_name}\n\nVi har afsluttet henvisningen af {first_name}, som der blev bedt om. "
+        f"Der skal ikke gøres mere. Skulle {first_name} få lyst igen senere, er I altid velkomne til at "
+        f"henvise igen.\n\n{SIGNATURE}",
+    )
+
+
+def matched_young_person_leaves(to: str, youth_id: str, first_name: str) -> Email:
+    return compose(
+        to,
+        f"BackUp: {first_name} vil gerne stoppe (ung {youth_id})",
+        f"Hej\n\n{first_name} (ung {youth_id}) er matchet med en frivillig og har via sit link sagt, at "
+        f"{first_name} gerne vil stoppe. Kontakt {first_name} og kontaktpersonen, og afslut matchet "
+        "ordentligt med begge parter. Den frivillige har ikke fået besked.\n\n"
+        f"Se den unge med: backup-ops show {youth_id} --kind youth\n\n{SIGNATURE}",
+    )
+
+
+def activity_check(to: str, person_id: str, first_name: str, stage: Stage, days: int, url: str, last: date) -> Email:
+    return compose(
+        to,
+        f"BackUp: er {first_name} stadig med? ({person_id})",
+        f"Hej\n\nDer er ikke sket noget for {first_name} ({person_id}, {stage.label.lower()}) i {days} dage. "
+        f"Vi gemmer kun oplysninger om folk, der stadig er med, så spørg {first_name}, om "
+        f"{first_name} vil fortsætte, og registrér svaret her senest {last:%d.%m.%Y}:\n\n{url}\n\n"
+        f"Hører vi ikke fra dig inden da, afslutter vi forløbet og sletter oplysningerne efter den "
+        f"almindelige frist.\n\n{SIGNATURE}",
+    )
+
+
+def closed_inactive(to: str, first_name: str) -> Email:
+    return compose(
+        to,
+        "Dit forløb i BackUp er afsluttet",
+        f"Kære {first_name}\n\nDer er gået lang tid, siden vi sidst har hørt fra hinanden, så vi har "
+        "afsluttet dit forløb i BackUp, og vi sletter dine oplysninger efter den almindelige frist. "
+        "Du skal ikke gøre mere.\n\nHar du lyst til at være med igen, er du altid velkommen til at "
+        f"søge igen.\n\n{SIGNATURE}",
+    )
+
+
+def referral_closed_inactive(to: str, contact_name: str, first_name: str) -> Email:
+    return compose(
+        to,
+        f"Henvisningen af {first_name} er afsluttet",
+        f"Kære {contact_name}\n\nDer er gået lang tid uden nyt i henvisningen af {first_name}, så vi har "
+        "afsluttet den, og vi sletter oplysningerne efter den almindelige frist. I er altid velkomne til "
+        f"at henvise igen.\n\n{SIGNATURE}",
+    )

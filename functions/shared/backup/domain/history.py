@@ -46,6 +46,10 @@ class EventKind(str, Enum):
     SUSPENDED = "SUSPENDED"  # kept out of the pool and every match until a consultant clears them
     CERTIFICATE_EXPIRED = "CERTIFICATE_EXPIRED"
     CERTIFICATE_RENEWED = "CERTIFICATE_RENEWED"
+    ACTIVITY_CHECK = "ACTIVITY_CHECK"  # no activity for a while: the consultant was asked to ask them
+    STILL_ACTIVE = "STILL_ACTIVE"  # ... and answered that they carry on
+    CLOSED_INACTIVE = "CLOSED_INACTIVE"  # ... or that they stop, or did not answer in time
+    DATA_EXPORTED = "DATA_EXPORTED"  # ops gave the person what is held about them (art. 15/20)
 
 
 class Event(BaseModel):

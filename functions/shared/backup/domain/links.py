@@ -38,6 +38,7 @@ class LinkKind(str, Enum):
     INTRO = "INTRO"  # a consultant records the introduction meeting
     CONTINUE = "CONTINUE"  # the young person or the volunteer says whether to go on
     RENEWAL = "RENEWAL"  # a consultant records a volunteer's renewed child-protection certificate
+    ACTIVITY = "ACTIVITY"  # a consultant says whether someone not heard from in a long time carries on
 
 
 class Link(BaseModel):

@@ -7,6 +7,7 @@ them through these models and the repository port.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -17,6 +18,14 @@ from backup.domain.links import Link, LinkKind
 from backup.domain.proposals import Candidate
 from backup.domain.referrals import Preferences
 from backup.domain.stages import Stage
+
+
+class Leaving(str, Enum):
+    """Why a person's run is ending before its outcome (the run ends through its Withdrawn branch)."""
+
+    WITHDREW = "withdrew"  # they (or, for a young person, their contact adult) asked, by their link
+    INACTIVE = "inactive"  # nothing happened for a long time, and they stopped or did not answer
+    ERASED = "erased"  # their data is being erased (the record is gone when the run ends)
 
 
 class _Frozen(BaseModel):
@@ -79,6 +88,7 @@ _OPTIONAL_TEXT = frozenset(
         "needs_ops",
         "ops_link_id",
         "withdraw_link_id",
+        "activity_link_id",
         "proposal_id",
         "match_token",
         "outcome",
@@ -134,6 +144,7 @@ class Person(Record):
     """A volunteer or a young person."""
 
     withdrawal_requested: bool = False
+    leaving_because: Leaving | None = None  # why, once withdrawal_requested is set
     withdraw_link_id: str | None = None
     proposal_id: str | None = None  # the proposal (or match) that holds them
     match_token: str | None = Field(default=None, repr=False)  # the pool's wait, resumed when matched
@@ -145,6 +156,15 @@ class Person(Record):
     # the last day the child-protection certificate counts (volunteers; set when cleared for matching)
     cleared_until: date | None = None
     suspended: Suspension | None = None
+    # no activity for InactivityDays: the consultant's link to say whether they carry on
+    activity_link_id: str | None = None
+    still_active_at: datetime | None = None  # when the consultant last said they carry on
+
+    @property
+    def last_activity(self) -> datetime:
+        """When something last happened in their journey: a change of stage, or the consultant
+        saying they carry on."""
+        return max(self.stage_since, self.still_active_at or self.stage_since)
 
     @property
     def first_name(self) -> str:

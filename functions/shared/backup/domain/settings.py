@@ -8,7 +8,22 @@ from datetime import datetime, timedelta
 from backup.domain.evidence import Rules
 from backup.domain.regions import consultant_for
 
+# The retention schedule (docs/privacy/retention.md has every item and why):
+# a match and both its people are kept this long after the match ends (RetentionDays): five
+# years covers the limitation period for claims about what happened in it, with a margin
 DEFAULT_RETENTION_DAYS = 1825
+# someone who never got as far as a match (rejected, withdrawn, closed, a referral not taken on)
+# and a proposal that did not become a match: about six months (UnsuccessfulRetentionDays), the
+# period Datatilsynet usually accepts for unsuccessful applicants, long enough to answer a
+# complaint about the decision
+DEFAULT_UNSUCCESSFUL_RETENTION_DAYS = 183
+# someone in progress with no activity this long is asked, through their consultant, whether they
+# carry on (InactivityDays); unanswered after ACTIVITY_ANSWER_DAYS, their journey is closed
+DEFAULT_INACTIVITY_DAYS = 180
+ACTIVITY_ANSWER_DAYS = 30
+# a person's own link (to withdraw) lives as long as they can be in the programme: a young
+# person may be referred at 14 and stay matched until 25
+PERSON_LINK_LIFETIME = timedelta(days=12 * 366)
 # a child-protection certificate counts this long after it was received (CertificateValidityDays)
 DEFAULT_CERTIFICATE_VALIDITY_DAYS = 730
 # Standard executions stop after a year; someone still waiting in the pool carries on in a new
@@ -30,6 +45,8 @@ class Settings:
     max_reminders: int
     reminder_delay_seconds: int
     retention_days: int = DEFAULT_RETENTION_DAYS
+    unsuccessful_retention_days: int = DEFAULT_UNSUCCESSFUL_RETENTION_DAYS
+    inactivity_days: int = DEFAULT_INACTIVITY_DAYS
     run_lifetime_seconds: int = DEFAULT_RUN_LIFETIME_SECONDS
     regional_consultants: dict[str, str] = field(default_factory=dict)
     certificate_validity_days: int = DEFAULT_CERTIFICATE_VALIDITY_DAYS
@@ -51,6 +68,9 @@ class Settings:
         """An address on the programme's web pages, for emails."""
         return self.base_url.rstrip("/") + path
 
-    def retention_expiry(self, at: datetime) -> int:
-        """When an ended journey's data is deleted (DynamoDB TTL, epoch seconds)."""
-        return int((at + timedelta(days=self.retention_days)).timestamp())
+    def retention_expiry(self, at: datetime, matched: bool) -> int:
+        """When the data of something that ended at `at` is deleted (DynamoDB TTL, epoch seconds):
+        a match and its people after RetentionDays, anyone and anything else after
+        UnsuccessfulRetentionDays."""
+        days = self.retention_days if matched else self.unsuccessful_retention_days
+        return int((at + timedelta(days=days)).timestamp())

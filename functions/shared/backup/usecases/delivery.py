@@ -10,6 +10,7 @@ function to send it now.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from collections.abc import Callable
@@ -33,7 +34,14 @@ class Outbox:
         self.now = now
 
     def owe(self, about: tuple[RecordKind, str], task_token: str, output: dict[str, Any]) -> None:
-        delivery = Delivery.owed(about, task_token, output, self.now())
+        self._owe(Delivery.owed(about, task_token, output, self.now()))
+
+    def fail_wait(self, about: tuple[RecordKind, str], task_token: str, error: str, cause: str) -> None:
+        """The Waits port: the wait ends with `error` (its run takes that branch), sent by the links
+        function."""
+        self._owe(Delivery.owed(about, task_token, {}, self.now(), error=error, cause=cause))
+
+    def _owe(self, delivery: Delivery) -> None:
         self.repository.put_delivery(delivery)
         self.courier.ring(delivery.id)
 
@@ -58,9 +66,19 @@ class Deliverer:
     def resume(self, task_token: str, output: dict[str, Any]) -> None:
         """Resume the wait, trying again for a moment if Step Functions fails; StepNotWaiting if the
         wait is over, the last error if it still fails."""
+        self._send(lambda: self.results.resume(task_token, output))
+
+    def _send_delivery(self, delivery: Delivery) -> None:
+        if delivery.error:
+            error = delivery.error
+            self._send(lambda: self.results.fail(delivery.task_token, error, delivery.cause))
+        else:
+            self._send(lambda: self.results.resume(delivery.task_token, delivery.output))
+
+    def _send(self, call: Callable[[], None]) -> None:
         for attempt in range(QUICK_ATTEMPTS):
             try:
-                self.results.resume(task_token, output)
+                call()
                 return
             except StepNotWaiting:
                 raise
@@ -73,12 +91,21 @@ class Deliverer:
     def resume_or_owe(self, about: tuple[RecordKind, str], task_token: str, output: dict[str, Any]) -> None:
         """Resume the wait now; if Step Functions keeps failing, the result is owed and sent again
         on the schedule (nothing is lost). StepNotWaiting if the wait is over."""
+        self._send_or_owe(Delivery.owed(about, task_token, output, self.now()))
+
+    def fail_wait(self, about: tuple[RecordKind, str], task_token: str, error: str, cause: str) -> None:
+        """The Waits port: end the wait with `error` now, or owe it; a wait that is over already
+        needs nothing."""
+        with contextlib.suppress(StepNotWaiting):
+            self._send_or_owe(Delivery.owed(about, task_token, {}, self.now(), error=error, cause=cause))
+
+    def _send_or_owe(self, delivery: Delivery) -> None:
         try:
-            self.resume(task_token, output)
+            self._send_delivery(delivery)
         except StepNotWaiting:
             raise
         except Exception:
-            self.repository.put_delivery(Delivery.owed(about, task_token, output, self.now()).later(self.now()))
+            self.repository.put_delivery(delivery.later(self.now()))
             self.metrics.count("DeliveryPostponed")
 
     def deliver(self, delivery_id: str) -> str:
@@ -89,7 +116,7 @@ class Deliverer:
             return "unknown"
         at = self.now()
         try:
-            self.resume(delivery.task_token, delivery.output)
+            self._send_delivery(delivery)
         except StepNotWaiting:
             self.repository.remove_delivery(delivery.id)
             return "gone"

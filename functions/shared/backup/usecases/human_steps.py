@@ -233,9 +233,12 @@ class HumanSteps:
         sent_to: str,
         lifetime: timedelta,
         token: str | None,
+        keep: bool = True,
         **extra: Any,
     ) -> Link:
-        """A new link about a record (its kind and id), stored with its wait's token."""
+        """A new link about a record (its kind and id), stored with its wait's token; kept a while
+        after it expires, so its page can say what happened (or, keep=False, as long as the record,
+        whose end stamps it)."""
         at = self.now()
         link = Link(
             link_id=new_link_id(),
@@ -248,5 +251,5 @@ class HumanSteps:
             task_token=token,
             **extra,
         )
-        self.repository.put_link(link, link.expires_at + timedelta(days=LINK_KEPT_DAYS))
+        self.repository.put_link(link, link.expires_at + timedelta(days=LINK_KEPT_DAYS) if keep else None)
         return link

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from backup.domain import emails
 from backup.domain.emails import Email
-from backup.domain.errors import Conflict, Withdrawn
+from backup.domain.errors import Conflict, NotFound, Withdrawn
 from backup.domain.evidence import certificate_valid_until
 from backup.domain.executions import run_of
 from backup.domain.history import Event, EventKind
@@ -148,6 +148,14 @@ class Journeys:
         person = self._still_in(kind, person_id)
         return self.steps.remind(person, self.step(person, stage))
 
+    def is_gone(self, kind: RecordKind, person_id: str) -> bool:
+        """Whether the person's record is gone (their data was erased while their run went on)."""
+        try:
+            self.repository.get_person(kind, person_id)
+        except NotFound:
+            return True
+        return False
+
     def _still_in(self, kind: RecordKind, person_id: str) -> Person:
         """The person as they are now; Withdrawn if they asked to leave. A task that stores a wait
         looks again after its write: a withdrawal that landed between its first look and its write
@@ -164,7 +172,12 @@ class Journeys:
         """Record the journey's outcome of screening and tell the applicant (or contact adult). The
         move is checked against the recorded evidence first: a direct invoke asking for
         READY_FOR_MATCH moves nobody."""
-        person = self.repository.get_person(kind, person_id)
+        try:
+            person = self.repository.get_person(kind, person_id)
+        except NotFound:
+            if outcome is Stage.WITHDRAWN:
+                return  # their data was erased: nothing is left to record, and nobody to write to
+            raise
         if outcome is Stage.READY_FOR_MATCH and person.withdrawal_requested:
             raise Withdrawn(person_id)
         if person.stage is not outcome:  # a retried task has recorded it already
@@ -173,7 +186,9 @@ class Journeys:
             if outcome is Stage.WITHDRAWN:
                 changes["proposal_id"] = None  # the open proposal lets go of them (see Proposals)
             if outcome.is_final:  # an ended journey waits for nobody (ops' link dies below)
-                changes.update(needs_ops=None, ops_link_id=None, expires_at=self.settings.retention_expiry(at))
+                # kept after a match longer than after a journey that never got that far
+                matched = person.stage is Stage.MATCHED
+                changes.update(needs_ops=None, ops_link_id=None, expires_at=self.settings.retention_expiry(at, matched))
             if outcome is Stage.READY_FOR_MATCH and isinstance(person, Volunteer):
                 changes["cleared_until"] = (
                     certificate_valid_until(person.evidence[Stage.CHILD_CERTIFICATE], self.settings.rules)
@@ -189,7 +204,7 @@ class Journeys:
         if letter is not None:
             self.letters.send_once(person, f"letter:{outcome.value}", letter.email, letter.recipient)
         if outcome.is_final:  # last, after all this task writes; a retry completes a half-done stamp
-            expiry = person.expires_at or self.settings.retention_expiry(self.now())
+            expiry = person.expires_at or self.settings.retention_expiry(self.now(), matched=False)
             self.repository.expire_trail(kind, person_id, expiry)
 
     def _close_links(self, person: Person, reason: str, final: bool) -> None:

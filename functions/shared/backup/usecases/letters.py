@@ -1,5 +1,7 @@
-"""Letters: every email goes out tagged with whom it concerns, and the letters a task must not
-lose on a retry, nor send twice, go out once.
+"""Letters: every email goes out tagged with whom it concerns, with the privacy notice's address
+(and, to someone still in the programme, how to leave) at its foot, and is noted on the record's
+history (subject, recipient, time; never the body), so a person's copy of their data can list it.
+The letters a task must not lose on a retry, nor send twice, go out once.
 
 A task records its change first and sends its email after. If SES throttles and Step Functions
 retries the task, the change is already there; the letter is not. Such a letter is therefore
@@ -8,25 +10,49 @@ marked on the record once it is sent, and a retry sends exactly the letters that
 
 from __future__ import annotations
 
+import contextlib
 from typing import TypeVar
 
+from backup.domain import emails
 from backup.domain.emails import Email
+from backup.domain.errors import NotFound
+from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
-from backup.domain.records import Record
-from backup.usecases.ports import Mailer, Repository
+from backup.domain.records import Person, Record
+from backup.domain.settings import Settings
+from backup.domain.stages import Stage
+from backup.usecases.ports import Clock, Mailer, Repository
 
 R = TypeVar("R", bound=Record)
+PRIVACY_PAGE = "/privatliv"
+# the recipients who are a person in the programme (or write for one), and whose record it is
+_YOUTH_SIDE = frozenset({"youth", "contact_adult"})
+PERSON_RECIPIENTS = frozenset({"applicant", "volunteer", *_YOUTH_SIDE})
 
 
 class Letters:
-    def __init__(self, repository: Repository, mailer: Mailer):
+    def __init__(self, repository: Repository, mailer: Mailer, settings: Settings, now: Clock):
         self.repository = repository
         self.mailer = mailer
+        self.settings = settings
+        self.now = now
 
     def send(self, kind: RecordKind, record_id: str, email: Email, recipient: str) -> None:
         """Send, tagged with the record and the recipient's role (never their address), so a bounce
-        finds its way back to the record."""
+        finds its way back to the record; then note it on the record's history."""
+        withdraw = self._withdraw_url(kind, record_id, recipient)
+        if withdraw is not None and withdraw in email.text:
+            withdraw = None  # the letter says it already
+        email = emails.with_footer(email, self.settings.url(PRIVACY_PAGE), withdraw)
         self.mailer.send(email, {"record_id": record_id, "kind": kind.value, "recipient": recipient})
+        event = Event(
+            at=self.now(),
+            kind=EventKind.EMAIL_SENT,
+            by="system",
+            details={"subject": email.subject[:200], "to": email.to, "recipient": recipient},
+        )
+        with contextlib.suppress(NotFound):  # a record erased meanwhile keeps no trail
+            self.repository.add_event(kind, record_id, event)
 
     def send_once(self, record: R, key: str, email: Email, recipient: str) -> R:
         """Send `email` unless the record says `key` was sent; mark it after. Returns the record as
@@ -37,3 +63,29 @@ class Letters:
         sent = (*record.letters_sent, key)
         self.repository.update(record.kind, record.id, set={"letters_sent": sent})
         return record.model_copy(update={"letters_sent": sent})
+
+    def _withdraw_url(self, kind: RecordKind, record_id: str, recipient: str) -> str | None:
+        """The leaving link of the person a letter goes to (or is about, to a contact adult), while
+        they can still use it."""
+        if recipient not in PERSON_RECIPIENTS:
+            return None
+        try:
+            person = self._person(kind, record_id, recipient)
+        except NotFound:
+            return None
+        if (
+            person is None
+            or not person.withdraw_link_id
+            or person.leaving
+            or (person.kind is RecordKind.VOLUNTEER and person.stage is Stage.MATCHED)
+        ):
+            return None
+        return self.settings.url(f"/withdraw/{person.withdraw_link_id}")
+
+    def _person(self, kind: RecordKind, record_id: str, recipient: str) -> Person | None:
+        if kind is not RecordKind.MATCH:
+            return self.repository.get_person(kind, record_id)
+        proposal = self.repository.get_proposal(record_id)
+        if recipient in _YOUTH_SIDE:
+            return self.repository.get_young_person(proposal.youth_id)
+        return self.repository.get_volunteer(proposal.volunteer_id)

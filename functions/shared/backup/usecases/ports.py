@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from backup.domain.deliveries import Delivery
 from backup.domain.emails import Email
+from backup.domain.erasure import ErasureReceipt, Scrubber
 from backup.domain.history import Event
 from backup.domain.kinds import Party, RecordKind
 from backup.domain.links import Link
@@ -107,7 +108,8 @@ class Repository(Protocol):
         ...
 
     def add_event(self, kind: RecordKind, record_id: str, event: Event) -> None:
-        """One event on the trail; one that comes after the record's journey ended takes its expiry."""
+        """One event on the trail; one that comes after the record's journey ended takes its expiry.
+        NotFound (and nothing kept) if the record is gone: an erased person's trail stays gone."""
         ...
 
     def history(self, kind: RecordKind, record_id: str) -> list[Event]:
@@ -115,7 +117,8 @@ class Repository(Protocol):
         ...
 
     def expire_trail(self, kind: RecordKind, record_id: str, expires_at: int) -> int:
-        """Give every item of a record the retention expiry (idempotent); how many were stamped now."""
+        """Give every item of a record the retention expiry (idempotent), and the links it names that
+        live as long as it does (a person's withdrawal link); how many were stamped now."""
         ...
 
     def waiting_in_stage(self, stage: Stage, since_before: datetime | None = None) -> list[Waiting]:
@@ -123,8 +126,9 @@ class Repository(Protocol):
         ...
 
     # --- links --------------------------------------------------------------------------------
-    def put_link(self, link: Link, keep_until: datetime) -> None:
-        """Store a new link (with its task token, if it resumes a wait); kept until `keep_until`."""
+    def put_link(self, link: Link, keep_until: datetime | None) -> None:
+        """Store a new link (with its task token, if it resumes a wait); kept until `keep_until`, or
+        (None) as long as the record it is about, whose end stamps it (expire_trail)."""
         ...
 
     def get_link(self, link_id: str) -> Link | None: ...
@@ -164,6 +168,29 @@ class Repository(Protocol):
 
     def remove_delivery(self, delivery_id: str) -> None: ...
 
+    # --- a person's rights: access and erasure (backup.usecases.data_rights) ---------------------
+    def proposals_naming(self, person_id: str) -> list[ProposalRecord]:
+        """Every proposal or match the person is in, or was a candidate of (reads the whole table:
+        for the rare request, not for a journey)."""
+        ...
+
+    def links_about(self, record_ids: set[str]) -> list[Link]:
+        """Every stored link about any of these records (reads the whole table)."""
+        ...
+
+    def delete_record(self, kind: RecordKind, record_id: str) -> int:
+        """The record and its whole history gone; how many items were deleted."""
+        ...
+
+    def delete_link(self, link_id: str) -> None: ...
+
+    def scrub_everywhere(self, scrubber: Scrubber) -> tuple[int, int]:
+        """Every remaining item holding one of a person's values scrubbed (backup.domain.erasure);
+        a form submission's idempotency record holding them is deleted. (scrubbed, deleted)."""
+        ...
+
+    def put_erasure(self, receipt: ErasureReceipt, keep_until: datetime) -> None: ...
+
 
 class Mailer(Protocol):
     def send(self, email: Email, tags: dict[str, str] | None = None) -> str:
@@ -185,6 +212,13 @@ class Courier(Protocol):
     """Tells the links function that a delivery is waiting (an asynchronous invoke in AWS)."""
 
     def ring(self, delivery_id: str) -> None: ...
+
+
+class Waits(Protocol):
+    """Ends a run's wait with an error its definition catches (Withdrawn, PersonGone): at once
+    where the function may send task results, else owed to the links function."""
+
+    def fail_wait(self, about: tuple[RecordKind, str], task_token: str, error: str, cause: str) -> None: ...
 
 
 class Executions(Protocol):

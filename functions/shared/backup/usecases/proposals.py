@@ -214,9 +214,21 @@ class Proposals:
         return True
 
     def still_on(self, proposal_id: str) -> bool:
-        """Whether both people are still in the programme (one may have withdrawn meanwhile)."""
+        """Whether both people are still in the programme (one may have withdrawn, or been erased,
+        meanwhile)."""
         match = self.repository.get_proposal(proposal_id)
-        return not any(person.leaving for person in self._people(match))
+        people = self._present(match)
+        return all(person is not None and not person.leaving for person in people)
+
+    def _present(self, match: ProposalRecord) -> tuple[Person | None, Person | None]:
+        """The two people, or None for one whose data was erased."""
+        youth: Person | None = None
+        volunteer: Person | None = None
+        with contextlib.suppress(NotFound):
+            youth = self.repository.get_young_person(match.youth_id)
+        with contextlib.suppress(NotFound):
+            volunteer = self.repository.get_volunteer(match.volunteer_id)
+        return youth, volunteer
 
     def _people(self, match: ProposalRecord) -> tuple[Person, Person]:
         return self.repository.get_young_person(match.youth_id), self.repository.get_volunteer(match.volunteer_id)
@@ -475,29 +487,36 @@ class Proposals:
         """No match: both return to the pool; an excluded pair is never proposed again; when they
         had met, both are told (nobody is told who said no)."""
         match = self.repository.get_proposal(proposal_id)
-        youth, volunteer = self._people(match)
+        youth, volunteer = self._present(match)  # one may have been erased
         if match.stage not in {Stage.CLOSED, Stage.MATCHED}:  # a retry has done this already
             self._release_both(match, youth, volunteer, exclude)
         for link_id in [match.open_link_id, *match.answer_links.values()]:
             if link_id:
                 self.repository.invalidate_link(link_id, "step_closed")
         if tell:  # they met: each is told kindly that it will not continue, not why
-            match = self.letters.send_once(
-                match, "not_continuing:youth", emails.not_continuing(youth.email, youth.first_name), "youth"
-            )
-            self.letters.send_once(
-                match,
-                "not_continuing:volunteer",
-                emails.not_continuing(volunteer.email, volunteer.first_name),
-                "volunteer",
-            )
+            if youth is not None:
+                match = self.letters.send_once(
+                    match, "not_continuing:youth", emails.not_continuing(youth.email, youth.first_name), "youth"
+                )
+            if volunteer is not None:
+                self.letters.send_once(
+                    match,
+                    "not_continuing:volunteer",
+                    emails.not_continuing(volunteer.email, volunteer.first_name),
+                    "volunteer",
+                )
         # last, and outside the guard: a retry completes a half-done stamp (a closed proposal goes in time)
         closed = self.repository.get_proposal(proposal_id)
         if closed.expires_at:
             self.repository.expire_trail(RecordKind.MATCH, proposal_id, closed.expires_at)
 
     def _release_both(
-        self, match: ProposalRecord, youth: Person, volunteer: Person, exclude: bool, requested_by: str = SYSTEM
+        self,
+        match: ProposalRecord,
+        youth: Person | None,
+        volunteer: Person | None,
+        exclude: bool,
+        requested_by: str = SYSTEM,
     ) -> None:
         at = self.now()
         back = Event(
@@ -510,17 +529,23 @@ class Proposals:
             Change(
                 RecordKind.MATCH,
                 match.id,
-                {"stage": Stage.CLOSED, "stage_since": at, "expires_at": self.settings.retention_expiry(at)},
+                {
+                    "stage": Stage.CLOSED,
+                    "stage_since": at,
+                    "expires_at": self.settings.retention_expiry(at, matched=False),
+                },
                 event=Event(at=at, kind=EventKind.MATCH_CLOSED, stage=Stage.CLOSED, by=SYSTEM),
             )
         ]
-        # someone who withdrew meanwhile stays withdrawn; only the other returns to the pool
-        if not youth.stage.is_final:
+        # someone who withdrew (or was erased) meanwhile stays out; only the other returns to the pool
+        if youth is not None and not youth.stage.is_final:
             extra = (
-                {"excluded_volunteers": tuple(sorted({*youth.excluded_volunteers, volunteer.id}))} if exclude else {}
+                {"excluded_volunteers": tuple(sorted({*youth.excluded_volunteers, match.volunteer_id}))}
+                if exclude
+                else {}
             )
             changes.append(self._release(youth, match.id, back, requested_by, extra))
-        if not volunteer.stage.is_final:
+        if volunteer is not None and not volunteer.stage.is_final:
             changes.append(self._release(volunteer, match.id, back, requested_by))
         self.repository.change_together(changes)
         self.metrics.count("MatchReleased")

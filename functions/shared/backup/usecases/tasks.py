@@ -271,12 +271,26 @@ class AfterFailure(OpsCommand):
     notes: str = Field(default="", max_length=2000)
 
 
+class PersonCommand(OpsCommand):
+    """export, erase_preview: about one person (GDPR art. 15, 17, 20)."""
+
+    person_id: str = Field(min_length=1, max_length=64)
+    kind: Literal[RecordKind.VOLUNTEER, RecordKind.YOUTH] = RecordKind.VOLUNTEER
+
+
+class Erase(PersonCommand):
+    """erase: only with confirm=true, which backup-ops sends for --yes."""
+
+    confirm: Literal[True]
+
+
 class OpsResult(TaskOutput):
     ok: bool
     stage: Stage | None = None
     sent_to: str | None = None
     failed_state: str | None = None
     error: str | None = None
+    data: dict[str, Any] | None = None  # an export, what an erasure would take, or its receipt
 
 
 OPS_ACTIONS = _actions(
@@ -284,4 +298,7 @@ OPS_ACTIONS = _actions(
     Action("reassign", Reassign, OpsResult),
     Action("retry", AfterFailure, OpsResult),
     Action("end", AfterFailure, OpsResult),
+    Action("export", PersonCommand, OpsResult),
+    Action("erase_preview", PersonCommand, OpsResult),
+    Action("erase", Erase, OpsResult),
 )

@@ -37,6 +37,7 @@ button{font:inherit;font-weight:700;padding:.7rem 1.3rem;border-radius:4px;borde
  background:var(--red);color:#fff;cursor:pointer;margin:1rem .5rem 0 0}
 button.secondary{background:#fff;color:var(--red)}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+footer{max-width:44rem;margin:2rem auto 1rem;padding:0 1rem;font-size:.95rem}
 dl{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.3rem 1rem}dt{font-weight:600}dd{margin:0}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.35rem;border-bottom:1px solid #ddd;vertical-align:top}
@@ -57,7 +58,8 @@ def layout(title: str, body: str) -> str:
         f"<title>{e(title)} – Røde Kors BackUp</title><style>{STYLE}</style></head><body>"
         '<a class="skip" href="#main">Gå til indholdet</a>'
         "<header><strong>Røde Kors · BackUp</strong></header>"
-        f'<main id="main" tabindex="-1">{body}</main></body></html>'
+        f'<main id="main" tabindex="-1">{body}</main>'
+        '<footer><a href="/privatliv">Sådan behandler Røde Kors dine oplysninger</a></footer></body></html>'
     )
 
 
