@@ -92,6 +92,8 @@ LOCAL_TYPES = {
     "AWS::SNS::Subscription",
     "AWS::SNS::TopicPolicy",
     "AWS::SES::ConfigurationSetEventDestination",
+    "AWS::Logs::LogGroup",
+    "AWS::KMS::Key",
 }
 
 

@@ -27,9 +27,15 @@ from backup.domain.applications import parse_application
 from backup.domain.kinds import RecordKind
 from backup.domain.records import VolunteerDetails, YouthDetails
 from backup.domain.referrals import parse_referral
+from backup.domain.settings import (
+    DEFAULT_INACTIVITY_DAYS,
+    DEFAULT_RETENTION_DAYS,
+    DEFAULT_UNSUCCESSFUL_RETENTION_DAYS,
+)
 from backup.usecases.intake import Intake
 from backup.web.application_form import HONEYPOT, application_form, receipt_page
 from backup.web.http import BadRequest, as_json, html, problem, read_body, wants_json
+from backup.web.privacy_page import Retention, privacy_page
 from backup.web.referral_form import referral_form, referral_receipt_page
 
 
@@ -37,6 +43,10 @@ class Config(EnvConfig):
     table_name: str
     state_machine_arn: str
     youth_state_machine_arn: str
+    ops_email: str  # where questions about personal data go (the privacy notice says so)
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    unsuccessful_retention_days: int = DEFAULT_UNSUCCESSFUL_RETENTION_DAYS
+    inactivity_days: int = DEFAULT_INACTIVITY_DAYS
 
 
 config = Config.from_env()
@@ -174,6 +184,12 @@ def _submit(form: PublicForm) -> Response[str]:
     if json_reply:
         return as_json(201, stored)
     return html(201, form.receipt(stored[form.id_key], record.first_name))
+
+
+@app.get("/privatliv")
+def privacy() -> Response[str]:
+    retention = Retention(config.retention_days, config.unsuccessful_retention_days, config.inactivity_days)
+    return html(200, privacy_page(retention, config.ops_email))
 
 
 @app.get("/health")

@@ -16,6 +16,7 @@ from backup.domain import clock
 from backup.domain.errors import Conflict, NotFound, Withdrawn
 from backup.domain.executions import execution_name
 from backup.domain.kinds import RecordKind
+from backup.domain.stages import Stage
 from backup.usecases import tasks
 from backup.usecases.journeys import Journeys
 from backup.usecases.referral import YoungPersonJourney
@@ -167,7 +168,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return HANDLERS[action.name](task).model_dump(mode="json")
     except (NotFound, Conflict):
         person_id, kind = getattr(task, "person_id", None), getattr(task, "kind", None)
-        if person_id and kind in (RecordKind.VOLUNTEER, RecordKind.YOUTH) and journeys.is_gone(kind, person_id):
-            # their data was erased while the run went on: it ends through its Withdrawn branch
-            raise Withdrawn(person_id) from None
-        raise
+        if not (person_id and kind in (RecordKind.VOLUNTEER, RecordKind.YOUTH) and journeys.is_gone(kind, person_id)):
+            raise
+        # their data was erased while the run went on: it ends through its Withdrawn branch, whose
+        # last task has nothing left to record
+        if isinstance(task, tasks.StepTask) and action.name == "finish" and task.stage is Stage.WITHDRAWN:
+            return tasks.Finished(stage=Stage.WITHDRAWN).model_dump(mode="json")
+        raise Withdrawn(person_id) from None

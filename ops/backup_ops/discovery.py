@@ -160,14 +160,18 @@ class Target:
         return self.function_name(OPS_FUNCTION)
 
     def caller(self) -> str:
-        """Who runs the command, for the person's history: the login name, else the AWS identity."""
-        for variable in ("BACKUP_OPS_USER", "USER", "USERNAME", "LOGNAME"):
-            if os.environ.get(variable):
-                return os.environ[variable]
+        """Who runs the command, for the person's history. In AWS the verified identity (the STS
+        ARN, with the login name beside it for people to read); locally the login name."""
+        login = next(
+            (os.environ[v] for v in ("BACKUP_OPS_USER", "USER", "USERNAME", "LOGNAME") if os.environ.get(v)), ""
+        )
+        if self.local:
+            return login or "ops"
         try:
-            return str(self.client("sts").get_caller_identity()["Arn"])
+            arn = str(self.client("sts").get_caller_identity()["Arn"])
         except (ClientError, BotoCoreError):
-            return "ops"
+            return login or "ops"
+        return f"{arn} ({login})" if login else arn
 
 
 def connect(endpoint_url: str | None = None, region: str | None = None, stack: str | None = None) -> Target:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from backup.domain.consent import STATEMENTS, VOLUNTEER_CONSENTS
 from tests.browser.page_checks import horizontal_overflow, labelless_controls, years_ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
@@ -44,11 +45,7 @@ def person() -> dict[str, str]:
 
 
 CHECKED = ["Fodbold", "Madlavning", "Cirka hver anden uge"]
-CONSENTS = [
-    "Jeg giver Røde Kors lov til at behandle mine oplysninger for at vurdere min ansøgning.",
-    "Jeg giver Røde Kors lov til at indhente en børneattest om mig.",
-    "Jeg kan være der for en ung i omkring et år og mødes cirka hver uge eller hver anden uge.",
-]
+CONSENTS = [STATEMENTS[key].text for key in VOLUNTEER_CONSENTS]  # the wordings, as stored with their versions
 
 
 def fill_in(page: Any, texts: dict[str, str], birth_date: str) -> None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from backup.domain.consent import ELIGIBILITY, STATEMENTS
 from tests.browser.page_checks import horizontal_overflow, labelless_controls, years_ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
@@ -40,17 +42,15 @@ def referral() -> dict[str, str]:
         "Dit navn": "Lone Bærentsen",
         "Din e-mail": f"lone.{tag}@example.org",
         "Din arbejdsplads eller forvaltning": "Opholdsstedet Søhuset, Aarhus Kommune",
+        # she is 16: the placing municipality's consent, who gave it and when
+        "Navn på den, der gav samtykke (når den unge er under 18)": "Jens Berg, Aarhus Kommune",
+        "Dato for samtykket (når den unge er under 18)": (date.today() - timedelta(days=3)).isoformat(),
     }
 
 
-CHECKED = ["Opholdssted", "Fodbold", "Madlavning", "Cirka hver anden uge"]
+CHECKED = ["Opholdssted", "Fodbold", "Madlavning", "Cirka hver anden uge", "Den anbringende kommune", "Skriftligt"]
 SELECTS = {"Den frivilliges køn": ("Kvinde", "gender:female"), "Den frivilliges alder": ("25-35 år", "age:25-35")}
-CONFIRMATIONS = [
-    "Den unge har selv lyst til at få en frivillig voksen og vil give relationen og aktiviteterne en chance.",
-    "Den unge har ikke et aktivt misbrug.",
-    "Den unge kan mødes med en frivillig, uden at en fagperson er til stede.",
-    "Den unge giver samtykke til, at Røde Kors behandler oplysningerne i henvisningen for at finde en frivillig.",
-]
+CONFIRMATIONS = [*ELIGIBILITY.values(), STATEMENTS["consent"].text]  # the wordings, as stored with their versions
 
 
 def fill_in(page: Any, texts: dict[str, str], birth_date: str) -> None:
@@ -90,6 +90,7 @@ def test_a_contact_adult_refers_corrects_the_age_and_gets_a_receipt(stack: Any, 
     assert page.locator("html").get_attribute("lang") == "da"
     assert page.locator("#error-summary").count() == 0
     assert labelless_controls(page) == []
+    assert page.locator("#guardian-why").inner_text().startswith("Når den unge er under 18 år")
 
     # One mistake: the young person is 12, under the programme's minimum age of 14.
     too_young = years_ago(12)

@@ -373,8 +373,11 @@ def test_scrubbing_takes_a_persons_values_out_of_what_stays(repository):
     )
     repository.change_together([], new_proposal=proposal("p1", "y1", "v1"))
     repository.put_link(link("l1", record_id="p1", record_kind=MATCH, sent_to="zorbalina@example.org"), NOW)
-    scrubbed, _ = repository.scrub_everywhere(Scrubber("v1", "slettet-1", ["zorbalina@example.org", "Zorbalina"]))
+    repository.create_person(volunteer("v9", first_name="Zorbalina"), applied())  # someone else, same name
+    scrubber = Scrubber("v1", "slettet-1", ["zorbalina@example.org", "Zorbalina"])
+    scrubbed, _ = repository.scrub_everywhere(scrubber, {(MATCH, "p1"), (YOUTH, "y1")})
     assert scrubbed >= 3
+    assert repository.get_volunteer("v9").first_name == "Zorbalina"  # another person's own record stays whole
     (proposed,) = [e for e in repository.history(YOUTH, "y1") if e.kind is EventKind.MATCH_PROPOSED]
     assert proposed.notes == "Mødte [slettet]" and proposed.details == {"with": "slettet-1"}
     assert repository.get_proposal("p1").volunteer_id == "slettet-1"

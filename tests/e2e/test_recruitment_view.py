@@ -55,10 +55,10 @@ def test_a_young_person_with_nobody_within_reach_is_a_recruitment_need(stack):
         assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
         data = response.json()
         south = next(r for r in data["regions"] if r["region"] == "Syddanmark")
-        assert south["without_candidates"] >= 1 and south["waiting"] >= south["without_candidates"]
+        # other tests may have put more young people here: a count is at least 3, or "færre end 3"
+        assert south["without_candidates"] == "færre end 3" or south["without_candidates"] >= 3
         assert {"key": "football", "label": "Fodbold"}.items() <= next(
             i for i in south["interests"] if i["key"] == "football"
         ).items()
-        assert data["total"]["without_candidates"] >= south["without_candidates"]
         people_free = json.dumps({k: v for k, v in data.items() if k != "generated_at"})  # its microseconds vary
         assert SAMPLE_REFERRAL["first_name"] not in people_free and POSTCODE not in people_free

@@ -139,7 +139,12 @@ def intake(table: str, monkeypatch: pytest.MonkeyPatch) -> Any:
         )
     return load_handler(
         "intake",
-        {"TABLE_NAME": table, "STATE_MACHINE_ARN": VOLUNTEER_MACHINE, "YOUTH_STATE_MACHINE_ARN": YOUTH_MACHINE},
+        {
+            "TABLE_NAME": table,
+            "STATE_MACHINE_ARN": VOLUNTEER_MACHINE,
+            "YOUTH_STATE_MACHINE_ARN": YOUTH_MACHINE,
+            "OPS_EMAIL": "drift@rodekors.example",
+        },
         monkeypatch,
     )
 

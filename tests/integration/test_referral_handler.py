@@ -3,7 +3,7 @@ workflow starts, and every bad input gets a clear 4xx."""
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import boto3
@@ -27,6 +27,10 @@ def years_ago(years: int) -> str:
     return today.replace(year=today.year - years, day=min(today.day, 28)).isoformat()
 
 
+def days_ago(days: int) -> str:
+    return (date.today() - timedelta(days=days)).isoformat()
+
+
 REFERRAL = {
     "first_name": "Sara",
     "birth_date": years_ago(17),
@@ -41,6 +45,10 @@ REFERRAL = {
     "contact_adult_name": "Lone Kontakt",
     "contact_adult_email": "lone@opholdssted.example",
     "contact_adult_organisation": "Opholdsstedet Lyngly",
+    "guardian_name": "Jens Sagsbehandler",
+    "guardian_role": "municipality",
+    "guardian_how": "written",
+    "guardian_date": days_ago(3),
     "motivated": True,
     "no_active_substance_abuse": True,
     "can_meet_without_professional_support": True,

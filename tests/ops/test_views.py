@@ -132,6 +132,10 @@ class FakeLambda:
         return response
 
 
+# in AWS the caller is the verified identity, with the login name beside it for people to read
+CALLER = "arn:aws:sts::123456789012:user/moto (ops-tester)"
+
+
 def test_resend_and_reassign_invoke_the_ops_function_as_the_caller(world):
     fake = FakeLambda({"ok": True, "stage": "HOME_VISIT", "sent_to": "new@example.org"})
     world.target._clients["lambda"] = fake
@@ -143,13 +147,13 @@ def test_resend_and_reassign_invoke_the_ops_function_as_the_caller(world):
         "stage": "HOME_VISIT",
         "sent_to": "new@example.org",
         "failed_state": None,
-        "by": "ops-tester",
+        "by": CALLER,
     }
     views.resend(world.target, "y1", kind="youth")
     assert fake.calls == [
         (
             "backup-local-OpsFunction",
-            {"action": "resend", "person_id": "abc", "kind": "VOLUNTEER", "by": "ops-tester"},
+            {"action": "resend", "person_id": "abc", "kind": "VOLUNTEER", "by": CALLER},
         ),
         (
             "backup-local-OpsFunction",
@@ -158,10 +162,10 @@ def test_resend_and_reassign_invoke_the_ops_function_as_the_caller(world):
                 "person_id": "abc",
                 "kind": "VOLUNTEER",
                 "consultant": "new@example.org",
-                "by": "ops-tester",
+                "by": CALLER,
             },
         ),
-        ("backup-local-OpsFunction", {"action": "resend", "person_id": "y1", "kind": "YOUTH", "by": "ops-tester"}),
+        ("backup-local-OpsFunction", {"action": "resend", "person_id": "y1", "kind": "YOUTH", "by": CALLER}),
     ]
 
 

@@ -95,9 +95,38 @@ def test_the_functions_that_owe_task_results_may_invoke_the_links_function_and_n
 def test_the_state_machines_invoke_only_the_workflow_and_matching_functions():
     machines = tpl.resources_of(tpl.load(), "AWS::Serverless::StateMachine")
     for name, machine in machines.items():
-        invoked = {policy["LambdaInvokePolicy"]["FunctionName"]["Ref"] for policy in machine["Properties"]["Policies"]}
+        policies = machine["Properties"]["Policies"]
+        invoked = {p["LambdaInvokePolicy"]["FunctionName"]["Ref"] for p in policies if "LambdaInvokePolicy" in p}
         assert invoked <= {"WorkflowFunction", "MatchingFunction"}, name
+        others = {a for p in policies if "Statement" in p for s in p["Statement"] for a in s["Action"]}
+        assert others and all(action.startswith("logs:") for action in others), name  # log delivery only
 
 
 def test_the_ops_function_cannot_start_or_resume_a_run():
     assert not {a for a in actions(functions()["OpsFunction"]) if a.startswith("states:")}
+
+
+def test_every_log_group_has_a_retention_and_every_function_and_machine_logs_into_one():
+    template = tpl.load()
+    groups = tpl.resources_of(template, "AWS::Logs::LogGroup")
+    assert all(g["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"} for g in groups.values())
+    named = {g["Properties"]["LogGroupName"]["Fn::Sub"] for g in groups.values()}
+    assert {f"/aws/lambda/${{{name}}}" for name in functions()} <= named
+    for name, machine in tpl.resources_of(template, "AWS::Serverless::StateMachine").items():
+        logging = machine["Properties"]["Logging"]
+        assert logging["IncludeExecutionData"] is False, name  # ids only, and kept out all the same
+
+
+def test_no_trace_keeps_a_handlers_response_or_error():
+    variables = tpl.load()["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
+    assert variables["POWERTOOLS_TRACER_CAPTURE_ERROR"] == "false"
+
+
+def test_the_topics_that_carry_addresses_are_encrypted_with_a_key_ses_and_cloudwatch_may_use():
+    template = tpl.load()
+    for name, topic in tpl.resources_of(template, "AWS::SNS::Topic").items():
+        assert topic["Properties"]["KmsMasterKeyId"] == {"Ref": "NotificationsKey"}, name
+    statements = template["Resources"]["NotificationsKey"]["Properties"]["KeyPolicy"]["Statement"]
+    services = {s for st in statements for s in st["Principal"].get("Service", [])}
+    assert services == {"ses.amazonaws.com", "cloudwatch.amazonaws.com"}

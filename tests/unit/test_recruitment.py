@@ -111,13 +111,21 @@ def test_waiting_days_are_whole_days_longest_and_median():
     assert needs.total.longest_wait_days < 30
 
 
-def test_top_interests_have_danish_labels_and_free_text_is_counted_case_insensitively():
+def test_top_interests_have_danish_labels_and_free_text_needs_three_people():
     south = recruitment_needs(POOL, NOW).regions[0]
-    # "Brætspil" and "brætspil" are one interest; "skak" (one young person) is not shown
-    assert counts(south.interests) == [("Brætspil", 2), ("Fodbold", 2), ("Madlavning", 1), ("Musik", 1)]
-    assert [c.key for c in south.interests] == ["brætspil", "football", "cooking", "music"]
+    # "Brætspil" (two young people) and "skak" (one) are free text: not shown for fewer than three
+    assert counts(south.interests) == [("Fodbold", 2), ("Madlavning", 1), ("Musik", 1)]
+    assert [c.key for c in south.interests] == ["football", "cooking", "music"]
     total = recruitment_needs(POOL, NOW).total
-    assert counts(total.interests) == [("Brætspil", 2), ("Fodbold", 2), ("Dyr", 1), ("Madlavning", 1), ("Musik", 1)]
+    assert counts(total.interests) == [("Fodbold", 2), ("Dyr", 1), ("Madlavning", 1), ("Musik", 1)]
+
+
+def test_free_text_interests_are_counted_case_insensitively_in_the_spelling_most_used():
+    pool = [
+        young("6760", days=timedelta(days=1), first_name=name, interests=[spelling])
+        for name, spelling in (("Ane", "Brætspil"), ("Bo", "brætspil"), ("Cy", "Brætspil"))
+    ]
+    assert counts(recruitment_needs(pool, NOW).regions[0].interests) == [("Brætspil", 3)]
 
 
 def test_a_typed_fixed_interest_is_the_same_interest_and_at_most_five_are_shown():
@@ -136,11 +144,11 @@ def test_a_typed_fixed_interest_is_the_same_interest_and_at_most_five_are_shown(
 
 def test_wish_words_leave_out_stop_words_names_and_rare_words():
     south = recruitment_needs(POOL, NOW).regions[0]
-    # fodbold: Sara, Ali and Emma (Ali's twice counts once); rolig: Sara and Ali; everything else once
-    assert counts(south.wish_words) == [("fodbold", 3), ("rolig", 2)]
+    # fodbold: Sara, Ali and Emma (Ali's twice counts once); rolig (Sara and Ali) is too few
+    assert counts(south.wish_words) == [("fodbold", 3)]
     words = {c.label for c in recruitment_needs(POOL, NOW).total.wish_words}
     assert not words & {"og", "en", "voksen", "vil", "gerne", "ali", "hedder"}
-    assert MIN_PEOPLE_FOR_FREE_TEXT == 2
+    assert MIN_PEOPLE_FOR_FREE_TEXT == 3
     assert recruitment_needs(POOL, NOW).regions[1].wish_words == ()  # Ida alone: nothing of hers is shown
 
 
@@ -152,10 +160,10 @@ def test_wish_words_of_one_wish():
 
 def test_at_most_eight_wish_words_most_common_first():
     text = "fodbold fodbold musik kage heste skak tegne svømme klatre cykle løbe"
-    pool = [young("6760", days=timedelta(days=1), wishes=text, first_name=name) for name in ("Ane", "Bo")]
+    pool = [young("6760", days=timedelta(days=1), wishes=text, first_name=name) for name in ("Ane", "Bo", "Di")]
     pool.append(young("6760", days=timedelta(days=1), wishes="fodbold", first_name="Cy"))
     words = recruitment_needs(pool, NOW).regions[0].wish_words
-    assert len(words) == 8 and (words[0].label, words[0].count) == ("fodbold", 3)
+    assert len(words) == 8 and (words[0].label, words[0].count) == ("fodbold", 4)
     assert [w.label for w in words[1:]] == sorted(w.label for w in words[1:])  # ties alphabetically
 
 
@@ -207,9 +215,32 @@ def test_the_json_shape_holds_aggregates_only():
         "wish_words",
         "preferences",
     }
-    assert south["interests"][1] == {"key": "football", "label": "Fodbold", "count": 2}
+    assert south["interests"][0] == {"key": "football", "label": "Fodbold", "count": "færre end 3"}
     assert south["wish_words"][0] == {"word": "fodbold", "count": 3}
-    assert south["preferences"]["volunteer_gender"][0] == {"key": "female", "label": "Kvinde", "count": 1}
+    assert south["preferences"]["volunteer_gender"][0] == {"key": "female", "label": "Kvinde", "count": "færre end 3"}
+    assert (south["without_candidates"], south["longest_wait_days"]) == (3, 10)
     text = str(data)
     for personal in ("Sara", "Ali", "Emma", "2008-03-14", "6760", "6700", "Lone", "rolig voksen"):
         assert personal not in text
+
+
+def test_no_figure_is_about_fewer_than_three_young_people():
+    """A count of one or two could point at a young person: it reads "færre end 3", and the wait of
+    a group that small (which would be their own wait) is not shown at all."""
+    data = recruitment_needs(POOL, NOW).as_dict()
+    north = data["regions"][1]  # Ida alone
+    assert north["without_candidates"] == "færre end 3" and north["waiting"] == "færre end 3"
+    assert north["longest_wait_days"] is None and north["median_wait_days"] is None
+
+    def numbers(value):
+        if isinstance(value, dict):
+            return [n for v in value.values() for n in numbers(v)]
+        if isinstance(value, list):
+            return [n for v in value for n in numbers(v)]
+        return [value] if isinstance(value, int) and not isinstance(value, bool) else []
+
+    counted = {k: v for k, v in data.items() if k != "generated_at"}
+    for region in [counted["total"], *counted["regions"]]:
+        region = {k: v for k, v in region.items() if not k.endswith("_wait_days")}
+        assert not [n for n in numbers(region) if n in (1, 2)]
+    assert not [n for n in numbers(counted["waiting_per_region"]) if n in (1, 2)]

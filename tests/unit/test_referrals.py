@@ -24,6 +24,10 @@ def valid(**changes):
         "contact_adult_name": "Lone Kontakt",
         "contact_adult_email": "lone@opholdssted.example",
         "contact_adult_organisation": "Opholdsstedet Lyngly",
+        "guardian_name": "Jens Sagsbehandler",
+        "guardian_role": "municipality",
+        "guardian_how": "written",
+        "guardian_date": "2026-11-20",
         "motivated": True,
         "no_active_substance_abuse": True,
         "can_meet_without_professional_support": True,
@@ -282,3 +286,40 @@ def test_missing_fields_each_get_a_message_in_form_order():
 def test_a_birth_date_pydantic_reads_as_a_datetime_still_gets_the_age_check_without_crashing():
     errors = errors_of(birth_date="2000-04-23T00:00:00", email="nope")
     assert set(errors) == {"birth_date", "email"}
+
+
+# --- under 18: the consent of whoever holds parental responsibility, or the placing municipality ---
+
+GUARDIAN_FIELDS = ("guardian_name", "guardian_role", "guardian_how", "guardian_date")
+
+
+def test_a_young_person_under_18_is_not_referred_without_the_guardians_consent_recorded():
+    errors = errors_of(**{field: "" for field in GUARDIAN_FIELDS})
+    assert set(errors) == set(GUARDIAN_FIELDS)
+    assert "under 18" in errors["guardian_name"]
+
+
+def test_who_gave_the_guardians_consent_how_and_when_is_kept():
+    referral = accepted()
+    assert (referral.guardian_name, referral.guardian_role.value, referral.guardian_how.value) == (
+        "Jens Sagsbehandler",
+        "municipality",
+        "written",
+    )
+    assert referral.guardian_date == date(2026, 11, 20)
+
+
+def test_an_18_year_old_consents_for_themselves():
+    assert accepted(birth_date="2008-01-01", **{field: "" for field in GUARDIAN_FIELDS}).guardian_name == ""
+
+
+@pytest.mark.parametrize(
+    "day, message",
+    [("2026-12-01", "fremtiden"), ("2025-11-01", "mere end et år"), ("2026-02-30", "")],
+)
+def test_the_consents_date_is_a_real_day_not_in_the_future_and_at_most_a_year_old(day, message):
+    assert message in errors_of(guardian_date=day)["guardian_date"]
+
+
+def test_an_unknown_guardian_role_is_refused_with_a_message():
+    assert "guardian_role" in errors_of(guardian_role="neighbour")

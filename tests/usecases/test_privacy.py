@@ -331,3 +331,48 @@ def test_the_party_of_a_proposal_link_decides_whose_it_is(matched_pair):
         matched_pair.repository.get_volunteer("v1"), [matched_pair.repository.get_proposal(matched_pair.proposal_id)]
     )
     assert all(link.party in (None, Party.VOLUNTEER) and link.record_id == "v1" for link in links)
+
+
+def test_the_export_holds_no_link_that_still_opens_a_page(programme):
+    """An applicant with their export in hand while a step is open must not find the consultant's
+    link in it (letters_sent names it as "step:<link id>")."""
+    programme.results.waiting.add("t1")
+    programme.journeys.open_step(VOLUNTEER, "a1", Stage.PHONE_SCREENING, "t1", "test")
+    open_link = programme.repository.get_volunteer("a1").open_link_id
+    exported = json.dumps(programme.rights.export(VOLUNTEER, "a1", "ops"))
+    assert open_link not in exported
+
+
+def test_erasing_an_alternative_volunteer_leaves_the_chosen_volunteers_answer_link(programme):
+    world = programme
+    for volunteer_id in ("v1", "v2"):
+        world.repository.create_person(
+            cleared_volunteer(volunteer_id, world.clock(), email=f"{volunteer_id}@example.org"),
+            Event(at=world.clock(), kind=EventKind.APPLIED),
+        )
+    world.repository.create_person(
+        confirmed_young_person("y1", world.clock(), first_name="Sara"), Event(at=world.clock(), kind=EventKind.REFERRED)
+    )
+    (proposal_id,) = world.proposals.propose([Plan("y1", Candidate("v1", 90.0, "a"), (Candidate("v2", 80.0, "b"),))])
+    world.results.waiting.add("answers-token")
+    world.proposals.ask_both(proposal_id, "answers-token")
+    answer_links = dict(world.repository.get_proposal(proposal_id).answer_links)
+    world.rights.erase(VOLUNTEER, "v2", "ops")  # only an alternative in this proposal
+    for link_id in answer_links.values():
+        assert world.repository.get_link(link_id) is not None
+
+
+def test_the_consultants_reason_for_choosing_nobody_stays_out_of_the_task_result(programme):
+    world = programme
+    world.repository.create_person(
+        cleared_volunteer("v1", world.clock()), Event(at=world.clock(), kind=EventKind.APPLIED)
+    )
+    world.repository.create_person(
+        confirmed_young_person("y1", world.clock(), first_name="Sara"), Event(at=world.clock(), kind=EventKind.REFERRED)
+    )
+    (proposal_id,) = world.proposals.propose([Plan("y1", Candidate("v1", 90.0, "a"))])
+    world.results.waiting.add("choice-token")
+    world.proposals.open_proposal(proposal_id, "choice-token")
+    link_id = world.repository.get_proposal(proposal_id).open_link_id
+    world.decisions.decide(link_id, "none", "", {"reason": "Sara har brug for en med tegnsprog"})
+    assert world.results.resumed == [("choice-token", {"outcome": "none"})]  # into the execution history

@@ -718,20 +718,26 @@ class DynamoRepository(TypedReads):
     def delete_link(self, link_id: str) -> None:
         self._retrying(lambda: self.table.delete_item(Key=_link_key(link_id)))
 
-    def scrub_everywhere(self, scrubber: Scrubber) -> tuple[int, int]:
+    def scrub_everywhere(self, scrubber: Scrubber, around: set[tuple[RecordKind, str]]) -> tuple[int, int]:
+        around_keys = {f"{kind.value}#{record_id}" for kind, record_id in around}
         scrubbed = deleted = 0
         for item in self._scan():
+            pk = str(item["pk"])
             key = {"pk": item["pk"], "sk": item["sk"]}
-            if str(item["pk"]).startswith(f"{ERASURE}#") or not scrubber.holds(item):
+            # a record around them, its history, or a link about it (a proposal's links)
+            about = f"{item.get('person_kind')}#{item.get('application_id')}" if pk.startswith("LINK#") else pk
+            if pk.startswith(f"{ERASURE}#") or not (about in around_keys or scrubber.holds_id(item)):
                 continue
-            if scrubber.holds(key) or str(item["pk"]).startswith(_IDEMPOTENCY):
+            if scrubber.holds_id(key) or pk.startswith(_IDEMPOTENCY):
                 # an item keyed by them, or a submission of theirs: theirs alone
                 self._retrying(lambda key=key: self.table.delete_item(Key=key))  # type: ignore[misc]
                 deleted += 1
                 continue
-            changed = {
-                name: scrubber.value(value) for name, value in item.items() if name not in key and scrubber.holds(value)
-            }
+            someone_else = item["sk"] == PROFILE and pk.split("#", 1)[0] in {k.value for k in PERSON_KINDS}
+            clean = scrubber.ids if someone_else else scrubber.value
+            changed = {name: clean(value) for name, value in item.items() if name not in key and clean(value) != value}
+            if not changed:
+                continue
             names = {f"#a{i}": name for i, name in enumerate(changed)}
             values = {f":v{i}": value for i, value in enumerate(changed.values())}
             try:
@@ -768,6 +774,7 @@ class DynamoRepository(TypedReads):
 DELIVERY_STAGE = "DELIVERY"
 ERASURE = "ERASURE"
 _IDEMPOTENCY = "idempotency#"
+PERSON_KINDS = (RecordKind.VOLUNTEER, RecordKind.YOUTH)
 DELIVERY_KEPT = timedelta(days=2)
 
 

@@ -277,24 +277,31 @@ class MemoryRepository(TypedReads):
         with self._lock:
             self._links.pop(link_id, None)
 
-    def scrub_everywhere(self, scrubber: Scrubber) -> tuple[int, int]:
-        """The same promise as DynamoDB's: each stored thing that holds a value of theirs, scrubbed."""
+    def scrub_everywhere(self, scrubber: Scrubber, around: set[tuple[RecordKind, str]]) -> tuple[int, int]:
+        """The same promise as DynamoDB's, over the stored models."""
         scrubbed = 0
 
-        def clean(model: Any) -> Any:
+        def clean(model: Any, in_scope: bool, someone_else: bool) -> Any:
             nonlocal scrubbed
             data = model.model_dump()
-            if not scrubber.holds(data):
+            if not (in_scope or scrubber.holds_id(data)):
+                return model
+            changed = scrubber.ids(data) if someone_else else scrubber.value(data)
+            if changed == data:
                 return model
             scrubbed += 1
-            return type(model).model_validate(scrubber.value(data))
+            return type(model).model_validate(changed)
 
         with self._lock:
-            for trail in self._trails.values():
-                trail.record = clean(trail.record)
-                trail.events = [(clean(event), expiry) for event, expiry in trail.events]
-            self._links = {key: (clean(link), keep) for key, (link, keep) in self._links.items()}
-            self._deliveries = {key: clean(delivery) for key, delivery in self._deliveries.items()}
+            for key, trail in self._trails.items():
+                in_scope = key in around
+                trail.record = clean(trail.record, in_scope, isinstance(trail.record, Person))
+                trail.events = [(clean(event, in_scope, False), expiry) for event, expiry in trail.events]
+            self._links = {
+                key: (clean(link, (link.record_kind, link.record_id) in around, False), keep)
+                for key, (link, keep) in self._links.items()
+            }
+            self._deliveries = {key: clean(d, False, False) for key, d in self._deliveries.items()}
         return scrubbed, 0
 
     def put_erasure(self, receipt: ErasureReceipt, keep_until: datetime) -> None:

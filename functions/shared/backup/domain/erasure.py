@@ -3,14 +3,18 @@ is taken out of something that stays (another person's history, a proposal that 
 the one anonymous receipt that says an erasure happened.
 
 What the person told us is deleted with their record. What stays elsewhere is scrubbed: their id
-becomes an anonymous id (so another person's history still reads "a proposal with someone"), and
-any text holding their name, address, email or phone reads "[slettet]".
+becomes an anonymous id everywhere (so another person's history still reads "a proposal with
+someone"), and in what is about them (the proposals that named them, their partners' histories,
+anything holding their id) any text holding their name, address, email or phone reads
+"[slettet]". Nobody else's own record is touched beyond the id: another volunteer who shares a
+first name or a birth date keeps theirs.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -53,6 +57,8 @@ def personal_values(person: Person) -> list[str]:
         add(person.details.full_name)
     if isinstance(person, YoungPerson):
         add(person.details.contact_adult_email)
+        if person.details.guardian_consent is not None:  # a guardian's name, given about them
+            add(person.details.guardian_consent.name)
     return sorted(values, key=len, reverse=True)  # the longest first: "Mette Hansen" before "Mette"
 
 
@@ -71,22 +77,35 @@ class Scrubber:
         return self._values.sub(ERASED, value) if self._values is not None else value
 
     def value(self, value: Any) -> Any:
-        """The same structure with every text scrubbed (dict keys too: a proposal's answers are
-        keyed by party, never by person, but a map keyed by their id must not keep it)."""
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, dict):
-            return {self.value(k) if isinstance(k, str) else k: self.value(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.value(v) for v in value]
-        if isinstance(value, tuple):
-            return tuple(self.value(v) for v in value)
-        if isinstance(value, (set, frozenset)):
-            return type(value)(self.value(v) for v in value)
-        return value
+        """The same structure with their id and every value of theirs scrubbed, for what is about
+        them (a proposal that named them, the history of someone they were proposed to)."""
+        return _each_text(value, self.text)
+
+    def ids(self, value: Any) -> Any:
+        """The same structure with only their id replaced: for another person's own record, whose
+        details may share a value with theirs (a birth date, a first name) and must stay whole."""
+        return _each_text(value, lambda text: text.replace(self.person_id, self.anonymous))
 
     def holds(self, value: Any) -> bool:
         return bool(self.value(value) != value)
+
+    def holds_id(self, value: Any) -> bool:
+        return bool(self.ids(value) != value)
+
+
+def _each_text(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` with `change` applied to every text in it, dict keys included."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {_each_text(k, change): _each_text(v, change) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_each_text(v, change) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_each_text(v, change) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return type(value)(_each_text(v, change) for v in value)
+    return value
 
 
 class ErasureReceipt(BaseModel):

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from backup.domain.consent import Consent, GuardianConsent
 from backup.domain.evidence import Evidence
 from backup.domain.kinds import Party, RecordKind
 from backup.domain.links import Link, LinkKind
@@ -49,9 +50,6 @@ class VolunteerDetails(_Frozen):
     experience: str = ""
     gender: str | None = None
     references: tuple[str, ...] = ()
-    consent_data: bool = False
-    consent_child_certificate: bool = False
-    commitment: bool = False
 
     @property
     def full_name(self) -> str:
@@ -74,10 +72,23 @@ class YouthDetails(_Frozen):
     contact_adult_name: str = ""
     contact_adult_email: str = ""
     contact_adult_organisation: str = ""
-    motivated: bool = False
-    no_active_substance_abuse: bool = False
-    can_meet_without_professional_support: bool = False
-    consent: bool = False
+    # under 18: who consented besides the young person (the form's guardian_* fields)
+    guardian_consent: GuardianConsent | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _guardian_from_form(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("guardian_name") and "guardian_consent" not in data:
+            data = {
+                **data,
+                "guardian_consent": {
+                    "name": data["guardian_name"],
+                    "role": data.get("guardian_role"),
+                    "how": data.get("guardian_how"),
+                    "given_on": data.get("guardian_date"),
+                },
+            }
+        return data
 
 
 _OPTIONAL_TEXT = frozenset(
@@ -143,6 +154,8 @@ class Suspension(_Frozen):
 class Person(Record):
     """A volunteer or a young person."""
 
+    # what they (or for a young person, their contact adult) agreed to, each with its wording's version
+    consents: dict[str, Consent] = Field(default_factory=dict)
     withdrawal_requested: bool = False
     leaving_because: Leaving | None = None  # why, once withdrawal_requested is set
     withdraw_link_id: str | None = None

@@ -29,7 +29,23 @@ TOP_INTERESTS = 5
 TOP_WISH_WORDS = 8
 # A word or a free-text interest that only one young person wrote is not "common", and it may be
 # something that points at them (a place, a pet's name): it needs at least this many people.
-MIN_PEOPLE_FOR_FREE_TEXT = 2
+MIN_PEOPLE_FOR_FREE_TEXT = 3
+# No figure about fewer people than this is shown: a count of 1 or 2 reads "færre end 3", and
+# the waits of a group that small are not shown at all (they would be one person's wait).
+SMALLEST_GROUP = 3
+FEWER = f"færre end {SMALLEST_GROUP}"
+
+
+def shown(count: int) -> int | str:
+    """A count as it may be shown: 0 or at least SMALLEST_GROUP, else "færre end 3"."""
+    return FEWER if 0 < count < SMALLEST_GROUP else count
+
+
+def shown_days(days: float, group: int) -> float | None:
+    """A wait, only for a group large enough that it is nobody's own."""
+    return days if group >= SMALLEST_GROUP else None
+
+
 MIN_WORD_LENGTH = 3
 UNKNOWN_REGION = "Ukendt region"  # a postcode no longer in the postcode data; listed last
 SECONDS_PER_DAY = 86400
@@ -62,7 +78,7 @@ class Count:
     count: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "label": self.label, "count": self.count}
+        return {"key": self.key, "label": self.label, "count": shown(self.count)}
 
 
 @dataclass(frozen=True)
@@ -78,8 +94,8 @@ class PreferenceCounts:
         return {
             "volunteer_gender": [c.as_dict() for c in self.volunteer_gender],
             "volunteer_age": [c.as_dict() for c in self.volunteer_age],
-            "no_gender_preference": self.no_gender_preference,
-            "no_age_preference": self.no_age_preference,
+            "no_gender_preference": shown(self.no_gender_preference),
+            "no_age_preference": shown(self.no_age_preference),
         }
 
 
@@ -99,12 +115,12 @@ class Needs:
     def as_dict(self) -> dict[str, Any]:
         return {
             "region": self.region,
-            "without_candidates": self.without_candidates,
-            "waiting": self.waiting,
-            "longest_wait_days": self.longest_wait_days,
-            "median_wait_days": self.median_wait_days,
+            "without_candidates": shown(self.without_candidates),
+            "waiting": shown(self.waiting),
+            "longest_wait_days": shown_days(self.longest_wait_days, self.without_candidates),
+            "median_wait_days": shown_days(self.median_wait_days, self.without_candidates),
             "interests": [c.as_dict() for c in self.interests],
-            "wish_words": [{"word": c.label, "count": c.count} for c in self.wish_words],
+            "wish_words": [{"word": c.label, "count": shown(c.count)} for c in self.wish_words],
             "preferences": self.preferences.as_dict(),
         }
 
@@ -116,7 +132,11 @@ class WaitingCount:
     without_candidates: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {"region": self.region, "waiting": self.waiting, "without_candidates": self.without_candidates}
+        return {
+            "region": self.region,
+            "waiting": shown(self.waiting),
+            "without_candidates": shown(self.without_candidates),
+        }
 
 
 @dataclass(frozen=True)

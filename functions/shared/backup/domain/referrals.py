@@ -20,6 +20,7 @@ from backup.domain.applications import (
     normalise_email,
     normalise_phone,
 )
+from backup.domain.consent import ConsentForm, GuardianRole, needs_guardian
 from backup.domain.eligibility import YOUTH_MAX_AGE, YOUTH_MIN_AGE, age_on, is_youth_age
 from backup.domain.postcodes import POSTCODES
 
@@ -127,6 +128,7 @@ LIMITS = {
     "wishes": 2000,
     "contact_adult_name": 120,
     "contact_adult_organisation": 200,
+    "guardian_name": 120,
 }
 WISHES_MIN = 10
 
@@ -162,6 +164,11 @@ class YouthReferral(BaseModel):
     contact_adult_name: str
     contact_adult_email: str
     contact_adult_organisation: str
+    # under 18: who else consented, how and when (required then; checked beside the model)
+    guardian_name: str = ""
+    guardian_role: GuardianRole | None = None
+    guardian_how: ConsentForm | None = None
+    guardian_date: date | None = None
     # An unticked checkbox is simply absent from a form post: default to False so the rule's
     # own message is shown rather than a generic "missing".
     motivated: bool = Field(default=False, validate_default=True)
@@ -173,6 +180,16 @@ class YouthReferral(BaseModel):
     @classmethod
     def _short_text(cls, value: str, info: Any) -> str:
         return _text(value, info.field_name)
+
+    @field_validator("guardian_name")
+    @classmethod
+    def _guardian_name(cls, value: str) -> str:
+        return _text(value, "guardian_name") if value else ""
+
+    @field_validator("guardian_role", "guardian_how", "guardian_date", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return value or None  # the form's empty choice
 
     @field_validator("wishes")
     @classmethod
@@ -315,7 +332,42 @@ def parse_referral(data: dict[str, Any], today: date) -> tuple[YouthReferral | N
             beside.update(check_youth_age(_DATE.validate_python(data["birth_date"]), today))
         return None, _in_form_order({**beside, **messages})
     beside.update(check_youth_age(referral.birth_date, today))
+    if not beside:  # the guardian's consent matters once the young person can be referred at all
+        beside.update(check_guardian(referral, today))
     return (None, _in_form_order(beside)) if beside else (referral, {})
+
+
+GUARDIAN_MESSAGES = {
+    "guardian_name": "Den unge er under 18 år. Skriv navnet på den, der har givet samtykke: indehaveren af "
+    "forældremyndigheden eller en medarbejder i den anbringende kommune.",
+    "guardian_role": "Vælg, om samtykket er givet af forældremyndighedens indehaver eller den anbringende kommune.",
+    "guardian_how": "Vælg, om samtykket er givet skriftligt eller mundtligt.",
+    "guardian_date": "Skriv datoen, samtykket blev givet.",
+}
+GUARDIAN_CONSENT_MAX_AGE_DAYS = 366
+
+
+def check_guardian(referral: YouthReferral, today: date) -> dict[str, str]:
+    """Under 18, the consent of the holder of parental responsibility or the placing municipality
+    is recorded: who, how and when (within the last year, not in the future)."""
+    if not needs_guardian(referral.birth_date, today):
+        return {}
+    errors: dict[str, str] = {}
+    given = {
+        "guardian_name": referral.guardian_name,
+        "guardian_role": referral.guardian_role,
+        "guardian_how": referral.guardian_how,
+        "guardian_date": referral.guardian_date,
+    }
+    for field, value in given.items():
+        if not value:
+            errors[field] = GUARDIAN_MESSAGES[field]
+    day = referral.guardian_date
+    if day is not None and day > today:
+        errors["guardian_date"] = "Datoen ligger i fremtiden; skriv den dag, samtykket blev givet."
+    elif day is not None and (today - day).days > GUARDIAN_CONSENT_MAX_AGE_DAYS:
+        errors["guardian_date"] = "Samtykket er mere end et år gammelt; indhent et nyt, før den unge henvises."
+    return errors
 
 
 def _in_form_order(messages: dict[str, str]) -> dict[str, str]:

@@ -23,7 +23,8 @@ from backup.usecases.ports import Clock, Repository
 from backup.usecases.withdrawal import Withdrawal
 
 # what a link, a record or a proposal holds that must not leave the table even in a person's own
-# copy: the secrets that resume runs or open pages
+# copy, at any depth: the secrets that resume runs or open pages (letters_sent names the open
+# step's link: "step:<link id>")
 SECRETS = frozenset(
     {
         "task_token",
@@ -34,6 +35,7 @@ SECRETS = frozenset(
         "withdraw_link_id",
         "activity_link_id",
         "answer_links",
+        "letters_sent",
     }
 )
 PARTY_OF = {RecordKind.VOLUNTEER: Party.VOLUNTEER, RecordKind.YOUTH: Party.YOUTH}
@@ -73,7 +75,7 @@ class DataRights:
             "id": person_id,
             "exported_at": self.now().isoformat(),
             "record": _without_secrets(person.model_dump(mode="json")),
-            "history": [e.model_dump(mode="json", exclude_none=True) for e in history],
+            "history": [_without_secrets(e.model_dump(mode="json", exclude_none=True)) for e in history],
             "links": [_link(link) for link in links],
             "proposals": [_proposal(p, person_id) for p in proposals],
             "emails": sorted(emails, key=lambda e: str(e["at"])),
@@ -91,7 +93,14 @@ class DataRights:
         for link in links:
             self.repository.delete_link(link.link_id)
         anonymous = anonymous_id()
-        scrubbed, submissions = self.repository.scrub_everywhere(Scrubber(person_id, anonymous, values))
+        # what is about them: their proposals, and the histories of the people they were proposed to
+        around = {(RecordKind.MATCH, p.id) for p in proposals} | {
+            (kind_, other)
+            for p in proposals
+            for kind_, other in ((RecordKind.YOUTH, p.youth_id), (RecordKind.VOLUNTEER, p.volunteer_id))
+            if other != person_id
+        }
+        scrubbed, submissions = self.repository.scrub_everywhere(Scrubber(person_id, anonymous, values), around)
         receipt = ErasureReceipt(
             anonymous_id=anonymous,
             kind=kind,
@@ -117,12 +126,23 @@ class DataRights:
         """Their own links, and the proposals' links sent to them (the consultant's links of a
         proposal are about the proposal, and stay)."""
         party = PARTY_OF[person.kind]
-        links = self.repository.links_about({person.id, *(p.id for p in proposals)})
+        # a proposal's answer link is theirs only where they are its young person or its chosen
+        # volunteer (an alternative's proposal asks someone else)
+        theirs = {p.id for p in proposals if person.id in (p.youth_id, p.volunteer_id)}
+        links = self.repository.links_about({person.id, *theirs})
         return [link for link in links if link.record_id == person.id or link.party is party]
 
 
 def _without_secrets(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in data.items() if key not in SECRETS}
+    return {key: _secretless(value) for key, value in data.items() if key not in SECRETS}
+
+
+def _secretless(value: Any) -> Any:
+    if isinstance(value, dict):
+        return _without_secrets(value)
+    if isinstance(value, list):
+        return [_secretless(item) for item in value]
+    return value
 
 
 def _link(link: Link) -> dict[str, Any]:

@@ -29,6 +29,8 @@ from backup.usecases.withdrawal import Withdrawal
 # where someone can wait a long time with nothing happening; a proposal and a match have their own
 # clocks (a proposal's links expire; a match has its check-ins)
 IN_PROGRESS = (
+    Stage.APPLIED,  # a run that never got going (its start failed) waits here
+    Stage.REFERRED,
     Stage.PHONE_SCREENING,
     Stage.HOME_VISIT,
     Stage.CHILD_CERTIFICATE,

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, time
 
+from backup.domain.consent import STATEMENTS, VOLUNTEER_CONSENTS, Consent, consents
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
 from backup.domain.records import Person, Volunteer, VolunteerDetails, YoungPerson, YouthDetails
@@ -36,14 +38,35 @@ class Intake:
         """Store a (checked) application and start the volunteer's journey; returns their id."""
         at = self.now()
         volunteer = Volunteer(
-            id=self.make_id(), stage=Stage.APPLIED, stage_since=at, created_at=at, details=application
+            id=self.make_id(),
+            stage=Stage.APPLIED,
+            stage_since=at,
+            created_at=at,
+            details=application,
+            consents=consents(VOLUNTEER_CONSENTS, at, given_by="applicant", recorded_by="applicant"),
         )
         return self._store(volunteer, Event(at=at, kind=EventKind.APPLIED, by="applicant"), "ApplicationReceived")
 
     def refer(self, referral: YouthDetails) -> str:
         """Store a (checked) referral and start the young person's journey; returns their id."""
         at = self.now()
-        young = YoungPerson(id=self.make_id(), stage=Stage.REFERRED, stage_since=at, created_at=at, details=referral)
+        given = {
+            # the contact adult confirms the criteria; the young person consents, through them
+            **consents(("eligibility",), at, given_by="contact adult", recorded_by="contact adult"),
+            **consents(("consent",), at, given_by="young person", recorded_by="contact adult"),
+        }
+        guardian = referral.guardian_consent
+        if guardian is not None:
+            given["guardian_consent"] = Consent(
+                version=STATEMENTS["guardian_consent"].version,
+                given_at=datetime.combine(guardian.given_on, time(12), tzinfo=UTC),
+                given_by=guardian.role.value,
+                recorded_by="contact adult",
+                how=guardian.how.value,
+            )
+        young = YoungPerson(
+            id=self.make_id(), stage=Stage.REFERRED, stage_since=at, created_at=at, details=referral, consents=given
+        )
         return self._store(young, Event(at=at, kind=EventKind.REFERRED, by="contact_adult"), "ReferralReceived")
 
     def _store(self, person: Person, event: Event, metric: str) -> str:

@@ -122,7 +122,8 @@ class LinkDecisions:
         if link.kind is LinkKind.CONTINUE:
             delivered = self.proposals.answer(decided, decision)
         elif link.kind in MATCH_LINKS:
-            delivered = self.proposals.deliver(decided, {**(details or {}), **choice_output(decision)})
+            # ids and the outcome only: the reason and the date stay in the table, out of the history
+            delivered = self.proposals.deliver(decided, choice_output(decision))
         else:
             delivered = self._deliver(decided)
         if not delivered:

@@ -184,9 +184,12 @@ class Repository(Protocol):
 
     def delete_link(self, link_id: str) -> None: ...
 
-    def scrub_everywhere(self, scrubber: Scrubber) -> tuple[int, int]:
-        """Every remaining item holding one of a person's values scrubbed (backup.domain.erasure);
-        a form submission's idempotency record holding them is deleted. (scrubbed, deleted)."""
+    def scrub_everywhere(self, scrubber: Scrubber, around: set[tuple[RecordKind, str]]) -> tuple[int, int]:
+        """Take an erased person out of what stays (backup.domain.erasure): their id, wherever it
+        is; their values too in anything holding their id and in the records and histories
+        `around` them (their proposals, the people they were proposed to), but never in another
+        person's own record beyond the id. A form submission holding their id is deleted.
+        Returns (scrubbed, deleted)."""
         ...
 
     def put_erasure(self, receipt: ErasureReceipt, keep_until: datetime) -> None: ...

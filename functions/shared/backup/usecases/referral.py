@@ -42,6 +42,8 @@ class YoungPersonJourney:
         letter = OUTCOME_LETTERS.get(outcome)
         if outcome is Stage.WITHDRAWN and person.leaving_because is Leaving.INACTIVE:
             letter = emails.referral_closed_inactive
+        if person.leaving_because is Leaving.ERASED:
+            return None  # their data is being erased: no letter, and no trace of one
         if letter is None:
             return None
         details = person.details

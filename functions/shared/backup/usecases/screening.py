@@ -37,4 +37,6 @@ class VolunteerJourney:
         letter = OUTCOME_LETTERS.get(outcome)
         if outcome is Stage.WITHDRAWN and person.leaving_because is Leaving.INACTIVE:
             letter = emails.closed_inactive
+        if person.leaving_because is Leaving.ERASED:
+            return None  # their data is being erased: no letter, and no trace of one
         return Letter(letter(person.email, person.first_name), "applicant") if letter else None

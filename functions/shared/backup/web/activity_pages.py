@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backup.domain.links import Link
 from backup.domain.records import Person, Volunteer
-from backup.web.html import e, error_summary, field_error, layout, message_page, text_field
+from backup.web.html import NOTES_HINT, e, error_summary, field_error, layout, message_page, text_field
 
 LABELS = {"decision": "Svar", "notes": "Noter"}
 
@@ -25,7 +25,7 @@ nyt siden {person.last_activity:%d.%m.%Y}. Vi gemmer kun oplysninger om folk, de
 <form method="post">
 <input type="hidden" name="csrf_token" value="{e(csrf_token)}">
 {field_error("decision", errors)}
-{text_field("notes", LABELS["notes"], {}, errors, multiline=True, required=False, hint="Kun til internt brug.")}
+{text_field("notes", LABELS["notes"], {}, errors, multiline=True, required=False, hint=NOTES_HINT)}
 <button type="submit" name="decision" value="continue">{e(person.first_name)} fortsætter</button>
 <button type="submit" name="decision" value="close" class="secondary">Afslut forløbet</button>
 </form>""",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backup.domain.applications import LIMITS, Availability, Interest
+from backup.domain.consent import STATEMENTS, VOLUNTEER_CONSENTS
 from backup.web.html import (
     checkbox_group,
     e,
@@ -175,30 +176,9 @@ Felter er påkrævede, medmindre der står "valgfrit".</p>
     }>
 </fieldset>
 <h2>Samtykke</h2>
-{
-        single_checkbox(
-            "consent_data",
-            "Jeg giver Røde Kors lov til at behandle mine oplysninger for at vurdere min ansøgning.",
-            values,
-            errors,
-        )
-    }
-{
-        single_checkbox(
-            "consent_child_certificate",
-            "Jeg giver Røde Kors lov til at indhente en børneattest om mig.",
-            values,
-            errors,
-        )
-    }
-{
-        single_checkbox(
-            "commitment",
-            "Jeg kan være der for en ung i omkring et år og mødes cirka hver uge eller hver anden uge.",
-            values,
-            errors,
-        )
-    }
+<p>Sådan behandler Røde Kors dine oplysninger, og så længe gemmer vi dem:
+<a href="/privatliv">privatlivserklæringen</a>.</p>
+{"".join(single_checkbox(key, STATEMENTS[key].text, values, errors) for key in VOLUNTEER_CONSENTS)}
 <div class="visually-hidden" aria-hidden="true">
 <label for="{HONEYPOT}">Lad dette felt være tomt</label>
 <input type="text" id="{HONEYPOT}" name="{HONEYPOT}" tabindex="-1" autocomplete="off">

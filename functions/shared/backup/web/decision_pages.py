@@ -11,7 +11,7 @@ from backup.domain.links import DeadLink, Link, LinkKind
 from backup.domain.records import Person, Record, Volunteer, YoungPerson
 from backup.domain.referrals import Placement
 from backup.domain.step_fields import LABELS, STEP_FIELDS, StepField
-from backup.web.html import definition_list, e, error_summary, field_error, layout, message_page, text_field
+from backup.web.html import NOTES_HINT, definition_list, e, error_summary, field_error, layout, message_page, text_field
 
 
 def readable_phone(phone: str) -> str:
@@ -47,6 +47,7 @@ def _summary(person: Person) -> str:
                 ("Kan mødes", _availability(d.availability)),
                 ("Ønsker", d.wishes),
                 ("Kontaktperson", f"{d.contact_adult_name}, {d.contact_adult_email}, {d.contact_adult_organisation}"),
+                ("Samtykke", _consents(person)),
             ]
         )
     assert isinstance(person, Volunteer)
@@ -63,8 +64,33 @@ def _summary(person: Person) -> str:
             ("Motivation", v.motivation),
             ("Erfaring", v.experience or "—"),
             ("Referencer", " · ".join(v.references)),
+            ("Samtykke", _consents(person)),
         ]
     )
+
+
+CONSENT_NAMES = {
+    "consent_data": "behandling af oplysninger",
+    "consent_child_certificate": "børneattest",
+    "commitment": "tid til et år",
+    "eligibility": "betingelserne (bekræftet af kontaktpersonen)",
+    "consent": "den unges eget samtykke",
+    "guardian_consent": "forældremyndighed eller kommune",
+}
+
+
+def _consents(person: Person) -> str:
+    """What was agreed to, when and in which wording's version; for a young person under 18, who
+    else consented, how and when."""
+    parts = [
+        f"{CONSENT_NAMES.get(key, key)} {consent.given_at:%d.%m.%Y} (v. {consent.version})"
+        for key, consent in person.consents.items()
+        if key != "guardian_consent"
+    ]
+    if isinstance(person, YoungPerson) and person.details.guardian_consent is not None:
+        g = person.details.guardian_consent
+        parts.append(f"{g.name}, {g.role.label}, {g.how.label} {g.given_on:%d.%m.%Y}")
+    return "; ".join(parts) or "—"
 
 
 def _step_control(field: StepField, values: dict[str, Any], errors: dict[str, str]) -> str:
@@ -98,7 +124,7 @@ _STEP = {
     "person": "Ansøgeren",
     "step": "Trinnet: {stage}",
     "reason": "Begrundelse, hvis du afviser",
-    "reason_hint": "Kun til internt brug. Ansøgeren får et venligt afslag uden begrundelsen.",
+    "reason_hint": "Sendes ikke til ansøgeren, som får et venligt afslag uden begrundelsen; ansøgeren kan dog få indsigt i den.",
     "approve": "Godkend {stage}",
     "reject": "Afvis ansøgningen",
 }
@@ -108,7 +134,7 @@ _RENEWAL = {
     "person": "Den frivillige",
     "step": "Den nye børneattest",
     "reason": "Begrundelse, hvis attesten har anmærkninger",
-    "reason_hint": "Kun til internt brug. Den frivillige suspenderes fra puljen og alle match, og driften får besked.",
+    "reason_hint": "Den frivillige suspenderes fra puljen og alle match, og driften får besked. Den frivillige kan få indsigt i begrundelsen.",
     "approve": "Registrér den nye attest",
     "reject": "Attesten har anmærkninger: suspendér",
 }
@@ -144,7 +170,7 @@ registreres i dit navn. Intet ændres, før du trykker på en af knapperne neder
 <input type="hidden" name="csrf_token" value="{e(csrf_token)}">
 <h2>{e(wording["step"].format(stage=stage.label))}</h2>
 {fields}
-{text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False, hint="Kun til internt brug.")}
+{text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False, hint=NOTES_HINT)}
 {
         text_field(
             "reason",

@@ -45,6 +45,10 @@ th,td{text-align:left;padding:.35rem;border-bottom:1px solid #ddd;vertical-align
 """
 
 
+# beside every notes field: notes stay internal, but the person has a right to see them (art. 15)
+NOTES_HINT = "Til internt brug; personen kan få indsigt i det, så skriv sagligt."
+
+
 def e(value: Any) -> str:
     """Escape anything for HTML text or attribute values."""
     return escape("" if value is None else str(value), quote=True)
@@ -109,6 +113,7 @@ def text_field(
     maxlength: int | None = None,
     multiline: bool = False,
     inputmode: str = "",
+    optional: str = " (valgfrit)",  # what the label says when the field is not required
 ) -> str:
     value = values.get(field, "")
     attrs = _described_by(field, errors, bool(hint))
@@ -117,7 +122,7 @@ def text_field(
     attrs += f' maxlength="{maxlength}"' if maxlength else ""
     attrs += f' inputmode="{inputmode}"' if inputmode else ""
     hint_html = f'<p class="hint" id="{e(field)}-hint">{e(hint)}</p>' if hint else ""
-    optional = "" if required else " (valgfrit)"
+    optional = "" if required else optional
     if multiline:
         control = f'<textarea id="{e(field)}" name="{e(field)}"{attrs}>{e(value)}</textarea>'
     else:

@@ -93,7 +93,7 @@ def proposal_page(
             errors,
             multiline=True,
             required=False,
-            hint="Kun til internt brug. Parret foreslås ikke igen.",
+            hint="Parret foreslås ikke igen. Til internt brug; de to kan få indsigt i det, så skriv sagligt.",
         )
     }
 {text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False)}

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from backup.domain.recruitment import MIN_PEOPLE_FOR_FREE_TEXT, Count, Needs, RecruitmentNeeds
+from backup.domain.recruitment import (
+    MIN_PEOPLE_FOR_FREE_TEXT,
+    SMALLEST_GROUP,
+    Count,
+    Needs,
+    RecruitmentNeeds,
+    shown,
+    shown_days,
+)
 from backup.web.html import definition_list, e, layout
 
 
@@ -14,24 +22,26 @@ def _number(value: float) -> str:
     return f"{value:g}".replace(".", ",") if value != int(value) else str(int(value))
 
 
-def _days(value: float) -> str:
+def _days(value: float | None) -> str:
+    if value is None:
+        return f"vises ikke for færre end {SMALLEST_GROUP}"
     return f"{_number(value)} {'dag' if value == 1 else 'dage'}"
 
 
 def _counted(counts: tuple[Count, ...], empty: str) -> str:
     if not counts:
         return f"<p>{e(empty)}</p>"
-    return "<ol>" + "".join(f"<li>{e(c.label)}: {c.count}</li>" for c in counts) + "</ol>"
+    return "<ol>" + "".join(f"<li>{e(c.label)}: {e(shown(c.count))}</li>" for c in counts) + "</ol>"
 
 
 def _preferences(needs: Needs) -> str:
     preferences = needs.preferences
-    gender = [f"{c.label}: {c.count}" for c in preferences.volunteer_gender]
-    age = [f"{c.label}: {c.count}" for c in preferences.volunteer_age]
+    gender = [f"{c.label}: {shown(c.count)}" for c in preferences.volunteer_gender]
+    age = [f"{c.label}: {shown(c.count)}" for c in preferences.volunteer_age]
     return definition_list(
         [
-            ("Køn", ", ".join([*gender, f"ingen præference: {preferences.no_gender_preference}"])),
-            ("Alder", ", ".join([*age, f"ingen præference: {preferences.no_age_preference}"])),
+            ("Køn", ", ".join([*gender, f"ingen præference: {shown(preferences.no_gender_preference)}"])),
+            ("Alder", ", ".join([*age, f"ingen præference: {shown(preferences.no_age_preference)}"])),
         ]
     )
 
@@ -40,10 +50,10 @@ def _section(needs: Needs, slug: str, context: str) -> str:
     heading = f"{slug}-titel"
     figures = definition_list(
         [
-            ("Venter uden frivillig inden for rækkevidde", needs.without_candidates),
-            (context, needs.waiting),
-            ("Længste ventetid", _days(needs.longest_wait_days)),
-            ("Ventetid (median)", _days(needs.median_wait_days)),
+            ("Venter uden frivillig inden for rækkevidde", shown(needs.without_candidates)),
+            (context, shown(needs.waiting)),
+            ("Længste ventetid", _days(shown_days(needs.longest_wait_days, needs.without_candidates))),
+            ("Ventetid (median)", _days(shown_days(needs.median_wait_days, needs.without_candidates))),
         ]
     )
     return (
@@ -60,7 +70,8 @@ def _section(needs: Needs, slug: str, context: str) -> str:
 
 def _waiting_table(needs: RecruitmentNeeds) -> str:
     rows = "".join(
-        f'<tr><th scope="row">{e(w.region)}</th><td>{w.waiting}</td><td>{w.without_candidates}</td></tr>'
+        f'<tr><th scope="row">{e(w.region)}</th><td>{e(shown(w.waiting))}</td>'
+        f"<td>{e(shown(w.without_candidates))}</td></tr>"
         for w in needs.waiting_per_region
     )
     return (
@@ -83,8 +94,10 @@ def recruitment_page(needs: RecruitmentNeeds) -> str:
         "<strong>Rekruttér derfor frivillige målrettet til dem</strong>: i deres region og gerne med deres "
         "interesser og ønsker for øje.</p>"
         '<p class="hint">Siden viser kun samlede tal – ingen navne, fødselsdatoer eller postnumre, og aldrig '
-        f"et helt ønske. Ord og egne interesser vises kun, når mindst {MIN_PEOPLE_FOR_FREE_TEXT} unge har "
-        "skrevet dem. Ventetiden regnes fra den dag, den unge senest kom i puljen.</p>"
+        f"et helt ønske. Et tal under {SMALLEST_GROUP} står som \u201cfærre end {SMALLEST_GROUP}\u201d, og "
+        f"ventetider vises kun for mindst {SMALLEST_GROUP} unge. Ord og egne interesser vises kun, når mindst "
+        f"{MIN_PEOPLE_FOR_FREE_TEXT} unge har skrevet dem. Ventetiden regnes fra den dag, den unge senest kom i "
+        "puljen.</p>"
         f"<p>Opgjort {at:%d.%m.%Y kl. %H:%M} (UTC).</p>"
     )
     if needs.regions:

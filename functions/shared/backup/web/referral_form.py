@@ -8,6 +8,7 @@ from typing import Any
 
 from backup.domain.applications import LIMITS as APPLICATION_LIMITS
 from backup.domain.applications import Availability, Interest
+from backup.domain.consent import ELIGIBILITY, STATEMENTS, ConsentForm, GuardianRole
 from backup.domain.referrals import (
     LIMITS,
     PREFERENCE_KINDS,
@@ -45,17 +46,15 @@ LABELS = {
     "no_active_substance_abuse": "Intet aktivt misbrug",
     "can_meet_without_professional_support": "Kan mødes uden fagperson",
     "consent": "Den unges samtykke",
+    "guardian_name": "Navn på den, der gav samtykke",
+    "guardian_role": "Hvem gav samtykke?",
+    "guardian_how": "Hvordan blev samtykket givet?",
+    "guardian_date": "Dato for samtykket",
     "form": "Formularen",
 }
 
-CONFIRMATIONS = {
-    "motivated": "Den unge har selv lyst til at få en frivillig voksen og vil give relationen og aktiviteterne "
-    "en chance.",
-    "no_active_substance_abuse": "Den unge har ikke et aktivt misbrug.",
-    "can_meet_without_professional_support": "Den unge kan mødes med en frivillig, uden at en fagperson er til stede.",
-    "consent": "Den unge giver samtykke til, at Røde Kors behandler oplysningerne i henvisningen for at finde en "
-    "frivillig.",
-}
+UNDER_18 = " (når den unge er under 18)"
+CONFIRMATIONS = {**ELIGIBILITY, "consent": STATEMENTS["consent"].text}
 
 
 def _chosen_preferences(value: Any) -> set[str]:
@@ -232,9 +231,47 @@ Alle frivillige er fyldt 25 år.</p>
             hint="Fx opholdsstedet, plejefamiliens forening eller kommunens efterværn.",
         )
     }
+<h2>Samtykke, hvis den unge er under 18 år</h2>
+<p class="hint" id="guardian-why">Når den unge er under 18 år, skal den, der har forældremyndigheden, eller den
+anbringende kommune også sige ja til, at den unge henvises, og til at Røde Kors behandler oplysningerne. Skriv,
+hvem der gav samtykket, hvordan og hvornår. Er den unge fyldt 18, springer du dette over. Ved at udfylde felterne
+bekræfter du: {e(STATEMENTS["guardian_consent"].text)}</p>
+{
+        text_field(
+            "guardian_name",
+            LABELS["guardian_name"],
+            values,
+            errors,
+            required=False,
+            optional=UNDER_18,
+            maxlength=LIMITS["guardian_name"],
+        )
+    }
+{
+        checkbox_group(
+            "guardian_role",
+            LABELS["guardian_role"],
+            [(r.value, r.label[:1].upper() + r.label[1:]) for r in GuardianRole],
+            [values.get("guardian_role", "")],
+            errors,
+            kind="radio",
+        )
+    }
+{
+        checkbox_group(
+            "guardian_how",
+            LABELS["guardian_how"],
+            [(h.value, h.label[:1].upper() + h.label[1:]) for h in ConsentForm],
+            [values.get("guardian_how", "")],
+            errors,
+            kind="radio",
+        )
+    }
+{text_field("guardian_date", LABELS["guardian_date"], values, errors, kind="date", required=False, optional=UNDER_18)}
 <h2>BackUps betingelser</h2>
 <p>En frivillig i BackUp er et supplement til den professionelle støtte, ikke en fagperson. Derfor gælder disse
-betingelser. Sæt kryds ved dem, der passer.</p>
+betingelser. Sæt kryds ved dem, der passer. Sådan behandler Røde Kors oplysningerne:
+<a href="/privatliv">privatlivserklæringen</a>.</p>
 {"".join(single_checkbox(field, text, values, errors) for field, text in CONFIRMATIONS.items())}
 <div class="visually-hidden" aria-hidden="true">
 <label for="{HONEYPOT}">Lad dette felt være tomt</label>
