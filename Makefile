@@ -9,10 +9,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test demo lint asl bench-matching clean
 
-$(STAMP): pyproject.toml functions/shared/requirements.txt
+# The functions' pinned requirements are the lock: the venv installs under them as constraints, so the
+# tests run the versions `sam build` packages for Lambda.
+LOCK := functions/shared/requirements.txt functions/matching/requirements.txt
+
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]" $(addprefix -c ,$(LOCK))
 	@touch $(STAMP)
 
 ## run: the local stack (AWS endpoint on 127.0.0.1:4566, web pages on 127.0.0.1:3000) until Ctrl-C

@@ -63,9 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.ready_file:
         with open(args.ready_file, "w", encoding="utf-8") as ready:
             json.dump(stack.describe(), ready)
+    staff = "".join(f"    {user}  {password}\n" for user, password in stack.staff_users.items())
     print(
         f"BackUp runs locally.\n"
         f"  Application form: {stack.web}/apply\n"
+        f"  Staff sign-in:    {stack.web}/staff  (local users, for this machine only:)\n{staff}"
         f"  Sent emails:      {stack.web}/_local/outbox\n"
         f"  AWS endpoint:     {stack.endpoint}  (aws --endpoint-url {stack.endpoint} ...)\n"
         f"  State machine:    {stack.state_machines['VolunteerStateMachine']}\n"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from local_stack import local_pages
+from local_stack.authorizer import Unauthorized
 from local_stack.template import ACCOUNT_ID, FunctionSpec
 
 if TYPE_CHECKING:
@@ -135,6 +136,13 @@ class FrontDoor:
                 params,
                 request.client_address[0],
             )
+            if route.authorizer is not None:  # API Gateway checks the token before the function runs
+                try:
+                    claims = self.stack.authorizers[route.authorizer].claims(dict(request.headers.items()))
+                except Unauthorized:
+                    self._reply(request, 401, {"content-type": "application/json"}, b'{"message":"Unauthorized"}')
+                    return
+                event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
             assert self.stack.lambdas is not None
             outcome = self.stack.lambdas.invoke(spec.name, event)
             if not outcome.ok:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import socket
 import threading
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ import requests
 from botocore.config import Config
 
 from local_stack import template as tpl
+from local_stack.authorizer import JwtAuthorizer
 from local_stack.lambdas import Lambdas
 from local_stack.moto_fixes import serialise_dynamodb_writes
 
@@ -175,6 +177,8 @@ class LocalStack:
         self.lambdas: Lambdas | None = None
         self.front_door: Any = None
         self.state_machines: dict[str, str] = {}
+        self.staff_users: dict[str, str] = {}  # user name -> password, for local use only
+        self.authorizers: dict[str, Any] = {}
         self.faults = Faults()
         self._stopping = threading.Event()
 
@@ -333,6 +337,7 @@ class LocalStack:
             ctx.refs[logical] = name
         for logical in tpl.resources_of(t, "AWS::SNS::Topic"):
             ctx.refs[logical] = sns.create_topic(Name=f"{stack}-{logical}")["TopicArn"]
+        self._create_staff_sign_in()
         unknown = {r["Type"] for r in t["Resources"].values()} - tpl.LOCAL_TYPES
         if unknown:
             raise tpl.TemplateError(f"resource type(s) the local stack cannot run: {', '.join(sorted(unknown))}")
@@ -396,6 +401,55 @@ class LocalStack:
             ses.create_email_identity(EmailIdentity=ctx.parameters[parameter])
         self.client("ses").verify_email_identity(EmailAddress=ctx.parameters["SenderEmail"])
 
+    def _create_staff_sign_in(self) -> None:
+        """The Cognito user pool and app client, the HTTP API's JWT authorizers against them, and
+        one staff user per consultant and ops address (random passwords, printed by `make run`)."""
+        t, ctx = self.template, self.context
+        cognito = self.client("cognito-idp")
+        for logical, resource in tpl.resources_of(t, "AWS::Cognito::UserPool").items():
+            props = ctx.resolve(resource["Properties"])
+            pool = cognito.create_user_pool(
+                PoolName=props.get("UserPoolName", f"{ctx.stack_name}-{logical}"),
+                Policies=props.get("Policies", {}),
+                UsernameAttributes=props.get("UsernameAttributes", []),
+            )["UserPool"]
+            ctx.refs[logical] = pool["Id"]
+            ctx.attributes[(logical, "Arn")] = pool["Arn"]
+            ctx.attributes[(logical, "ProviderName")] = f"cognito-idp.{tpl.REGION}.amazonaws.com/{pool['Id']}"
+        for logical, resource in tpl.resources_of(t, "AWS::Cognito::UserPoolClient").items():
+            props = ctx.resolve(resource["Properties"])
+            client = cognito.create_user_pool_client(
+                UserPoolId=props["UserPoolId"],
+                ClientName=props.get("ClientName", logical),
+                ExplicitAuthFlows=props.get("ExplicitAuthFlows", []),
+            )["UserPoolClient"]
+            ctx.refs[logical] = client["ClientId"]
+        for api in tpl.resources_of(t, "AWS::Serverless::HttpApi").values():
+            for name, spec in ((api["Properties"].get("Auth") or {}).get("Authorizers") or {}).items():
+                jwt = ctx.resolve(spec["JwtConfiguration"])
+                pool_id = str(jwt["issuer"]).rstrip("/").rsplit("/", 1)[1]
+                self.authorizers[name] = JwtAuthorizer(
+                    issuer=str(jwt["issuer"]),
+                    audiences=[str(a) for a in jwt["audience"]],
+                    jwks_url=f"{self.endpoint}/{pool_id}/.well-known/jwks.json",
+                    header=str(spec.get("IdentitySource", "$request.header.Authorization")).rsplit(".", 1)[1].lower(),
+                )
+        pools = list(tpl.resources_of(t, "AWS::Cognito::UserPool"))
+        if not pools:
+            return
+        pool_id = ctx.refs[pools[0]]
+        staff = {ctx.parameters["ConsultantEmail"], ctx.parameters["OpsEmail"]}
+        for username in sorted(staff):
+            password = f"Lokal-{secrets.token_urlsafe(9)}-7a!"
+            cognito.admin_create_user(
+                UserPoolId=pool_id,
+                Username=username,
+                UserAttributes=[{"Name": "email", "Value": username}, {"Name": "email_verified", "Value": "true"}],
+                MessageAction="SUPPRESS",
+            )
+            cognito.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
+            self.staff_users[username] = password
+
     def describe(self) -> dict[str, Any]:
         """Where everything is, for tests and scripts that drive a running stack."""
         return {
@@ -405,6 +459,7 @@ class LocalStack:
             "state_machines": self.state_machines,
             "parameters": self.context.parameters,
             "functions": {k: v for k, v in self.context.refs.items() if k.endswith("Function")},
+            "staff_users": self.staff_users,
         }
 
     @property

@@ -86,6 +86,8 @@ LOCAL_TYPES = {
     "AWS::DynamoDB::Table",
     "AWS::SES::ConfigurationSet",
     "AWS::SNS::Topic",
+    "AWS::Cognito::UserPool",
+    "AWS::Cognito::UserPoolClient",
 } | {
     "AWS::CloudWatch::Alarm",
     "AWS::CloudWatch::Dashboard",
@@ -94,6 +96,8 @@ LOCAL_TYPES = {
     "AWS::SES::ConfigurationSetEventDestination",
     "AWS::Logs::LogGroup",
     "AWS::KMS::Key",
+    "AWS::SQS::Queue",  # failed async invokes' destination (locally: one try, a failure only in the log)
+    "AWS::SES::EmailIdentity",  # the optional sender identity (the local stack verifies the sender itself)
 }
 
 
@@ -178,6 +182,7 @@ class Context:
 class Route:
     method: str
     path: str  # as in the template, e.g. /decisions/{link_id}
+    authorizer: str | None = None  # the HttpApi's authorizer the route needs (its Auth.Authorizer)
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         if method.upper() != self.method.upper():
@@ -249,7 +254,11 @@ def function_specs(template: dict[str, Any], context: Context) -> list[FunctionS
             **resource["Properties"].get("Environment", {}).get("Variables", {}),
         }
         routes = [
-            Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"])
+            Route(
+                event["Properties"]["Method"].upper(),
+                event["Properties"]["Path"],
+                (event["Properties"].get("Auth") or {}).get("Authorizer"),
+            )
             for event in (props.get("Events") or {}).values()
             if event["Type"] == "HttpApi"
         ]

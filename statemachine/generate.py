@@ -39,6 +39,15 @@ RETRY = [
             "Lambda.AWSLambdaException",
             "Lambda.SdkClientException",
             "Lambda.TooManyRequestsException",
+            "Lambda.ClientExecutionTimeoutException",
+            # the function ran out of time (a burst, a slow dependency): the task is safe to run again
+            "Sandbox.Timedout",
+            "Lambda.Unknown",
+            # what botocore's own retries could not absorb within the function
+            "ProvisionedThroughputExceededException",
+            "ThrottlingException",
+            "RequestLimitExceeded",
+            "TransactionConflictException",
             "SesThrottled",
         ],
         "IntervalSeconds": 2,
@@ -142,7 +151,7 @@ def _ask_ops(machine: Machine, name: str, retry_target: str, withdrawable: bool 
     ask["Retry"] = [{**RETRY[0], "MaxAttempts": 8}]
     decided = {
         "Type": "Choice",
-        "Choices": [{"Variable": "$.ops.choice", "StringEquals": "retry", "Next": retry_target}],
+        "Choices": [rule("$.ops.choice", "StringEquals", "retry", retry_target)],
         "Default": ENDED_BY_OPS,
     }
     return {f"{name}: needs ops": ask, f"{name}: ops decided?": decided}
@@ -326,15 +335,7 @@ def _start(first: str) -> dict[str, State]:
     return {
         START: {
             "Type": "Choice",
-            "Choices": [
-                {
-                    "And": [
-                        {"Variable": "$.resume", "IsPresent": True},
-                        {"Variable": "$.resume", "StringEquals": "pool"},
-                    ],
-                    "Next": POOL_WAIT,
-                }
-            ],
+            "Choices": [rule("$.resume", "StringEquals", "pool", POOL_WAIT)],
             "Default": first,
         }
     }
@@ -405,15 +406,21 @@ def youth_definition() -> State:
     }
 
 
+def rule(variable: str, test: str, value: str | bool, next_state: str) -> State:
+    """One Choice rule that first checks its field is there: on AWS a rule on a missing field fails
+    the execution (moto falls through to Default), so a missing field goes to Default everywhere."""
+    return {"And": [{"Variable": variable, "IsPresent": True}, {"Variable": variable, test: value}], "Next": next_state}
+
+
 def _choose(name: str, variable: str, outcomes: dict[str, str], otherwise: str) -> dict[str, State]:
     """A Choice on a confirmed outcome: each known one to its state, anything else (forged) back."""
-    choices = [{"Variable": variable, "StringEquals": value, "Next": target} for value, target in outcomes.items()]
+    choices = [rule(variable, "StringEquals", value, target) for value, target in outcomes.items()]
     return {name: {"Type": "Choice", "Choices": choices, "Default": otherwise}}
 
 
 def _choice(name: str, variable: str, equals: str | bool, yes: str, no: str) -> dict[str, State]:
     test = "BooleanEquals" if isinstance(equals, bool) else "StringEquals"
-    return {name: {"Type": "Choice", "Choices": [{"Variable": variable, test: equals, "Next": yes}], "Default": no}}
+    return {name: {"Type": "Choice", "Choices": [rule(variable, test, equals, yes)], "Default": no}}
 
 
 def match_definition() -> State:

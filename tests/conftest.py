@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ class RunningStack:
     functions: dict[str, str]
     log_path: Path
     process: subprocess.Popen[Any]
+    staff_users: dict[str, str] = field(default_factory=dict)  # the local stack's staff sign-ins
 
     @property
     def client(self) -> Client:
@@ -44,6 +45,18 @@ class RunningStack:
     @property
     def consultant(self) -> str:
         return self.parameters["ConsultantEmail"]
+
+    def sign_in(self, username: str | None = None, password: str | None = None) -> requests.Response:
+        """POST /staff/sign-in as a staff user the stack created (the consultant by default)."""
+        username = username or self.consultant
+        password = password if password is not None else self.staff_users[username]
+        return requests.post(f"{self.web}/staff/sign-in", json={"username": username, "password": password}, timeout=30)
+
+    def staff_headers(self) -> dict[str, str]:
+        """The Authorization header a signed-in staff member's page sends to a staff route."""
+        signed_in = self.sign_in()
+        assert signed_in.status_code == 200, signed_in.text
+        return {"Authorization": f"Bearer {signed_in.json()['id_token']}"}
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -104,6 +117,7 @@ def _start_stack_once(tmp: Path, name: str, params: dict[str, str]) -> RunningSt
         info["functions"],
         log,
         process,
+        info.get("staff_users", {}),
     )
 
 

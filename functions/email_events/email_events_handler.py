@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup.adapters.dynamodb import DynamoRepository
 from backup.adapters.ses import SesMailer
-from backup.adapters.telemetry import PowertoolsMetrics
+from backup.adapters.telemetry import PowertoolsMetrics, faults_counted
 from backup.adapters.wiring import SettingsConfig
 from backup.domain import clock
 from backup.usecases.deliverability import Deliverability, parse_ses_event
@@ -39,6 +39,7 @@ deliverability = Deliverability(
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
+@faults_counted
 @event_source(data_class=SNSEvent)
 def lambda_handler(event: SNSEvent, context: LambdaContext) -> dict[str, Any]:
     recorded = 0

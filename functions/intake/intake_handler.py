@@ -1,11 +1,17 @@
 """Intake: the volunteer application form and the referral of a young person. Each stores a valid
-submission once and starts that person's workflow."""
+submission once and starts that person's workflow.
+
+Whatever arrives, the answer is a page or JSON with a Danish sentence: a 4xx for a request that
+cannot be read (backup.web.http.read_body), a 422 with a message per field for a form with
+mistakes, a 429 once an address has used its daily limit, and a 409 while the same submission is
+being stored by an earlier request."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -16,6 +22,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup.adapters.dynamodb import DynamoRepository
@@ -32,6 +39,7 @@ from backup.domain.settings import (
     DEFAULT_RETENTION_DAYS,
     DEFAULT_UNSUCCESSFUL_RETENTION_DAYS,
 )
+from backup.domain.submission_limits import DAILY_LIMITS
 from backup.usecases.intake import Intake
 from backup.web.application_form import HONEYPOT, application_form, receipt_page
 from backup.web.http import BadRequest, as_json, html, problem, read_body, wants_json
@@ -71,6 +79,11 @@ idempotency = IdempotencyConfig(expires_after_seconds=24 * 3600)
 persistence = DynamoDBPersistenceLayer(
     table_name=config.table_name, key_attr="pk", sort_key_attr="sk", expiry_attr="expires_at"
 )
+# A double click sends the same submission twice while the first is still being stored. The second
+# waits this long for the first to finish, then answers with the same receipt; if the first takes
+# longer, it answers 409 with a sentence (nothing is stored twice either way).
+IN_PROGRESS_WAIT_SECONDS = 2.0
+IN_PROGRESS_POLL_SECONDS = 0.2
 
 
 def _once(argument: str) -> Callable[[Callable[..., dict[str, str]]], Callable[..., dict[str, str]]]:
@@ -110,7 +123,19 @@ class PublicForm:
     id_key: str
     receipt: Callable[[str, str], str]
     danish_noun: str  # "Ansøgningen", in the answer to a bot that filled the honeypot
-    # fields a form sends more than once beyond backup.web.http.LIST_FIELDS
+    kind: RecordKind
+    recipient: Callable[[Any], str]  # the address the first email goes to: the daily limit counts it
+    busy: str  # the answer while the same submission is being stored
+    over_limit: Callable[[int, str], str]  # the answer once the address has used its daily limit
+
+
+def _busy(noun: str) -> str:
+    """The answer to a copy of a submission that is still being stored (a double click)."""
+    return (
+        f"Vi er ved at gemme den samme {noun}, som du sendte et øjeblik før, så du behøver ikke sende den igen. "
+        "Når den er gemt, får du en bekræftelse på e-mail. Får du ingen e-mail inden for en time, så send den "
+        "gerne igen; vi gemmer den kun én gang."
+    )
 
 
 APPLICATION = PublicForm(
@@ -121,6 +146,14 @@ APPLICATION = PublicForm(
     id_key="application_id",
     receipt=receipt_page,
     danish_noun="Ansøgningen",
+    kind=RecordKind.VOLUNTEER,
+    recipient=lambda application: str(application.email),
+    busy=_busy("ansøgning"),
+    over_limit=lambda limit, contact: (
+        f"Vi har allerede modtaget {limit} ansøgninger med denne e-mailadresse i dag, så vi har ikke gemt "
+        "denne. Du behøver ikke gøre mere: hver ansøgning, vi har modtaget, får en bekræftelse på e-mail. "
+        f"Er der noget galt, fx fordi du ikke selv har sendt dem, så skriv til Røde Kors på {contact}."
+    ),
 )
 REFERRAL = PublicForm(
     noun="referral",
@@ -130,6 +163,14 @@ REFERRAL = PublicForm(
     id_key="youth_id",
     receipt=referral_receipt_page,
     danish_noun="Henvisningen",
+    kind=RecordKind.YOUTH,
+    recipient=lambda referral: str(referral.contact_adult_email),
+    busy=_busy("henvisning"),
+    over_limit=lambda limit, contact: (
+        f"Vi har allerede modtaget {limit} henvisninger med denne e-mailadresse som kontaktperson i dag, så vi "
+        "har ikke gemt denne. Du behøver ikke gøre mere ved dem, vi har modtaget: hver får en bekræftelse på "
+        f"e-mail. Skal du henvise flere unge i dag, eller er der noget galt, så skriv til Røde Kors på {contact}."
+    ),
 )
 
 
@@ -163,7 +204,8 @@ def _submit(form: PublicForm) -> Response[str]:
     try:
         data = read_body(event.raw_event)
     except BadRequest as bad:
-        return problem(bad.status_code, "Forespørgslen kunne ikke læses", bad.message, json_reply)
+        logger.info(f"{form.noun} unreadable", extra={"status": bad.status_code})
+        return problem(bad.status_code, "Forespørgslen kunne ikke læses", bad.message, json_reply, bad.fields)
     if str(data.pop(HONEYPOT, "") or "").strip():
         logger.info(f"{form.noun} turned away: honeypot field filled")
         metrics.add_metric(name="SpamTurnedAway", unit=MetricUnit.Count, value=1)
@@ -180,10 +222,47 @@ def _submit(form: PublicForm) -> Response[str]:
         if json_reply:
             return as_json(422, {"error": f"invalid {form.noun}", "fields": errors})
         return html(422, form.form(data, errors))
-    stored = form.store(record.model_dump(mode="json"))
+    details = record.model_dump(mode="json")
+    # Counted before anything is stored: over the limit, nothing is stored, started or sent. The
+    # same submission again is admitted without counting, and the double-submission guard gives it
+    # its id (the guard stores its record only for a submission the limit let through).
+    if not intake.admit(form.kind, form.recipient(record), details):
+        logger.info(f"{form.noun} over the daily limit for its address")
+        return problem(
+            429,
+            f"{form.danish_noun} blev ikke gemt",
+            form.over_limit(DAILY_LIMITS[form.kind], config.ops_email),
+            json_reply,
+            headers={"Retry-After": str(_seconds_to_tomorrow(clock.now()))},
+        )
+    try:
+        stored = _store_once(form, details)
+    except IdempotencyAlreadyInProgressError:
+        logger.info(f"{form.noun} already being stored by an earlier request")
+        return problem(409, f"{form.danish_noun} er ved at blive gemt", form.busy, json_reply)
     if json_reply:
         return as_json(201, stored)
     return html(201, form.receipt(stored[form.id_key], record.first_name))
+
+
+def _store_once(form: PublicForm, details: dict[str, Any]) -> dict[str, str]:
+    """Store the submission through the double-submission guard; while an earlier request stores the
+    same one, wait a moment for its answer (IdempotencyAlreadyInProgressError if it takes longer)."""
+    deadline = time.monotonic() + IN_PROGRESS_WAIT_SECONDS
+    while True:
+        try:
+            return form.store(details)
+        except IdempotencyAlreadyInProgressError:
+            if time.monotonic() + IN_PROGRESS_POLL_SECONDS > deadline:
+                raise
+            time.sleep(IN_PROGRESS_POLL_SECONDS)
+
+
+def _seconds_to_tomorrow(at: datetime) -> int:
+    """Until the next Danish midnight, when the daily limit starts again."""
+    local = at.astimezone(clock.DANISH_TIME)
+    tomorrow = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=clock.DANISH_TIME)
+    return max(1, int((tomorrow - local).total_seconds()))
 
 
 @app.get("/privatliv")

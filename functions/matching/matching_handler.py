@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup.adapters.stepfunctions import StepFunctionsExecutions
+from backup.adapters.telemetry import faults_counted
 from backup.adapters.wiring import ProgrammeConfig, Wiring
 from backup.domain import clock
 from backup.domain.errors import NotFound, PersonGone
@@ -109,6 +110,7 @@ HANDLERS: dict[str, Callable[[Any], tasks.TaskOutput]] = {
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
+@faults_counted
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # the daily schedule sends EventBridge's own event: it means "run"
     if not (isinstance(event, dict) and "action" in event):

@@ -12,6 +12,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from backup.adapters.telemetry import faults_counted
 from backup.adapters.wiring import ProgrammeConfig, Wiring
 from backup.domain import clock
 from backup.domain.applications import FieldError, normalise_email
@@ -54,6 +55,7 @@ def command(task: tasks.TaskInput) -> Link:
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
+@faults_counted
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Answers a sentence instead of failing: ops read it on their terminal."""
     try:

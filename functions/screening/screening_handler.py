@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from backup.adapters.dynamodb import DynamoRepository
 from backup.adapters.environment import EnvConfig
 from backup.adapters.stepfunctions import StepFunctionsTaskResults
-from backup.adapters.telemetry import PowertoolsMetrics
+from backup.adapters.telemetry import PowertoolsMetrics, faults_counted
 from backup.domain import clock
 from backup.domain.evidence import Rules
 from backup.domain.links import DeadLink, Link, LinkKind
@@ -228,6 +228,7 @@ def deliveries(event: dict[str, Any]) -> dict[str, Any]:
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
+@faults_counted
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if isinstance(event, dict) and "requestContext" in event:  # a web request (API Gateway, payload 2.0)
         return app.resolve(event, context)

@@ -14,14 +14,16 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backup.adapters import telemetry  # noqa: F401 - quiets empty-metrics warnings
 from backup.adapters.stepfunctions import StepFunctionsExecutions
+from backup.adapters.telemetry import faults_counted
 from backup.adapters.wiring import ProgrammeConfig, Wiring
 from backup.domain import clock
 from backup.domain.errors import ConfigurationError
 from backup.domain.kinds import RecordKind
 from backup.domain.stage_limits import StageLimitError, parse_stage_limits
 from backup.usecases.inactivity import Inactivity
+from backup.usecases.ops_commands import OpsCommands
+from backup.usecases.ops_waits import OpsWaits
 from backup.usecases.renewal import CertificateWatch
 from backup.usecases.waiting import count_waiting
 from backup.usecases.withdrawal import Withdrawal
@@ -54,10 +56,19 @@ inactivity = Inactivity(
     settings,
     clock.now,
 )
+ops_waits = OpsWaits(
+    repository,
+    OpsCommands(repository, wiring.letters, wiring.steps, wiring.outbox, settings, clock.now),
+    wiring.letters,
+    settings,
+    clock.now,
+    wiring.metrics,
+)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
+@faults_counted
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     counts = count_waiting(repository, limits, clock.now())
@@ -77,8 +88,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.info("certificates watched", extra=certified)
     quiet = inactivity.check()  # who has not been heard from in a long time; who asked to stop
     logger.info("inactivity checked", extra=quiet)
+    expired = ops_waits.expire()  # journeys ops left waiting past OpsWaitDays: ended, with an alarm
+    logger.info("ops waits checked", extra={"ended": expired})
     return {
         **{c.stage.value: {"waiting": c.waiting, "over_limit": c.over_limit} for c in counts},
         "certificates": certified,
         "inactivity": quiet,
+        "ops_waits_ended": expired,
     }

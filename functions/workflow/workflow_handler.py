@@ -11,6 +11,7 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup.adapters.stepfunctions import StepFunctionsExecutions
+from backup.adapters.telemetry import faults_counted
 from backup.adapters.wiring import ProgrammeConfig, Wiring
 from backup.domain import clock
 from backup.domain.errors import Conflict, NotFound, Withdrawn
@@ -159,6 +160,7 @@ HANDLERS: dict[str, Callable[[Any], tasks.TaskOutput]] = {
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
+@faults_counted
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     action, task = tasks.parse_task(tasks.WORKFLOW_ACTIONS, event)
     logger.set_correlation_id(getattr(task, "person_id", None) or getattr(task, "record_id", None))

@@ -383,3 +383,74 @@ def test_scrubbing_takes_a_persons_values_out_of_what_stays(repository):
     assert repository.get_proposal("p1").volunteer_id == "slettet-1"
     assert repository.get_link("l1").sent_to == "[slettet]"
     assert repository.get_young_person("y1").first_name == "Sara"  # nobody else's data changes
+
+
+# --- the public forms' daily limit -----------------------------------------------------------------
+
+SENDER = "9f" * 32  # a digest of an address, as the use case passes it; never the address
+DAY = NOW.date()
+
+
+def test_a_days_submissions_are_counted_up_to_the_limit_and_the_next_one_is_refused(repository):
+    assert [repository.count_submission(VOLUNTEER, SENDER, DAY, f"s{n}", 3) for n in range(5)] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_the_same_submission_again_is_admitted_and_not_counted_twice(repository):
+    assert repository.count_submission(VOLUNTEER, SENDER, DAY, "double-click", 3)
+    assert repository.count_submission(VOLUNTEER, SENDER, DAY, "double-click", 3)
+    assert repository.count_submission(VOLUNTEER, SENDER, DAY, "second", 3)
+    assert repository.count_submission(VOLUNTEER, SENDER, DAY, "third", 3)
+    assert not repository.count_submission(VOLUNTEER, SENDER, DAY, "fourth", 3)
+    # over the limit, a submission that was counted still gets through (to its stored answer)
+    assert repository.count_submission(VOLUNTEER, SENDER, DAY, "double-click", 3)
+    assert not repository.count_submission(VOLUNTEER, SENDER, DAY, "fourth", 3)
+
+
+def test_each_address_day_and_form_has_its_own_count(repository):
+    for n in range(3):
+        assert repository.count_submission(VOLUNTEER, SENDER, DAY, f"s{n}", 3)
+    assert not repository.count_submission(VOLUNTEER, SENDER, DAY, "more", 3)
+    assert repository.count_submission(VOLUNTEER, "a0" * 32, DAY, "more", 3)
+    assert repository.count_submission(VOLUNTEER, SENDER, DAY + timedelta(days=1), "more", 3)
+    assert repository.count_submission(YOUTH, SENDER, DAY, "more", 3)
+
+
+def test_ten_submissions_at_once_are_counted_to_the_limit_and_no_further(repository):
+    results: list[bool] = []
+    start = threading.Barrier(10)
+
+    def submit(n: int) -> None:
+        start.wait()
+        results.append(repository.count_submission(VOLUNTEER, SENDER, DAY, f"s{n}", 3))
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False] * 7 + [True] * 3
+
+
+def test_the_same_submission_ten_times_at_once_is_counted_once(repository):
+    results: list[bool] = []
+    start = threading.Barrier(10)
+
+    def submit() -> None:
+        start.wait()
+        results.append(repository.count_submission(VOLUNTEER, SENDER, DAY, "same", 3))
+
+    threads = [threading.Thread(target=submit) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [True] * 10
+    assert repository.count_submission(VOLUNTEER, SENDER, DAY, "second", 3)
+    assert repository.count_submission(VOLUNTEER, SENDER, DAY, "third", 3)
+    assert not repository.count_submission(VOLUNTEER, SENDER, DAY, "fourth", 3)

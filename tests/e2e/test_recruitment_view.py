@@ -42,15 +42,16 @@ def test_a_young_person_with_nobody_within_reach_is_a_recruitment_need(stack):
     profile = wait_for_no_candidates(stack, youth_id)
     assert profile["stage"] == "WAITING_FOR_MATCH"
 
-    page = requests.get(f"{stack.web}/recruitment", headers={"Accept": "text/html"}, timeout=30)
+    staff = stack.staff_headers()  # a staff page: only a signed-in staff member gets it
+    page = requests.get(f"{stack.web}/recruitment", headers={**staff, "Accept": "text/html"}, timeout=30)
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert "Rekrutteringsbehov" in page.text and "Syddanmark" in page.text
     for personal in (SAMPLE_REFERRAL["first_name"], SAMPLE_REFERRAL["birth_date"], POSTCODE, "ung.ribe", youth_id):
         assert personal not in page.text
 
     for response in (
-        requests.get(f"{stack.web}/recruitment?format=json", timeout=30),
-        requests.get(f"{stack.web}/recruitment", headers={"Accept": "application/json"}, timeout=30),
+        requests.get(f"{stack.web}/recruitment?format=json", headers=staff, timeout=30),
+        requests.get(f"{stack.web}/recruitment", headers={**staff, "Accept": "application/json"}, timeout=30),
     ):
         assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
         data = response.json()

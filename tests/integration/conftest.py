@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import sys
@@ -22,8 +23,9 @@ TABLE = "backup-test"
 SENDER = "backup@rodekors.example"
 
 
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+@contextlib.contextmanager
+def mocked_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """moto in the template's region, with the local stack's serialised writes."""
     for key, value in {
         "AWS_DEFAULT_REGION": tpl.REGION,
         "AWS_REGION": tpl.REGION,
@@ -37,8 +39,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def table(aws: None) -> str:
+def create_table() -> str:
     """The table exactly as template.yaml declares it."""
     template = tpl.load()
     context = tpl.Context(
@@ -47,6 +48,18 @@ def table(aws: None) -> str:
     arguments = tpl.table_arguments(template["Resources"]["Table"], context)
     boto3.client("dynamodb").create_table(TableName=TABLE, **arguments)
     return TABLE
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    with mocked_aws(monkeypatch):
+        yield
+
+
+@pytest.fixture
+def table(aws: None) -> str:
+    """The table exactly as template.yaml declares it."""
+    return create_table()
 
 
 @pytest.fixture
@@ -131,6 +144,11 @@ YOUTH_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:backup-youth
 @pytest.fixture
 def intake(table: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The intake handler, with the two state machines it starts runs of (they just succeed)."""
+    return intake_handler(table, monkeypatch)
+
+
+def intake_handler(table: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The intake handler on `table` (created already), and the two state machines it starts runs of."""
     for arn in (VOLUNTEER_MACHINE, YOUTH_MACHINE):
         boto3.client("stepfunctions").create_state_machine(
             name=arn.rsplit(":", 1)[1],

@@ -43,7 +43,13 @@ def test_a_function_gets_exactly_the_templates_environment_plus_the_local_endpoi
         )
     )
     context.conditions["HasPublicBaseUrl"] = True
-    for logical in ("Table", "VolunteerStateMachine", "YouthStateMachine", "EmailConfigurationSet"):
+    for logical in (
+        "Table",
+        "VolunteerStateMachine",
+        "YouthStateMachine",
+        "EmailConfigurationSet",
+        "StaffUserPoolClient",
+    ):
         context.refs[logical] = logical
     for logical in tpl.resources_of(template, "AWS::Serverless::Function"):
         context.refs[logical] = logical

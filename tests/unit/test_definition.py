@@ -177,3 +177,50 @@ def test_no_wait_moves_anyone_on_its_result_alone_the_next_state_confirms_it_aga
     for state in states.values():
         for choice in state.get("Choices", []):
             assert not choice.get("Variable", "").startswith("$.claimed"), "a choice on an unconfirmed result"
+
+
+def _every_state(states):
+    for name, state in states.items():
+        yield name, state
+        for branch in state.get("Branches", []):
+            yield from _every_state(branch["States"])
+        if "Iterator" in state:
+            yield from _every_state(state["Iterator"]["States"])
+
+
+def _rules(rule):
+    """Every comparison in a Choice rule, with the IsPresent checks that guard it."""
+    if "And" in rule:
+        guarded = {r["Variable"] for r in rule["And"] if r.get("IsPresent") is True}
+        return [(r, guarded | inner) for part in rule["And"] for r, inner in _rules(part)]
+    if "Or" in rule or "Not" in rule:
+        return [(r, set()) for part in rule.get("Or", [rule.get("Not")]) for r, _ in _rules(part)]
+    return [(rule, set())]
+
+
+@pytest.mark.parametrize("name", MACHINES)
+def test_every_choice_checks_that_its_field_is_there_before_reading_it(name):
+    """On AWS a Choice rule on a missing field fails the execution (moto falls to Default): every
+    comparison must sit beside an IsPresent check of the same field, so a missing one goes to
+    Default."""
+    for state_name, state in _every_state(_states(name)):
+        if state["Type"] != "Choice":
+            continue
+        assert "Default" in state, state_name
+        for rule in state["Choices"]:
+            for comparison, present in _rules(rule):
+                if "IsPresent" in comparison:
+                    continue
+                assert comparison["Variable"] in present, (state_name, comparison)
+
+
+@pytest.mark.parametrize("name", MACHINES)
+def test_every_lambda_task_retries_throttling_and_timeouts_with_jittered_backoff(name):
+    for state_name, state in _every_state(_states(name)):
+        if state["Type"] != "Task":
+            continue
+        (retry,) = state["Retry"]
+        assert {"Lambda.TooManyRequestsException", "Sandbox.Timedout", "TransactionConflictException"} <= set(
+            retry["ErrorEquals"]
+        ), state_name
+        assert retry["BackoffRate"] > 1 and retry["JitterStrategy"] == "FULL", state_name

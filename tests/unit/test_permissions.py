@@ -5,6 +5,10 @@ from local_stack import template as tpl
 
 TABLE_RW = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"}
 MAIL = {"ses:SendEmail", "ses:SendRawEmail"}
+# The actions the template's Policies grant. On top of them, SAM grants sqs:SendMessage on its own
+# failure queue (and nothing else) to each function invoked asynchronously (ScreeningFunction,
+# EmailEventsFunction, WatchFunction, MatchingFunction: their EventInvokeConfig's on-failure
+# destination); test_template.py checks that on the template as SAM transforms it.
 EXPECTED = {
     # the forms: store a person once (Powertools idempotency deletes its spent records), start their run
     "IntakeFunction": TABLE_RW | {"dynamodb:DeleteItem", "states:StartExecution"},

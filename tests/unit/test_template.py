@@ -146,3 +146,133 @@ def test_the_deployed_template_has_no_circular_dependencies():
         if not state.get(name):
             visit(name, [])
     assert cycles == [], f"circular dependencies, e.g. {' -> '.join(cycles[0])}"
+
+
+# --- a real AWS account: failed asynchronous invokes, access logs, throttling, the sender identity ---
+
+ASYNC_FUNCTIONS = {  # invoked asynchronously: by a schedule, by SNS, or rung by other functions (DELIVERY_FUNCTION)
+    "ScreeningFunction": "ScreeningFailures",
+    "EmailEventsFunction": "EmailEventsFailures",
+    "WatchFunction": "WatchFailures",
+    "MatchingFunction": "MatchingFailures",
+}
+
+
+def _functions() -> dict:
+    return tpl.resources_of(TEMPLATE, "AWS::Serverless::Function")
+
+
+def test_every_function_invoked_asynchronously_has_an_on_failure_destination():
+    rung = {
+        v["Ref"]
+        for f in _functions().values()
+        for k, v in f["Properties"].get("Environment", {}).get("Variables", {}).items()
+        if k == "DELIVERY_FUNCTION"
+    }
+    by_events = {
+        name
+        for name, f in _functions().items()
+        if any(
+            e["Type"] in {"Schedule", "SNS", "SQS", "EventBridgeRule"}
+            for e in f["Properties"].get("Events", {}).values()
+        )
+    }
+    assert rung | by_events == set(ASYNC_FUNCTIONS)
+    for name, queue in ASYNC_FUNCTIONS.items():
+        config = _functions()[name]["Properties"]["EventInvokeConfig"]
+        assert config["DestinationConfig"]["OnFailure"] == {
+            "Type": "SQS",
+            "Destination": {"Fn::GetAtt": [queue, "Arn"]},
+        }
+        assert 0 <= config["MaximumRetryAttempts"] <= 2, name
+
+
+def test_each_failure_queue_is_encrypted_keeps_14_days_and_alarms_ops_on_its_first_message():
+    alarms = _alarms()
+    for queue in ASYNC_FUNCTIONS.values():
+        props = RESOURCES[queue]["Properties"]
+        assert props["SqsManagedSseEnabled"] is True or "KmsMasterKeyId" in props, queue
+        assert props["MessageRetentionPeriod"] == 14 * 24 * 3600, queue
+        (alarm,) = [
+            a
+            for a in alarms.values()
+            if a.get("Dimensions") == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+        ]
+        assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+
+
+def test_sam_gives_each_role_sqs_send_message_on_its_own_failure_queue_only():
+    resources = _transformed()["Resources"]
+    for name in _functions():
+        granted = [
+            (s["Action"], s["Resource"])
+            for p in resources[f"{name}Role"]["Properties"].get("Policies", [])
+            for s in p["PolicyDocument"]["Statement"]
+            if "sqs" in json.dumps(s["Action"]).lower()
+        ]
+        expected = (
+            [("sqs:SendMessage", {"Fn::GetAtt": [ASYNC_FUNCTIONS[name], "Arn"]})] if name in ASYNC_FUNCTIONS else []
+        )
+        assert granted == expected, name
+
+
+def test_access_logs_name_the_route_never_the_path_and_no_ip():
+    api = RESOURCES["HttpApi"]["Properties"]
+    logs = api["AccessLogSettings"]
+    assert logs["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]}
+    fields = json.loads(logs["Format"])
+    assert {"$context.requestId", "$context.routeKey", "$context.status", "$context.responseLatency"} <= set(
+        fields.values()
+    )
+    for secret_or_personal in ("path", "sourceip", "useragent", "$context.identity"):
+        assert secret_or_personal not in logs["Format"].lower()
+    group = RESOURCES["ApiAccessLogs"]["Properties"]
+    assert group["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_every_route_is_throttled_and_the_forms_and_the_sign_in_more_strictly():
+    api = RESOURCES["HttpApi"]["Properties"]
+    default = api["DefaultRouteSettings"]
+    routes = {
+        f"{e['Properties']['Method'].upper()} {e['Properties']['Path']}"
+        for f in _functions().values()
+        for e in f["Properties"].get("Events", {}).values()
+        if e["Type"] == "HttpApi"
+    }
+    assert set(api["RouteSettings"]) == {"POST /apply", "POST /refer", "POST /staff/sign-in"}
+    for route, settings in api["RouteSettings"].items():
+        assert route in routes  # a route key the API does not have fails the deploy
+        assert settings["ThrottlingRateLimit"] < default["ThrottlingRateLimit"]
+        assert settings["ThrottlingBurstLimit"] < default["ThrottlingBurstLimit"]
+
+
+def test_the_sender_identity_is_created_only_when_asked_and_reports_to_the_configuration_set():
+    parameter = TEMPLATE["Parameters"]["CreateSenderIdentity"]
+    assert parameter["Default"] == "false" and set(parameter["AllowedValues"]) == {"true", "false"}
+    identity = RESOURCES["SenderIdentity"]
+    assert identity["Type"] == "AWS::SES::EmailIdentity"
+    assert identity["Condition"] == "CreatesSenderIdentity"
+    assert TEMPLATE["Conditions"]["CreatesSenderIdentity"] == {"Fn::Equals": [{"Ref": "CreateSenderIdentity"}, "true"]}
+    assert identity["Properties"]["EmailIdentity"] == {"Ref": "SenderEmail"}
+    assert identity["Properties"]["ConfigurationSetAttributes"] == {
+        "ConfigurationSetName": {"Ref": "EmailConfigurationSet"}
+    }
+
+
+def test_the_dashboard_shows_every_workflow_every_function_and_every_failure_queue():
+    body = RESOURCES["OpsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    named = set(re.findall(r"\$\{(\w+)", body))
+    machines = set(tpl.resources_of(TEMPLATE, "AWS::Serverless::StateMachine"))
+    assert machines | set(_functions()) | set(ASYNC_FUNCTIONS.values()) <= named
+    for metric in ("ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"):
+        assert body.count(f'"{metric}"') == len(machines), metric
+    for metric in ("Errors", "Throttles", "Duration"):
+        assert body.count(f'"{metric}"') == len(_functions()), metric
+
+
+def test_every_suppressed_checkov_check_says_why():
+    for name, resource in RESOURCES.items():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert re.fullmatch(r"CKV2?_AWS_\d+", skip["id"]), name
+            assert len(skip.get("comment", "")) > 40, (name, skip["id"])

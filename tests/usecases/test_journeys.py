@@ -241,6 +241,44 @@ def test_recording_a_withdrawal_that_fails_for_good_still_reaches_ops(world):
     assert world.repository.get_link(ops_link).status is LinkStatus.OPEN
 
 
+class SesDown:
+    """Every email fails, as when SES is down or the ops address is not verified in the sandbox."""
+
+    def send(self, email, tags=None):
+        raise RuntimeError("SES is down")
+
+
+def test_when_the_email_to_ops_fails_too_the_run_still_waits_for_ops_and_every_way_out_works(world):
+    world.journeys.start(VOLUNTEER, "a1")
+    world.mailer = SesDown()
+    world.rewire()
+    world.results.waiting.add("ops-token")
+    world.journeys.ask_ops(VOLUNTEER, "a1", "Home visit", "States.TaskFailed", "boom", "ops-token", True)
+    # no error: the run waits at its ops step instead of failing with the record in its old stage
+    person = world.repository.get_volunteer("a1")
+    assert person.needs_ops == "Home visit"
+    assert [e.details for e in events(world, "OPS_NOT_EMAILED")] == [
+        {"failed_state": "Home visit", "error": "RuntimeError"}
+    ]
+    assert ("NeedsOps", None) in world.metrics.counts and ("OpsEmailFailed", None) in world.metrics.counts
+    # ops act without the email, as `backup-ops retry ID` does
+    world.ops.after_failure(VOLUNTEER, "a1", "retry", by="ops@example.org")
+    assert world.results.resumed == [("ops-token", {"choice": "retry", "link_id": person.ops_link_id})]
+
+
+def test_when_the_email_to_ops_fails_a_withdrawal_still_ends_the_run(world):
+    world.journeys.start(VOLUNTEER, "a1")
+    real = world.mailer
+    world.mailer = SesDown()
+    world.rewire()
+    world.results.waiting.add("ops-token")
+    world.journeys.ask_ops(VOLUNTEER, "a1", "Home visit", "States.TaskFailed", "boom", "ops-token", True)
+    world.mailer = real
+    world.rewire()
+    world.withdrawal.withdraw(withdraw_link_of(world))
+    assert world.results.failed == [("ops-token", "Withdrawn")]
+
+
 def test_ops_choice_resumes_the_run_and_clears_the_wait_for_ops(world):
     world.journeys.start(VOLUNTEER, "a1")
     world.results.waiting.add("ops-token")

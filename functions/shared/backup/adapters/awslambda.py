@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from backup.adapters import aws
+
 
 class LambdaCourier:
     """The courier port: invokes the function behind the decision links with {"action": "deliver"}
@@ -17,9 +19,7 @@ class LambdaCourier:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3
-
-            self._client = boto3.client("lambda")
+            self._client = aws.client("lambda")
         return self._client
 
     def ring(self, delivery_id: str) -> None:

@@ -8,6 +8,7 @@ Item layout (pk / sk), known only here:
   LINK#<link id> / LINK             an emailed link and (server-side) the task token it resumes
   DELIVERY#<id>  / DELIVERY         a task result owed to a waiting run
   ERASURE#<anonymous id> / ERASURE  the anonymous receipt of an erasure
+  LIMIT#<sha256 of an address> / <YYYY-MM-DD>[#YOUTH]   a day's count of form submissions (2 days)
   idempotency#<function> / <hash>   Powertools' record of a form submission (a day)
 """
 
@@ -19,11 +20,12 @@ import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, is_dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
+from backup.adapters import aws
 from backup.adapters.reads import TypedReads
 from backup.domain import clock
 from backup.domain.deliveries import Delivery
@@ -264,9 +266,7 @@ class DynamoRepository(TypedReads):
     def table(self) -> Any:
         if self._table is None:
             if self._resource is None:
-                import boto3
-
-                self._resource = boto3.resource("dynamodb")
+                self._resource = aws.resource("dynamodb")
             self._table = self._resource.Table(self.table_name)
         return self._table
 
@@ -770,9 +770,45 @@ class DynamoRepository(TypedReads):
         }
         self._retrying(lambda: self.table.put_item(Item=item))
 
+    # --- the public forms' daily limit --------------------------------------------------------------
+
+    def count_submission(self, kind: RecordKind, sender: str, day: date, submission: str, limit: int) -> bool:
+        # one item per address and day: its count, and the submissions counted (digests), so that the
+        # same one again is recognised instead of counted
+        key = {
+            "pk": f"{LIMIT}#{sender}",
+            "sk": day.isoformat() + ("" if kind is RecordKind.VOLUNTEER else f"#{kind.value}"),
+        }
+        expires = datetime.combine(day + LIMIT_KEPT, datetime.min.time(), tzinfo=UTC)
+        try:
+            self._retrying(
+                lambda: self.table.update_item(
+                    Key=key,
+                    UpdateExpression="SET #e = if_not_exists(#e, :expires) ADD #n :one, #s :these",
+                    ConditionExpression="(attribute_not_exists(#n) OR #n < :limit) AND NOT contains(#s, :this)",
+                    ExpressionAttributeNames={"#n": "count", "#s": "submissions", "#e": "expires_at"},
+                    ExpressionAttributeValues={
+                        ":expires": int(expires.timestamp()),
+                        ":one": 1,
+                        ":these": {submission},
+                        ":this": submission,
+                        ":limit": limit,
+                    },
+                )
+            )
+        except Exception as error:
+            if not _is_conditional_failure(error):
+                raise
+            # the limit is reached, or this very submission was counted (then it stays counted)
+            item = self.table.get_item(Key=key, ConsistentRead=True).get("Item") or {}
+            return submission in (item.get("submissions") or set())
+        return True
+
 
 DELIVERY_STAGE = "DELIVERY"
 ERASURE = "ERASURE"
+LIMIT = "LIMIT"
+LIMIT_KEPT = timedelta(days=2)
 _IDEMPOTENCY = "idempotency#"
 PERSON_KINDS = (RecordKind.VOLUNTEER, RecordKind.YOUTH)
 DELIVERY_KEPT = timedelta(days=2)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from backup.adapters.reads import TypedReads
@@ -51,6 +51,8 @@ class MemoryRepository(TypedReads):
         self._links: dict[str, tuple[Link, datetime | None]] = {}
         self.erasures: list[tuple[ErasureReceipt, datetime]] = []
         self._deliveries: dict[str, Delivery] = {}
+        # (kind, sender, day) -> the submissions counted that day
+        self._submissions: dict[tuple[RecordKind, str, date], frozenset[str]] = {}
 
     # --- records ------------------------------------------------------------------------------
 
@@ -307,6 +309,16 @@ class MemoryRepository(TypedReads):
     def put_erasure(self, receipt: ErasureReceipt, keep_until: datetime) -> None:
         with self._lock:
             self.erasures.append((receipt, keep_until))
+
+    def count_submission(self, kind: RecordKind, sender: str, day: date, submission: str, limit: int) -> bool:
+        with self._lock:
+            counted = self._submissions.get((kind, sender, day), frozenset())
+            if submission in counted:
+                return True
+            if len(counted) >= limit:
+                return False
+            self._submissions[(kind, sender, day)] = counted | {submission}
+            return True
 
 
 def _holds(record: Record, expect: Expect) -> bool:

@@ -7,12 +7,17 @@ from email.utils import formataddr, make_msgid
 from typing import Any
 
 from backup.domain.emails import Email
+from backup.domain.text_rules import LINE_BREAKS, one_line
 
 _THROTTLED = {"Throttling", "TooManyRequestsException", "LimitExceededException"}
 
 
 class SesThrottled(Exception):
     """SES asked us to slow down; the state machine retries this error with backoff."""
+
+
+class UnsafeRecipient(ValueError):
+    """A recipient that is not one plain address: sending it could reach someone else."""
 
 
 class SesMailer:
@@ -34,16 +39,20 @@ class SesMailer:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3
+            from backup.adapters import aws
 
-            self._client = boto3.client("sesv2")
+            self._client = aws.client("sesv2")
         return self._client
 
     def send(self, email: Email, tags: dict[str, str] | None = None) -> str:
+        # Headers are made safe here too, whatever built the Email (backup.domain.emails.compose
+        # does the same): the subject becomes one line, and a recipient is one address or nothing.
+        if any(char in LINE_BREAKS for char in email.to) or "," in email.to or "@" not in email.to:
+            raise UnsafeRecipient("the recipient is not a single email address")
         message = EmailMessage()
         message["From"] = formataddr((self.sender_name, self.sender))
         message["To"] = email.to
-        message["Subject"] = email.subject
+        message["Subject"] = one_line(email.subject)
         message["Message-ID"] = make_msgid(domain=self.sender.split("@")[-1])
         message.set_content(email.text)
         message.add_alternative(email.html, subtype="html")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from backup.adapters import aws
 from backup.domain.errors import StepNotWaiting
 from backup.domain.executions import execution_name
 from backup.domain.kinds import RecordKind
@@ -21,9 +22,7 @@ class _Client:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3
-
-            self._client = boto3.client("stepfunctions")
+            self._client = aws.client("stepfunctions")
         return self._client
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
@@ -24,3 +28,28 @@ class PowertoolsMetrics:
     def stage_wait(self, stage: Stage, seconds: float) -> None:
         with single_metric(name="StageWaitSeconds", unit=MetricUnit.Seconds, value=seconds) as metric:
             metric.add_dimension(name="stage", value=stage.value)
+
+
+# Outcomes a run takes its own branch for: raised as errors so the definition can catch them by
+# name, so Lambda counts them in its Errors metric. They are counted here as ExpectedOutcomes too,
+# and the errors alarm watches Errors minus ExpectedOutcomes: a real fault (a timeout or a crash
+# included, which no code of ours sees) still raises it, a withdrawal does not.
+EXPECTED_OUTCOMES = frozenset({"Withdrawn", "PersonGone"})
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def faults_counted(handler: F) -> F:
+    """Count each expected outcome raised as an error as ExpectedOutcomes (per function)."""
+
+    @functools.wraps(handler)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(*args, **kwargs)
+        except Exception as error:
+            if type(error).__name__ in EXPECTED_OUTCOMES:
+                with single_metric(name="ExpectedOutcomes", unit=MetricUnit.Count, value=1) as metric:
+                    metric.add_dimension(name="function", value=os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local"))
+            raise
+
+    return cast(F, counted)

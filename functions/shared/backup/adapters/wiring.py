@@ -13,7 +13,12 @@ from backup.adapters.ses import SesMailer
 from backup.adapters.telemetry import PowertoolsMetrics
 from backup.domain import clock
 from backup.domain.regions import parse_regional_consultants
-from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS, DEFAULT_RUN_LIFETIME_SECONDS, Settings
+from backup.domain.settings import (
+    DEFAULT_CERTIFICATE_VALIDITY_DAYS,
+    DEFAULT_OPS_WAIT_DAYS,
+    DEFAULT_RUN_LIFETIME_SECONDS,
+    Settings,
+)
 from backup.usecases.delivery import Outbox
 from backup.usecases.human_steps import HumanSteps
 from backup.usecases.letters import Letters
@@ -33,6 +38,7 @@ class SettingsConfig(EnvConfig):
     retention_days: int
     unsuccessful_retention_days: int
     inactivity_days: int
+    ops_wait_days: int = DEFAULT_OPS_WAIT_DAYS
     run_lifetime_seconds: int = DEFAULT_RUN_LIFETIME_SECONDS
     regional_consultants: str = ""
     ses_configuration_set: str = ""
@@ -48,6 +54,7 @@ class SettingsConfig(EnvConfig):
             retention_days=self.retention_days,
             unsuccessful_retention_days=self.unsuccessful_retention_days,
             inactivity_days=self.inactivity_days,
+            ops_wait_days=self.ops_wait_days,
             run_lifetime_seconds=self.run_lifetime_seconds,
             regional_consultants=parse_regional_consultants(self.regional_consultants),
             certificate_validity_days=self.certificate_validity_days,

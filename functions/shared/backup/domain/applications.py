@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, Literal
 
@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from backup.domain.eligibility import VOLUNTEER_MIN_AGE, age_on, is_old_enough_to_volunteer
 from backup.domain.postcodes import POSTCODES
+from backup.domain.text_rules import FieldError, multi_line, single_line
+
+__all__ = ["FieldError"]  # the forms' one error, defined beside the text rules and used from here too
 
 
 class Interest(str, Enum):
@@ -77,16 +80,14 @@ LIMITS = {
 }
 MAX_FREE_INTERESTS = 3
 # Danish numbers have 8 digits; other countries' numbers are accepted in international form.
-PHONE = re.compile(r"^(?:\+45|0045)?(\d{8})$|^\+(?!45)([1-9]\d{7,14})$")
+# ASCII digits only: \d alone would take Arabic-Indic or full-width digits as a phone number.
+PHONE = re.compile(r"^(?:\+45|0045)?(\d{8})$|^\+(?!45)([1-9]\d{7,14})$", re.ASCII)
 EMAIL_IN_TEXT = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
 PHONE_IN_TEXT = re.compile(r"(?:\+\d{1,3}\s?)?(?:\d[\s-]?){8,}")
 
 
-class FieldError(ValueError):
-    """One Danish message for one field."""
-
-
 def normalise_phone(text: str) -> str:
+    single_line(text, "phone")
     compact = re.sub(r"[\s\-().]", "", text)
     match = PHONE.match(compact)
     if not match:
@@ -94,15 +95,51 @@ def normalise_phone(text: str) -> str:
     return f"+45{match.group(1)}" if match.group(1) else f"+{match.group(2)}"
 
 
-def normalise_email(text: str) -> str:
+def normalise_email(text: str, field: str = "email") -> str:
+    single_line(text.strip(), field)
     try:
         return validate_email(text.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
         raise FieldError("Skriv en gyldig e-mailadresse, fx navn@eksempel.dk.") from None
 
 
-def _text(value: str, field: str, *, required: bool, minimum: int = 1) -> str:
-    value = value.strip()
+DATE_MESSAGE = "Skriv datoen som ÅÅÅÅ-MM-DD, fx 1985-04-23."
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+INTERESTS_MESSAGE = "Vælg interesserne blandt mulighederne, eller skriv dine egne som tekst."
+REFERENCES_MESSAGE = "Skriv hver reference som tekst: navn og telefonnummer eller e-mail."
+
+
+def iso_date(value: Any) -> Any:
+    """A date as the form's date field sends it (ÅÅÅÅ-MM-DD), or a date; never a number, which
+    pydantic would read as seconds since 1970."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and (not value.strip() or ISO_DATE.fullmatch(value.strip())):
+        return value.strip()  # an empty field is left to the "missing" message
+    raise FieldError(DATE_MESSAGE)
+
+
+def date_or_none(value: Any) -> date | None:
+    """The date a field holds, if it is one (beside the model, where its own error is reported)."""
+    try:
+        return _DATE.validate_python(iso_date(value))
+    except (FieldError, ValidationError):
+        return None
+
+
+def _items(value: Any, message: str) -> list[Any]:
+    """A field a form sends once or several times: one text, or a list of them."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise FieldError(message)
+
+
+def _text(value: str, field: str, *, required: bool, minimum: int = 1, multiline: bool = False) -> str:
+    value = multi_line(value, field).strip() if multiline else single_line(value.strip(), field)
     if not value:
         if required:
             raise FieldError("Udfyld venligst feltet.")
@@ -148,12 +185,17 @@ class VolunteerApplication(BaseModel):
     @field_validator("motivation")
     @classmethod
     def _motivation(cls, value: str) -> str:
-        return _text(value, "motivation", required=True, minimum=20)
+        return _text(value, "motivation", required=True, minimum=20, multiline=True)
 
     @field_validator("experience")
     @classmethod
     def _experience(cls, value: str) -> str:
-        return _text(value, "experience", required=False)
+        return _text(value, "experience", required=False, multiline=True)
+
+    @field_validator("birth_date", mode="before")
+    @classmethod
+    def _birth_date(cls, value: Any) -> Any:
+        return iso_date(value)
 
     @field_validator("gender", mode="before")
     @classmethod
@@ -173,7 +215,8 @@ class VolunteerApplication(BaseModel):
     @field_validator("postcode")
     @classmethod
     def _postcode(cls, value: str) -> str:
-        if not re.fullmatch(r"\d{4}", value):
+        single_line(value, "postcode")
+        if not re.fullmatch(r"[0-9]{4}", value):
             raise FieldError("Skriv et dansk postnummer med 4 cifre, fx 8000.")
         if value not in POSTCODES:
             raise FieldError(f"Vi kan ikke finde postnummeret {value} i Danmark.")
@@ -182,11 +225,12 @@ class VolunteerApplication(BaseModel):
     @field_validator("interests", mode="before")
     @classmethod
     def _interests(cls, value: Any) -> list[str]:
-        items = [value] if isinstance(value, str) else list(value or [])
         chosen: list[str] = []
         free: list[str] = []
-        for item in items:
-            text = str(item).strip()
+        for item in _items(value, INTERESTS_MESSAGE):
+            if not isinstance(item, str):
+                raise FieldError(INTERESTS_MESSAGE)
+            text = item.strip()
             if text in Interest._value2member_map_:
                 chosen.append(text)
                 continue
@@ -194,6 +238,7 @@ class VolunteerApplication(BaseModel):
             for part in (p.strip() for p in re.split(r"[,;]", text)):
                 if len(part) > LIMITS["interest_text"]:
                     raise FieldError(f"Skriv hver interesse med højst {LIMITS['interest_text']} tegn.")
+                single_line(part, "interests")
                 if part:
                     free.append(part)
         if len(free) > MAX_FREE_INTERESTS:
@@ -205,14 +250,18 @@ class VolunteerApplication(BaseModel):
     @field_validator("references", mode="before")
     @classmethod
     def _references(cls, value: Any) -> list[str]:
-        items = [value] if isinstance(value, str) else list(value or [])
         references: list[str] = []
-        for item in items:
+        for item in _items(value, REFERENCES_MESSAGE):
             if isinstance(item, dict):
-                item = ", ".join(str(part) for part in (item.get("name"), item.get("contact")) if part)
-            text = str(item).strip()
+                parts = (item.get("name"), item.get("contact"))
+                if not all(part is None or isinstance(part, str) for part in parts):
+                    raise FieldError(REFERENCES_MESSAGE)
+                item = ", ".join(part.strip() for part in parts if part and part.strip())
+            if not isinstance(item, str):
+                raise FieldError(REFERENCES_MESSAGE)
+            text = item.strip()
             if text:
-                references.append(text)
+                references.append(single_line(text, "references"))
         if len(references) < 2:
             raise FieldError("Angiv to referencer: navn og telefonnummer eller e-mail på hver.")
         for text in references:
@@ -260,9 +309,11 @@ GENERIC_MESSAGES = {
     "string_type": "Udfyld venligst feltet med tekst.",
     "bool_parsing": "Sæt kryds, hvis du er enig.",
     "bool_type": "Sæt kryds, hvis du er enig.",
-    "date_from_datetime_parsing": "Skriv datoen som ÅÅÅÅ-MM-DD, fx 1985-04-23.",
-    "date_parsing": "Skriv datoen som ÅÅÅÅ-MM-DD, fx 1985-04-23.",
-    "date_type": "Skriv datoen som ÅÅÅÅ-MM-DD, fx 1985-04-23.",
+    "date_from_datetime_parsing": DATE_MESSAGE,
+    "date_from_datetime_inexact": DATE_MESSAGE,
+    "date_parsing": DATE_MESSAGE,
+    "date_type": DATE_MESSAGE,
+    "string_unicode": "Feltet indeholder tegn, vi ikke kan læse. Skriv det venligst igen.",
     "enum": "Vælg en af mulighederne.",
     "list_type": "Vælg en af mulighederne.",
     "literal_error": "Vælg en af mulighederne.",
@@ -317,8 +368,9 @@ def parse_application(data: dict[str, Any], today: date) -> tuple[VolunteerAppli
         application = VolunteerApplication.model_validate(data)
     except ValidationError as error:
         messages = field_messages(error)
-        if "birth_date" not in messages:  # the date itself was fine: still tell them about age
-            messages.update(check_age(_DATE.validate_python(data["birth_date"]), today))
+        born = date_or_none(data.get("birth_date"))
+        if "birth_date" not in messages and born is not None:  # the date was fine: still tell them about age
+            messages.update(check_age(born, today))
         return None, messages
     messages = check_age(application.birth_date, today)
     return (None, messages) if messages else (application, {})

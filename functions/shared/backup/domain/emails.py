@@ -8,6 +8,7 @@ from datetime import date
 from html import escape
 
 from backup.domain.stages import Stage
+from backup.domain.text_rules import one_line
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,11 @@ class Email:
 
 
 SIGNATURE = "Venlig hilsen\nRøde Kors BackUp"
+# The first email goes to an address anyone could have typed into a form: it says plainly what to do.
+WRITE_TO_US = (
+    "Vil du have oplysningerne slettet med det samme, eller ser noget forkert ud, så skriv til Røde Kors. "
+    "Adressen står på siden om, hvordan vi behandler oplysninger (linket nederst i denne e-mail)."
+)
 _URL = re.compile(r"(https?://[^\s<]+)")
 
 
@@ -38,7 +44,10 @@ def _html(text: str) -> str:
 
 
 def compose(to: str, subject: str, text: str) -> Email:
-    return Email(to=to, subject=subject, text=text, html=_html(text))
+    """An email from its text. The subject is a header: it is made one line here, whatever a name in
+    it holds (the forms refuse line breaks already; this is the second lock), so no text can add a
+    header or split the message."""
+    return Email(to=to, subject=one_line(subject), text=text, html=_html(text))
 
 
 def application_received(to: str, first_name: str, person_id: str, withdraw_url: str) -> Email:
@@ -55,7 +64,11 @@ def application_received(to: str, first_name: str, person_id: str, withdraw_url:
         "4. Du deltager i vores uddannelse af frivillige.\n"
         "Derefter finder vi en ung, som passer til dig. Hele forløbet tager typisk nogle måneder.\n\n"
         "Hvis du fortryder, kan du til enhver tid trække din ansøgning tilbage her:\n"
-        f"{withdraw_url}\n\n{SIGNATURE}",
+        f"{withdraw_url}\n\n"
+        "Har du ikke selv søgt, så har nogen skrevet din e-mailadresse i vores ansøgningsformular. "
+        "Tryk på linket ovenfor for at trække ansøgningen tilbage: så stopper vi den med det samme, "
+        f"og du skal ikke gøre mere. {WRITE_TO_US}\n\n"
+        f"{SIGNATURE}",
     )
 
 
@@ -190,7 +203,10 @@ def referral_received(to: str, contact_name: str, first_name: str, youth_id: str
         f"Kære {contact_name}\n\nTak, fordi I har henvist {first_name} til BackUp (henvisning {youth_id}).\n\n"
         f"En konsulent fra Røde Kors kontakter jer inden for cirka to uger for at tale med {first_name} om "
         "BackUp og om, hvilken voksen der kunne passe. Derefter leder vi efter en frivillig ud fra "
-        f"{first_name}s ønsker og interesser.\n\n{SIGNATURE}",
+        f"{first_name}s ønsker og interesser.\n\n"
+        "Har du ikke selv henvist en ung til BackUp, så har nogen skrevet din e-mailadresse i vores "
+        "henvisningsformular. Tryk på linket nederst i denne e-mail for at trække henvisningen tilbage: så "
+        f"stopper vi den med det samme, og du skal ikke gøre mere. {WRITE_TO_US}\n\n{SIGNATURE}",
     )
 
 
@@ -439,4 +455,16 @@ def referral_closed_inactive(to: str, contact_name: str, first_name: str) -> Ema
         f"Kære {contact_name}\n\nDer er gået lang tid uden nyt i henvisningen af {first_name}, så vi har "
         "afsluttet den, og vi sletter oplysningerne efter den almindelige frist. I er altid velkomne til "
         f"at henvise igen.\n\n{SIGNATURE}",
+    )
+
+
+def ops_wait_expired(to: str, record_id: str, kind_option: str, failed_state: str, days: int) -> Email:
+    return compose(
+        to,
+        f"BackUp: forløbet for {record_id} er afsluttet, fordi ingen valgte i {days} dage",
+        f'Hej\n\nTrinnet "{failed_state}" fejlede for {record_id}, og ingen valgte at prøve igen eller afslutte '
+        f'i {days} dage. Forløbet er derfor afsluttet (som med "afslut").\n\n'
+        f"Se forløbet med: backup-ops show {record_id}{kind_option}\n\n"
+        "Skal personen alligevel fortsætte, så kontakt personen og lad dem søge eller henvise igen.\n\n"
+        f"{SIGNATURE}",
     )

@@ -26,6 +26,7 @@ class EventKind(str, Enum):
     LINK_RESENT = "LINK_RESENT"
     STEP_TIMED_OUT = "STEP_TIMED_OUT"
     NEEDS_OPS = "NEEDS_OPS"
+    OPS_NOT_EMAILED = "OPS_NOT_EMAILED"  # the email asking ops failed: the run waits, the alarm tells them
     OPS_RETRIED = "OPS_RETRIED"
     OPS_ENDED = "OPS_ENDED"
     ENDED_BY_OPS = "ENDED_BY_OPS"

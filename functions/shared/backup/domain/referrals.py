@@ -8,7 +8,7 @@ from datetime import date
 from enum import Enum, StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from backup.domain.applications import (
     GENERIC_MESSAGES,
@@ -16,13 +16,16 @@ from backup.domain.applications import (
     Availability,
     FieldError,
     VolunteerApplication,
+    date_or_none,
     field_messages,
+    iso_date,
     normalise_email,
     normalise_phone,
 )
 from backup.domain.consent import ConsentForm, GuardianRole, needs_guardian
 from backup.domain.eligibility import YOUTH_MAX_AGE, YOUTH_MIN_AGE, age_on, is_youth_age
 from backup.domain.postcodes import POSTCODES
+from backup.domain.text_rules import multi_line, single_line
 
 # The volunteer's rules, shared rather than copied: a real Danish postcode, and the fixed set of
 # interests plus at most three short free-text ones.
@@ -133,8 +136,10 @@ LIMITS = {
 WISHES_MIN = 10
 
 
-def _text(value: str, field: str, *, minimum: int = 1) -> str:
-    """A required free text within the field's limits (the volunteer form's messages)."""
+def _text(value: str, field: str, *, minimum: int = 1, multiline: bool = False) -> str:
+    """A required free text within the field's limits (the volunteer form's messages), on one line
+    unless it is a multi-line field (backup.domain.text_rules)."""
+    value = multi_line(value, field).strip() if multiline else single_line(value, field)
     if not value:
         raise FieldError(GENERIC_MESSAGES["missing"])
     if len(value) < minimum:
@@ -186,15 +191,25 @@ class YouthReferral(BaseModel):
     def _guardian_name(cls, value: str) -> str:
         return _text(value, "guardian_name") if value else ""
 
-    @field_validator("guardian_role", "guardian_how", "guardian_date", mode="before")
+    @field_validator("guardian_role", "guardian_how", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
-        return value or None  # the form's empty choice
+        return None if value == "" or value is None else value  # the form's empty choice
+
+    @field_validator("birth_date", mode="before")
+    @classmethod
+    def _birth_date(cls, value: Any) -> Any:
+        return iso_date(value)
+
+    @field_validator("guardian_date", mode="before")
+    @classmethod
+    def _guardian_date(cls, value: Any) -> Any:
+        return None if value == "" or value is None else iso_date(value)  # the form's empty field
 
     @field_validator("wishes")
     @classmethod
     def _wishes(cls, value: str) -> str:
-        return _text(value, "wishes", minimum=WISHES_MIN)
+        return _text(value, "wishes", minimum=WISHES_MIN, multiline=True)
 
     @field_validator("postcode")
     @classmethod
@@ -221,7 +236,7 @@ class YouthReferral(BaseModel):
     def _contact_adult_email(cls, value: str) -> str:
         if not value:
             raise FieldError(GENERIC_MESSAGES["missing"])
-        return normalise_email(value)
+        return normalise_email(value, "contact_adult_email")
 
     @field_validator("phone")
     @classmethod
@@ -283,7 +298,6 @@ REFERRAL_MISSING_MESSAGES = {
     "interests": MISSING_MESSAGES["interests"],
     "contact_adult_email": "Skriv din e-mail som kontaktperson, så konsulenten kan kontakte dig.",
 }
-_DATE = TypeAdapter(date)
 CONTACT_MESSAGE = "Skriv den unges e-mail eller telefonnummer (mindst én af dem), så konsulenten kan kontakte den unge."
 
 
@@ -328,8 +342,9 @@ def parse_referral(data: dict[str, Any], today: date) -> tuple[YouthReferral | N
         referral = YouthReferral.model_validate(data)
     except ValidationError as error:
         messages = _referral_messages(error)
-        if "birth_date" not in messages:  # the date itself was fine: still tell them about age
-            beside.update(check_youth_age(_DATE.validate_python(data["birth_date"]), today))
+        born = date_or_none(data.get("birth_date"))
+        if "birth_date" not in messages and born is not None:  # the date was fine: still tell them about age
+            beside.update(check_youth_age(born, today))
         return None, _in_form_order({**beside, **messages})
     beside.update(check_youth_age(referral.birth_date, today))
     if not beside:  # the guardian's consent matters once the young person can be referred at all

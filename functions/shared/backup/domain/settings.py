@@ -21,6 +21,8 @@ DEFAULT_UNSUCCESSFUL_RETENTION_DAYS = 183
 # carry on (InactivityDays); unanswered after ACTIVITY_ANSWER_DAYS, their journey is closed
 DEFAULT_INACTIVITY_DAYS = 180
 ACTIVITY_ANSWER_DAYS = 30
+# a journey waiting for ops after a failure is ended this long after (OpsWaitDays), with an alarm
+DEFAULT_OPS_WAIT_DAYS = 30
 # a person's own link (to withdraw) lives as long as they can be in the programme: a young
 # person may be referred at 14 and stay matched until 25
 PERSON_LINK_LIFETIME = timedelta(days=12 * 366)
@@ -47,6 +49,7 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
     unsuccessful_retention_days: int = DEFAULT_UNSUCCESSFUL_RETENTION_DAYS
     inactivity_days: int = DEFAULT_INACTIVITY_DAYS
+    ops_wait_days: int = DEFAULT_OPS_WAIT_DAYS
     run_lifetime_seconds: int = DEFAULT_RUN_LIFETIME_SECONDS
     regional_consultants: dict[str, str] = field(default_factory=dict)
     certificate_validity_days: int = DEFAULT_CERTIFICATE_VALIDITY_DAYS

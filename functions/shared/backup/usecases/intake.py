@@ -1,17 +1,20 @@
 """New people: a volunteer's application or a young person's referral is stored once, in their
-first stage with their first event, and their journey's execution is started."""
+first stage with their first event, and their journey's execution is started; but only so many a
+day for one email address (backup.domain.submission_limits)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, time
+from typing import Any
 
 from backup.domain.consent import STATEMENTS, VOLUNTEER_CONSENTS, Consent, consents
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
 from backup.domain.records import Person, Volunteer, VolunteerDetails, YoungPerson, YouthDetails
 from backup.domain.stages import Stage
+from backup.domain.submission_limits import DAILY_LIMITS, counting_day, sender_key, submission_key
 from backup.usecases.ports import Clock, Executions, Metrics, Repository
 
 
@@ -33,6 +36,18 @@ class Intake:
         self.now = now
         self.metrics = metrics
         self.make_id = make_id
+
+    def admit(self, kind: RecordKind, email: str, submission: Mapping[str, Any]) -> bool:
+        """Whether a checked submission may be stored: it is counted against the day's limit for
+        the address its first email goes to. The same submission again (a double click, a retry) is
+        admitted without counting twice, so it reaches the double-submission guard and gets its id.
+        Over the limit nothing is counted, and the caller stores, starts and sends nothing."""
+        admitted = self.repository.count_submission(
+            kind, sender_key(email), counting_day(self.now()), submission_key(submission), DAILY_LIMITS[kind]
+        )
+        if not admitted:
+            self.metrics.count("SubmissionOverDailyLimit")
+        return admitted
 
     def apply(self, application: VolunteerDetails) -> str:
         """Store a (checked) application and start the volunteer's journey; returns their id."""

@@ -296,12 +296,31 @@ class Journeys:
             except Withdrawn:
                 self.repository.invalidate_link(link.link_id, "withdrawn")
                 raise
-        self.letters.send(
-            kind,
-            record_id,
-            emails.ops_attention(
-                self.settings.ops_email, record_id, failed_state, error, short_cause(cause), self.steps.url(link)
-            ),
-            "ops",
-        )
+        # Counted first: the NeedsOps alarm reaches ops through its topic even when the email does not.
         self.metrics.count("NeedsOps")
+        try:
+            self.letters.send(
+                kind,
+                record_id,
+                emails.ops_attention(
+                    self.settings.ops_email, record_id, failed_state, error, short_cause(cause), self.steps.url(link)
+                ),
+                "ops",
+            )
+        except Exception as failure:  # noqa: BLE001 - any failure to email ops must leave the run waiting
+            # Failing here would end the run FAILED with the record in its old stage, out of reach of a
+            # withdrawal and of `backup-ops`. Waiting instead keeps every way out open: the alarm,
+            # `backup-ops stuck` (needs_ops) with `backup-ops retry|end ID`, a withdrawal, and the end
+            # of the ops wait after OpsWaitDays.
+            self.metrics.count("OpsEmailFailed")
+            with contextlib.suppress(NotFound):
+                self.repository.add_event(
+                    kind,
+                    record_id,
+                    Event(
+                        at=self.now(),
+                        kind=EventKind.OPS_NOT_EMAILED,
+                        by=SYSTEM,
+                        details={"failed_state": failed_state, "error": type(failure).__name__},
+                    ),
+                )

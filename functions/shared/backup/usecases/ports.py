@@ -194,6 +194,14 @@ class Repository(Protocol):
 
     def put_erasure(self, receipt: ErasureReceipt, keep_until: datetime) -> None: ...
 
+    # --- the public forms' daily limit (backup.domain.submission_limits) ---------------------------
+    def count_submission(self, kind: RecordKind, sender: str, day: date, submission: str, limit: int) -> bool:
+        """Count one submission of a form (`kind`) for `sender` (a digest, never an address) on `day`,
+        atomically: True if it is counted within `limit`, or was counted already (the same
+        `submission` again: a double click counts once); False, and nothing written, once the day's
+        `limit` is reached. A day's count is kept for two days."""
+        ...
+
 
 class Mailer(Protocol):
     def send(self, email: Email, tags: dict[str, str] | None = None) -> str:

@@ -110,5 +110,9 @@ def recruitment_page(needs: RecruitmentNeeds) -> str:
             '<p class="box ok" role="status">Lige nu venter ingen unge uden en mulig frivillig '
             "inden for rækkevidde.</p>"
         )
-    json_link = '<p><a href="?format=json">Se de samme tal som JSON</a></p>'
+    # a plain link would arrive without the sign-in token (the API refuses it): say how to ask instead
+    json_link = (
+        '<p class="hint">De samme tal fås som JSON på samme adresse med "?format=json" eller '
+        '"Accept: application/json", sendt med dit log ind-token.</p>'
+    )
     return layout("Rekrutteringsbehov", f"<h1>Rekrutteringsbehov</h1>{intro}{body}{_waiting_table(needs)}{json_link}")
