@@ -276,3 +276,20 @@ def test_every_suppressed_checkov_check_says_why():
         for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
             assert re.fullmatch(r"CKV2?_AWS_\d+", skip["id"]), name
             assert len(skip.get("comment", "")) > 40, (name, skip["id"])
+
+
+def test_a_consultants_decision_page_answers_before_the_links_function_times_out_even_if_step_functions_hangs():
+    """The decision is recorded first; sending it to the run gets QUICK_ATTEMPTS tries of one call
+    each (no client retries on top), then it is owed. Even if every call hangs to its timeouts, the
+    page is answered well inside the function's timeout: "registreret", never a 5xx."""
+    from backup.adapters import stepfunctions
+    from backup.usecases import delivery
+
+    client = stepfunctions.StepFunctionsTaskResults().client
+    assert client.meta.config.retries["total_max_attempts"] == stepfunctions.TASK_RESULT_ATTEMPTS == 1
+    per_call = client.meta.config.connect_timeout + client.meta.config.read_timeout
+    pauses = sum(delivery.QUICK_PAUSE_SECONDS * 2 * 2**attempt for attempt in range(delivery.QUICK_ATTEMPTS - 1))
+    worst = delivery.QUICK_ATTEMPTS * per_call + pauses
+    links_function = RESOURCES["ScreeningFunction"]["Properties"]
+    timeout = links_function.get("Timeout", TEMPLATE["Globals"]["Function"]["Timeout"])
+    assert worst < timeout * 0.75, f"{worst} s of tries in a {timeout} s function"

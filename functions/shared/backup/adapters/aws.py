@@ -7,22 +7,35 @@ from __future__ import annotations
 
 from typing import Any
 
-RETRIES = {"mode": "standard", "max_attempts": 6}
+MAX_ATTEMPTS = 6
+CONNECT_TIMEOUT_SECONDS = 3
+READ_TIMEOUT_SECONDS = 10
 
 
-def _config() -> Any:
+def _config(attempts: int, connect_timeout: float, read_timeout: float) -> Any:
     from botocore.config import Config
 
-    return Config(retries=RETRIES, connect_timeout=3, read_timeout=10)
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": attempts},  # the first try included
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+    )
 
 
-def client(service: str) -> Any:
+def client(
+    service: str,
+    attempts: int = MAX_ATTEMPTS,
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    read_timeout: float = READ_TIMEOUT_SECONDS,
+) -> Any:
+    """A client; a caller that retries on its own (and must answer a person in time) asks for fewer
+    attempts and shorter timeouts, so the retries do not multiply."""
     import boto3
 
-    return boto3.client(service, config=_config())
+    return boto3.client(service, config=_config(attempts, connect_timeout, read_timeout))
 
 
 def resource(service: str) -> Any:
     import boto3
 
-    return boto3.resource(service, config=_config())
+    return boto3.resource(service, config=_config(MAX_ATTEMPTS, CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS))

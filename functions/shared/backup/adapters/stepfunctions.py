@@ -26,8 +26,27 @@ class _Client:
         return self._client
 
 
+# Task results are sent while a consultant waits for their page, and the Deliverer
+# (usecases/delivery.py) retries them itself, then leaves them owed: one attempt per call and short
+# timeouts, so its quick tries end well inside the function's timeout even when Step Functions hangs.
+TASK_RESULT_ATTEMPTS = 1
+TASK_RESULT_CONNECT_SECONDS = 1.0
+TASK_RESULT_READ_SECONDS = 2.0
+
+
 class StepFunctionsTaskResults(_Client):
     """The task-results port: SendTaskSuccess / SendTaskFailure."""
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = aws.client(
+                "stepfunctions",
+                attempts=TASK_RESULT_ATTEMPTS,
+                connect_timeout=TASK_RESULT_CONNECT_SECONDS,
+                read_timeout=TASK_RESULT_READ_SECONDS,
+            )
+        return self._client
 
     def resume(self, task_token: str, output: dict[str, Any]) -> None:
         self._send(self.client.send_task_success, taskToken=task_token, output=json.dumps(output))
