@@ -86,8 +86,16 @@ def test_when_one_says_no_both_return_to_the_pool_and_the_pair_is_never_proposed
     youth_id = confirmed_young_person(stack, "9990", "ung.skagen@example.org", "kontakt.skagen@example.org")
     proposal_id = proposal_for(stack, youth_id)
     introduce(stack, proposal_id)
-    answer(stack, "ung.skagen@example.org", "yes")
-    answer(stack, "frivillig.skagen@example.org", "no")
+    answer(stack, "ung.skagen@example.org", "no")
+    # the volunteer can tell nothing yet: their question still opens, and nobody has a letter
+    question = stack.client.wait_for_email("frivillig.skagen@example.org", "Vil du fortsætte i BackUp?")
+    still_asking = requests.get(stack.client.link_in(question), timeout=10)
+    assert still_asking.status_code == 200 and "Vil du fortsætte" in still_asking.text
+    assert stack.client.volunteer(volunteer_id)["stage"] == "INTRO_MEETING"
+    assert "outcome" not in stack.client.volunteer(proposal_id, "MATCH")  # the run was not resumed with a no
+    pair = {"ung.skagen@example.org", "kontakt.skagen@example.org", "frivillig.skagen@example.org"}
+    assert not [m for m in stack.client.outbox() if m["to"] in pair and m["subject"] == "Om jeres match i BackUp"]
+    answer(stack, "frivillig.skagen@example.org", "yes")
     stack.client.wait_for_execution(stack.state_machines["MatchStateMachine"], proposal_id, prefix="match")
     youth = stack.client.wait_for_stage(youth_id, "WAITING_FOR_MATCH", kind="YOUTH")
     stack.client.wait_for_stage(volunteer_id, "READY_FOR_MATCH")

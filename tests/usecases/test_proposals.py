@@ -325,10 +325,11 @@ def test_when_one_has_not_answered_the_consultant_is_told_once_who(asked):
     assert world.results.resumed[-1] == ("t4", {"outcome": "both_yes"})
 
 
-def test_a_no_given_while_no_wait_was_open_is_delivered_when_the_answers_wait_again(asked):
+def test_answers_given_while_no_wait_was_open_are_delivered_when_the_answers_wait_again(asked):
     world, proposal_id, links = asked
     world.results.waiting.discard("t3")  # timed out for the nudge
     world.decisions.decide(links[Party.VOLUNTEER].link_id, "no")  # accepted, not lost
+    world.decisions.decide(links[Party.YOUTH].link_id, "yes")
     assert world.proposals.nudge(proposal_id).seconds == 1
     world.results.waiting.add("t4")
     world.proposals.ask_both(proposal_id, "t4")
@@ -409,6 +410,7 @@ def test_both_yes_matches_both_tells_everyone_and_ends_their_pool_waits(asked):
 def test_a_no_returns_both_to_the_pool_and_tells_both_without_saying_who(asked):
     world, proposal_id, links = asked
     world.decisions.decide(links[Party.YOUTH].link_id, "no")
+    world.decisions.decide(links[Party.VOLUNTEER].link_id, "yes")
     assert world.results.resumed[-1] == ("t3", {"outcome": "declined"})
     world.proposals.release(proposal_id, exclude=True, tell=True)
     assert world.repository.get_young_person("y0").stage is Stage.WAITING_FOR_MATCH
@@ -418,6 +420,44 @@ def test_a_no_returns_both_to_the_pool_and_tells_both_without_saying_who(asked):
     # the same words to both, but for their name: nothing says who said no
     assert len({m.text.replace("y0", "NAME").replace("v0", "NAME") for m in letters}) == 1
     assert all(world.repository.get_link(link.link_id).status is not LinkStatus.OPEN for link in links.values())
+
+
+def test_after_the_young_persons_no_the_volunteer_can_tell_nothing_until_they_have_answered_too(asked):
+    """The promise that nobody learns who said no: a link closed at once, or a letter arriving
+    before they answered, would tell the volunteer it was the young person."""
+    world, proposal_id, links = asked
+    letters_before = len(world.emails)
+    world.decisions.decide(links[Party.YOUTH].link_id, "no")
+    volunteer_link = world.repository.get_link(links[Party.VOLUNTEER].link_id)
+    assert volunteer_link.status is LinkStatus.OPEN  # their page still asks them, as before
+    assert ("t3", {"outcome": "declined"}) not in world.results.resumed  # the run goes on waiting
+    assert len(world.emails) == letters_before  # nobody is written to yet
+    assert world.proposals.nudge(proposal_id).expired is False  # and the wait is not cut short
+    world.decisions.decide(links[Party.VOLUNTEER].link_id, "yes")
+    assert world.results.resumed[-1] == ("t3", {"outcome": "declined"})
+
+
+def test_a_no_the_other_never_answers_still_keeps_the_pair_apart_and_tells_both_alike(asked):
+    world, proposal_id, links = asked
+    world.decisions.decide(links[Party.VOLUNTEER].link_id, "no")
+    world.clock.at = links[Party.YOUTH].expires_at + timedelta(seconds=1)
+    assert world.proposals.nudge(proposal_id).expired is True
+    # the definition's "Proposal expired" asks for neither exclusion nor letters: the recorded no decides
+    world.proposals.release(proposal_id, exclude=False, tell=False)
+    assert "v0" in world.repository.get_young_person("y0").excluded_volunteers
+    letters = [m for m in world.emails if m.subject == "Om jeres match i BackUp"]
+    assert sorted(m.to for m in letters) == ["k@example.org", "v0@example.org"]
+    assert len({m.text.replace("y0", "NAME").replace("v0", "NAME") for m in letters}) == 1
+
+
+def test_links_that_run_out_with_nobody_saying_no_keep_the_pair_possible_and_write_to_nobody(asked):
+    world, proposal_id, links = asked
+    world.decisions.decide(links[Party.YOUTH].link_id, "yes")
+    world.clock.at = links[Party.YOUTH].expires_at + timedelta(seconds=1)
+    assert world.proposals.nudge(proposal_id).expired is True
+    world.proposals.release(proposal_id, exclude=False, tell=False)
+    assert "v0" not in world.repository.get_young_person("y0").excluded_volunteers
+    assert not [m for m in world.emails if m.subject == "Om jeres match i BackUp"]
 
 
 # --- the attacks: nobody is matched, introduced or chosen on a task result alone -------------------

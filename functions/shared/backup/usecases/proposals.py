@@ -36,8 +36,13 @@ STEP_AT = {Stage.MATCH_PROPOSED: LinkKind.PROPOSAL, Stage.INTRO_MEETING: LinkKin
 
 
 def outcome_of(answers: dict[Party, str]) -> str | None:
-    """The two answers' outcome: declined at the first no, both_yes when both said yes."""
-    return "declined" if "no" in answers.values() else "both_yes" if len(answers) == 2 else None
+    """The two answers' outcome, once both have answered: both_yes, or declined if either said no.
+    Never at the first no: the other's link stays open and nothing changes for them until they
+    answer too (or the links run out), so neither can tell from a closed link, an early letter or
+    its timing who said no."""
+    if len(answers) < 2:
+        return None
+    return "declined" if "no" in answers.values() else "both_yes"
 
 
 def decided(links: dict[Party, Link]) -> str | None:
@@ -487,6 +492,10 @@ class Proposals:
         """No match: both return to the pool; an excluded pair is never proposed again; when they
         had met, both are told (nobody is told who said no)."""
         match = self.repository.get_proposal(proposal_id)
+        if "no" in match.answers.values():
+            # the links ran out with one no and one silence: still a no, so as after two answers
+            # the pair is not proposed again and both get the same letter at the same time
+            exclude = tell = True
         youth, volunteer = self._present(match)  # one may have been erased
         if match.stage not in {Stage.CLOSED, Stage.MATCHED}:  # a retry has done this already
             self._release_both(match, youth, volunteer, exclude)
@@ -579,8 +588,8 @@ class ProposalWaits:
         self.deliverer = deliverer
 
     def answer(self, link: Link, answer: str) -> bool:
-        """Record one side's answer (its link is used already); resume once: at the first no, or
-        when both said yes. False if the proposal waits for answers no longer."""
+        """Record one side's answer (its link is used already); resume once, when both have answered.
+        False if the proposal waits for answers no longer."""
         assert link.party is not None
         outcome = outcome_of(self.repository.record_answer(link.record_id, link.party, answer).answers)
         if outcome is None:
