@@ -1,6 +1,7 @@
 """Staff views: the recruitment needs, per region, of the young people who wait with no possible
-volunteer within reach. A page for staff (Danish) and the same figures as JSON. Aggregates only:
-no names, birth dates or postcodes, on the page or in the logs.
+volunteer within reach (a page for staff in Danish and the same figures as JSON; aggregates only:
+no names, birth dates or postcodes, on the page or in the logs), and a consultant's open steps
+(/konsulent: first names and links, for the signed-in consultant only).
 
 The staff routes sit behind the HTTP API's JWT authorizer (the Cognito user pool); this function
 also serves the public sign-in page (/staff) and signs staff in (POST /staff/sign-in)."""
@@ -23,6 +24,9 @@ from backup.domain.kinds import RecordKind
 from backup.domain.records import YoungPerson
 from backup.domain.recruitment import RecruitmentNeeds, recruitment_needs
 from backup.domain.stages import Stage
+from backup.usecases.overview import ConsultantOverview
+from backup.web.consultant_overview import overview_page
+from backup.web.html import message_page
 from backup.web.http import BadRequest, as_json, html, read_body, wants_json
 from backup.web.recruitment_page import recruitment_page
 from backup.web.staff_pages import SIGN_IN_POLICY, needs_javascript_page, sign_in_page
@@ -50,7 +54,9 @@ tracer = Tracer()
 app = APIGatewayHttpResolver()
 repository = DynamoRepository(config.table_name)
 staff = StaffSignIn(config.staff_client_id)
+overview = ConsultantOverview(repository, clock.now)
 UNREADABLE = "Skriv din e-mail og adgangskode (en ny adgangskode skal have mindst 12 tegn)."
+NO_EMAIL = "Din bruger har ingen e-mailadresse, så vi kan ikke finde dine trin. Bed driften om at rette brugeren."
 REFUSED = "Forkert e-mail eller adgangskode, eller adgangen er spærret. Prøv igen, eller kontakt driften."
 
 
@@ -81,6 +87,24 @@ def recruitment() -> Response[str]:
     if json_reply:
         return as_json(200, needs.as_dict())
     return html(200, recruitment_page(needs))
+
+
+def signed_in_as() -> str:
+    """The staff member's address, from the ID token the HTTP API's authorizer has checked (the
+    route has the authorizer, so an event without claims never reaches here in AWS)."""
+    context = app.current_event.raw_event.get("requestContext") or {}
+    claims = ((context.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
+    return str(claims.get("email") or "")
+
+
+@app.get("/konsulent")
+def consultant_overview() -> Response[str]:
+    consultant = signed_in_as()
+    if not consultant:
+        return html(403, message_page("Siden kræver en e-mailadresse", NO_EMAIL))
+    steps = overview.open_steps(consultant)
+    logger.info("consultant overview shown", extra={"open_steps": len(steps)})
+    return html(200, overview_page(consultant, steps, clock.now()))
 
 
 @app.get("/staff")

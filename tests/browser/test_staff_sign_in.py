@@ -1,5 +1,6 @@
-"""A staff member signs in at /staff in the browser and gets the recruitment page; the page itself,
-opened without signing in, is refused by the API (401). Headless Chromium against the local stack."""
+"""A staff member signs in at /staff in the browser and gets their open steps, then the recruitment
+page; the pages themselves, opened without signing in, are refused by the API (401). Headless
+Chromium against the local stack, on a desktop and on a phone."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from typing import Any
 
 import pytest
 
-from tests.browser.page_checks import labelless_controls
+from tests.browser.page_checks import horizontal_overflow, labelless_controls
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 
-def test_a_consultant_signs_in_and_sees_the_recruitment_needs(stack: Any, page: Any) -> None:
-    refused = page.goto(f"{stack.web}/recruitment")
-    assert refused is not None and refused.status == 401
+@pytest.mark.parametrize("page", ["desktop", "phone"], indirect=True)
+def test_a_consultant_signs_in_and_sees_their_open_steps_then_the_recruitment_needs(stack: Any, page: Any) -> None:
+    for staff_page in ("/konsulent", "/recruitment"):
+        refused = page.goto(f"{stack.web}{staff_page}")
+        assert refused is not None and refused.status == 401
 
     page.goto(f"{stack.web}/staff")
     assert page.locator("html").get_attribute("lang") == "da"
@@ -26,5 +29,10 @@ def test_a_consultant_signs_in_and_sees_the_recruitment_needs(stack: Any, page: 
 
     page.get_by_label("Adgangskode", exact=True).fill(stack.staff_users[stack.consultant])
     page.get_by_role("button", name="Log ind").click()
+    page.get_by_role("heading", level=1, name="Mine åbne trin").wait_for(timeout=15_000)
+    assert "Mine åbne trin" in page.title()
+    assert horizontal_overflow(page) == 0  # a wide table scrolls in its own box, not the page
+
+    page.goto(f"{stack.web}/staff?side=/recruitment")  # signed in for the tab: no password again
     page.get_by_role("heading", level=1, name="Rekrutteringsbehov").wait_for(timeout=15_000)
     assert "Rekrutteringsbehov" in page.title()

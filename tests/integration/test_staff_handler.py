@@ -176,3 +176,10 @@ def test_no_personal_data_in_the_logs(staff, pool, caplog):
     assert "without_candidates" in text  # the extra fields are checked too
     for personal in ("Sara", "Ali", "ribe1", "6760", "2008-03-14"):
         assert personal not in text
+
+
+def test_the_overview_for_a_token_without_an_email_is_a_kind_403_not_someone_elses_steps(staff, pool):
+    event = http_api_event("GET", "/konsulent", {"host": "backup.example"}, b"", "GET /konsulent", {}, "127.0.0.1")
+    event["requestContext"]["authorizer"] = {"jwt": {"claims": {"sub": "abc", "token_use": "id"}, "scopes": None}}
+    response = staff.lambda_handler(event, LambdaContext())
+    assert response["statusCode"] == 403 and "ingen e-mailadresse" in response["body"]

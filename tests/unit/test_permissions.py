@@ -33,7 +33,7 @@ EXPECTED = {
         "dynamodb:DeleteItem",
         "dynamodb:BatchWriteItem",
     },
-    "StaffFunction": {"dynamodb:BatchGetItem", "dynamodb:Query"},
+    "StaffFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"},
     # an event goes only onto a record that exists (ConditionCheckItem)
     "EmailEventsFunction": {
         "dynamodb:GetItem",

@@ -9,7 +9,7 @@ import hashlib
 
 from backup.web.html import e, layout, message_page
 
-STAFF_PAGES = (("/recruitment", "Rekrutteringsbehov"),)
+STAFF_PAGES = (("/konsulent", "Mine åbne trin"), ("/recruitment", "Rekrutteringsbehov"))
 
 
 def sign_in_page() -> str:
@@ -47,7 +47,7 @@ SCRIPT = """
     document.open(); document.write(html); document.close();
   }
   var saved = sessionStorage.getItem("backup-staff-token");
-  if (saved) { show(saved, new URLSearchParams(location.search).get("side") || "/recruitment"); }
+  if (saved) { show(saved, new URLSearchParams(location.search).get("side") || "/konsulent"); }
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     var data = {username: form.username.value, password: form.password.value};
