@@ -177,3 +177,26 @@ def test_gender_is_optional_and_only_from_the_offered_choices():
     assert parse_application(valid(gender=""), TODAY)[0].gender is None
     assert parse_application(valid(gender="female"), TODAY)[0].gender == "female"
     assert "mulighederne" in errors_of(gender="robot")["gender"]
+
+
+REQUIRED_TEXT = ("first_name", "last_name", "email", "phone", "address", "postcode", "city", "motivation")
+
+
+def test_each_empty_field_is_asked_for_by_name_not_with_one_message_for_all():
+    errors = errors_of(**dict.fromkeys(REQUIRED_TEXT, ""))
+    assert set(REQUIRED_TEXT) <= set(errors)
+    messages = [errors[field] for field in REQUIRED_TEXT]
+    assert len(set(messages)) == len(messages)  # no two fields share a message
+    assert all("Udfyld venligst feltet" not in message for message in messages)
+
+
+def test_the_errors_come_in_the_forms_order_with_the_age_rule_that_ends_the_application_first():
+    errors = errors_of(birth_date="2010-01-01", first_name="", city="", references=[], motivation="")
+    fields = list(errors)
+    assert fields[0] == "birth_date" and "skal være fyldt 25" in errors["birth_date"]
+    assert fields[1:] == ["first_name", "city", "motivation", "references"]  # as the form asks for them
+
+
+def test_a_wrong_birth_date_is_listed_where_the_field_is_when_it_is_not_the_age_rule():
+    errors = errors_of(birth_date="", first_name="", city="")
+    assert list(errors) == ["first_name", "birth_date", "city"]

@@ -323,3 +323,16 @@ def test_the_consents_date_is_a_real_day_not_in_the_future_and_at_most_a_year_ol
 
 def test_an_unknown_guardian_role_is_refused_with_a_message():
     assert "guardian_role" in errors_of(guardian_role="neighbour")
+
+
+def test_the_contact_adult_is_asked_for_each_empty_field_by_name():
+    _, errors = parse_referral(valid(first_name="", contact_adult_name="", contact_adult_organisation=""), TODAY)
+    assert errors["first_name"] == "Skriv den unges fornavn."
+    assert errors["contact_adult_name"] == "Skriv dit navn som kontaktperson."
+    assert "arbejdsplads" in errors["contact_adult_organisation"]
+
+
+def test_a_young_person_too_old_is_told_first_whatever_else_is_missing():
+    _, errors = parse_referral(valid(birth_date="1990-01-01", first_name="", wishes=""), TODAY)
+    assert list(errors)[0] == "birth_date" and "mellem 14 og 24" in errors["birth_date"]
+    assert list(errors)[1:] == ["first_name", "wishes"]

@@ -320,8 +320,16 @@ GENERIC_MESSAGES = {
 }
 
 
-# When a field is left out, some deserve a more specific request than "fill in the field".
+# When a field is left out, it is asked for by name: "fill in the field" five times over does not say
+# which field, nor how.
 MISSING_MESSAGES = {
+    "first_name": "Skriv dit fornavn.",
+    "last_name": "Skriv dit efternavn.",
+    "email": "Skriv din e-mailadresse, fx navn@eksempel.dk.",
+    "phone": "Skriv dit telefonnummer, fx 12 34 56 78.",
+    "address": "Skriv din adresse: vej og husnummer.",
+    "city": "Skriv din by.",
+    "motivation": "Fortæl med et par sætninger, hvorfor du vil være frivillig i BackUp.",
     "birth_date": "Skriv din fødselsdato.",
     "availability": "Vælg, hvor tit du kan mødes.",
     "interests": "Vælg mindst én interesse, eller skriv din egen.",
@@ -338,9 +346,9 @@ def field_messages(error: ValidationError) -> dict[str, str]:
         if field in messages:
             continue
         ctx_error = (problem.get("ctx") or {}).get("error")
-        if isinstance(ctx_error, FieldError):
+        if isinstance(ctx_error, FieldError) and str(ctx_error) != GENERIC_MESSAGES["missing"]:
             messages[field] = str(ctx_error)
-        elif problem["type"] == "missing" or problem.get("input") == "":
+        elif isinstance(ctx_error, FieldError) or problem["type"] == "missing" or problem.get("input") == "":
             messages[field] = MISSING_MESSAGES.get(field, GENERIC_MESSAGES["missing"])
         else:
             messages[field] = GENERIC_MESSAGES.get(problem["type"], "Tjek venligst feltet.")
@@ -362,15 +370,25 @@ def check_age(born: date, today: date) -> dict[str, str]:
     return {}
 
 
+def in_form_order(
+    messages: dict[str, str], model: type[BaseModel], first: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Messages in the order of the form's fields (the model's), so the error summary reads like the
+    form; `first` (a rule that ends the application whatever else is fixed) leads."""
+    order = {field: index for index, field in enumerate(model.model_fields)}
+    rest = sorted(((f, m) for f, m in messages.items() if f not in (first or {})), key=lambda i: order.get(i[0], 99))
+    return {**(first or {}), **dict(rest)}
+
+
 def parse_application(data: dict[str, Any], today: date) -> tuple[VolunteerApplication | None, dict[str, str]]:
-    """Validate an application; returns the application or a Danish message per field."""
+    """Validate an application; returns the application or a Danish message per field, in the
+    form's order with the age rule (which ends the application) first."""
     try:
         application = VolunteerApplication.model_validate(data)
     except ValidationError as error:
         messages = field_messages(error)
         born = date_or_none(data.get("birth_date"))
-        if "birth_date" not in messages and born is not None:  # the date was fine: still tell them about age
-            messages.update(check_age(born, today))
-        return None, messages
+        age = check_age(born, today) if "birth_date" not in messages and born is not None else {}
+        return None, in_form_order(messages, VolunteerApplication, first=age)
     messages = check_age(application.birth_date, today)
     return (None, messages) if messages else (application, {})

@@ -18,6 +18,7 @@ from backup.domain.applications import (
     VolunteerApplication,
     date_or_none,
     field_messages,
+    in_form_order,
     iso_date,
     normalise_email,
     normalise_phone,
@@ -290,7 +291,10 @@ class YouthReferral(BaseModel):
 
 # When a field is left out, some deserve a more specific request than "fill in the field".
 REFERRAL_MISSING_MESSAGES = {
+    "first_name": "Skriv den unges fornavn.",
     "birth_date": "Skriv den unges fødselsdato.",
+    "contact_adult_name": "Skriv dit navn som kontaktperson.",
+    "contact_adult_organisation": "Skriv navnet på din arbejdsplads, fx opholdsstedet eller kommunen.",
     "placement": "Vælg, hvor den unge bor. BackUp er for unge, der er anbragt i plejefamilie, på opholdssted "
     "eller døgninstitution.",
     "availability": "Vælg, hvor tit den unge kan mødes.",
@@ -343,13 +347,12 @@ def parse_referral(data: dict[str, Any], today: date) -> tuple[YouthReferral | N
     except ValidationError as error:
         messages = _referral_messages(error)
         born = date_or_none(data.get("birth_date"))
-        if "birth_date" not in messages and born is not None:  # the date was fine: still tell them about age
-            beside.update(check_youth_age(born, today))
-        return None, _in_form_order({**beside, **messages})
-    beside.update(check_youth_age(referral.birth_date, today))
-    if not beside:  # the guardian's consent matters once the young person can be referred at all
+        age = check_youth_age(born, today) if "birth_date" not in messages and born is not None else {}
+        return None, in_form_order({**beside, **messages}, YouthReferral, first=age)
+    age = check_youth_age(referral.birth_date, today)
+    if not beside and not age:  # the guardian's consent matters once the young person can be referred at all
         beside.update(check_guardian(referral, today))
-    return (None, _in_form_order(beside)) if beside else (referral, {})
+    return (None, in_form_order(beside, YouthReferral, first=age)) if beside or age else (referral, {})
 
 
 GUARDIAN_MESSAGES = {
@@ -383,9 +386,3 @@ def check_guardian(referral: YouthReferral, today: date) -> dict[str, str]:
     elif day is not None and (today - day).days > GUARDIAN_CONSENT_MAX_AGE_DAYS:
         errors["guardian_date"] = "Samtykket er mere end et år gammelt; indhent et nyt, før den unge henvises."
     return errors
-
-
-def _in_form_order(messages: dict[str, str]) -> dict[str, str]:
-    """Messages in the order of the fields, so the error summary reads like the form."""
-    order = {field: index for index, field in enumerate(YouthReferral.model_fields)}
-    return dict(sorted(messages.items(), key=lambda item: order.get(item[0], len(order))))
