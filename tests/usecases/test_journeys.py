@@ -241,6 +241,22 @@ def test_recording_a_withdrawal_that_fails_for_good_still_reaches_ops(world):
     assert world.repository.get_link(ops_link).status is LinkStatus.OPEN
 
 
+def test_a_volunteer_hears_once_at_each_step_what_comes_next_with_their_link_to_withdraw(world):
+    world.journeys.start(VOLUNTEER, "a1")
+    screened(world, ready=False)
+    world.journeys.open_step(VOLUNTEER, "a1", Stage.TRAINING, "retried-token", "test")  # a retried task
+    letters = [m for m in world.mailer.to("mette@example.org") if m.subject.startswith("Næste skridt")]
+    assert [m.subject for m in letters] == [
+        "Næste skridt i BackUp: et besøg hos dig",
+        "Næste skridt i BackUp: din børneattest",
+        "Næste skridt i BackUp: uddannelsen",
+    ]
+    withdraw = f"/withdraw/{withdraw_link_of(world)}"
+    assert all(m.text.startswith("Kære Mette") and withdraw in m.text for m in letters)
+    noted = [e.details["subject"] for e in events(world, "EMAIL_SENT") if e.details["recipient"] == "volunteer"]
+    assert "Næste skridt i BackUp: uddannelsen" in noted  # on their history, without the body
+
+
 class SesDown:
     """Every email fails, as when SES is down or the ops address is not verified in the sandbox."""
 

@@ -468,3 +468,34 @@ def ops_wait_expired(to: str, record_id: str, kind_option: str, failed_state: st
         "Skal personen alligevel fortsætte, så kontakt personen og lad dem søge eller henvise igen.\n\n"
         f"{SIGNATURE}",
     )
+
+
+# What a volunteer hears when their journey takes a step: what went well, what comes next and who
+# acts. (The first step, the phone call, is announced by the application's receipt; the last, being
+# ready for a match, has its own letter.)
+NEXT_STEP_NEWS: dict[Stage, tuple[str, str]] = {
+    Stage.HOME_VISIT: (
+        "Næste skridt i BackUp: et besøg hos dig",
+        "Tak for samtalen i telefonen. Næste skridt er, at din konsulent besøger dig derhjemme. Så kan I tale "
+        "roligt sammen om BackUp, om dig og om, hvad en ung kan have brug for. Konsulenten kontakter dig for "
+        "at aftale en dag, der passer dig.",
+    ),
+    Stage.CHILD_CERTIFICATE: (
+        "Næste skridt i BackUp: din børneattest",
+        "Tak for besøget. Næste skridt er din børneattest, som alle frivillige, der er sammen med unge under "
+        "18 år, skal have. Røde Kors beder om den, og du får en besked i din digitale postkasse, hvor du giver "
+        "samtykke. Det tager kun et øjeblik, og du skal ikke gøre mere, før beskeden kommer.",
+    ),
+    Stage.TRAINING: (
+        "Næste skridt i BackUp: uddannelsen",
+        "Din børneattest er i orden. Det sidste skridt er BackUps uddannelse for frivillige, hvor du møder "
+        "andre frivillige og bliver klædt på til at være en stabil voksen for en ung. Din konsulent fortæller "
+        "dig, hvornår og hvor den foregår.",
+    ),
+}
+
+
+def next_step(to: str, first_name: str, stage: Stage) -> Email:
+    """The short letter that tells a volunteer their journey has taken a step."""
+    subject, news = NEXT_STEP_NEWS[stage]
+    return compose(to, subject, f"Kære {first_name}\n\n{news}\n\n{SIGNATURE}")

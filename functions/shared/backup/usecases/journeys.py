@@ -124,6 +124,7 @@ class Journeys:
             self._still_in(kind, person_id)
 
         if self.steps.wait_again(person, step, token, guard):
+            self._tell_the_next_step(kind, person_id, stage)  # a retry: sent unless it went before
             return
         self.safeguards.check(person, stage, requested_by)
         self.steps.open_fresh(
@@ -133,6 +134,17 @@ class Journeys:
             guard,
             {"stage": stage, "stage_since": self.now(), "open_stage": stage},
             expect=Expect.stage(person.stage),
+        )
+        self._tell_the_next_step(kind, person_id, stage)
+
+    def _tell_the_next_step(self, kind: RecordKind, person_id: str, stage: Stage) -> None:
+        """A volunteer hears, once, when their journey takes a step (their letters carry the link to
+        withdraw, see backup.usecases.letters)."""
+        if kind is not RecordKind.VOLUNTEER or stage not in emails.NEXT_STEP_NEWS:
+            return
+        person = self.repository.get_person(kind, person_id)
+        self.letters.send_once(
+            person, f"next_step:{stage.value}", emails.next_step(person.email, person.first_name, stage), "volunteer"
         )
 
     def confirm_step(
