@@ -42,6 +42,7 @@ from backup.domain.settings import (
 from backup.domain.submission_limits import DAILY_LIMITS
 from backup.usecases.intake import Intake
 from backup.web.application_form import HONEYPOT, application_form, receipt_page
+from backup.web.date_fields import date_parts_errors, join_date_parts
 from backup.web.http import BadRequest, as_json, html, problem, read_body, wants_json
 from backup.web.privacy_page import Retention, privacy_page
 from backup.web.referral_form import referral_form, referral_receipt_page
@@ -216,7 +217,10 @@ def _submit(form: PublicForm) -> Response[str]:
             "Er du et menneske, så ring eller skriv til Røde Kors.",
             json_reply,
         )
+    in_boxes = join_date_parts(data, "birth_date")  # the form's day, month and year boxes
     record, errors = form.parse(data, clock.now().date())
+    if in_boxes:
+        errors = date_parts_errors(errors, "birth_date")
     if record is None:
         logger.info(f"{form.noun} invalid", extra={"fields": sorted(errors)})
         if json_reply:

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from backup.domain.consent import STATEMENTS, VOLUNTEER_CONSENTS
+from tests.browser.date_boxes import date_group, date_typed, fill_date
 from tests.browser.page_checks import horizontal_overflow, labelless_controls, years_ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
@@ -51,7 +52,7 @@ CONSENTS = [STATEMENTS[key].text for key in VOLUNTEER_CONSENTS]  # the wordings,
 def fill_in(page: Any, texts: dict[str, str], birth_date: str) -> None:
     for label, value in texts.items():
         page.get_by_label(label, exact=True).fill(value)
-    page.get_by_label("Fødselsdato", exact=True).fill(birth_date)
+    fill_date(page, "Fødselsdato", birth_date)
     for label in CHECKED + CONSENTS:
         page.get_by_label(label, exact=True).check()
 
@@ -81,28 +82,29 @@ def test_a_person_applies_corrects_a_mistake_and_gets_a_receipt(stack: Any, page
     assert summary.get_by_role("link").count() == 1, summary.inner_text()
     assert AGE_MESSAGE in summary.inner_text()
     assert page.title().startswith("Ret venligst ansøgningen")
-    birth = page.get_by_label("Fødselsdato", exact=True)
-    assert birth.get_attribute("aria-invalid") == "true"
+    group = date_group(page, "Fødselsdato")
+    birth = group.get_by_label("Dag", exact=True)  # the error summary's link lands on the day box
+    assert birth.get_attribute("id") == "birth_date" and birth.get_attribute("aria-invalid") == "true"
     beside = page.locator("#birth_date-error")
     assert AGE_MESSAGE in beside.inner_text()
-    assert "birth_date-error" in (birth.get_attribute("aria-describedby") or "").split()
-    # the message sits beside its field: just above the input, below the label
-    label_box = page.locator("label[for=birth_date]").bounding_box()
+    assert "birth_date-error" in (group.get_attribute("aria-describedby") or "").split()
+    # the message sits beside its field: just above the boxes, below the question
+    legend_box = group.locator("legend").bounding_box()
     message_box = beside.bounding_box()
     input_box = birth.bounding_box()
-    assert label_box["y"] < message_box["y"] < input_box["y"] < message_box["y"] + 150
+    assert legend_box["y"] < message_box["y"] < input_box["y"] < message_box["y"] + 150
     # everything else the person wrote is still there
-    assert birth.input_value() == too_young
+    assert date_typed(page, "Fødselsdato") == too_young
     for label, value in texts.items():
         assert page.get_by_label(label, exact=True).input_value() == value, label
     for label in CHECKED + CONSENTS:
         assert page.get_by_label(label, exact=True).is_checked(), label
     assert not page.get_by_label("Musik", exact=True).is_checked()
-    assert page.locator("[aria-invalid=true]").count() == 1
+    assert page.locator("[aria-invalid=true]").count() == 3  # the date's three boxes, nothing else
     page.screenshot(path=str(tmp_path / "form-with-errors.png"), full_page=True)
 
     # Correct the date and send again.
-    birth.fill("1984-02-29")
+    fill_date(page, "Fødselsdato", "1984-02-29")
     response = send(page)
     assert response.status == 201
     heading = page.get_by_role("heading", level=1)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from backup.domain.consent import ELIGIBILITY, STATEMENTS
+from tests.browser.date_boxes import date_group, date_typed, fill_date
 from tests.browser.page_checks import horizontal_overflow, labelless_controls, years_ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
@@ -56,7 +57,7 @@ CONFIRMATIONS = [*ELIGIBILITY.values(), STATEMENTS["consent"].text]  # the wordi
 def fill_in(page: Any, texts: dict[str, str], birth_date: str) -> None:
     for label, value in texts.items():
         page.get_by_label(label, exact=True).fill(value)
-    page.get_by_label("Den unges fødselsdato", exact=True).fill(birth_date)
+    fill_date(page, "Den unges fødselsdato", birth_date)
     for label, (option, _) in SELECTS.items():
         page.get_by_label(label, exact=True).select_option(label=option)
     for label in CHECKED + CONFIRMATIONS:
@@ -70,7 +71,7 @@ def send(page: Any) -> Any:
 
 
 def assert_everything_kept(page: Any, texts: dict[str, str], birth_date: str) -> None:
-    assert page.get_by_label("Den unges fødselsdato", exact=True).input_value() == birth_date
+    assert date_typed(page, "Den unges fødselsdato") == birth_date
     for label, value in texts.items():
         assert page.get_by_label(label, exact=True).input_value() == value, label
     for label, (_, token) in SELECTS.items():
@@ -103,24 +104,25 @@ def test_a_contact_adult_refers_corrects_the_age_and_gets_a_receipt(stack: Any, 
     assert summary.get_by_role("link").count() == 1, summary.inner_text()
     assert summary.get_by_role("link").get_attribute("href") == "#birth_date"
     assert page.title().startswith("Ret venligst henvisningen")
-    birth = page.get_by_label("Den unges fødselsdato", exact=True)
-    assert birth.get_attribute("aria-invalid") == "true"
+    group = date_group(page, "Den unges fødselsdato")
+    birth = group.get_by_label("Dag", exact=True)  # the summary's link lands on the day box
+    assert birth.get_attribute("id") == "birth_date" and birth.get_attribute("aria-invalid") == "true"
     beside = page.locator("#birth_date-error")
     assert AGE_MESSAGE in beside.inner_text() and TOO_YOUNG in beside.inner_text(), beside.inner_text()
-    assert "birth_date-error" in (birth.get_attribute("aria-describedby") or "").split()
-    # the message sits beside its field: below the label, just above the input
-    label_box = page.locator("label[for=birth_date]").bounding_box()
+    assert "birth_date-error" in (group.get_attribute("aria-describedby") or "").split()
+    # the message sits beside its field: below the question, just above the boxes
+    label_box = group.locator("legend").bounding_box()
     message_box = beside.bounding_box()
     input_box = birth.bounding_box()
     assert label_box["y"] < message_box["y"] < input_box["y"] < message_box["y"] + 150
     # everything else is still there, the two selects included
     assert_everything_kept(page, texts, too_young)
-    assert page.locator("[aria-invalid=true]").count() == 1
+    assert page.locator("[aria-invalid=true]").count() == 3  # the date's three boxes, nothing else
     assert labelless_controls(page) == []
     page.screenshot(path=str(tmp_path / "referral-with-errors.png"), full_page=True)
 
     # Correct the date (16 years old) and send again.
-    birth.fill(years_ago(16))
+    fill_date(page, "Den unges fødselsdato", years_ago(16))
     response = send(page)
     assert response.status == 201
     assert page.title().startswith("Tak for henvisningen")

@@ -105,6 +105,9 @@ def test_the_form_is_served_in_danish_with_every_field(intake):
     page = call(intake, method="GET", accept="text/html")["body"]
     assert '<html lang="da">' in page
     for field in SAMPLE_APPLICATION:
+        if field == "birth_date":  # asked for as day, month and year
+            assert all(f'name="birth_date-{part}"' in page for part in ("day", "month", "year"))
+            continue
         assert f'name="{field}"' in page, field
 
 
@@ -112,3 +115,32 @@ def test_the_double_submission_guard_expires_through_the_tables_ttl(intake, tabl
     call(intake, body=json.dumps(SAMPLE_APPLICATION).encode())
     guards = [i for i in boto3.resource("dynamodb").Table(table).scan()["Items"] if i["pk"].startswith("idempotency#")]
     assert len(guards) == 1 and int(guards[0]["expires_at"]) > 0
+
+
+def form_with_birth_boxes(day: str, month: str, year: str) -> bytes:
+    form = {k: ("yes" if v is True else v) for k, v in SAMPLE_APPLICATION.items() if k != "birth_date"}
+    form.update({"birth_date-day": day, "birth_date-month": month, "birth_date-year": year})
+    return urlencode(form, doseq=True).encode()
+
+
+def test_a_birth_date_typed_as_day_month_and_year_is_stored_as_that_date(intake, table):
+    response = call(
+        intake, body=form_with_birth_boxes("3", "4", "1985"), content_type="application/x-www-form-urlencoded"
+    )
+    assert response["statusCode"] == 201, response["body"]
+    (profile,) = [i for i in boto3.resource("dynamodb").Table(table).scan()["Items"] if i["sk"] == "PROFILE"]
+    assert profile["details"]["birth_date"] == "1985-04-03"
+
+
+def test_a_day_that_does_not_exist_is_refused_in_words_for_the_boxes_and_kept_as_typed(intake, table):
+    response = call(
+        intake,
+        body=form_with_birth_boxes("31", "2", "1985"),
+        content_type="application/x-www-form-urlencoded",
+        accept="text/html",
+    )
+    assert response["statusCode"] == 422
+    page = response["body"]
+    assert "dag, måned og år" in page and "ÅÅÅÅ" not in page
+    assert 'name="birth_date-day" value="31"' in page and 'name="birth_date-month" value="2"' in page
+    assert boto3.resource("dynamodb").Table(table).scan()["Items"] == []

@@ -193,6 +193,9 @@ def test_the_form_is_served_in_danish_with_every_field(intake):
     page = response["body"]
     assert '<html lang="da">' in page and 'action="/refer"' in page
     for field in REFERRAL:
+        if field == "birth_date":  # asked for as day, month and year
+            assert all(f'name="birth_date-{part}"' in page for part in ("day", "month", "year"))
+            continue
         assert f'name="{field}"' in page, field
     assert page.count('name="preferences"') == 2
     assert 'name="website"' in page

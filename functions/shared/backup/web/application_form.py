@@ -6,6 +6,7 @@ from typing import Any
 
 from backup.domain.applications import LIMITS, Availability, Interest
 from backup.domain.consent import STATEMENTS, VOLUNTEER_CONSENTS
+from backup.web.date_fields import date_parts_field
 from backup.web.html import (
     checkbox_group,
     e,
@@ -78,17 +79,7 @@ Felter er påkrævede, medmindre der står "valgfrit".</p>
     }
 {text_field("email", LABELS["email"], values, errors, kind="email", autocomplete="email")}
 {text_field("phone", LABELS["phone"], values, errors, kind="tel", autocomplete="tel", hint="8 cifre, fx 12 34 56 78")}
-{
-        text_field(
-            "birth_date",
-            LABELS["birth_date"],
-            values,
-            errors,
-            kind="date",
-            autocomplete="bday",
-            hint="Frivillige skal være fyldt 25 år.",
-        )
-    }
+{date_parts_field("birth_date", LABELS["birth_date"], values, errors, hint="Frivillige skal være fyldt 25 år.")}
 {text_field("address", LABELS["address"], values, errors, autocomplete="street-address", maxlength=LIMITS["address"])}
 {
         text_field(

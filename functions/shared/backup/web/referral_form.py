@@ -18,6 +18,7 @@ from backup.domain.referrals import (
     preference_token,
 )
 from backup.web.application_form import HONEYPOT
+from backup.web.date_fields import date_parts_field
 from backup.web.html import (
     checkbox_group,
     e,
@@ -106,14 +107,8 @@ voksen, som de kan tage med sig videre i livet. Udfyld henvisningen sammen med d
 <h2>Om den unge</h2>
 {text_field("first_name", LABELS["first_name"], values, errors, autocomplete="off", maxlength=LIMITS["first_name"])}
 {
-        text_field(
-            "birth_date",
-            LABELS["birth_date"],
-            values,
-            errors,
-            kind="date",
-            autocomplete="off",
-            hint="BackUp er for unge mellem 14 og 24 år.",
+        date_parts_field(
+            "birth_date", LABELS["birth_date"], values, errors, hint="BackUp er for unge mellem 14 og 24 år.", own=False
         )
     }
 {
