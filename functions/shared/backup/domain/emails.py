@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from backup.domain.stages import Stage
+from backup.domain.stages import YOUTH_STEPS, Stage
 from backup.domain.text_rules import one_line
 
 
@@ -72,11 +72,22 @@ def application_received(to: str, first_name: str, person_id: str, withdraw_url:
     )
 
 
+def _case(stage: Stage, person_id: str) -> str:
+    """What a consultant's step is about: a young person's referral, or a volunteer's application."""
+    return f"henvisning {person_id}" if stage in YOUTH_STEPS else f"ansøgning {person_id}"
+
+
 def step_request(to: str, stage: Stage, person_id: str, decision_url: str) -> Email:
+    who = (
+        f"En ung er henvist til BackUp af sin kontaktperson (henvisning {person_id}). Ring eller skriv til "
+        "kontaktpersonen, og tal med den unge om BackUp: "
+        if stage in YOUTH_STEPS
+        else f"En frivillig ansøger (ansøgning {person_id}) er klar til trinnet: "
+    )
     return compose(
         to,
-        f"BackUp: {stage.label} venter på dig (ansøgning {person_id})",
-        f"Hej\n\nEn frivillig ansøger (ansøgning {person_id}) er klar til trinnet: {stage.label}.\n\n"
+        f"BackUp: {stage.label} venter på dig ({_case(stage, person_id)})",
+        f"Hej\n\n{who}{stage.label}.\n\n"
         "Åbn linket for at se oplysningerne og registrere din afgørelse. "
         "Linket ændrer ingenting, før du trykker på en knap på siden.\n\n"
         f"{decision_url}\n\nLinket er personligt; send det ikke videre.\n\n{SIGNATURE}",
@@ -84,23 +95,26 @@ def step_request(to: str, stage: Stage, person_id: str, decision_url: str) -> Em
 
 
 def reminder(to: str, stage: Stage, person_id: str, decision_url: str, number: int) -> Email:
+    waiting = "Den unge" if stage in YOUTH_STEPS else "Ansøgeren"
     return compose(
         to,
-        f"Påmindelse {number}: {stage.label} venter stadig (ansøgning {person_id})",
-        f"Hej\n\nTrinnet {stage.label} for ansøgning {person_id} venter stadig på din afgørelse. "
-        "Ansøgeren venter også, så vi vil være glade, hvis du kan se på det snart.\n\n"
+        f"Påmindelse {number}: {stage.label} venter stadig ({_case(stage, person_id)})",
+        f"Hej\n\nTrinnet {stage.label} for {_case(stage, person_id)} venter stadig på din afgørelse. "
+        f"{waiting} venter også, så vi vil være glade, hvis du kan se på det snart.\n\n"
         f"{decision_url}\n\n{SIGNATURE}",
     )
 
 
 def escalation(to: str, stage: Stage, person_id: str, reminders: int) -> Email:
+    kind_option = " --kind youth" if stage in YOUTH_STEPS else ""
     return compose(
         to,
-        f"Eskalering: {stage.label} for ansøgning {person_id} er gået i stå",
-        f"Hej\n\nTrinnet {stage.label} for ansøgning {person_id} har ikke fået en afgørelse, "
+        f"Eskalering: {stage.label} for {_case(stage, person_id)} er gået i stå",
+        f"Hej\n\nTrinnet {stage.label} for {_case(stage, person_id)} har ikke fået en afgørelse, "
         f"selv om konsulenten har fået {reminders} påmindelse(r).\n\n"
-        f"Se ansøgeren med: backup-ops show {person_id}\n"
-        f"Send trinnet til en anden konsulent med: backup-ops reassign {person_id} --consultant ADRESSE\n\n"
+        f"Se forløbet med: backup-ops show {person_id}{kind_option}\n"
+        "Send trinnet til en anden konsulent med: "
+        f"backup-ops reassign {person_id}{kind_option} --consultant ADRESSE\n\n"
         f"{SIGNATURE}",
     )
 
