@@ -100,7 +100,7 @@ def test_two_posts_at_the_same_moment_resume_the_run_once(stack):
 def test_unknown_links_get_a_danish_404_page(stack):
     response = requests.get(f"{stack.web}/decisions/does-not-exist", timeout=10)
     assert response.status_code == 404
-    assert "Linket findes ikke" in response.text and "Traceback" not in response.text
+    assert "Vi kan ikke finde linket" in response.text and "Traceback" not in response.text
     assert (
         requests.post(f"{stack.web}/decisions/does-not-exist", data={"decision": "approve"}, timeout=10).status_code
         == 404

@@ -12,7 +12,7 @@ from backup.adapters.ses import SesThrottled
 from backup.domain.errors import PersonGone
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import Party, RecordKind
-from backup.domain.links import LinkKind, LinkStatus
+from backup.domain.links import DeadLink, LinkKind, LinkStatus
 from backup.domain.proposals import Candidate
 from backup.domain.proposals import Proposal as Plan
 from backup.domain.stages import Stage
@@ -418,6 +418,18 @@ def test_a_no_returns_both_to_the_pool_and_tells_both_without_saying_who(asked):
     # the same words to both, but for their name: nothing says who said no
     assert len({m.text.replace("y0", "NAME").replace("v0", "NAME") for m in letters}) == 1
     assert all(world.repository.get_link(link.link_id).status is not LinkStatus.OPEN for link in links.values())
+
+
+def test_the_young_person_reopening_their_answer_link_never_sees_a_staff_address(asked):
+    world, proposal_id, links = asked
+    world.decisions.decide(links[Party.YOUTH].link_id, "no")
+    world.proposals.release(proposal_id, exclude=True, tell=True)
+    for party in (Party.YOUTH, Party.VOLUNTEER):  # the one who answered, and the one who no longer has to
+        with pytest.raises(DeadLink) as dead:
+            world.decisions.open(links[party].link_id)
+        said = f"{dead.value.title} {dead.value.message}"
+        assert "@" not in said, party
+        assert "konsulent" in said and "kontakter dig" in said, party  # what happens next
 
 
 # --- the attacks: nobody is matched, introduced or chosen on a task result alone -------------------
