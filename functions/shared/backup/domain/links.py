@@ -140,7 +140,7 @@ INVALID_REASONS = {
 }
 # the same, said to the young person, the volunteer or the contact adult: no staff language
 PEOPLES_INVALID_REASONS = {
-    "withdrawn": "Du har sagt fra, og forløbet er stoppet. Du skal ikke gøre mere.",
+    "withdrawn": "Du har sagt fra, og forløbet er stoppet. Du skal ikke gøre mere, og du er altid velkommen igen.",
     "resent": "Vi har sendt dig et nyt link; brug linket i den nyeste e-mail fra os.",
 }
 PEOPLES_INVALID = f"Der skal ikke længere svares på dette link. {CONSULTANT_CALLS}"
@@ -172,6 +172,8 @@ def check_usable(link: Link | None, at: datetime) -> Link:
             reason = INVALID_REASONS.get(link.invalid_reason or "", f"Linket er ikke længere gyldigt. {NOTHING_MORE}")
         else:
             reason = PEOPLES_INVALID_REASONS.get(link.invalid_reason or "", PEOPLES_INVALID)
+            title = "Du har sagt fra" if link.invalid_reason == "withdrawn" else "Linket bruges ikke længere"
+            raise InvalidatedLink(reason, link, title=title)
         raise InvalidatedLink(reason, link)
     if at >= link.expires_at:
         until = clock.danish(link.expires_at)
