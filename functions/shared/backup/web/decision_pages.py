@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -188,17 +188,15 @@ _STEP = Wording(
     confirm_title="Vil du afvise ansøgningen?",
     confirm="Ja, afvis",
 )
-_REFERRAL = Wording(
-    title="{stage}",
+_REFERRAL = replace(
+    _STEP,
     who="Henvisning",
     person="Den unge",
     step="Din afgørelse",
-    reason="Begrundelse (skal udfyldes, hvis du afviser)",
     reason_hint="Sendes ikke til kontaktpersonen, som får et venligt svar uden begrundelsen; den unge kan dog få indsigt i den.",
     approve="Godkend henvisningen",
     reject="Afvis henvisningen",
     confirm_title="Vil du afvise henvisningen?",
-    confirm="Ja, afvis",
 )
 _RENEWAL = Wording(
     title="Fornyet børneattest",
