@@ -101,7 +101,8 @@ def _page(
     if link.kind is LinkKind.ACTIVITY:
         return activity_page(link, record, token, errors)
     notes = step_notes(repository.history(record.kind, record.id))
-    return decision_page(link, record, token, clock.now().date(), values, errors, notes)
+    today = clock.now().astimezone(clock.DANISH_TIME).date()  # ages as a Danish reader counts them
+    return decision_page(link, record, token, today, values, errors, notes)
 
 
 def _match_page(
