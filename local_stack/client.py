@@ -147,13 +147,18 @@ class Client:
     def open_and_decide(
         self, url: str, decision: str, fields: dict[str, str] | None = None, notes: str = ""
     ) -> requests.Response:
-        """Open the emailed link (GET shows the page), then POST the decision from that page."""
+        """Open the emailed link (GET shows the page), then POST the decision from that page; a
+        rejection is confirmed on the page that asks once more ("Ja, afvis"), as a consultant does."""
         session = requests.Session()
         page = session.get(url, timeout=30)
         if page.status_code != 200:
             return page
         form = {**hidden_fields(page.text), **(fields or {}), "decision": decision, "notes": notes}
-        return session.post(url, data=form, timeout=30)
+        answer = session.post(url, data=form, timeout=30)
+        asked = hidden_fields(answer.text)
+        if answer.status_code == 200 and asked.get("confirm") == "yes":
+            return session.post(url, data={**asked, "decision": decision}, timeout=30)
+        return answer
 
     # --- what ops see ----------------------------------------------------------------------------
 

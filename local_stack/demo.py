@@ -51,7 +51,7 @@ def journey(client: Client, say: Any) -> tuple[str, str, str]:
     youth_id = client.refer(SAMPLE_REFERRAL)
     say(f"Young person referred: {youth_id} (execution youth-{youth_id})")
     for stage in YOUTH_STEPS:
-        decide(client, f"{stage.label} venter på dig (ansøgning {youth_id})", "approve")
+        decide(client, f"{stage.label} venter på dig (henvisning {youth_id})", "approve")
         say(f"  consultant confirmed the referral ({stage.value})")
     client.wait_for_stage(youth_id, Stage.MATCH_PROPOSED.value, kind="YOUTH")
     proposal_id = client.volunteer(youth_id, "YOUTH")["proposal_id"]

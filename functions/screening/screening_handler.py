@@ -23,7 +23,7 @@ from backup.domain.links import DeadLink, Link, LinkKind
 from backup.domain.match_choices import check_match_decision
 from backup.domain.records import Person, ProposalRecord, Record
 from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS
-from backup.domain.step_fields import check_step_fields, recorded_values
+from backup.domain.step_fields import check_step_fields, recorded_values, rejection_unconfirmed
 from backup.usecases.delivery import Deliverer
 from backup.usecases.inactivity import CHOICES as ACTIVITY_CHOICES
 from backup.usecases.inactivity import ActivityAnswers
@@ -32,7 +32,15 @@ from backup.usecases.proposals import ProposalWaits
 from backup.usecases.withdrawal import Withdrawal
 from backup.web import csrf
 from backup.web.activity_pages import activity_answered_page, activity_page
-from backup.web.decision_pages import dead_link_page, decided_page, decision_page, ops_decided_page, ops_page
+from backup.web.decision_pages import (
+    confirm_rejection_page,
+    dead_link_page,
+    decided_page,
+    decision_page,
+    ops_decided_page,
+    ops_page,
+    step_notes,
+)
 from backup.web.html import message_page
 from backup.web.http import BadRequest, html, problem, read_body
 from backup.web.match_pages import answered_page, continue_page, intro_page, proposal_page
@@ -92,7 +100,9 @@ def _page(
     assert isinstance(record, Person)
     if link.kind is LinkKind.ACTIVITY:
         return activity_page(link, record, token, errors)
-    return decision_page(link, record, token, values, errors)
+    notes = step_notes(repository.history(record.kind, record.id))
+    today = clock.now().astimezone(clock.DANISH_TIME).date()  # ages as a Danish reader counts them
+    return decision_page(link, record, token, today, values, errors, notes)
 
 
 def _match_page(
@@ -148,6 +158,10 @@ def decide(link_id: str) -> Response[str]:
                 app, 422, lambda token: _page(link, record, token, form, errors), f"/decisions/{link_id}"
             )
     else:
+        if decision == "edit":  # back from the confirmation, with what was written
+            return csrf.page_with_token(
+                app, 200, lambda token: _page(link, record, token, form), f"/decisions/{link_id}"
+            )
         stage = link.stage or record.stage
         errors = check_step_fields(
             stage, decision, form, applied_on=record.created_at.date(), today=clock.now().date(), rules=rules
@@ -155,6 +169,11 @@ def decide(link_id: str) -> Response[str]:
         if errors:
             return csrf.page_with_token(
                 app, 422, lambda token: _page(link, record, token, form, errors), f"/decisions/{link_id}"
+            )
+        if rejection_unconfirmed(decision, form):
+            assert isinstance(record, Person)
+            return csrf.page_with_token(
+                app, 200, lambda token: confirm_rejection_page(link, record, token, form), f"/decisions/{link_id}"
             )
         details = recorded_values(stage, form)
         if decision == "reject":

@@ -48,13 +48,15 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
-    """Opens a page in a fresh context (no cookies shared); `phone=True` gives a 375 px wide phone."""
+    """Opens a page in a fresh context (no cookies shared); `phone=True` gives a 375 px wide phone
+    (`width=390` another phone's width)."""
     contexts: list[Any] = []
 
-    def open_page(phone: bool = False) -> Any:
+    def open_page(phone: bool = False, width: int | None = None) -> Any:
         options: dict[str, Any] = {"locale": "da-DK", "timezone_id": "Europe/Copenhagen"}
         if phone:
-            options.update(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+            viewport = {**PHONE, "width": width} if width else PHONE
+            options.update(viewport=viewport, device_scale_factor=2, is_mobile=True, has_touch=True)
         else:
             options.update(viewport=DESKTOP)
         context = browser.new_context(**options)

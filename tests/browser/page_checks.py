@@ -4,6 +4,8 @@ screen; and dates relative to today for forms with age rules."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
+from importlib import resources
 from typing import Any
 
 
@@ -33,3 +35,18 @@ def labelless_controls(page: Any) -> list[str]:
 
 def horizontal_overflow(page: Any) -> int:
     return int(page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+
+
+@cache
+def _axe_script() -> str:
+    # axe-core as the axe-playwright-python package ships it: nothing is fetched at run time
+    return (resources.files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
+
+
+def axe_violations(page: Any) -> list[str]:
+    """What axe-core finds wrong on the page as shown now: each rule broken, with where."""
+    page.evaluate(_axe_script())
+    return list(
+        page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)""")
+    )

@@ -9,13 +9,16 @@ The home-visit link's page asks for the date of the visit.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from local_stack.client import SAMPLE_APPLICATION
-from tests.browser.page_checks import horizontal_overflow, labelless_controls
+from backup.domain.eligibility import age_on
+from local_stack.client import SAMPLE_APPLICATION, SAMPLE_REFERRAL
+from tests.browser.page_checks import axe_violations, horizontal_overflow, labelless_controls
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -62,11 +65,12 @@ def test_a_consultant_approves_the_phone_screening_with_the_keyboard(
     assert page.get_by_role("heading", level=1).inner_text() == "Telefonsamtale: Mette Hansen"
     assert application_id in page.locator("main").inner_text()
     # the applicant's details, as the consultant needs them for the call (the number grouped for reading out)
-    details = page.locator("dl").inner_text()
+    details = page.locator("dl").first.inner_text()
+    born = date.fromisoformat(application["birth_date"])
     for shown in (
         application["email"],
         "+45 12 34 56 78",
-        application["birth_date"],
+        f"{born:%d.%m.%Y} ({age_on(born, date.today())} år)",
         "Vestergade 1, 8000 Aarhus C",
         "Fodbold",
         "Madlavning",
@@ -78,7 +82,12 @@ def test_a_consultant_approves_the_phone_screening_with_the_keyboard(
         assert shown in details, shown
     for label in QUESTIONS.values():
         assert page.get_by_role("group", name=label).is_visible(), label
+    # tap to call, click to write
+    assert page.get_by_role("link", name="+45 12 34 56 78").get_attribute("href") == "tel:+4512345678"
+    assert page.get_by_role("link", name=application["email"]).get_attribute("href") == f"mailto:{application['email']}"
+    assert "(valgfrit)" not in page.locator("label[for=reason]").inner_text()
     assert labelless_controls(page) == []
+    assert axe_violations(page) == []
 
     # Approve without answering: a message beside each question, nothing decided.
     with page.expect_navigation() as navigation:
@@ -102,6 +111,7 @@ def test_a_consultant_approves_the_phone_screening_with_the_keyboard(
     assert page.locator("input[type=radio]:checked").count() == 0
     assert stack.client.volunteer(application_id)["stage"] == "PHONE_SCREENING"
     assert labelless_controls(page) == []
+    assert axe_violations(page) == []
     page.screenshot(path=str(tmp_path / "decision-with-errors.png"), full_page=True)
 
     # With the keyboard only: the first link in the summary leads to the first question; Space
@@ -135,13 +145,15 @@ def test_a_consultant_approves_the_phone_screening_with_the_keyboard(
     approved = [e for e in stack.client.history(application_id) if e["kind"] == "APPROVED"]
     assert [e["event_stage"] for e in approved] == ["PHONE_SCREENING"]
 
-    # The same link again: the step is decided, by whom, and nothing to press.
+    # The same link again: the step is decided, by the consultant reading it, when, and nothing to press.
     response = page.goto(url)
     assert response.status == 409
     assert page.get_by_role("heading", level=1).inner_text() == "Trinnet er allerede afgjort"
     assert "allerede afgjort" in page.title()
-    assert stack.consultant in page.locator("main").inner_text()
+    assert "Trinnet blev afgjort af dig den" in page.locator("main").inner_text()
+    assert "Du skal ikke gøre mere" in page.locator("main").inner_text()
     assert page.locator("form, button").count() == 0
+    assert axe_violations(page) == []
     page.screenshot(path=str(tmp_path / "used-link.png"), full_page=True)
 
     # The next step's link asks for the date of the home visit.
@@ -154,7 +166,12 @@ def test_a_consultant_approves_the_phone_screening_with_the_keyboard(
     assert visit_date.get_attribute("name") == "visit_date"
     assert page.get_by_label("Din vurdering efter besøget", exact=True).evaluate("el => el.tagName") == "TEXTAREA"
     assert page.get_by_role("button", name="Godkend hjemmebesøg").is_visible()
+    # what the phone screening recorded, and when, in Danish time
+    earlier = page.locator("main").inner_text()
+    assert "Tidligere trin" in earlier and "Godkendt" in earlier
+    assert "Noter: God samtale; begge referencer ringet op." in earlier
     assert labelless_controls(page) == []
+    assert axe_violations(page) == []
     page.screenshot(path=str(tmp_path / "home-visit.png"), full_page=True)
 
 
@@ -181,3 +198,93 @@ def test_a_decision_posted_from_the_page_as_served_is_accepted(stack: Any, page:
         page.get_by_role("button", name="Godkend telefonsamtale").click()
     # the questions are unanswered: 422 with the messages, not 403 "Siden skal hentes igen"
     assert navigation.value.status == 422, page.get_by_role("heading", level=1).inner_text()
+
+
+# --- the referral check, a rejection asked once more, and the emails themselves ---------------------
+
+
+def refer(stack: Any, **changes: Any) -> tuple[str, dict[str, Any]]:
+    referral = {**SAMPLE_REFERRAL, "contact_adult_email": f"lone.{uuid.uuid4().hex[:8]}@example.org", **changes}
+    return stack.client.refer(referral), referral
+
+
+@pytest.mark.parametrize("width", [None, 390], ids=["desktop", "phone-390"])
+def test_the_consultant_checking_a_referral_sees_the_young_person_and_whom_to_call(
+    stack: Any, new_page: Callable[..., Any], width: int | None, tmp_path: Path
+) -> None:
+    page = new_page(phone=width is not None, width=width)
+    youth_id, referral = refer(stack, phone="22 33 44 55")
+    email = stack.client.wait_for_email(stack.consultant, f"Samtale med den unge venter på dig (henvisning {youth_id})")
+    assert "frivillig ansøger" not in email["text"]
+    response = page.goto(stack.client.link_in(email))
+    assert response.status == 200
+    assert page.get_by_role("heading", level=1).inner_text() == f"Samtale med den unge: {referral['first_name']}"
+    main = page.locator("main").inner_text()
+    born = date.fromisoformat(referral["birth_date"])
+    for shown in (
+        f"{born:%d.%m.%Y} ({age_on(born, date.today())} år)",
+        "8200 Aarhus N",
+        "Plejefamilie",
+        referral["wishes"],
+        referral["contact_adult_name"],
+        referral["contact_adult_organisation"],
+    ):
+        assert shown in main, shown
+    for volunteer_wording in ("Ansøgeren", "Motivation", "Referencer", "Adresse"):
+        assert volunteer_wording not in main, volunteer_wording
+    contact = page.get_by_role("link", name=referral["contact_adult_email"])
+    assert contact.get_attribute("href") == f"mailto:{referral['contact_adult_email']}"
+    assert page.get_by_role("link", name="+45 22 33 44 55").get_attribute("href") == "tel:+4522334455"
+    assert page.get_by_role("button", name="Godkend henvisningen").is_visible()
+    assert page.get_by_role("button", name="Afvis henvisningen").is_visible()
+    assert labelless_controls(page) == []
+    assert horizontal_overflow(page) <= 0
+    assert axe_violations(page) == []
+    page.screenshot(path=str(tmp_path / f"referral-check-{width or 'desktop'}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [None, 390], ids=["desktop", "phone-390"])
+def test_a_rejection_is_not_recorded_until_the_consultant_confirms_it(
+    stack: Any, new_page: Callable[..., Any], width: int | None, tmp_path: Path
+) -> None:
+    page = new_page(phone=width is not None, width=width)
+    application_id, _ = apply(stack)
+    page.goto(step_link(stack, application_id, "Telefonsamtale"))
+    page.get_by_label("Begrundelse (skal udfyldes, hvis du afviser)").fill("Ikke klar til et helt års forløb.")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Afvis ansøgningen").click()
+    assert navigation.value.status == 200
+    assert page.get_by_role("heading", level=1).inner_text() == "Vil du afvise ansøgningen?"
+    assert "Ikke klar til et helt års forløb." in page.locator("main").inner_text()
+    assert stack.client.volunteer(application_id)["stage"] == "PHONE_SCREENING"
+    assert not [e for e in stack.client.history(application_id) if e["kind"] == "REJECTED"]
+    assert horizontal_overflow(page) <= 0
+    assert axe_violations(page) == []
+    page.screenshot(path=str(tmp_path / f"confirm-rejection-{width or 'desktop'}.png"), full_page=True)
+
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Ja, afvis").click()
+    assert navigation.value.status == 200
+    assert page.get_by_role("heading", level=1).inner_text() == "Telefonsamtale er afvist"
+    stack.client.wait_for_stage(application_id, "REJECTED")
+    reasons = [
+        e.get("details", {}).get("reason") for e in stack.client.history(application_id) if e["kind"] == "REJECTED"
+    ]
+    assert reasons.count("Ikke klar til et helt års forløb.") == 1
+    assert axe_violations(page) == []
+
+
+def test_the_emails_read_as_accessible_pages(stack: Any, page: Any) -> None:
+    application_id, application = apply(stack)
+    step = stack.client.wait_for_email(stack.consultant, f"Telefonsamtale venter på dig (ansøgning {application_id})")
+    received = stack.client.wait_for_email(application["email"], "Tak for din ansøgning")
+    for email in (step, received):
+        assert "Kære" in email["text"] or "Hej" in email["text"]
+        assert "\ufffd" not in email["text"]
+        page.set_content(email["html"])
+        assert page.title() == email["subject"]
+        assert page.get_by_role("main").count() == 1
+        assert page.get_by_role("heading", level=1).inner_text() == email["subject"]
+        assert axe_violations(page) == []
+    page.set_content(step["html"])
+    assert page.get_by_role("link", name="Se ansøgningen og afgør").get_attribute("href") == stack.client.link_in(step)

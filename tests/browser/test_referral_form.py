@@ -137,7 +137,7 @@ def test_a_contact_adult_refers_corrects_the_age_and_gets_a_receipt(stack: Any, 
     assert "Kære Lone Bærentsen" in confirmation["text"]
     assert youth_id in confirmation["text"]
     request = client.wait_for_email(
-        stack.consultant, f"Samtale med den unge venter på dig (ansøgning {youth_id})", after=outbox_before
+        stack.consultant, f"Samtale med den unge venter på dig (henvisning {youth_id})", after=outbox_before
     )
     assert "/decisions/" in client.link_in(request)
     # the stored young person has the preferences chosen in the two selects

@@ -8,13 +8,17 @@ from typing import Any
 
 import pytest
 
-from tests.browser.page_checks import horizontal_overflow, labelless_controls
+from local_stack.client import SAMPLE_APPLICATION
+from tests.browser.page_checks import axe_violations, horizontal_overflow, labelless_controls
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 
 @pytest.mark.parametrize("page", ["desktop", "phone"], indirect=True)
 def test_a_consultant_signs_in_and_sees_their_open_steps_then_the_recruitment_needs(stack: Any, page: Any) -> None:
+    # someone applied: the consultant has at least one open step, so the overview shows its table
+    application_id = stack.client.apply({**SAMPLE_APPLICATION, "email": f"{page.viewport_size['width']}@example.org"})
+    stack.client.wait_for_email(stack.consultant, f"venter på dig (ansøgning {application_id})")
     for staff_page in ("/konsulent", "/recruitment"):
         refused = page.goto(f"{stack.web}{staff_page}")
         assert refused is not None and refused.status == 401
@@ -31,8 +35,11 @@ def test_a_consultant_signs_in_and_sees_their_open_steps_then_the_recruitment_ne
     page.get_by_role("button", name="Log ind").click()
     page.get_by_role("heading", level=1, name="Mine åbne trin").wait_for(timeout=15_000)
     assert "Mine åbne trin" in page.title()
+    assert page.get_by_role("table").count() == 1
     assert horizontal_overflow(page) == 0  # a wide table scrolls in its own box, not the page
+    assert axe_violations(page) == []
 
     page.goto(f"{stack.web}/staff?side=/recruitment")  # signed in for the tab: no password again
     page.get_by_role("heading", level=1, name="Rekrutteringsbehov").wait_for(timeout=15_000)
     assert "Rekrutteringsbehov" in page.title()
+    assert axe_violations(page) == []

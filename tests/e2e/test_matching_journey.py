@@ -29,7 +29,7 @@ def confirmed_young_person(stack, postcode, email, contact):
         {**SAMPLE_REFERRAL, "postcode": postcode, "email": email, "contact_adult_email": contact}
     )
     stack.client.wait_for_email(contact, "Tak for henvisningen")
-    message = stack.client.wait_for_email(None, f"{Stage.REFERRAL_CHECK.label} venter på dig (ansøgning {youth_id})")
+    message = stack.client.wait_for_email(None, f"{Stage.REFERRAL_CHECK.label} venter på dig (henvisning {youth_id})")
     answer = stack.client.open_and_decide(stack.client.link_in(message), "approve", {})
     assert answer.status_code == 200, answer.text[:300]
     return youth_id

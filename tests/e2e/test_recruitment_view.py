@@ -36,7 +36,7 @@ def test_a_young_person_with_nobody_within_reach_is_a_recruitment_need(stack):
             "contact_adult_email": "kontakt.ribe@example.org",
         }
     )
-    message = stack.client.wait_for_email(None, f"{Stage.REFERRAL_CHECK.label} venter på dig (ansøgning {youth_id})")
+    message = stack.client.wait_for_email(None, f"{Stage.REFERRAL_CHECK.label} venter på dig (henvisning {youth_id})")
     answer = stack.client.open_and_decide(stack.client.link_in(message), "approve", {})
     assert answer.status_code == 200, answer.text[:300]
     profile = wait_for_no_candidates(stack, youth_id)

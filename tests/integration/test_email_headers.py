@@ -38,3 +38,14 @@ def test_a_recipient_that_is_not_one_address_is_never_sent_to(ses, to):
     with pytest.raises(UnsafeRecipient):
         SesMailer(SENDER, boto3.client("sesv2")).send(Email(to=to, subject="Hej", text="Hej", html="<p>Hej</p>"))
     assert sent_emails() == []
+
+
+def test_the_withdrawal_email_reads_kaere_in_the_local_outbox_not_a_replacement_character(ses):
+    from backup.domain import emails
+
+    email = emails.withdrawn("mette@example.org", "Mette")
+    SesMailer(SENDER, boto3.client("sesv2")).send(email)
+    (sent,) = sent_emails()
+    message = message_from_string(sent.raw_data, policy=policy.default)  # as the local outbox reads it
+    text = message.get_body(("plain",)).get_content()
+    assert text.startswith("Kære Mette") and "\ufffd" not in text

@@ -7,7 +7,7 @@ from backup.domain.stages import Stage
 def test_a_rejection_is_respectful_and_points_to_other_volunteering():
     email = emails.rejected("a@example.org", "Mette")
     assert "Kære Mette" in email.text
-    assert "desværre" in email.text and "rødekors.dk" in email.text
+    assert "desværre" in email.text and "rodekors.dk" in email.text
 
 
 def test_names_are_escaped_in_the_html_version():

@@ -244,3 +244,11 @@ def test_no_figure_is_about_fewer_than_three_young_people():
         region = {k: v for k, v in region.items() if not k.endswith("_wait_days")}
         assert not [n for n in numbers(region) if n in (1, 2)]
     assert not [n for n in numbers(counted["waiting_per_region"]) if n in (1, 2)]
+
+
+def test_the_recruitment_page_says_when_it_was_counted_in_danish_time():
+    from backup.web.recruitment_page import recruitment_page
+
+    page = recruitment_page(recruitment_needs(POOL, datetime(2026, 11, 26, 23, 30, tzinfo=UTC)))
+    assert "Opgjort 27.11.2026 kl. 00:30 (dansk tid)" in page
+    assert "(UTC)" not in page

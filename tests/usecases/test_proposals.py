@@ -12,7 +12,7 @@ from backup.adapters.ses import SesThrottled
 from backup.domain.errors import PersonGone
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import Party, RecordKind
-from backup.domain.links import LinkKind, LinkStatus
+from backup.domain.links import DeadLink, LinkKind, LinkStatus
 from backup.domain.proposals import Candidate
 from backup.domain.proposals import Proposal as Plan
 from backup.domain.stages import Stage
@@ -458,6 +458,19 @@ def test_links_that_run_out_with_nobody_saying_no_keep_the_pair_possible_and_wri
     world.proposals.release(proposal_id, exclude=False, tell=False)
     assert "v0" not in world.repository.get_young_person("y0").excluded_volunteers
     assert not [m for m in world.emails if m.subject == "Om jeres match i BackUp"]
+
+
+def test_the_young_person_reopening_their_answer_link_never_sees_a_staff_address(asked):
+    world, proposal_id, links = asked
+    world.decisions.decide(links[Party.YOUTH].link_id, "no")
+    world.decisions.decide(links[Party.VOLUNTEER].link_id, "yes")
+    world.proposals.release(proposal_id, exclude=True, tell=True)
+    for party in (Party.YOUTH, Party.VOLUNTEER):  # each reopening the link they answered on
+        with pytest.raises(DeadLink) as dead:
+            world.decisions.open(links[party].link_id)
+        said = f"{dead.value.title} {dead.value.message}"
+        assert "@" not in said, party
+        assert "konsulent" in said and "kontakter dig" in said, party  # what happens next
 
 
 # --- the attacks: nobody is matched, introduced or chosen on a task result alone -------------------

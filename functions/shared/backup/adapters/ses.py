@@ -54,8 +54,10 @@ class SesMailer:
         message["To"] = email.to
         message["Subject"] = one_line(email.subject)
         message["Message-ID"] = make_msgid(domain=self.sender.split("@")[-1])
-        message.set_content(email.text)
-        message.add_alternative(email.html, subtype="html")
+        # UTF-8 in quoted-printable: 7-bit on the wire, so "Kære" survives any relay and any parser
+        # (an 8-bit part is read wrongly by some)
+        message.set_content(email.text, charset="utf-8", cte="quoted-printable")
+        message.add_alternative(email.html, subtype="html", charset="utf-8", cte="quoted-printable")
         request: dict[str, Any] = {
             "FromEmailAddress": self.sender,
             "Destination": {"ToAddresses": [email.to]},

@@ -6,19 +6,22 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from html import escape
+from urllib.parse import urlsplit
 
-from backup.domain.stages import Stage
+from backup.domain.stages import YOUTH_STEPS, Stage
 from backup.domain.text_rules import one_line
 
 
 @dataclass(frozen=True)
 class Email:
-    """One email as people read it: who gets it, its subject, and its plain and HTML text."""
+    """One email as people read it: who gets it, its subject, and its plain and HTML text. `action`
+    is what the button for the one thing to do says (the link's own line in the text)."""
 
     to: str
     subject: str
     text: str
     html: str
+    action: str = "Åbn siden"
 
 
 SIGNATURE = "Venlig hilsen\nRøde Kors BackUp"
@@ -28,26 +31,61 @@ WRITE_TO_US = (
     "Adressen står på siden om, hvordan vi behandler oplysninger (linket nederst i denne e-mail)."
 )
 _URL = re.compile(r"(https?://[^\s<]+)")
+# a line that ends in an address after a colon: the words before it become the link's text
+_LABELLED_URL = re.compile(r"^(?P<label>[^:\n]+): (?P<url>https?://\S+)$", re.MULTILINE)
+PRIVACY_LINK_TEXT = "Sådan behandler Røde Kors dine oplysninger"
+# what a link alone on its line is for, by where it leads, when the email does not say
+_LINK_TEXTS = {"/withdraw/": "Sig fra", "/privatliv": PRIVACY_LINK_TEXT}
+_BUTTON = (
+    "display:inline-block;background:#b00014;color:#ffffff;font-weight:bold;text-decoration:none;"
+    "padding:12px 20px;border-radius:4px"
+)
 
 
-def _html(text: str) -> str:
-    paragraphs = []
-    for block in text.split("\n\n"):
-        safe = escape(block)
-        safe = _URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', safe)
-        paragraphs.append("<p>" + safe.replace("\n", "<br>") + "</p>")
+def _link_text(url: str, action: str) -> str:
+    path = urlsplit(url).path
+    return next((text for start, text in _LINK_TEXTS.items() if path.startswith(start)), action)
+
+
+def _block(block: str, action: str) -> str:
+    """One paragraph: a link alone on its line becomes a button with words on it, a link after
+    "words:" becomes those words, any other address a link showing itself."""
+    if _URL.fullmatch(block.strip()):
+        url = escape(block.strip())
+        return f'<p><a href="{url}" style="{_BUTTON}">{escape(_link_text(block.strip(), action))}</a></p>'
+    lines = []
+    for line in block.split("\n"):
+        labelled = _LABELLED_URL.fullmatch(line)
+        if labelled:
+            url = escape(labelled["url"])
+            lines.append(f'<a href="{url}">{escape(labelled["label"])}</a>')
+        elif _URL.fullmatch(line.strip()):
+            url = escape(line.strip())
+            lines.append(f'<a href="{url}">{escape(_link_text(line.strip(), action))}</a>')
+        else:
+            lines.append(_URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', escape(line)))
+    return "<p>" + "<br>".join(lines) + "</p>"
+
+
+def _html(subject: str, text: str, action: str) -> str:
+    """The email as a small web page: a title, a main landmark, the subject as its heading."""
+    paragraphs = "".join(_block(block, action) for block in text.split("\n\n"))
     return (
-        '<!doctype html><html lang="da"><body style="font-family:sans-serif;line-height:1.5;color:#1a1a1a">'
-        + "".join(paragraphs)
-        + "</body></html>"
+        '<!doctype html><html lang="da"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{escape(subject)}</title></head>"
+        '<body style="margin:0;padding:16px;font-family:sans-serif;line-height:1.5;color:#1a1a1a;background:#ffffff">'
+        f'<main style="max-width:40rem"><h1 style="font-size:1.3rem">{escape(subject)}</h1>{paragraphs}</main>'
+        "</body></html>"
     )
 
 
-def compose(to: str, subject: str, text: str) -> Email:
+def compose(to: str, subject: str, text: str, action: str = "Åbn siden") -> Email:
     """An email from its text. The subject is a header: it is made one line here, whatever a name in
     it holds (the forms refuse line breaks already; this is the second lock), so no text can add a
-    header or split the message."""
-    return Email(to=to, subject=one_line(subject), text=text, html=_html(text))
+    header or split the message. `action` is the button's text for the link on its own line."""
+    subject = one_line(subject)
+    return Email(to=to, subject=subject, text=text, html=_html(subject, text, action), action=action)
 
 
 def application_received(to: str, first_name: str, person_id: str, withdraw_url: str) -> Email:
@@ -72,35 +110,51 @@ def application_received(to: str, first_name: str, person_id: str, withdraw_url:
     )
 
 
+def _case(stage: Stage, person_id: str) -> str:
+    """What a consultant's step is about: a young person's referral, or a volunteer's application."""
+    return f"henvisning {person_id}" if stage in YOUTH_STEPS else f"ansøgning {person_id}"
+
+
 def step_request(to: str, stage: Stage, person_id: str, decision_url: str) -> Email:
+    who = (
+        f"En ung er henvist til BackUp af sin kontaktperson (henvisning {person_id}). Ring eller skriv til "
+        "kontaktpersonen, og tal med den unge om BackUp: "
+        if stage in YOUTH_STEPS
+        else f"En frivillig ansøger (ansøgning {person_id}) er klar til trinnet: "
+    )
     return compose(
         to,
-        f"BackUp: {stage.label} venter på dig (ansøgning {person_id})",
-        f"Hej\n\nEn frivillig ansøger (ansøgning {person_id}) er klar til trinnet: {stage.label}.\n\n"
+        f"BackUp: {stage.label} venter på dig ({_case(stage, person_id)})",
+        f"Hej\n\n{who}{stage.label}.\n\n"
         "Åbn linket for at se oplysningerne og registrere din afgørelse. "
         "Linket ændrer ingenting, før du trykker på en knap på siden.\n\n"
         f"{decision_url}\n\nLinket er personligt; send det ikke videre.\n\n{SIGNATURE}",
+        action="Se henvisningen og afgør" if stage in YOUTH_STEPS else "Se ansøgningen og afgør",
     )
 
 
 def reminder(to: str, stage: Stage, person_id: str, decision_url: str, number: int) -> Email:
+    waiting = "Den unge" if stage in YOUTH_STEPS else "Ansøgeren"
     return compose(
         to,
-        f"Påmindelse {number}: {stage.label} venter stadig (ansøgning {person_id})",
-        f"Hej\n\nTrinnet {stage.label} for ansøgning {person_id} venter stadig på din afgørelse. "
-        "Ansøgeren venter også, så vi vil være glade, hvis du kan se på det snart.\n\n"
+        f"Påmindelse {number}: {stage.label} venter stadig ({_case(stage, person_id)})",
+        f"Hej\n\nTrinnet {stage.label} for {_case(stage, person_id)} venter stadig på din afgørelse. "
+        f"{waiting} venter også, så vi vil være glade, hvis du kan se på det snart.\n\n"
         f"{decision_url}\n\n{SIGNATURE}",
+        action="Se henvisningen og afgør" if stage in YOUTH_STEPS else "Se ansøgningen og afgør",
     )
 
 
 def escalation(to: str, stage: Stage, person_id: str, reminders: int) -> Email:
+    kind_option = " --kind youth" if stage in YOUTH_STEPS else ""
     return compose(
         to,
-        f"Eskalering: {stage.label} for ansøgning {person_id} er gået i stå",
-        f"Hej\n\nTrinnet {stage.label} for ansøgning {person_id} har ikke fået en afgørelse, "
+        f"Eskalering: {stage.label} for {_case(stage, person_id)} er gået i stå",
+        f"Hej\n\nTrinnet {stage.label} for {_case(stage, person_id)} har ikke fået en afgørelse, "
         f"selv om konsulenten har fået {reminders} påmindelse(r).\n\n"
-        f"Se ansøgeren med: backup-ops show {person_id}\n"
-        f"Send trinnet til en anden konsulent med: backup-ops reassign {person_id} --consultant ADRESSE\n\n"
+        f"Se forløbet med: backup-ops show {person_id}{kind_option}\n"
+        "Send trinnet til en anden konsulent med: "
+        f"backup-ops reassign {person_id}{kind_option} --consultant ADRESSE\n\n"
         f"{SIGNATURE}",
     )
 
@@ -115,7 +169,7 @@ def rejected(to: str, first_name: str) -> Email:
         "BackUp denne gang. Det er ikke en vurdering af dig som menneske; vi skal finde de frivillige, "
         "der passer til netop de unge, vi arbejder med lige nu.\n\n"
         "Røde Kors har mange andre frivillige aktiviteter, og du er meget velkommen til at finde en, "
-        "der passer dig, på rødekors.dk.\n\n"
+        "der passer dig, på rodekors.dk.\n\n"
         f"{SIGNATURE}",
     )
 
@@ -149,6 +203,7 @@ def ops_attention(to: str, record_id: str, failed_state: str, error: str, cause:
         "Forløbet venter på jer. Åbn linket og vælg at prøve trinnet igen (når fejlen er rettet) "
         "eller at afslutte forløbet:\n\n"
         f"{url}\n\nSe mere med: backup-ops show {record_id}\n\n{SIGNATURE}",
+        action="Vælg, hvad der skal ske",
     )
 
 
@@ -237,6 +292,7 @@ def proposal_request(to: str, youth_first_name: str, proposal_id: str, url: str)
         f"Hej\n\nMatchingen har fundet en frivillig til {youth_first_name}, og op til to alternativer, "
         "hver med en begrundelse. Åbn linket, og vælg den frivillige, I vil introducere, eller ingen:\n\n"
         f"{url}\n\n{SIGNATURE}",
+        action="Se forslaget og vælg",
     )
 
 
@@ -254,6 +310,7 @@ def proposal_reminder(to: str, step: str, proposal_id: str, url: str, number: in
         f"Hej\n\nForslag {proposal_id} venter stadig på dig: vi mangler, at du {PROPOSAL_STEPS[step]}. "
         "Den unge og den frivillige venter også, så vi vil være glade, hvis du kan se på det snart.\n\n"
         f"{url}\n\n{SIGNATURE}",
+        action="Åbn forslaget",
     )
 
 
@@ -295,6 +352,7 @@ def intro_request(to: str, proposal_id: str, url: str) -> Email:
         "Hej\n\nNår introduktionsmødet mellem den unge og den frivillige har fundet sted, så registrér datoen "
         "her. Derefter spørger vi dem begge, om de vil fortsætte:\n\n"
         f"{url}\n\n{SIGNATURE}",
+        action="Registrér mødet",
     )
 
 
@@ -310,6 +368,7 @@ def continue_question(to: str, first_name: str, on_behalf: bool, url: str) -> Em
         f"{greeting}\n\nTak for introduktionsmødet. Vil du fortsætte og mødes igen? Der er ingen forkerte svar, "
         "og vi fortæller ikke den anden, hvad du har svaret.\n\n"
         f"{url}\n\n{SIGNATURE}",
+        action="Svar her",
     )
 
 
@@ -351,6 +410,7 @@ def renewal_request(to: str, volunteer_id: str, first_name: str, valid_until: da
         f"{valid_until:%d.%m.%Y}. Indhent en ny børneattest, og registrér den her, når du har den. Efter den dato "
         "bliver den frivillige ikke foreslået til nogen ung, før attesten er fornyet.\n\n"
         f"{url}\n\nLinket er personligt; send det ikke videre.\n\n{SIGNATURE}",
+        action="Registrér den nye attest",
     )
 
 
@@ -360,6 +420,7 @@ def renewal_reminder(to: str, volunteer_id: str, first_name: str, valid_until: d
         f"Påmindelse {number}: børneattesten for {first_name} skal fornyes (frivillig {volunteer_id})",
         f"Hej\n\nBørneattesten for {first_name} gælder kun til og med {valid_until:%d.%m.%Y} og er endnu ikke "
         f"fornyet.\n\n{url}\n\n{SIGNATURE}",
+        action="Registrér den nye attest",
     )
 
 
@@ -399,9 +460,9 @@ def with_footer(email: Email, privacy_url: str, withdraw_url: str | None = None)
     lines = []
     if withdraw_url:
         lines.append(f"Vil du ikke længere være med, kan du til enhver tid sige fra her:\n{withdraw_url}")
-    lines.append(f"Sådan behandler Røde Kors dine oplysninger: {privacy_url}")
+    lines.append(f"{PRIVACY_LINK_TEXT}: {privacy_url}")
     text = f"{email.text}\n\n--\n" + "\n\n".join(lines)
-    return Email(to=email.to, subject=email.subject, text=text, html=_html(text))
+    return compose(email.to, email.subject, text, email.action)
 
 
 def referral_withdrawn(to: str, contact_name: str, first_name: str) -> Email:
@@ -434,6 +495,7 @@ def activity_check(to: str, person_id: str, first_name: str, stage: Stage, days:
         f"{first_name} vil fortsætte, og registrér svaret her senest {last:%d.%m.%Y}:\n\n{url}\n\n"
         f"Hører vi ikke fra dig inden da, afslutter vi forløbet og sletter oplysningerne efter den "
         f"almindelige frist.\n\n{SIGNATURE}",
+        action="Registrér svaret",
     )
 
 

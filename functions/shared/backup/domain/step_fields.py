@@ -71,6 +71,11 @@ def check_step_fields(
     return step_field_errors(stage, recorded_values(stage, data), applied_on=applied_on, today=today, rules=rules)
 
 
+def rejection_unconfirmed(decision: str, data: dict[str, Any]) -> bool:
+    """A rejection is recorded only once the consultant has seen it with its reason and confirmed it."""
+    return decision == "reject" and str(data.get("confirm", "")) != "yes"
+
+
 def recorded_values(stage: Stage, data: dict[str, Any]) -> dict[str, str]:
     """The step's fields as they go into the audit trail."""
     return {

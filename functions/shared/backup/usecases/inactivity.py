@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from backup.domain import emails
+from backup.domain import clock, emails
 from backup.domain.errors import Conflict
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
@@ -99,7 +99,7 @@ class Inactivity:
         if person.activity_link_id:
             self.repository.invalidate_link(person.activity_link_id, "resent")
         days = (self.now() - person.last_activity).days
-        last_day = (link.expires_at - timedelta(days=1)).date()
+        last_day = (link.expires_at - timedelta(days=1)).astimezone(clock.DANISH_TIME).date()  # as people read it
         self.letters.send(
             person.kind,
             person.id,

@@ -11,7 +11,7 @@ from typing import Any
 from backup.domain.errors import Conflict, StepNotWaiting
 from backup.domain.evidence import Evidence
 from backup.domain.history import Event, EventKind
-from backup.domain.links import InvalidatedLink, Link, LinkKind, UsedLink, check_usable
+from backup.domain.links import PEOPLES_INVALID, InvalidatedLink, Link, LinkKind, UsedLink, check_usable, for_staff
 from backup.domain.records import Record
 from backup.usecases.delivery import Deliverer
 from backup.usecases.ports import Clock, Metrics, Repository
@@ -138,7 +138,8 @@ class LinkDecisions:
                     details={"reason": "the step is over"},
                 ),
             )
-            raise InvalidatedLink(NOT_WAITING.get(link.kind, MATCH_NOT_WAITING), link)
+            said = MATCH_NOT_WAITING if for_staff(link) else PEOPLES_INVALID
+            raise InvalidatedLink(NOT_WAITING.get(link.kind, said), link)
         self._count(decided, decision, at)
         return decided
 

@@ -23,6 +23,10 @@ CAUSES = {
 }
 
 
+# said to whoever opens a withdrawal link after the journey ended (they, or their contact adult)
+ENDED = "Forløbet i BackUp er allerede afsluttet, så du skal ikke gøre mere. Du er altid velkommen igen senere."
+
+
 class Withdrawal:
     def __init__(self, repository: Repository, waits: Waits, now: Clock):
         self.repository = repository
@@ -37,9 +41,9 @@ class Withdrawal:
         try:
             person = self.repository.get_person(link.record_kind, link.record_id)
         except NotFound:  # erased
-            raise InvalidatedLink("Forløbet er afsluttet.", link) from None
+            raise InvalidatedLink(ENDED, link, title="Forløbet er afsluttet") from None
         if person.stage.is_final:
-            raise InvalidatedLink("Forløbet er allerede afsluttet.", link)
+            raise InvalidatedLink(ENDED, link, title="Forløbet er afsluttet")
         if person.stage is Stage.MATCHED and not isinstance(person, YoungPerson):
             raise InvalidatedLink(
                 "Du er matchet med en ung. Vil du stoppe, så tal med din konsulent, så I kan "

@@ -33,8 +33,9 @@ def overview_page(consultant: str, steps: list[OpenStep], now: datetime) -> str:
         )
         listing = (
             f"<p>{len(steps)} trin venter på dig, det ældste først.</p>"
-            # a phone scrolls the table sideways rather than squeezing five columns
-            '<div style="overflow-x:auto"><table><caption>Dine åbne trin</caption>'
+            # a phone scrolls the table sideways rather than squeezing five columns (relative: so the
+            # visually hidden texts, positioned absolutely, scroll with it instead of widening the page)
+            '<div style="overflow-x:auto;position:relative"><table><caption>Dine åbne trin</caption>'
             '<thead><tr><th scope="col">Hvem</th><th scope="col">Trin</th><th scope="col">Venter siden</th>'
             '<th scope="col">Linket virker til</th><th scope="col"><span class="visually-hidden">Link</span></th>'
             f"</tr></thead><tbody>{rows}</tbody></table></div>"

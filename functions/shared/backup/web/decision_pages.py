@@ -2,68 +2,77 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
-from backup.domain.applications import INTEREST_LABELS, Availability, Interest
+from backup.domain import clock
 from backup.domain.executions import execution_name
+from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
 from backup.domain.links import DeadLink, Link, LinkKind
 from backup.domain.records import Person, Record, Volunteer, YoungPerson
-from backup.domain.referrals import Placement
+from backup.domain.stages import Stage
 from backup.domain.step_fields import LABELS, STEP_FIELDS, StepField
 from backup.web.html import NOTES_HINT, definition_list, e, error_summary, field_error, layout, message_page, text_field
+from backup.web.person_facts import (
+    availability,
+    born_and_age,
+    email_link,
+    interests,
+    phone_link,
+    place,
+    placement,
+    wished_volunteer,
+)
 
 
-def readable_phone(phone: str) -> str:
-    """+4512345678 as +45 12 34 56 78, easy to read out on a call."""
-    if phone.startswith("+45") and len(phone) == 11:
-        digits = phone[3:]
-        return "+45 " + " ".join(digits[i : i + 2] for i in range(0, 8, 2))
-    return phone
+def _young_person_facts(person: YoungPerson, today: date) -> str:
+    """The young person as the consultant checking the referral needs them, and whom to call."""
+    d = person.details
+    young = definition_list(
+        [
+            ("Fornavn", d.first_name),
+            ("Alder", born_and_age(d.birth_date, today)),
+            ("Bor i", place(d.postcode)),
+            ("Anbragt i", placement(d.placement)),
+            ("Interesser", interests(d.interests)),
+            ("Ønsker", d.wishes or "—"),
+            ("Ønsker en frivillig", wished_volunteer(d.preferences)),
+            ("Kan mødes", availability(d.availability)),
+            ("E-mail", email_link(d.email)),
+            ("Telefon", phone_link(d.phone)),
+            ("Samtykke", _consents(person)),
+        ]
+    )
+    contact = definition_list(
+        [
+            ("Navn", d.contact_adult_name or "—"),
+            ("Arbejdssted", d.contact_adult_organisation or "—"),
+            ("E-mail", email_link(d.contact_adult_email)),
+        ]
+    )
+    return (
+        f"{young}<h2>Kontaktperson</h2>"
+        "<p>Den voksne, der henviste, og som kender den unge. Ring eller skriv for at aftale samtalen.</p>"
+        f"{contact}"
+    )
 
 
-def _interests(values: tuple[str, ...]) -> str:
-    return ", ".join(INTEREST_LABELS[Interest(i)] if i in Interest._value2member_map_ else i for i in values)
-
-
-def _availability(value: str) -> str:
-    return Availability(value).label if value in Availability._value2member_map_ else ""
-
-
-def _summary(person: Person) -> str:
-    """What the consultant knows of the person so far."""
-    if isinstance(person, YoungPerson):
-        d = person.details
-        placement = Placement(d.placement).label if d.placement in Placement._value2member_map_ else d.placement
-        return definition_list(
-            [
-                ("Fornavn", d.first_name),
-                ("E-mail", d.email or "—"),
-                ("Telefon", readable_phone(d.phone or "") or "—"),
-                ("Fødselsdato", d.birth_date),
-                ("Postnummer", d.postcode),
-                ("Bor", placement),
-                ("Interesser", _interests(d.interests)),
-                ("Kan mødes", _availability(d.availability)),
-                ("Ønsker", d.wishes),
-                ("Kontaktperson", f"{d.contact_adult_name}, {d.contact_adult_email}, {d.contact_adult_organisation}"),
-                ("Samtykke", _consents(person)),
-            ]
-        )
-    assert isinstance(person, Volunteer)
+def _volunteer_facts(person: Volunteer, today: date) -> str:
     v = person.details
     return definition_list(
         [
             ("Navn", v.full_name),
-            ("E-mail", v.email),
-            ("Telefon", readable_phone(v.phone)),
-            ("Fødselsdato", v.birth_date),
+            ("E-mail", email_link(v.email)),
+            ("Telefon", phone_link(v.phone)),
+            ("Fødselsdato", born_and_age(v.birth_date, today)),
             ("Adresse", f"{v.address}, {v.postcode} {v.city}"),
-            ("Interesser", _interests(v.interests)),
-            ("Kan mødes", _availability(v.availability)),
-            ("Motivation", v.motivation),
+            ("Interesser", interests(v.interests)),
+            ("Kan mødes", availability(v.availability)),
+            ("Motivation", v.motivation or "—"),
             ("Erfaring", v.experience or "—"),
-            ("Referencer", " · ".join(v.references)),
+            ("Referencer", " · ".join(v.references) or "—"),
             ("Samtykke", _consents(person)),
         ]
     )
@@ -117,75 +126,170 @@ def _step_control(field: StepField, values: dict[str, Any], errors: dict[str, st
     )
 
 
-# a screening step decides an application; a renewal records a new certificate for a volunteer
-_STEP = {
-    "title": "{stage}",
-    "who": "Ansøgning",
-    "person": "Ansøgeren",
-    "step": "Trinnet: {stage}",
-    "reason": "Begrundelse, hvis du afviser",
-    "reason_hint": "Sendes ikke til ansøgeren, som får et venligt afslag uden begrundelsen; ansøgeren kan dog få indsigt i den.",
-    "approve": "Godkend {stage}",
-    "reject": "Afvis ansøgningen",
-}
-_RENEWAL = {
-    "title": "Fornyet børneattest",
-    "who": "Frivillig",
-    "person": "Den frivillige",
-    "step": "Den nye børneattest",
-    "reason": "Begrundelse, hvis attesten har anmærkninger",
-    "reason_hint": "Den frivillige suspenderes fra puljen og alle match, og driften får besked. Den frivillige kan få indsigt i begrundelsen.",
-    "approve": "Registrér den nye attest",
-    "reject": "Attesten har anmærkninger: suspendér",
-}
+def _earlier_steps(person: Person, notes: dict[Stage, str]) -> str:
+    """What was decided before this step: when, by whom, what was recorded and the notes."""
+    rows = []
+    for stage, evidence in sorted(person.evidence.items(), key=lambda item: item[1].decided_at):
+        verdict = "Godkendt" if evidence.decision == "approve" else "Afvist"
+        recorded = "; ".join(
+            f"{LABELS.get(name, name)} {ANSWERS.get(value, value)}"
+            if LABELS.get(name, name).endswith("?")
+            else f"{LABELS.get(name, name)}: {ANSWERS.get(value, value)}"
+            for name, value in evidence.fields.items()
+        )
+        parts = [f"{verdict} {clock.danish(evidence.decided_at)} af {evidence.decided_by}.", recorded]
+        if stage in notes:
+            parts.append(f"Noter: {notes[stage]}")
+        rows.append((stage.label, " ".join(filter(None, parts))))
+    if not rows:
+        return ""
+    return f"<h2>Tidligere trin</h2>{definition_list(rows)}"
+
+
+ANSWERS = {"yes": "Ja", "no": "Nej"}
+
+
+def step_notes(history: list[Event]) -> dict[Stage, str]:
+    """Each step's notes as the consultant wrote them when deciding it (the latest if several)."""
+    return {
+        event.stage: event.notes
+        for event in history
+        if event.kind in {EventKind.APPROVED, EventKind.REJECTED} and event.stage is not None and event.notes
+    }
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a decision page speaks of what is decided, for its reader."""
+
+    title: str
+    who: str
+    person: str
+    step: str
+    reason: str
+    reason_hint: str
+    approve: str
+    reject: str
+    confirm_title: str
+    confirm: str
+
+
+# a screening step decides an application; the referral check a young person's referral; a
+# renewal records a new certificate for a volunteer
+_STEP = Wording(
+    title="{stage}",
+    who="Ansøgning",
+    person="Ansøgeren",
+    step="Trinnet: {stage}",
+    reason="Begrundelse (skal udfyldes, hvis du afviser)",
+    reason_hint="Sendes ikke til ansøgeren, som får et venligt afslag uden begrundelsen; ansøgeren kan dog få indsigt i den.",
+    approve="Godkend {stage}",
+    reject="Afvis ansøgningen",
+    confirm_title="Vil du afvise ansøgningen?",
+    confirm="Ja, afvis",
+)
+_REFERRAL = replace(
+    _STEP,
+    who="Henvisning",
+    person="Den unge",
+    step="Din afgørelse",
+    reason_hint="Sendes ikke til kontaktpersonen, som får et venligt svar uden begrundelsen; den unge kan dog få indsigt i den.",
+    approve="Godkend henvisningen",
+    reject="Afvis henvisningen",
+    confirm_title="Vil du afvise henvisningen?",
+)
+_RENEWAL = Wording(
+    title="Fornyet børneattest",
+    who="Frivillig",
+    person="Den frivillige",
+    step="Den nye børneattest",
+    reason="Begrundelse (skal udfyldes, hvis attesten har anmærkninger)",
+    reason_hint="Den frivillige suspenderes fra puljen og alle match, og driften får besked. Den frivillige kan få indsigt i begrundelsen.",
+    approve="Registrér den nye attest",
+    reject="Attesten har anmærkninger: suspendér",
+    confirm_title="Vil du suspendere den frivillige?",
+    confirm="Ja, suspendér",
+)
+
+
+def _wording(link: Link, person: Person) -> Wording:
+    if link.kind is LinkKind.RENEWAL:
+        return _RENEWAL
+    return _REFERRAL if isinstance(person, YoungPerson) else _STEP
 
 
 def decision_page(
     link: Link,
     person: Person,
     csrf_token: str,
+    today: date,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
+    notes: dict[Stage, str] | None = None,
 ) -> str:
     values = values or {}
     errors = errors or {}
     stage = link.stage or person.stage
     name = person.details.full_name if isinstance(person, Volunteer) else person.first_name
     fields = "".join(_step_control(f, values, errors) for f in STEP_FIELDS.get(stage, ()))
-    wording = _RENEWAL if link.kind is LinkKind.RENEWAL else _STEP
+    wording = _wording(link, person)
     until = person.cleared_until if isinstance(person, Volunteer) else None
     situation = (
         f"Den frivillige er godkendt, og den nuværende børneattest gælder til og med {until:%d.%m.%Y}. "
         if wording is _RENEWAL and until is not None
         else ""
     )
+    facts = (
+        _young_person_facts(person, today)
+        if isinstance(person, YoungPerson)
+        else _volunteer_facts(person, today)
+        if isinstance(person, Volunteer)
+        else ""
+    )
     body = f"""
-<h1>{e(wording["title"].format(stage=stage.label))}: {e(name)}</h1>
-<p>{e(situation)}{e(wording["who"])} {e(link.record_id)}. Linket er sendt til {e(link.sent_to)}; din afgørelse
+<h1>{e(wording.title.format(stage=stage.label))}: {e(name)}</h1>
+<p>{e(situation)}{e(wording.who)} {e(link.record_id)}. Linket er sendt til {e(link.sent_to)}; din afgørelse
 registreres i dit navn. Intet ændres, før du trykker på en af knapperne nederst.</p>
 {error_summary(errors, LABELS)}
-<h2>{e(wording["person"])}</h2>
-{_summary(person)}
+<h2>{e(wording.person)}</h2>
+{facts}
+{_earlier_steps(person, notes or {})}
 <form method="post">
 <input type="hidden" name="csrf_token" value="{e(csrf_token)}">
-<h2>{e(wording["step"].format(stage=stage.label))}</h2>
+<h2>{e(wording.step.format(stage=stage.label))}</h2>
 {fields}
 {text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False, hint=NOTES_HINT)}
-{
-        text_field(
-            "reason",
-            e(wording["reason"]),
-            values,
-            errors,
-            multiline=True,
-            required=False,
-            hint=wording["reason_hint"],
-        )
-    }
-<button type="submit" name="decision" value="approve">{e(wording["approve"].format(stage=stage.label.lower()))}</button>
-<button type="submit" name="decision" value="reject" class="secondary">{e(wording["reject"])}</button>
+{text_field("reason", wording.reason, values, errors, multiline=True, required=False, optional="", hint=wording.reason_hint)}
+<button type="submit" name="decision" value="approve">{e(wording.approve.format(stage=stage.label.lower()))}</button>
+<button type="submit" name="decision" value="reject" class="secondary">{e(wording.reject)}</button>
 </form>"""
     return layout(f"{stage.label} – afgørelse", body)
+
+
+def confirm_rejection_page(link: Link, person: Person, csrf_token: str, form: dict[str, Any]) -> str:
+    """A rejection asked once more, with its reason, before it is recorded; going back keeps what
+    was written."""
+    wording = _wording(link, person)
+    stage = link.stage or person.stage
+    name = person.details.full_name if isinstance(person, Volunteer) else person.first_name
+    kept = "".join(
+        f'<input type="hidden" name="{e(field)}" value="{e(form.get(field, ""))}">'
+        for field in ("notes", "reason", *(f.name for f in STEP_FIELDS.get(stage, ())))
+        if str(form.get(field, "")).strip()
+    )
+    body = f"""
+<h1>{e(wording.confirm_title)}</h1>
+<p>{e(stage.label)}: {e(name)} ({e(wording.who.lower())} {e(link.record_id)}). Afvisningen er ikke registreret endnu.</p>
+<div class="box"><h2>Din begrundelse</h2><p>{e(form.get("reason", ""))}</p></div>
+<p>Når du har trykket, kan afgørelsen ikke laves om fra linket.</p>
+<form method="post">
+<input type="hidden" name="csrf_token" value="{e(csrf_token)}">
+<input type="hidden" name="confirm" value="yes">
+{kept}
+<button type="submit" name="decision" value="reject">{e(wording.confirm)}</button>
+<button type="submit" name="decision" value="edit" class="secondary">Nej, tilbage til siden</button>
+</form>"""
+    return layout(wording.confirm_title, body)
 
 
 def decided_page(link: Link, decision: str) -> str:
@@ -203,6 +307,16 @@ def decided_page(link: Link, decision: str) -> str:
         )
     stage = link.stage.label if link.stage else "Trinnet"
     verdict = "godkendt" if decision == "approve" else "afvist"
+    if link.record_kind is RecordKind.YOUTH:
+        then = (
+            "Vi leder nu efter en frivillig til den unge, og kontaktpersonen får besked."
+            if decision == "approve"
+            else "Kontaktpersonen får et venligt svar uden begrundelsen."
+        )
+        return message_page(
+            f"Henvisningen er {verdict}",
+            f"Tak. Afgørelsen er registreret for henvisning {link.record_id}. {then} Du kan lukke siden.",
+        )
     return message_page(
         f"{stage} er {verdict}", f"Tak. Afgørelsen er registreret for ansøgning {link.record_id}. Du kan lukke siden."
     )

@@ -49,8 +49,14 @@ th,td{text-align:left;padding:.35rem;border-bottom:1px solid #ddd;vertical-align
 NOTES_HINT = "Til internt brug; personen kan få indsigt i det, så skriv sagligt."
 
 
+class Html(str):
+    """Markup already made safe here (a link built from escaped parts); shown as it is."""
+
+
 def e(value: Any) -> str:
-    """Escape anything for HTML text or attribute values."""
+    """Escape anything for HTML text or attribute values; `Html` is already safe."""
+    if isinstance(value, Html):
+        return str(value)
     return escape("" if value is None else str(value), quote=True)
 
 

@@ -6,27 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from backup.domain.applications import INTEREST_LABELS, Interest
-from backup.domain.eligibility import age_on
 from backup.domain.links import Link, LinkKind
-from backup.domain.postcodes import POSTCODES
 from backup.domain.records import ProposalRecord, Volunteer, YoungPerson
 from backup.web.html import e, error_summary, field_error, layout, message_page, text_field
+from backup.web.person_facts import age, interests, place, wished_volunteer
 
 LABELS = {"decision": "Valg", "reason": "Begrundelse", "intro_date": "Dato for mødet", "notes": "Noter"}
-
-
-def _interests(values: tuple[str, ...]) -> str:
-    return ", ".join(INTEREST_LABELS[Interest(i)] if i in Interest._value2member_map_ else i for i in values)
-
-
-def _place(postcode: str) -> str:
-    found = POSTCODES.get(postcode)
-    return f"{postcode} {found.city}" if found else postcode
-
-
-def _age(born: date | None, today: date) -> str:
-    return f"{age_on(born, today)} år" if born else ""
 
 
 def proposal_page(
@@ -42,19 +27,7 @@ def proposal_page(
     values = values or {}
     errors = errors or {}
     y = youth.details
-    preferences = y.preferences
-    wished = (
-        ", ".join(
-            filter(
-                None,
-                [
-                    {"female": "en kvinde", "male": "en mand"}.get(preferences.volunteer_gender or "", ""),
-                    f"alder {preferences.volunteer_age.value}" if preferences.volunteer_age else "",
-                ],
-            )
-        )
-        or "ingen særlige"
-    )
+    wished = wished_volunteer(y.preferences)
     options = []
     for index, candidate in enumerate(match.candidates):
         found = volunteers.get(candidate.volunteer_id)
@@ -63,21 +36,21 @@ def proposal_page(
         checked = " checked" if values.get("decision", "chosen:" + match.chosen.volunteer_id) == value else ""
         title = "Forslaget" if index == 0 else f"Alternativ {index}"
         name = volunteer.full_name if volunteer else ""
-        about = f"{_age(volunteer.birth_date, today)}, {_place(volunteer.postcode)}" if volunteer else ""
+        about = f"{age(volunteer.birth_date, today)}, {place(volunteer.postcode)}" if volunteer else ""
         options.append(
             f'<label class="choice"><input type="radio" name="decision" value="{e(value)}"'
             f"{' id=' + chr(34) + 'decision' + chr(34) if index == 0 else ''}{checked}>"
             f"<span><strong>{title}: {e(name)}</strong> ({e(about)})<br>"
             f'{e(candidate.reason)}<br><span class="hint">Interesser: '
-            f"{e(_interests(volunteer.interests if volunteer else ()))}</span></span></label>"
+            f"{e(interests(volunteer.interests if volunteer else ()))}</span></span></label>"
         )
     none_checked = " checked" if values.get("decision") == "none" else ""
     body = f"""
 <h1>Forslag til en frivillig for {e(y.first_name)}</h1>
 {error_summary(errors, LABELS)}
-<div class="box"><p><strong>{e(y.first_name)}</strong>, {e(_age(y.birth_date, today))},
-{e(_place(y.postcode))}.</p>
-<p>Interesser: {e(_interests(y.interests))}</p>
+<div class="box"><p><strong>{e(y.first_name)}</strong>, {e(age(y.birth_date, today))},
+{e(place(y.postcode))}.</p>
+<p>Interesser: {e(interests(y.interests))}</p>
 <p>Ønsker: {e(y.wishes)}</p><p>Ønsker en frivillig: {e(wished)}</p></div>
 <form method="post">
 <input type="hidden" name="csrf_token" value="{e(csrf_token)}">

@@ -3,8 +3,7 @@ volunteer within reach. Aggregates only."""
 
 from __future__ import annotations
 
-from datetime import UTC
-
+from backup.domain import clock
 from backup.domain.recruitment import (
     MIN_PEOPLE_FOR_FREE_TEXT,
     SMALLEST_GROUP,
@@ -87,7 +86,6 @@ def _waiting_table(needs: RecruitmentNeeds) -> str:
 
 
 def recruitment_page(needs: RecruitmentNeeds) -> str:
-    at = needs.generated_at.astimezone(UTC)
     intro = (
         "<p>De unge herunder venter på en frivillig, men ved den seneste matchning var der ingen mulig frivillig "
         "inden for rækkevidde af dem. De bliver ikke matchet, før der kommer en frivillig tæt nok på. "
@@ -98,7 +96,7 @@ def recruitment_page(needs: RecruitmentNeeds) -> str:
         f"ventetider vises kun for mindst {SMALLEST_GROUP} unge. Ord og egne interesser vises kun, når mindst "
         f"{MIN_PEOPLE_FOR_FREE_TEXT} unge har skrevet dem. Ventetiden regnes fra den dag, den unge senest kom i "
         "puljen.</p>"
-        f"<p>Opgjort {at:%d.%m.%Y kl. %H:%M} (UTC).</p>"
+        f"<p>Opgjort {clock.danish(needs.generated_at)} (dansk tid).</p>"
     )
     if needs.regions:
         body = _section(needs.total, "hele-landet", "Venter i alt på en frivillig") + "".join(
