@@ -148,7 +148,7 @@ class Client:
         self, url: str, decision: str, fields: dict[str, str] | None = None, notes: str = ""
     ) -> requests.Response:
         """Open the emailed link (GET shows the page), then POST the decision from that page; a
-        rejection is confirmed on the page that asks once more ("Ja, afvis"), as a consultant does."""
+        rejection or a "no" to continuing is confirmed on the page that asks once more, as people do."""
         session = requests.Session()
         page = session.get(url, timeout=30)
         if page.status_code != 200:

@@ -20,7 +20,7 @@ from backup.adapters.telemetry import PowertoolsMetrics, faults_counted
 from backup.domain import clock
 from backup.domain.evidence import Rules
 from backup.domain.links import DeadLink, Link, LinkKind
-from backup.domain.match_choices import check_match_decision
+from backup.domain.match_choices import check_match_decision, no_unconfirmed
 from backup.domain.records import Person, ProposalRecord, Record
 from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS
 from backup.domain.step_fields import check_step_fields, recorded_values, rejection_unconfirmed
@@ -43,7 +43,7 @@ from backup.web.decision_pages import (
 )
 from backup.web.html import message_page
 from backup.web.http import BadRequest, html, problem, read_body
-from backup.web.match_pages import answered_page, continue_page, intro_page, proposal_page
+from backup.web.match_pages import answered_page, confirm_no_page, continue_page, intro_page, proposal_page
 from backup.web.withdraw_pages import withdraw_page, withdrawn_page
 
 
@@ -121,8 +121,14 @@ def _match_page(
     volunteer = repository.get_volunteer(match.volunteer_id)
     if link.kind is LinkKind.INTRO:
         return intro_page(link, youth.first_name, volunteer.first_name, token, values, errors)
-    person = youth if link.party == "youth" else volunteer
-    return continue_page(link, person.first_name, token)
+    return continue_page(link, _answering(link, match).first_name, token)
+
+
+def _answering(link: Link, match: ProposalRecord) -> Person:
+    """Whose "continue?" link it is: the young person's or the volunteer's."""
+    if link.party == "youth":
+        return repository.get_young_person(match.youth_id)
+    return repository.get_volunteer(match.volunteer_id)
 
 
 @app.post("/decisions/<link_id>")
@@ -152,7 +158,14 @@ def decide(link_id: str) -> Response[str]:
         details: dict[str, str] = {}
     elif link.kind in MATCH_LINKS:
         assert isinstance(record, ProposalRecord)
+        if link.kind is LinkKind.CONTINUE and decision == "back":  # back from "are you sure?"
+            return csrf.page_with_token(app, 200, lambda token: _page(link, record, token), f"/decisions/{link_id}")
         decision, details, errors = check_match_decision(link, record, form, clock.now().date())
+        if not errors and no_unconfirmed(link, decision, form):
+            first_name = _answering(link, record).first_name
+            return csrf.page_with_token(
+                app, 200, lambda token: confirm_no_page(first_name, token), f"/decisions/{link_id}"
+            )
         if errors:
             return csrf.page_with_token(
                 app, 422, lambda token: _page(link, record, token, form, errors), f"/decisions/{link_id}"

@@ -86,7 +86,18 @@ def test_when_one_says_no_both_return_to_the_pool_and_the_pair_is_never_proposed
     youth_id = confirmed_young_person(stack, "9990", "ung.skagen@example.org", "kontakt.skagen@example.org")
     proposal_id = proposal_for(stack, youth_id)
     introduce(stack, proposal_id)
+    # a "Nej tak" tapped once is asked again and counts for nothing until it is confirmed
+    youth_question = stack.client.wait_for_email("ung.skagen@example.org", "Vil du fortsætte i BackUp?")
+    session = requests.Session()
+    url = stack.client.link_in(youth_question)
+    asked = session.get(url, timeout=10)
+    once = session.post(url, data={**hidden_fields(asked.text), "decision": "no"}, timeout=10)
+    assert once.status_code == 200 and "Er du sikker" in once.text and "ikke sendt endnu" in once.text
+    assert not stack.client.volunteer(proposal_id, "MATCH").get("answers")
+    back = session.post(url, data={**hidden_fields(once.text), "decision": "back"}, timeout=10)
+    assert back.status_code == 200 and "Vil du fortsætte" in back.text
     answer(stack, "ung.skagen@example.org", "no")
+    assert stack.client.volunteer(proposal_id, "MATCH")["answers"] == {"youth": "no"}
     # the volunteer can tell nothing yet: their question still opens, and nobody has a letter
     question = stack.client.wait_for_email("frivillig.skagen@example.org", "Vil du fortsætte i BackUp?")
     still_asking = requests.get(stack.client.link_in(question), timeout=10)

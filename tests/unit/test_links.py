@@ -150,3 +150,13 @@ def test_a_consultants_link_to_a_young_person_who_left_does_not_speak_of_an_appl
         check_usable(youth_link, NOW)
     assert "ansøgning" not in dead.value.message.lower()
     assert "ikke længere med i BackUp" in dead.value.message
+
+
+def test_a_no_to_continuing_counts_only_once_confirmed_and_nothing_else_is_asked_twice():
+    from backup.domain.match_choices import no_unconfirmed
+
+    answer = link(kind=LinkKind.CONTINUE, record_kind=RecordKind.MATCH)
+    assert no_unconfirmed(answer, "no", {})
+    assert not no_unconfirmed(answer, "no", {"confirm": "yes"})
+    assert not no_unconfirmed(answer, "yes", {})  # a yes is easy to take back with the consultant
+    assert not no_unconfirmed(link(kind=LinkKind.INTRO, record_kind=RecordKind.MATCH), "no", {})

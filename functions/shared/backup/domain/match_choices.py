@@ -43,3 +43,9 @@ def intro_date_error(value: str, today: date) -> str | None:
     if held > today:
         return "Registrér mødet, når det har fundet sted; datoen kan ikke ligge i fremtiden."
     return None
+
+
+def no_unconfirmed(link: Link, decision: str, form: dict[str, Any]) -> bool:
+    """A "no" to continuing ends a match for good, so it is asked once more before it counts: a tap
+    by mistake on a phone must not decide it."""
+    return link.kind is LinkKind.CONTINUE and decision == "no" and str(form.get("confirm", "")) != "yes"

@@ -112,6 +112,22 @@ og vi fortæller ikke den anden, hvad du har svaret.</p>
     return layout("Vil du fortsætte?", body)
 
 
+def confirm_no_page(first_name: str, csrf_token: str) -> str:
+    """The "no" asked once more: nothing is recorded until they press again, and going back is one tap."""
+    body = f"""
+<h1>Er du sikker, {e(first_name)}?</h1>
+<p>Du har trykket "Nej tak". Dit svar er ikke sendt endnu.</p>
+<p>Siger du nej, fortsætter I ikke sammen i BackUp. Vi fortæller ikke den anden, hvad du har svaret, og
+konsulenten kontakter dig om, hvad der nu skal ske. Det er helt i orden at sige nej.</p>
+<form method="post">
+<input type="hidden" name="csrf_token" value="{e(csrf_token)}">
+<input type="hidden" name="confirm" value="yes">
+<button type="submit" name="decision" value="no">Ja, jeg vil ikke fortsætte</button>
+<button type="submit" name="decision" value="back" class="secondary">Nej, tilbage til spørgsmålet</button>
+</form>"""
+    return layout("Er du sikker?", body)
+
+
 def answered_page(link: Link, decision: str) -> str:
     if link.kind is LinkKind.CONTINUE:
         return message_page("Tak for dit svar", "Vi har modtaget dit svar, og konsulenten kontakter dig snart.")
