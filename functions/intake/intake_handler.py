@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from backup.adapters import aws
 from backup.adapters.environment import EnvConfig
 from backup.domain import clock
 from backup.domain.applications import parse_application
@@ -102,9 +103,15 @@ def _guard() -> Guard:
     idempotency = IdempotencyConfig(expires_after_seconds=24 * 3600)
     if _lambda_context:
         idempotency.register_lambda_context(_lambda_context[-1])
-    # expiry in the table's TTL attribute, so DynamoDB removes spent idempotency records by itself
+    # expiry in the table's TTL attribute, so DynamoDB removes spent idempotency records by itself.
+    # Our client (its retries and timeouts), from the session the repository uses: the service's
+    # model is loaded once per cold start, not once more for a session of Powertools' own.
     persistence = DynamoDBPersistenceLayer(
-        table_name=config.table_name, key_attr="pk", sort_key_attr="sk", expiry_attr="expires_at"
+        table_name=config.table_name,
+        key_attr="pk",
+        sort_key_attr="sk",
+        expiry_attr="expires_at",
+        boto3_client=aws.client("dynamodb"),
     )
 
     def once(argument: str, store: Callable[..., dict[str, str]]) -> Callable[..., dict[str, str]]:
