@@ -186,10 +186,10 @@ class MotoStack:
         self.server.stop()
 
 
-def run_child(spec: tpl.FunctionSpec, what: str, allowed: set[str], endpoint: str) -> Sample:
+def run_child(spec: tpl.FunctionSpec, what: str, allowed: set[str], endpoint: str, layer: Path | None) -> Sample:
     config: dict[str, Any] = {
         "code_dir": str(spec.code_dir),
-        "layer_dirs": [str(d) for d in spec.layer_dirs],
+        "layer_dirs": [str(layer / "python")] if layer else [str(d) for d in spec.layer_dirs],
         "site_packages": [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]],
         "allowed": sorted(allowed),
         "handler": spec.handler,
@@ -199,6 +199,8 @@ def run_child(spec: tpl.FunctionSpec, what: str, allowed: set[str], endpoint: st
     }
     env = lambda_environment(spec, endpoint)
     env.setdefault("TABLE_NAME", "backup-local-Table")
+    if layer:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"  # a layer is read-only in Lambda (/opt): no bytecode is written
     done = subprocess.run(
         [sys.executable, "-I", "-S", "-c", CHILD, json.dumps(config)],
         env=env,
@@ -232,14 +234,14 @@ class Figures:
         return self.handler_first_s / self.baseline_first_s
 
 
-def measure(spec: tpl.FunctionSpec, runs: int, endpoint: str) -> Figures:
+def measure(spec: tpl.FunctionSpec, runs: int, endpoint: str, layer: Path | None) -> Figures:
     allowed = allowed_top_level_modules([*spec.layer_dirs, spec.code_dir])
     handler: list[Sample] = []
     baseline: list[Sample] = []
-    run_child(spec, "handler", allowed, endpoint)  # the first run writes bytecode; not counted
+    run_child(spec, "handler", allowed, endpoint, layer)  # the first run writes bytecode; not counted
     for _ in range(runs):  # alternating, so a slower moment on the machine hits both
-        handler.append(run_child(spec, "handler", allowed, endpoint))
-        baseline.append(run_child(spec, "baseline", allowed, endpoint))
+        handler.append(run_child(spec, "handler", allowed, endpoint, layer))
+        baseline.append(run_child(spec, "baseline", allowed, endpoint, layer))
     return Figures(
         folder_of(spec),
         statistics.median(s.seconds for s in handler),
@@ -255,6 +257,12 @@ def measure(spec: tpl.FunctionSpec, runs: int, endpoint: str) -> Figures:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11, help="alternating pairs per function (default 11)")
+    parser.add_argument(
+        "--layer",
+        type=Path,
+        help="a built layer (ARTIFACTS_DIR of functions/shared's build-SharedLayer for this machine) instead of the "
+        "source folder, read-only as in Lambda",
+    )
     parser.add_argument("functions", nargs="*", default=FUNCTIONS, help="function folders (default: all)")
     args = parser.parse_args()
     specs = {folder_of(s): s for s in offline_specs()}
@@ -269,7 +277,7 @@ def main() -> None:
     moto = MotoStack(list(specs.values()))
     try:
         for name in args.functions:
-            f = measure(specs[name], args.runs, moto.endpoint)
+            f = measure(specs[name], args.runs, moto.endpoint, args.layer)
             print(
                 f"  {f.function:<13} {f.handler_s * 1000:6.0f} ms {f.baseline_s * 1000:6.0f} ms {f.ratio:5.2f}x   "
                 f"{f.handler_first_s * 1000:6.0f} ms {f.baseline_first_s * 1000:6.0f} ms {f.first_ratio:5.2f}x "
