@@ -37,6 +37,7 @@ from local_stack.lambdas import allowed_top_level_modules, lambda_environment  #
 CHILD = r"""
 import json, os, sys, time
 spec = json.loads(sys.argv[1])
+sys.dont_write_bytecode = spec["read_only"]  # -I ignores PYTHONDONTWRITEBYTECODE
 sys.path[:] = [p for p in sys.path if os.path.isdir(p) and "site-packages" not in p]
 stdlib = list(sys.path)
 own = [spec["code_dir"], *spec["layer_dirs"]]
@@ -196,11 +197,10 @@ def run_child(spec: tpl.FunctionSpec, what: str, allowed: set[str], endpoint: st
         "local_stack_dir": str(ROOT / "local_stack"),
         "what": what,
         "event": first_event(folder_of(spec)),
+        "read_only": layer is not None,  # a layer is read-only in Lambda (/opt): no bytecode is written
     }
     env = lambda_environment(spec, endpoint)
     env.setdefault("TABLE_NAME", "backup-local-Table")
-    if layer:
-        env["PYTHONDONTWRITEBYTECODE"] = "1"  # a layer is read-only in Lambda (/opt): no bytecode is written
     done = subprocess.run(
         [sys.executable, "-I", "-S", "-c", CHILD, json.dumps(config)],
         env=env,
