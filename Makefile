@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint asl bench-matching clean
+.PHONY: run test demo lint asl bench bench-matching bench-cold-start bench-cost clean
 
 # The functions' pinned requirements are the lock: the venv installs under them as constraints, so the
 # tests run the versions `sam build` packages for Lambda.
@@ -48,5 +48,17 @@ asl: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
+## bench: every benchmark below; each prints its figures (docs/benchmarks.md keeps them)
+bench: bench-cold-start bench-matching bench-cost
+
+## bench-matching: time, memory and exactness of the matching run; SIZES="5000x1000 20000x5000" (volunteers x young)
 bench-matching: $(STAMP)
-	$(PY) bench/bench_matching.py
+	$(PY) bench/bench_matching.py $(if $(SIZES),--sizes "$(SIZES)")
+
+## bench-cold-start: each function's handler import in a fresh process against import boto3 + one client; RUNS=11
+bench-cold-start: $(STAMP)
+	$(PY) bench/bench_cold_start.py $(if $(RUNS),--runs $(RUNS))
+
+## bench-cost: the monthly AWS bill of a programme (1,000 volunteers and 500 young people a year)
+bench-cost: $(STAMP)
+	$(PY) bench/bench_cost.py

@@ -8,6 +8,7 @@ being stored by an earlier request."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,18 +18,10 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backup.adapters.dynamodb import DynamoRepository
+from backup.adapters import aws
 from backup.adapters.environment import EnvConfig
-from backup.adapters.stepfunctions import StepFunctionsExecutions
-from backup.adapters.telemetry import PowertoolsMetrics
 from backup.domain import clock
 from backup.domain.applications import parse_application
 from backup.domain.kinds import RecordKind
@@ -63,23 +56,75 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = APIGatewayHttpResolver()
-repository = DynamoRepository(config.table_name)
-intake = Intake(
-    repository,
-    {
-        RecordKind.VOLUNTEER: StepFunctionsExecutions(config.state_machine_arn, RecordKind.VOLUNTEER),
-        RecordKind.YOUTH: StepFunctionsExecutions(config.youth_state_machine_arn, RecordKind.YOUTH),
-    },
-    clock.now,
-    PowertoolsMetrics(),
-)
-# A double click, a resubmitted form or a client's retry carries the same submission: it maps
-# to the same id for a day instead of creating a second volunteer or young person.
-idempotency = IdempotencyConfig(expires_after_seconds=24 * 3600)
-# expiry in the table's TTL attribute, so DynamoDB removes spent idempotency records by itself
-persistence = DynamoDBPersistenceLayer(
-    table_name=config.table_name, key_attr="pk", sort_key_attr="sk", expiry_attr="expires_at"
-)
+
+
+@functools.cache
+def _intake() -> Intake:
+    """The use case and its adapters, made at the first submission: a page view or a cold start
+    pays for none of them (nor for boto3)."""
+    from backup.adapters.dynamodb import DynamoRepository
+    from backup.adapters.stepfunctions import StepFunctionsExecutions
+    from backup.adapters.telemetry import PowertoolsMetrics
+
+    return Intake(
+        DynamoRepository(config.table_name),
+        {
+            RecordKind.VOLUNTEER: StepFunctionsExecutions(config.state_machine_arn, RecordKind.VOLUNTEER),
+            RecordKind.YOUTH: StepFunctionsExecutions(config.youth_state_machine_arn, RecordKind.YOUTH),
+        },
+        clock.now,
+        PowertoolsMetrics(),
+    )
+
+
+_lambda_context: list[LambdaContext] = []  # this invocation's context, for the guard's time left
+
+
+@dataclass(frozen=True)
+class Guard:
+    """The double-submission guard (Powertools idempotency), made at the first submission."""
+
+    register: Callable[..., dict[str, str]]
+    refer: Callable[..., dict[str, str]]
+    in_progress: type[Exception]
+    config: Any
+
+
+@functools.cache
+def _guard() -> Guard:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
+    # A double click, a resubmitted form or a client's retry carries the same submission: it maps
+    # to the same id for a day instead of creating a second volunteer or young person.
+    idempotency = IdempotencyConfig(expires_after_seconds=24 * 3600)
+    if _lambda_context:
+        idempotency.register_lambda_context(_lambda_context[-1])
+    # expiry in the table's TTL attribute, so DynamoDB removes spent idempotency records by itself.
+    # Our client (its retries and timeouts), from the session the repository uses: the service's
+    # model is loaded once per cold start, not once more for a session of Powertools' own.
+    persistence = DynamoDBPersistenceLayer(
+        table_name=config.table_name,
+        key_attr="pk",
+        sort_key_attr="sk",
+        expiry_attr="expires_at",
+        boto3_client=aws.client("dynamodb"),
+    )
+
+    def once(argument: str, store: Callable[..., dict[str, str]]) -> Callable[..., dict[str, str]]:
+        """The same submission within a day gives the same answer, and is stored once."""
+        decorator: Callable[[Callable[..., dict[str, str]]], Callable[..., dict[str, str]]] = idempotent_function(
+            data_keyword_argument=argument, config=idempotency, persistence_store=persistence, output_serializer=None
+        )
+        return decorator(store)
+
+    return Guard(once("application", register), once("referral", refer), IdempotencyAlreadyInProgressError, idempotency)
+
+
 # A double click sends the same submission twice while the first is still being stored. The second
 # waits this long for the first to finish, then answers with the same receipt; if the first takes
 # longer, it answers 409 with a sentence (nothing is stored twice either way).
@@ -87,27 +132,17 @@ IN_PROGRESS_WAIT_SECONDS = 2.0
 IN_PROGRESS_POLL_SECONDS = 0.2
 
 
-def _once(argument: str) -> Callable[[Callable[..., dict[str, str]]], Callable[..., dict[str, str]]]:
-    """The same submission within a day gives the same answer, and is stored once (Powertools)."""
-    decorator: Callable[[Callable[..., dict[str, str]]], Callable[..., dict[str, str]]] = idempotent_function(
-        data_keyword_argument=argument, config=idempotency, persistence_store=persistence, output_serializer=None
-    )
-    return decorator
-
-
-@_once("application")
 def register(application: dict[str, Any]) -> dict[str, str]:
     """Store the application and start its workflow; the same application gives the same id."""
-    volunteer_id = intake.apply(VolunteerDetails.model_validate(application))
+    volunteer_id = _intake().apply(VolunteerDetails.model_validate(application))
     logger.set_correlation_id(volunteer_id)
     logger.info("person stored and workflow started", extra={"person_kind": "VOLUNTEER"})
     return {"application_id": volunteer_id}
 
 
-@_once("referral")
 def refer(referral: dict[str, Any]) -> dict[str, str]:
     """Store the referral and start the young person's workflow; the same referral gives the same id."""
-    youth_id = intake.refer(YouthDetails.model_validate(referral))
+    youth_id = _intake().refer(YouthDetails.model_validate(referral))
     logger.set_correlation_id(youth_id)
     logger.info("person stored and workflow started", extra={"person_kind": "YOUTH"})
     return {"youth_id": youth_id}
@@ -143,7 +178,7 @@ APPLICATION = PublicForm(
     noun="application",
     parse=parse_application,
     form=application_form,
-    store=lambda details: register(application=details),
+    store=lambda details: _guard().register(application=details),
     id_key="application_id",
     receipt=receipt_page,
     danish_noun="Ansøgningen",
@@ -160,7 +195,7 @@ REFERRAL = PublicForm(
     noun="referral",
     parse=parse_referral,
     form=referral_form,
-    store=lambda details: refer(referral=details),
+    store=lambda details: _guard().refer(referral=details),
     id_key="youth_id",
     receipt=referral_receipt_page,
     danish_noun="Henvisningen",
@@ -230,7 +265,7 @@ def _submit(form: PublicForm) -> Response[str]:
     # Counted before anything is stored: over the limit, nothing is stored, started or sent. The
     # same submission again is admitted without counting, and the double-submission guard gives it
     # its id (the guard stores its record only for a submission the limit let through).
-    if not intake.admit(form.kind, form.recipient(record), details):
+    if not _intake().admit(form.kind, form.recipient(record), details):
         logger.info(f"{form.noun} over the daily limit for its address")
         return problem(
             429,
@@ -241,7 +276,7 @@ def _submit(form: PublicForm) -> Response[str]:
         )
     try:
         stored = _store_once(form, details)
-    except IdempotencyAlreadyInProgressError:
+    except _guard().in_progress:
         logger.info(f"{form.noun} already being stored by an earlier request")
         return problem(409, f"{form.danish_noun} er ved at blive gemt", form.busy, json_reply)
     if json_reply:
@@ -256,7 +291,7 @@ def _store_once(form: PublicForm, details: dict[str, Any]) -> dict[str, str]:
     while True:
         try:
             return form.store(details)
-        except IdempotencyAlreadyInProgressError:
+        except _guard().in_progress:
             if time.monotonic() + IN_PROGRESS_POLL_SECONDS > deadline:
                 raise
             time.sleep(IN_PROGRESS_POLL_SECONDS)
@@ -284,5 +319,7 @@ def health() -> Response[str]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    idempotency.register_lambda_context(context)
+    _lambda_context[:] = [context]
+    if _guard.cache_info().currsize:
+        _guard().config.register_lambda_context(context)
     return app.resolve(event, context)

@@ -22,11 +22,12 @@ from scoring import (
     DEFAULT_CONFIG,
     MAX_SCORE,
     MatchingConfig,
+    PossibleScores,
     ScoreMatrix,
     Volunteer,
     YoungPerson,
+    possible_scores,
     reason_for,
-    score_matrix,
 )
 
 ALTERNATIVES = 2
@@ -64,9 +65,9 @@ def pool_value(matrix: ScoreMatrix, pairs: Pairs) -> PoolValue:
     return PoolValue(len(pairs), float(sum(matrix.scores[i, j] for i, j in pairs)))
 
 
-def _impossible_cost(matrix: ScoreMatrix) -> float:
+def _impossible_cost(shape: tuple[int, int]) -> float:
     """A cost so high that giving up one possible pair never pays, whatever it does to the scores."""
-    return MAX_SCORE * (min(matrix.shape) + 2)
+    return MAX_SCORE * (min(shape) + 2)
 
 
 def optimal_pairs(matrix: ScoreMatrix) -> Pairs:
@@ -79,7 +80,7 @@ def optimal_pairs(matrix: ScoreMatrix) -> Pairs:
     possible = matrix.possible[np.ix_(rows, cols)]
     cost = matrix.scores[np.ix_(rows, cols)]  # a copy: negated and masked in place to spare memory
     np.negative(cost, out=cost)
-    cost[~possible] = _impossible_cost(matrix)
+    cost[~possible] = _impossible_cost(matrix.shape)
     chosen_rows, chosen_cols = linear_sum_assignment(cost)
     keep = possible[chosen_rows, chosen_cols]
     return [(int(rows[r]), int(cols[c])) for r, c in zip(chosen_rows[keep], chosen_cols[keep], strict=True)]
@@ -109,7 +110,7 @@ def exact_pairs_milp(matrix: ScoreMatrix) -> Pairs:
     each_young = sparse.csr_matrix((ones, (rows, edges)), shape=(n, rows.size))
     each_volunteer = sparse.csr_matrix((ones, (cols, edges)), shape=(m, rows.size))
     result = milp(
-        c=-(matrix.scores[rows, cols] + _impossible_cost(matrix)),
+        c=-(matrix.scores[rows, cols] + _impossible_cost(matrix.shape)),
         constraints=[LinearConstraint(each_young, 0, 1), LinearConstraint(each_volunteer, 0, 1)],
         integrality=ones,
         bounds=Bounds(0, 1),
@@ -121,22 +122,28 @@ def exact_pairs_milp(matrix: ScoreMatrix) -> Pairs:
 
 
 def exact_pairs_sparse(matrix: ScoreMatrix) -> Pairs:
-    """A second independent exact method for large pools: sparse LAPJVsp over the possible pairs only.
+    """A second independent exact method, on the dense matrix's possible pairs (see `sparse_pairs`)."""
+    rows, cols = np.nonzero(matrix.possible)
+    scores = sparse.csr_matrix((matrix.scores[rows, cols], (rows, cols)), shape=matrix.shape)
+    return sparse_pairs(PossibleScores(scores))
+
+
+def sparse_pairs(pool: PossibleScores) -> Pairs:
+    """The optimal assignment over the possible pairs only: sparse LAPJVsp (what `assign` uses).
 
     Each young person gets a private "nobody" option at a prohibitive cost, so a full matching
-    always exists and leaving someone out is chosen only when unavoidable.
+    always exists and leaving someone out is chosen only when unavoidable: as many matched as
+    possible first, then the highest total score (the same objective as `optimal_pairs`).
     """
-    n, m = matrix.shape
-    rows, cols = np.nonzero(matrix.possible)
-    costs = (MAX_SCORE + 1.0) - matrix.scores[rows, cols]  # strictly positive: zero would read as "no edge"
-    nobody = np.full(n, _impossible_cost(matrix) + MAX_SCORE + 1.0)
-    graph = sparse.csr_matrix(
-        (
-            np.concatenate([costs, nobody]),
-            (np.concatenate([rows, np.arange(n)]), np.concatenate([cols, m + np.arange(n)])),
-        ),
-        shape=(n, m + n),
-    )
+    n, m = pool.shape
+    if pool.matrix.nnz == 0:
+        return []
+    # the costs with each row's "nobody" column put at its end, in one new array each (no stacking)
+    ends = pool.matrix.indptr[1:]
+    indices = np.insert(pool.matrix.indices, ends, np.arange(m, m + n, dtype=pool.matrix.indices.dtype))
+    costs = np.insert(pool.matrix.data, ends, -_impossible_cost(pool.shape))
+    np.subtract(MAX_SCORE + 1.0, costs, out=costs)  # strictly positive: zero would read as "no edge"
+    graph = sparse.csr_matrix((costs, indices, pool.matrix.indptr + np.arange(n + 1)), shape=(n, m + n))
     young, volunteer = min_weight_full_bipartite_matching(graph)
     return [(int(i), int(j)) for i, j in zip(young, volunteer, strict=True) if j < m]
 
@@ -177,6 +184,24 @@ def _top(scores: np.ndarray, count: int) -> list[list[int]]:
     return [[int(j) for j in row if np.isfinite(scores[k, j])] for k, row in enumerate(best)]
 
 
+def sparse_alternatives(pool: PossibleScores, pairs: Pairs, count: int = ALTERNATIVES) -> dict[int, list[int]]:
+    """`choose_alternatives` over the possible pairs only; equal scores in column order."""
+    if not pairs or count == 0:
+        return {}
+    taken = np.zeros(pool.shape[1], dtype=bool)
+    taken[[j for _, j in pairs]] = True
+    alternatives: dict[int, list[int]] = {}
+    for i, own in pairs:
+        cols, scores = pool.row(i)
+        others = cols != own
+        cols, scores = cols[others], scores[others]
+        order = np.lexsort((cols, -scores))  # best score first, then the lower column
+        ranked = cols[order]
+        free = ranked[~taken[ranked]][:count]
+        alternatives[i] = [int(j) for j in free] + [int(j) for j in ranked[taken[ranked]][: count - free.size]]
+    return alternatives
+
+
 def assign(
     young: Sequence[YoungPerson],
     volunteers: Sequence[Volunteer],
@@ -186,13 +211,18 @@ def assign(
     excluded_pairs: Iterable[tuple[str, str]] = (),
     alternatives: int = ALTERNATIVES,
 ) -> MatchingResult:
-    """Score the pool, choose the optimal pairs and explain each proposal and its alternatives."""
-    matrix = score_matrix(young, volunteers, today=today, config=config, excluded_pairs=excluded_pairs)
-    pairs = optimal_pairs(matrix)
-    others = choose_alternatives(matrix, pairs, alternatives)
+    """Score the pool, choose the optimal pairs and explain each proposal and its alternatives.
+
+    Only the possible pairs are kept (`possible_scores`), so a national pool (20,000 volunteers and
+    5,000 young people) fits the function's memory; `optimal_pairs` on the dense matrix is the reference.
+    """
+    pool = possible_scores(young, volunteers, today=today, config=config, excluded_pairs=excluded_pairs)
+    pairs = sparse_pairs(pool)
+    others = sparse_alternatives(pool, pairs, alternatives)
 
     def candidate(i: int, j: int) -> Candidate:
-        return Candidate(volunteers[j].id, float(matrix.scores[i, j]), reason_for(young[i], volunteers[j]))
+        cols, scores = pool.row(i)
+        return Candidate(volunteers[j].id, float(scores[cols == j][0]), reason_for(young[i], volunteers[j]))
 
     chosen = dict(pairs)
     proposals = tuple(
@@ -200,7 +230,7 @@ def assign(
         for i in range(len(young))
         if i in chosen
     )
-    any_possible = [bool(row.any()) for row in matrix.possible]
+    any_possible = [bool(k) for k in np.diff(pool.matrix.indptr)]
     return MatchingResult(
         proposals=proposals,
         unmatched=tuple(y.id for i, y in enumerate(young) if not any_possible[i]),

@@ -18,7 +18,6 @@ from backup.domain.kinds import RecordKind
 from backup.domain.links import LinkKind
 from backup.usecases import tasks
 from backup.usecases.proposals import Proposals
-from pool import run_matching
 
 
 class Config(ProgrammeConfig):
@@ -45,6 +44,10 @@ proposals = Proposals(
 
 
 def run(task: tasks.MatchingRun) -> tasks.MatchingResult:
+    # numpy and scipy are imported by the hourly run only: a proposal's tasks (most invocations)
+    # start without them
+    from pool import run_matching
+
     result = run_matching(repository, proposals, clock.now(), config.match_max_distance_km)
     logger.info("matching ran", extra=result)
     return tasks.MatchingResult(**result)

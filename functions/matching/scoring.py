@@ -349,25 +349,6 @@ def _distinct_distances(young: Sequence[str], volunteers: Sequence[str]) -> tupl
     return yi, vi, 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
-def _shared_counts(young: Sequence[InterestSet], volunteers: Sequence[InterestSet]) -> np.ndarray:
-    """Shared interests per pair, capped: a small dense product for the fixed set, sparse for free text."""
-    y_fixed = np.array([[i in s.fixed for i in FIXED_INTERESTS] for s in young], dtype=np.float32)
-    v_fixed = np.array([[i in s.fixed for i in FIXED_INTERESTS] for s in volunteers], dtype=np.float32)
-    counts = y_fixed.reshape(len(young), -1) @ v_fixed.reshape(len(volunteers), -1).T
-    # only free-text words that someone on each side wrote can be shared
-    vocabulary = {
-        word: n
-        for n, word in enumerate(
-            sorted(set().union(*(s.free for s in young)) & set().union(*(s.free for s in volunteers)))
-        )
-    }
-    if vocabulary:
-        free = (_incidence(young, vocabulary) @ _incidence(volunteers, vocabulary).T).tocoo()
-        counts[free.row, free.col] += free.data
-    np.minimum(counts, INTERESTS_FOR_FULL_SCORE, out=counts)
-    return counts.astype(np.uint8)
-
-
 def _incidence(people: Sequence[InterestSet], vocabulary: dict[str, int]) -> sparse.csr_matrix:
     rows, cols = [], []
     for row, interests in enumerate(people):
@@ -379,6 +360,86 @@ def _incidence(people: Sequence[InterestSet], vocabulary: dict[str, int]) -> spa
     return sparse.csr_matrix((data, (rows, cols)), shape=(len(people), len(vocabulary)))
 
 
+class _PoolFeatures:
+    """Each person's part of the rules as arrays, computed once; any block of young people's rows is
+    then scored against every volunteer without holding the whole (young x volunteers) matrix."""
+
+    def __init__(
+        self,
+        young: Sequence[YoungPerson],
+        volunteers: Sequence[Volunteer],
+        today: date,
+        config: MatchingConfig,
+        excluded_pairs: Iterable[tuple[str, str]],
+    ):
+        self.shape = (len(young), len(volunteers))
+        self.yi, self.vi, distinct_km = _distinct_distances(
+            [y.postcode for y in young], [v.postcode for v in volunteers]
+        )
+        self.within = distinct_km <= config.max_distance_km
+        self.distance = distance_points(distinct_km, config.max_distance_km)
+        y_sets, v_sets = [InterestSet.of(y.interests) for y in young], [InterestSet.of(v.interests) for v in volunteers]
+        self.y_fixed = np.array([[i in s.fixed for i in FIXED_INTERESTS] for s in y_sets], dtype=np.float32)
+        self.v_fixed_t = np.array([[i in s.fixed for i in FIXED_INTERESTS] for s in v_sets], dtype=np.float32)
+        self.y_fixed, self.v_fixed_t = (
+            self.y_fixed.reshape(len(young), -1),
+            self.v_fixed_t.reshape(len(volunteers), -1).T,
+        )
+        # only free-text words that someone on each side wrote can be shared
+        vocabulary = {
+            word: n
+            for n, word in enumerate(
+                sorted(set().union(*(s.free for s in y_sets)) & set().union(*(s.free for s in v_sets)))
+            )
+        }
+        self.y_free = _incidence(y_sets, vocabulary) if vocabulary else None
+        self.v_free_t = _incidence(v_sets, vocabulary).T.tocsc() if vocabulary else None
+        self.y_cadence = np.array([CADENCE_ORDER.index(y.availability) for y in young])
+        self.v_cadence = np.array([CADENCE_ORDER.index(v.availability) for v in volunteers])
+        # the young person's wishes (hard filter, see above)
+        self.wish_gender = np.array([GENDER_CODES[y.preferences.volunteer_gender] for y in young])
+        self.gender = np.array([GENDER_CODES[v.gender] for v in volunteers])
+        bands = [y.preferences.volunteer_age for y in young]
+        self.ages: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        if any(bands):
+            self.ages = (
+                np.array([b.low if b else 0 for b in bands]),
+                np.array([b.high if b and b.high is not None else 10_000 for b in bands]),
+                np.array([age_on(v.birth_date, today) for v in volunteers]),
+            )
+        # declined introductions
+        column = {v.id: j for j, v in enumerate(volunteers)}
+        row = {y.id: i for i, y in enumerate(young)}
+        pairs = [(i, column[v]) for i, y in enumerate(young) for v in y.excluded_volunteer_ids if v in column]
+        pairs += [(row[y], column[v]) for y, v in excluded_pairs if y in row and v in column]
+        self.excluded = np.array(sorted(set(pairs)), dtype=np.intp).reshape(-1, 2)
+
+    def possible(self, start: int, stop: int) -> np.ndarray:
+        """Which pairs of young people start..stop and every volunteer are allowed at all (bool)."""
+        possible = np.take(self.within[self.yi[start:stop]], self.vi, axis=1)
+        wish = self.wish_gender[start:stop, None]
+        possible &= (wish == 0) | (wish == self.gender[None, :])
+        if self.ages is not None:
+            low, high, age = self.ages
+            possible &= (low[start:stop, None] <= age[None, :]) & (age[None, :] <= high[start:stop, None])
+        mine = (self.excluded[:, 0] >= start) & (self.excluded[:, 0] < stop)
+        possible[self.excluded[mine, 0] - start, self.excluded[mine, 1]] = False
+        return possible
+
+    def scores(self, start: int, stop: int, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """Scores (float64) of the pairs (start + rows, columns); rows and columns broadcast together."""
+        counts = self.y_fixed[start:stop] @ self.v_fixed_t
+        if self.y_free is not None and self.v_free_t is not None:
+            free = (self.y_free[start:stop] @ self.v_free_t).tocoo()
+            counts[free.row, free.col] += free.data
+        np.minimum(counts, INTERESTS_FOR_FULL_SCORE, out=counts)
+        young = start + rows
+        scores = self.distance[self.yi[young], self.vi[columns]]
+        scores += INTEREST_POINTS[counts.astype(np.uint8)[rows, columns]]
+        scores += AVAILABILITY_POINTS[self.y_cadence[young], self.v_cadence[columns]]
+        return np.asarray(scores, dtype=np.float64)
+
+
 def score_matrix(
     young: Sequence[YoungPerson],
     volunteers: Sequence[Volunteer],
@@ -387,44 +448,60 @@ def score_matrix(
     config: MatchingConfig = DEFAULT_CONFIG,
     excluded_pairs: Iterable[tuple[str, str]] = (),
 ) -> ScoreMatrix:
-    """Score every pair of the pool with numpy; the same rules as `score_pair`.
+    """Score every pair of the pool with numpy, as one dense matrix; the same rules as `score_pair`.
 
     `excluded_pairs` holds (young id, volunteer id) pairs excluded beside `excluded_volunteer_ids`.
     """
     n, m = len(young), len(volunteers)
     if n == 0 or m == 0:
         return ScoreMatrix(np.zeros((n, m)), np.zeros((n, m), dtype=bool))
+    features = _PoolFeatures(young, volunteers, today, config, excluded_pairs)
+    scores = features.scores(0, n, np.arange(n)[:, None], np.arange(m)[None, :])
+    return ScoreMatrix(scores, features.possible(0, n))
 
-    # Each part is computed on the small table of distinct values, then gathered into the
-    # (young x volunteers) matrix and summed in place: fast, and few 40 MB temporaries.
-    yi, vi, distinct_km = _distinct_distances([y.postcode for y in young], [v.postcode for v in volunteers])
-    possible = (distinct_km <= config.max_distance_km)[yi[:, None], vi[None, :]]
-    scores = distance_points(distinct_km, config.max_distance_km)[yi[:, None], vi[None, :]]
-    shared = _shared_counts(
-        [InterestSet.of(y.interests) for y in young], [InterestSet.of(v.interests) for v in volunteers]
-    )
-    scores += INTEREST_POINTS[shared]
-    y_cadence = np.array([CADENCE_ORDER.index(y.availability) for y in young])
-    v_cadence = np.array([CADENCE_ORDER.index(v.availability) for v in volunteers])
-    scores += AVAILABILITY_POINTS[y_cadence[:, None], v_cadence[None, :]]
 
-    # the young person's wishes (hard filter, see above)
-    wish_gender = np.array([GENDER_CODES[y.preferences.volunteer_gender] for y in young])
-    gender = np.array([GENDER_CODES[v.gender] for v in volunteers])
-    possible &= (wish_gender[:, None] == 0) | (wish_gender[:, None] == gender[None, :])
-    bands = [y.preferences.volunteer_age for y in young]
-    if any(bands):
-        low = np.array([b.low if b else 0 for b in bands])
-        high = np.array([b.high if b and b.high is not None else 10_000 for b in bands])
-        age = np.array([age_on(v.birth_date, today) for v in volunteers])
-        possible &= (low[:, None] <= age[None, :]) & (age[None, :] <= high[:, None])
+# Young people scored at a time by `possible_scores`: 256 rows of 20,000 volunteers are 40 MB.
+ROWS_PER_BLOCK = 256
 
-    # declined introductions
-    column = {v.id: j for j, v in enumerate(volunteers)}
-    row = {y.id: i for i, y in enumerate(young)}
-    pairs = [(i, column[v]) for i, y in enumerate(young) for v in y.excluded_volunteer_ids if v in column]
-    pairs += [(row[y], column[v]) for y, v in excluded_pairs if y in row and v in column]
-    if pairs:
-        rows, cols = zip(*pairs, strict=True)
-        possible[list(rows), list(cols)] = False
-    return ScoreMatrix(scores, possible)
+
+@dataclass(frozen=True)
+class PossibleScores:
+    """The scores of the possible pairs only, one row per young person (compressed sparse rows):
+    a national pool's possible pairs are about a tenth of all pairs."""
+
+    matrix: sparse.csr_matrix  # float64 scores; an entry (even a score of 0) means the pair is possible
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        rows, columns = self.matrix.shape
+        return int(rows), int(columns)
+
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Young person i's possible volunteers (column indices) and their scores."""
+        start, stop = self.matrix.indptr[i], self.matrix.indptr[i + 1]
+        return self.matrix.indices[start:stop], self.matrix.data[start:stop]
+
+
+def possible_scores(
+    young: Sequence[YoungPerson],
+    volunteers: Sequence[Volunteer],
+    *,
+    today: date,
+    config: MatchingConfig = DEFAULT_CONFIG,
+    excluded_pairs: Iterable[tuple[str, str]] = (),
+) -> PossibleScores:
+    """The same scores as `score_matrix`, kept for the possible pairs only, built a block of rows at a time."""
+    n, m = len(young), len(volunteers)
+    if n == 0 or m == 0:
+        return PossibleScores(sparse.csr_matrix((n, m)))
+    features = _PoolFeatures(young, volunteers, today, config, excluded_pairs)
+    indptr, indices, data = [np.zeros(1, dtype=np.int64)], [], []
+    for start in range(0, n, ROWS_PER_BLOCK):
+        stop = min(n, start + ROWS_PER_BLOCK)
+        possible = features.possible(start, stop)
+        rows, cols = np.nonzero(possible)  # row by row, columns in order: compressed sparse rows as they are
+        indices.append(cols.astype(np.int32))
+        data.append(features.scores(start, stop, rows, cols))
+        indptr.append(indptr[-1][-1] + np.cumsum(possible.sum(axis=1)))
+    matrix = sparse.csr_matrix((np.concatenate(data), np.concatenate(indices), np.concatenate(indptr)), shape=(n, m))
+    return PossibleScores(matrix)

@@ -75,7 +75,7 @@ def at_once(count: int, call: Any) -> list[dict[str, Any]]:
 
 def hold_the_first_start(intake: Any, kind: RecordKind) -> tuple[threading.Event, threading.Event]:
     """The first run to start waits until released: its submission stays in flight meanwhile."""
-    executions_port = intake.intake.executions[kind]
+    executions_port = intake._intake().executions[kind]
     original = executions_port.start
     entered, release = threading.Event(), threading.Event()
 
@@ -194,7 +194,7 @@ def test_the_same_inbox_in_other_spellings_counts_as_one_address(intake):
 
 def test_the_limit_starts_again_the_next_day_and_counts_each_address_on_its_own(intake, monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(intake.intake, "now", clock)
+    monkeypatch.setattr(intake._intake(), "now", clock)
     for n in range(3):
         post(intake, "/apply", application(n=n))
     assert post(intake, "/apply", application(n=3))["statusCode"] == 429
@@ -205,7 +205,7 @@ def test_the_limit_starts_again_the_next_day_and_counts_each_address_on_its_own(
 
 def test_the_count_is_kept_two_days_under_a_digest_never_the_address(intake, table, monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(intake.intake, "now", clock)
+    monkeypatch.setattr(intake._intake(), "now", clock)
     for n in range(2):
         post(intake, "/apply", application(n=n))
     post(intake, "/refer", referral())

@@ -62,7 +62,13 @@ def test_the_packages_hold_the_code_and_leave_out_only_what_never_runs(packages)
     assert (python / "pydantic").is_dir() and (python / "aws_lambda_powertools").is_dir()
     assert (python / "tzdata").is_dir()  # Danish time: the runtime has no zoneinfo database
     assert not [p.name for p in python.iterdir() if p.name.split("-")[0] in {"boto3", "botocore", "urllib3"}]
-    assert not list(python.rglob("__pycache__")) and not list(function.rglob("__pycache__"))  # 3.11 bytecode
+    assert not list(function.rglob("__pycache__"))  # numpy's and scipy's bytecode would not fit
+    bytecode = list(python.rglob("*.pyc"))
+    if sys.version_info[:2] == (3, 13):  # the layer is compiled only by Lambda's Python version
+        assert bytecode and all(p.name.endswith(".cpython-313.pyc") for p in bytecode)
+        assert (python / "backup" / "domain" / "__pycache__" / "stages.cpython-313.pyc").is_file()
+    else:
+        assert not bytecode  # another version's bytecode would be ignored in Lambda
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the build fetches manylinux wheels for this machine")

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "functions" / "matching"))
 
+from scipy import sparse  # noqa: E402
+
 from assignment import (  # noqa: E402
     Pairs,
     PoolValue,
@@ -23,8 +25,18 @@ from assignment import (  # noqa: E402
     greedy_pairs,
     optimal_pairs,
     pool_value,
+    sparse_alternatives,
+    sparse_pairs,
 )
-from scoring import ScoreMatrix, Volunteer, YoungPerson, score_matrix, score_pair  # noqa: E402
+from scoring import (  # noqa: E402
+    PossibleScores,
+    ScoreMatrix,
+    Volunteer,
+    YoungPerson,
+    possible_scores,
+    score_matrix,
+    score_pair,
+)
 
 TODAY = date(2025, 6, 1)
 X = None  # an impossible pair in a hand-written matrix
@@ -186,6 +198,50 @@ def test_alternatives_are_volunteers_nobody_else_got_before_those_chosen_for_oth
 def test_volunteers_chosen_for_others_fill_up_when_too_few_are_free() -> None:
     scores = matrix([[90, 85, 30], [X, 95, X]])
     assert choose_alternatives(scores, optimal_pairs(scores)) == {0: [2, 1], 1: []}
+
+
+def only_possible(scores: ScoreMatrix) -> PossibleScores:
+    rows, cols = np.nonzero(scores.possible)
+    return PossibleScores(sparse.csr_matrix((scores.scores[rows, cols], (rows, cols)), shape=scores.shape))
+
+
+def test_alternatives_from_the_possible_pairs_only_are_the_same() -> None:
+    for rows in ([[90, 85, 30, 20], [X, 95, X, X]], [[90, 85, 30], [X, 95, X]], [[0, 0, X, 0], [0, X, 0, 0]]):
+        scores = matrix(rows)
+        pairs = optimal_pairs(scores)
+        ours = sparse_alternatives(only_possible(scores), pairs)
+        reference = choose_alternatives(scores, pairs)
+        # the same volunteers' scores in the same order (equal scores may be other volunteers)
+        assert {i: [scores.scores[i, j] for j in js] for i, js in ours.items()} == {
+            i: [scores.scores[i, j] for j in js] for i, js in reference.items()
+        }
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(postcodes, st.sampled_from([(), ("music",), ("football", "Skak")])), min_size=1, max_size=8),
+    st.lists(st.tuples(postcodes, st.sampled_from(["female", "male"])), min_size=1, max_size=9),
+    st.sampled_from([None, "female", "male"]),
+)
+def test_the_possible_pairs_carry_the_dense_scores_and_assign_is_as_good_as_the_dense_reference(
+    young_spec: list[tuple[str, tuple[str, ...]]], volunteer_spec: list[tuple[str, str]], wish: str | None
+) -> None:
+    ys = [
+        young(f"y{i}", pc, interests=list(interests) or ["music"], preferences={"volunteer_gender": wish})
+        for i, (pc, interests) in enumerate(young_spec)
+    ]
+    vs = [volunteer(f"v{j}", pc, gender=g) for j, (pc, g) in enumerate(volunteer_spec)]
+    dense = score_matrix(ys, vs, today=TODAY, excluded_pairs=[("y0", "v0")])
+    pool = possible_scores(ys, vs, today=TODAY, excluded_pairs=[("y0", "v0")])
+    kept = {(i, int(j)): float(score) for i in range(len(ys)) for j, score in zip(*pool.row(i), strict=True)}
+    rows, cols = np.nonzero(dense.possible)
+    assert kept == {(int(i), int(j)): float(dense.scores[i, j]) for i, j in zip(rows, cols, strict=True)}
+    reference = pool_value(dense, optimal_pairs(dense))
+    ours = assert_valid(dense, sparse_pairs(pool))
+    assert ours.matched == reference.matched
+    assert ours.total_score == pytest.approx(reference.total_score)
+    result = assign(ys, vs, today=TODAY, excluded_pairs=[("y0", "v0")])
+    assert result.total_score == pytest.approx(reference.total_score)
 
 
 def test_each_proposal_explains_the_chosen_volunteer_and_the_alternatives_best_first() -> None:

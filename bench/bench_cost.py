@@ -1,0 +1,263 @@
+"""A monthly AWS bill for the programme: 1,000 volunteers and 500 young people a year, eu-west-1.
+
+Fixed costs are counted from template.yaml (alarms and the metrics they read, dashboards, KMS keys,
+Cognito, log groups) and from what the hourly watch publishes (three metrics per stage with a limit in
+StageLimitDays, plus one total). Usage costs come from per-journey counts (state transitions, Lambda
+invocations, emails, DynamoDB read and write units): the volunteer's are the counts measured in issue
+14 on the local stack; the others are estimates, labelled as such below. Prices are AWS list prices
+with their source; free tiers are shown apart, not taken off.
+
+Run with `make bench-cost`. Not a test: the arithmetic is tested in tests/unit/test_bench_cost.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# --- AWS list prices, eu-west-1 (Ireland), USD; read from the pricing pages named, 2025 -------------
+# https://aws.amazon.com/step-functions/pricing/ (Standard workflows)
+PRICE_PER_STATE_TRANSITION = 0.025 / 1000
+# https://aws.amazon.com/lambda/pricing/ (requests; duration on arm64, the template's architecture)
+PRICE_PER_LAMBDA_REQUEST = 0.20 / 1_000_000
+PRICE_PER_LAMBDA_GB_SECOND_ARM = 0.0000133334
+# https://aws.amazon.com/ses/pricing/ (outbound email)
+PRICE_PER_EMAIL = 0.10 / 1000
+# https://aws.amazon.com/dynamodb/pricing/on-demand/ (eu-west-1, after the November 2024 reduction)
+PRICE_PER_WRITE_UNIT = 0.7063 / 1_000_000
+PRICE_PER_READ_UNIT = 0.1413 / 1_000_000
+# https://aws.amazon.com/api-gateway/pricing/ (HTTP APIs, eu-west-1, first 300 million)
+PRICE_PER_HTTP_REQUEST = 1.11 / 1_000_000
+# https://aws.amazon.com/cloudwatch/pricing/ (eu-west-1)
+PRICE_PER_CUSTOM_METRIC_MONTH = 0.30  # first 10,000 metrics; prorated by the hour a metric is published
+PRICE_PER_ALARM_METRIC_MONTH = 0.10  # standard resolution; a metric-math alarm pays for each metric it reads
+PRICE_PER_DASHBOARD_MONTH = 3.00  # the first 3 dashboards (up to 50 metrics each) are in the free tier
+PRICE_PER_LOG_GB_INGESTED = 0.57
+PRICE_PER_LOG_GB_MONTH_STORED = 0.03
+# https://aws.amazon.com/kms/pricing/
+PRICE_PER_KMS_KEY_MONTH = 1.00
+# https://aws.amazon.com/cognito/pricing/ (Essentials tier: the first 10,000 monthly active users are free)
+PRICE_PER_COGNITO_MAU_OVER_FREE = 0.015
+COGNITO_FREE_MAU = 10_000
+# https://aws.amazon.com/lambda/pricing/ (SnapStart for Python): nothing while SnapStart is off
+PRICE_SNAPSTART_PER_FUNCTION_MONTH_OFF = 0.0
+
+HOURS_PER_MONTH = 730
+MONTHS_PER_YEAR = 12
+# Estimate: the use cases' event metrics (StepOpened, ReminderSent, StepApproved, StageWaitSeconds, ...
+# per stage; Matched, Delivery*, ExpectedOutcomes per function, ...) come to about this many series.
+# Each is billed for the hours it is published in: an event a few times a week costs a fraction.
+EVENT_METRIC_SERIES = 50
+
+
+@dataclass(frozen=True)
+class Journey:
+    """What one person's journey (or one match) uses in AWS."""
+
+    name: str
+    transitions: float
+    invocations: float
+    emails: float
+    write_units: float
+    read_units: float
+    http_requests: float
+    source: str  # "measured (...)" or "estimate (...)"
+
+
+# Issue 14, measured on the local stack: one volunteer from application to READY_FOR_MATCH.
+VOLUNTEER = Journey(
+    "onboarded volunteer", 15, 18, 6, 103, 35, 5, "measured on the local stack (issue 14); HTTP requests estimated"
+)
+# A step that waits out a reminder: the remind task and its email, the state machine's timeout path.
+REMINDER = Journey(
+    "one reminder", 4, 1, 1, 6, 2, 0, "estimate: wait, remind task, choice, wait again; one email, one update"
+)
+YOUNG_PERSON = Journey(
+    "referred young person", 9, 10, 4, 60, 20, 3, "estimate: the referral check is one human step (volunteer: 4)"
+)
+MATCH = Journey(
+    "completed match", 25, 24, 8, 130, 60, 4, "estimate: proposal, choice, introduction, both answers, matched"
+)
+
+
+@dataclass(frozen=True)
+class Programme:
+    volunteers_a_year: int = 1_000
+    young_people_a_year: int = 500
+    matches_a_year: int = 450  # most young people are matched; some leave before
+    reminders_per_step: float = 0.5  # issue 14: assume half of the steps get one reminder
+    steps_per_volunteer: int = 4
+    staff_users: int = 10
+    lambda_seconds_per_invocation: float = 0.3  # estimate, warm and cold together
+    lambda_gb: float = 0.256  # the template's default MemorySize
+    log_kb_per_invocation: float = 2.0  # estimate: a few structured lines (Powertools) and the report line
+    log_retention_months: float = 3.0  # LogRetentionDays' default is 90 days
+
+
+@dataclass(frozen=True)
+class FixedCounts:
+    """What the template makes that costs money whether or not anyone applies."""
+
+    alarms: int
+    alarm_metrics: int
+    dashboards: int
+    kms_keys: int
+    user_pools: int
+    log_groups: int
+    watch_metrics: int
+    watch_runs_a_month: float = HOURS_PER_MONTH
+
+
+def _metrics_read(alarm: dict[str, Any]) -> int:
+    properties = alarm.get("Properties", {})
+    if "Metrics" in properties:
+        return sum(1 for m in properties["Metrics"] if "MetricStat" in m)
+    return 1
+
+
+def watch_metric_count(stage_limit_days: str) -> int:
+    """The watch publishes PeopleWaiting, PeopleOverLimit and OldestWaitDays per stage with a limit, and
+    PeopleOverLimitTotal."""
+    stages = [pair for pair in stage_limit_days.replace(";", ",").split(",") if "=" in pair]
+    return 3 * len(stages) + 1
+
+
+def fixed_counts(template: dict[str, Any]) -> FixedCounts:
+    resources = template["Resources"]
+
+    def of(kind: str) -> list[dict[str, Any]]:
+        return [r for r in resources.values() if r["Type"] == kind]
+
+    alarms = of("AWS::CloudWatch::Alarm")
+    return FixedCounts(
+        alarms=len(alarms),
+        alarm_metrics=sum(_metrics_read(a) for a in alarms),
+        dashboards=len(of("AWS::CloudWatch::Dashboard")),
+        kms_keys=len(of("AWS::KMS::Key")),
+        user_pools=len(of("AWS::Cognito::UserPool")),
+        log_groups=len(of("AWS::Logs::LogGroup")),
+        watch_metrics=watch_metric_count(str(template["Parameters"]["StageLimitDays"]["Default"])),
+    )
+
+
+def journey_cost(journey: Journey, programme: Programme) -> float:
+    """USD for one journey: transitions, invocations (requests and duration), emails, units, HTTP."""
+    return (
+        journey.transitions * PRICE_PER_STATE_TRANSITION
+        + journey.invocations * PRICE_PER_LAMBDA_REQUEST
+        + journey.invocations
+        * programme.lambda_seconds_per_invocation
+        * programme.lambda_gb
+        * PRICE_PER_LAMBDA_GB_SECOND_ARM
+        + journey.emails * PRICE_PER_EMAIL
+        + journey.write_units * PRICE_PER_WRITE_UNIT
+        + journey.read_units * PRICE_PER_READ_UNIT
+        + journey.http_requests * PRICE_PER_HTTP_REQUEST
+    )
+
+
+@dataclass
+class Bill:
+    usage: dict[str, float] = field(default_factory=dict)
+    fixed: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def usage_total(self) -> float:
+        return sum(self.usage.values())
+
+    @property
+    def fixed_total(self) -> float:
+        return sum(self.fixed.values())
+
+    @property
+    def total(self) -> float:
+        return self.usage_total + self.fixed_total
+
+
+def per_volunteer_with_reminders(programme: Programme) -> float:
+    """One onboarded volunteer, with reminders at the rate assumed (half of the steps get one)."""
+    reminders = programme.steps_per_volunteer * programme.reminders_per_step
+    return journey_cost(VOLUNTEER, programme) + reminders * journey_cost(REMINDER, programme)
+
+
+def event_metrics_cost(programme: Programme) -> float:
+    """Each series is published about once per volunteer a month (in that many distinct hours at most)."""
+    hours = min(HOURS_PER_MONTH, programme.volunteers_a_year / MONTHS_PER_YEAR)
+    return EVENT_METRIC_SERIES * hours / HOURS_PER_MONTH * PRICE_PER_CUSTOM_METRIC_MONTH
+
+
+def monthly_bill(counts: FixedCounts, programme: Programme) -> Bill:
+    bill = Bill()
+    per_month = 1 / MONTHS_PER_YEAR
+    bill.usage["volunteers (with reminders)"] = (
+        programme.volunteers_a_year * per_month * per_volunteer_with_reminders(programme)
+    )
+    bill.usage["young people"] = programme.young_people_a_year * per_month * journey_cost(YOUNG_PERSON, programme)
+    bill.usage["matches"] = programme.matches_a_year * per_month * journey_cost(MATCH, programme)
+    watch = Journey("watch run", 0, 1, 0, 0, 2 * counts.watch_metrics, 0, "one query per stage")
+    bill.usage["hourly watch runs"] = counts.watch_runs_a_month * journey_cost(watch, programme)
+    invocations = (
+        programme.volunteers_a_year * VOLUNTEER.invocations
+        + programme.young_people_a_year * YOUNG_PERSON.invocations
+        + programme.matches_a_year * MATCH.invocations
+    ) * per_month + counts.watch_runs_a_month
+    log_gb = invocations * programme.log_kb_per_invocation / 2**20
+    bill.usage["logs ingested"] = log_gb * PRICE_PER_LOG_GB_INGESTED
+    bill.fixed["logs stored (retention)"] = log_gb * programme.log_retention_months * PRICE_PER_LOG_GB_MONTH_STORED
+    bill.fixed[f"custom metrics: the watch's {counts.watch_metrics}, every hour"] = (
+        counts.watch_metrics * PRICE_PER_CUSTOM_METRIC_MONTH
+    )
+    bill.usage[f"event metrics: about {EVENT_METRIC_SERIES} series (estimate)"] = event_metrics_cost(programme)
+    bill.fixed[f"alarms: {counts.alarms} reading {counts.alarm_metrics} metrics"] = (
+        counts.alarm_metrics * PRICE_PER_ALARM_METRIC_MONTH
+    )
+    bill.fixed[f"dashboards: {counts.dashboards} (free tier: 3)"] = counts.dashboards * PRICE_PER_DASHBOARD_MONTH
+    bill.fixed[f"KMS keys: {counts.kms_keys}"] = counts.kms_keys * PRICE_PER_KMS_KEY_MONTH
+    over_free = max(0, programme.staff_users * counts.user_pools - COGNITO_FREE_MAU)
+    bill.fixed[f"Cognito: {programme.staff_users} staff users"] = over_free * PRICE_PER_COGNITO_MAU_OVER_FREE
+    bill.fixed["SnapStart (off)"] = PRICE_SNAPSTART_PER_FUNCTION_MONTH_OFF
+    return bill
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.parse_args()
+    from local_stack import template as tpl
+
+    counts = fixed_counts(tpl.load())
+    programme = Programme()
+    bill = monthly_bill(counts, programme)
+    print(
+        f"Monthly AWS bill, eu-west-1 list prices, {programme.volunteers_a_year:,} volunteers and "
+        f"{programme.young_people_a_year:,} young people a year ({programme.matches_a_year} matches)"
+    )
+    print("  Per journey (usage):")
+    for journey in (VOLUNTEER, REMINDER, YOUNG_PERSON, MATCH):
+        print(f"    {journey.name:<24} ${journey_cost(journey, programme):.5f}   {journey.source}")
+    print(
+        f"    onboarded volunteer with reminders (half of {programme.steps_per_volunteer} steps get one) "
+        f"${per_volunteer_with_reminders(programme):.5f}"
+    )
+    print("  Usage, per month:")
+    for name, cost in bill.usage.items():
+        print(f"    {name:<48} ${cost:8.2f}")
+    print(f"    {'usage total':<48} ${bill.usage_total:8.2f}")
+    print("  Fixed, per month:")
+    for name, cost in bill.fixed.items():
+        print(f"    {name:<48} ${cost:8.2f}")
+    print(f"    {'fixed total':<48} ${bill.fixed_total:8.2f}")
+    print(f"  Total per month: ${bill.total:.2f} (goal: under $5)")
+    free = min(counts.dashboards, 3) * PRICE_PER_DASHBOARD_MONTH + min(10, counts.watch_metrics) * (
+        PRICE_PER_CUSTOM_METRIC_MONTH
+    )
+    print(f"  (an account's free tier would take off about ${free:.2f}: 3 dashboards, 10 custom metrics)")
+
+
+if __name__ == "__main__":
+    main()
