@@ -2,7 +2,6 @@
 workflow function, and Step Functions refusing a decision's delivery for a while."""
 
 import json
-import time
 
 import boto3
 import pytest
@@ -80,11 +79,11 @@ def test_a_decision_step_functions_refuses_for_a_while_still_moves_the_run_on_wi
         f"{stack.web}/_local/faults", timeout=10, json={"function": "states", "action": "SendTaskSuccess", "times": 4}
     )
     assert fault.status_code == 201
-    started = time.monotonic()
     from local_stack.client import approval_fields
 
     answer = stack.client.open_and_decide(url, "approve", approval_fields("PHONE_SCREENING"))
     assert answer.status_code == 200 and "godkendt" in answer.text  # recorded, not a 500
-    stack.client.wait_for_stage(person_id, "HOME_VISIT", timeout=30)
-    assert time.monotonic() - started < 30
+    stack.client.wait_for_stage(person_id, "HOME_VISIT", timeout=30)  # within seconds, not the step's days
+    # every refusal was used up: the request's own tries failed, and the schedule delivered what was owed
+    assert requests.get(f"{stack.web}/_local/faults", timeout=10).json() == []
     assert "DECISION_UNDELIVERED" not in kinds(stack, person_id)

@@ -23,7 +23,17 @@ def test_day_month_and_year_as_people_write_them_become_one_date():
 
 @pytest.mark.parametrize(
     "day, month, year",
-    [("31", "2", "1985"), ("3", "4", "85"), ("tre", "4", "1985"), ("3", "", "1985"), ("٣", "4", "1985")],
+    [
+        ("31", "2", "1985"),
+        ("3", "4", "85"),
+        ("tre", "4", "1985"),
+        ("3", "", "1985"),
+        ("٣", "4", "1985"),
+        ("²", "4", "1985"),
+        ("9" * 5000, "4", "1985"),  # more digits than Python turns into a number: still only a 4xx
+        ("3", "4", "1" * 5000),
+    ],
+    ids=lambda value: value[:8],
 )
 def test_something_that_is_no_date_is_refused_with_words_for_the_boxes(day, month, year):
     data = valid()

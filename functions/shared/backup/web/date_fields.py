@@ -27,10 +27,15 @@ def join_date_parts(data: dict[str, Any], field: str) -> bool:
     day, month, year = parts["day"], parts["month"], parts["year"]
     if not (day or month or year):
         data[field] = ""
-    elif all(value.isascii() and value.isdigit() for value in (day, month, year)) and len(year) == 4:
+    elif (
+        all(value.isascii() and value.isdigit() for value in (day, month, year))
+        and len(day) <= 2
+        and len(month) <= 2
+        and len(year) == 4
+    ):
         data[field] = f"{year}-{int(month):02d}-{int(day):02d}"
     else:
-        data[field] = f"{year}-{month}-{day}"  # not a date: refused with the date's own message
+        data[field] = f"{year}-{month}-{day}"[:40]  # not a date: refused with the date's own message
     return True
 
 
