@@ -450,6 +450,16 @@ def test_a_no_the_other_never_answers_still_keeps_the_pair_apart_and_tells_both_
     assert len({m.text.replace("y0", "NAME").replace("v0", "NAME") for m in letters}) == 1
 
 
+def test_after_one_no_the_other_leaving_is_not_written_to_about_the_match_they_left(asked):
+    world, proposal_id, links = asked
+    world.decisions.decide(links[Party.YOUTH].link_id, "no")
+    world.repository.update(VOLUNTEER, "v0", set={"withdrawal_requested": True})  # the volunteer leaves
+    letters_before = len(world.emails)
+    world.proposals.release(proposal_id, exclude=False, tell=False)  # the machine's "someone left" branch
+    assert not [m for m in world.emails[letters_before:] if m.subject == "Om jeres match i BackUp"]
+    assert "v0" not in world.repository.get_young_person("y0").excluded_volunteers
+
+
 def test_links_that_run_out_with_nobody_saying_no_keep_the_pair_possible_and_write_to_nobody(asked):
     world, proposal_id, links = asked
     world.decisions.decide(links[Party.YOUTH].link_id, "yes")

@@ -492,11 +492,13 @@ class Proposals:
         """No match: both return to the pool; an excluded pair is never proposed again; when they
         had met, both are told (nobody is told who said no)."""
         match = self.repository.get_proposal(proposal_id)
-        if "no" in match.answers.values():
-            # the links ran out with one no and one silence: still a no, so as after two answers
-            # the pair is not proposed again and both get the same letter at the same time
-            exclude = tell = True
         youth, volunteer = self._present(match)  # one may have been erased
+        someone_left = any(p is None or p.leaving for p in (youth, volunteer))
+        if "no" in match.answers.values() and not someone_left:
+            # the links ran out with one no and one silence: still a no, so as after two answers
+            # the pair is not proposed again and both get the same letter at the same time (but
+            # nobody who has left is written to about a match they left)
+            exclude = tell = True
         if match.stage not in {Stage.CLOSED, Stage.MATCHED}:  # a retry has done this already
             self._release_both(match, youth, volunteer, exclude)
         for link_id in [match.open_link_id, *match.answer_links.values()]:
