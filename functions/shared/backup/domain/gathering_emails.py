@@ -1,0 +1,126 @@
+"""The letters about network days and supervision sessions, in plain, kind Danish: the
+invitation (with its calendar file and yes/no links), the copy for a young person's contact adult,
+a seat from the waiting list, the reminder and the cancellation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from backup.domain import clock
+from backup.domain.calendar_entry import CalendarEntry
+from backup.domain.emails import SIGNATURE, Email, compose
+from backup.domain.gatherings import Gathering, GatheringKind
+
+YES, NO = "ja", "nej"
+
+
+def facts(gathering: Gathering) -> str:
+    """The practical details, one per line."""
+    details = gathering.details
+    ends = details.ends_at.astimezone(clock.DANISH_TIME).strftime("%H:%M")
+    lines = [
+        f"Hvad: {details.kind.label}: {details.theme}",
+        f"Hvornår: {clock.danish(details.starts_at)} til {ends}",
+        f"Hvor: {details.place}",
+    ]
+    if details.kind is GatheringKind.SUPERVISION and details.supervisor:
+        lines.append(f"Supervisor: {details.supervisor}")
+    return "\n".join(lines)
+
+
+def calendar_entry(gathering: Gathering, page_url: str, cancelled: bool = False) -> CalendarEntry:
+    details = gathering.details
+    return CalendarEntry(
+        uid=f"gathering-{gathering.id}@backup.rodekors.dk",
+        summary=f"BackUp: {details.kind.label}: {details.theme}",
+        starts_at=details.starts_at,
+        ends_at=details.ends_at,
+        location=details.place,
+        description=f"Røde Kors BackUp. Tilmelding og afmelding: {page_url}",
+        url=page_url,
+        cancelled=cancelled,
+        sequence=1 if cancelled else 0,
+    )
+
+
+def _name(kind: GatheringKind) -> str:
+    return "netværksdag" if kind is GatheringKind.NETWORK_DAY else "supervision"
+
+
+def invitation(to: str, first_name: str, gathering: Gathering, page_url: str) -> Email:
+    kind = gathering.details.kind
+    about = (
+        "en netværksdag, hvor unge og frivillige i BackUp mødes om et emne fra voksenlivet"
+        if kind is GatheringKind.NETWORK_DAY
+        else "supervision, hvor du som frivillig kan tale om dit forløb med en erfaren supervisor"
+    )
+    email = compose(
+        to,
+        f"Invitation: {_name(kind)} om {gathering.details.theme}",
+        f"Kære {first_name}\n\n"
+        f"Du er inviteret til {about}.\n\n"
+        f"{facts(gathering)}\n\n"
+        f"Der er plads til {gathering.details.capacity}. Svar gerne senest {clock.danish(gathering.deadline)}; "
+        "indtil da kan du altid ændre dit svar. Er der fuldt, kommer du på venteliste, og vi skriver til dig, "
+        "hvis der bliver en plads.\n\n"
+        f"Ja, jeg kommer: {page_url}?svar={YES}\n"
+        f"Nej tak: {page_url}?svar={NO}\n\n"
+        "I kalenderfilen (vedhæftet) står tid og sted, så du kan lægge det i din kalender.\n\n"
+        f"{SIGNATURE}",
+        action="Svar på invitationen",
+    )
+    return replace(email, calendar=calendar_entry(gathering, page_url))
+
+
+def contact_adult_copy(to: str, contact_name: str, youth_first_name: str, gathering: Gathering) -> Email:
+    """For information: the young person is under 18 and answers the invitation themselves."""
+    return compose(
+        to,
+        f"Til orientering: {youth_first_name} er inviteret til {_name(gathering.details.kind)}",
+        f"Kære {contact_name or 'kontaktperson'}\n\n"
+        f"Til orientering: {youth_first_name} er inviteret til en {_name(gathering.details.kind)} i BackUp. "
+        f"{youth_first_name} har fået invitationen og svarer selv.\n\n"
+        f"{facts(gathering)}\n\n"
+        "Har du spørgsmål, så kontakt gerne den konsulent i Røde Kors, I plejer at tale med.\n\n"
+        f"{SIGNATURE}",
+    )
+
+
+def seat_from_waiting_list(to: str, first_name: str, gathering: Gathering, page_url: str) -> Email:
+    email = compose(
+        to,
+        f"Der er blevet plads til dig: {gathering.details.theme}",
+        f"Kære {first_name}\n\n"
+        "Godt nyt: der er blevet en plads ledig, og du er nu tilmeldt.\n\n"
+        f"{facts(gathering)}\n\n"
+        f"Kan du alligevel ikke komme, så meld gerne fra, så pladsen kan gå videre:\n{page_url}\n\n"
+        f"{SIGNATURE}",
+        action="Se eller ændr dit svar",
+    )
+    return replace(email, calendar=calendar_entry(gathering, page_url))
+
+
+def reminder(to: str, first_name: str, gathering: Gathering, page_url: str) -> Email:
+    return compose(
+        to,
+        f"Påmindelse: {gathering.details.theme} {clock.danish(gathering.starts_at)}",
+        f"Kære {first_name}\n\n"
+        f"Vi glæder os til at se dig.\n\n{facts(gathering)}\n\n"
+        f"Kan du alligevel ikke komme, så sig det gerne her, så en anden kan få pladsen:\n{page_url}\n\n"
+        f"{SIGNATURE}",
+        action="Se eller ændr dit svar",
+    )
+
+
+def cancelled(to: str, first_name: str, gathering: Gathering, page_url: str) -> Email:
+    reason = f"\n\nGrunden: {gathering.cancel_reason}" if gathering.cancel_reason else ""
+    email = compose(
+        to,
+        f"Aflyst: {gathering.details.theme} {clock.danish(gathering.starts_at)}",
+        f"Kære {first_name}\n\n"
+        f"Vi må desværre aflyse dette arrangement, som du var tilmeldt eller på venteliste til.{reason}\n\n"
+        f"{facts(gathering)}\n\n"
+        "Du skal ikke gøre mere. Vi beklager, og vi håber at se dig en anden gang.\n\n"
+        f"{SIGNATURE}",
+    )
+    return replace(email, calendar=calendar_entry(gathering, page_url, cancelled=True))
