@@ -8,13 +8,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from backup.adapters.memory_gatherings import MemoryGatherings
+from backup.adapters.memory_gatherings import MemoryGatherings, RecordingMeasures
 from backup.domain.errors import NotFound
 from backup.domain.gatherings import Answer, Audience, GatheringKind, GatheringStatus, SignUpClosed
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
 from backup.domain.stages import Stage
-from backup.usecases.gatherings import Gatherings, InThePast, NotOpen, gathering_execution
+from backup.usecases.gatherings import Gatherings, InThePast, NotOpen, RunStep, gathering_execution
 from tests.factories import volunteer, young_person
 from tests.gathering_factories import details
 from tests.usecases.conftest import Programme
@@ -26,8 +26,16 @@ LEAD = 2 * 24 * 3600
 def world(programme: Programme):
     store = MemoryGatherings()
     ids = iter(f"g{n}" for n in range(1, 100))
+    programme.measures = RecordingMeasures()
     programme.gatherings = Gatherings(
-        store, programme.repository, programme.letters, programme.executions, programme.clock, LEAD, lambda: next(ids)
+        store,
+        programme.repository,
+        programme.letters,
+        programme.executions,
+        programme.clock,
+        LEAD,
+        programme.measures,
+        lambda: next(ids),
     )
     programme.store = store
     return programme
@@ -84,7 +92,8 @@ def test_the_pairs_of_a_region_are_invited_once_with_a_calendar_file_and_the_min
     world.gatherings.create(details(region="Midtjylland", audiences=(Audience.PAIRS,)), "staff@rodekors.dk")
     invited = world.gatherings.invite("g1")
     assert invited.invited == 4
-    assert invited.remind_at == world.store.get_gathering("g1").starts_at - timedelta(seconds=LEAD)
+    remind_at = world.store.get_gathering("g1").starts_at - timedelta(seconds=LEAD)
+    assert invited.step.seconds == int((remind_at - world.clock()).total_seconds()) + 1
     to = sorted(e.to for e in world.emails)
     assert to == ["jonas@example.dk", "lone@kommune.dk", "mette@example.dk", "per@kommune.dk", "sara@example.dk"]
     sara = next(e for e in world.emails if e.to == "sara@example.dk")
@@ -128,6 +137,7 @@ def test_a_full_gathering_puts_the_next_on_the_waiting_list_who_moves_up_with_a_
     assert world.store.get_invitation("g1", link["v2"]).answer is Answer.YES
     assert [e.to for e in world.emails] == ["jonas@example.dk"]
     assert "plads til dig" in world.emails[0].subject
+    assert world.measures.totals[("GatheringSignUps", "Hele landet")] == 2
     kinds = [e.kind for e in world.repository.history(RecordKind.VOLUNTEER, "v1")]
     assert kinds.count(EventKind.GATHERING_ANSWERED) == 2
 
@@ -154,10 +164,15 @@ def test_the_reminder_goes_to_those_with_a_seat_once_and_closing_ends_answers(wo
     world.gatherings.answer("g1", link["v1"], True)
     world.gatherings.answer("g1", link["v2"], True)
     world.mailer.sent.clear()
-    assert world.gatherings.remind("g1") is GatheringStatus.OPEN
-    assert world.gatherings.remind("g1") is GatheringStatus.OPEN
+    early = world.gatherings.remind("g1")
+    assert not early.done and early.status is GatheringStatus.OPEN and world.emails == []
+    world.clock.at += timedelta(seconds=early.seconds)
+    assert world.gatherings.remind("g1").done
+    assert world.gatherings.remind("g1").done  # a retried task reminds nobody twice
     assert [e.to for e in world.emails] == ["mette@example.dk"]
-    assert world.gatherings.close("g1") is GatheringStatus.CLOSED
+    assert not world.gatherings.close("g1").done  # not over yet
+    world.clock.at = world.store.get_gathering("g1").details.ends_at
+    assert world.gatherings.close("g1").status is GatheringStatus.CLOSED
     with pytest.raises(SignUpClosed):
         world.gatherings.answer("g1", link["v1"], False)
 
@@ -175,7 +190,8 @@ def test_a_cancellation_tells_everyone_signed_up_or_waiting_and_nobody_is_remind
     assert world.gatherings.cancel("g1", "Underviseren er syg", "staff@rodekors.dk") == 2  # a retry
     assert sorted(e.to for e in world.emails) == ["jonas@example.dk", "mette@example.dk"]
     assert all("Underviseren er syg" in e.text and e.calendar.cancelled for e in world.emails)
-    assert world.gatherings.remind("g1") is GatheringStatus.CANCELLED
+    world.clock.at += timedelta(days=9)
+    assert world.gatherings.remind("g1") == RunStep(GatheringStatus.CANCELLED, True, 0)
     assert len(world.emails) == 2
     with pytest.raises(SignUpClosed, match="aflyst"):
         world.gatherings.answer("g1", link["v3"], True)
@@ -196,6 +212,8 @@ def test_attendance_after_the_gathering_goes_into_each_persons_history(world):
     world.gatherings.record_attendance("g1", {link["v1"]: True, link["v2"]: False}, "staff@rodekors.dk")
     _, tally, _ = world.gatherings.show("g1")
     assert (tally.invited, tally.signed_up, tally.attended) == (3, 1, 1)
+    nationwide = {name: value for (name, region), value in world.measures.totals.items() if region == "Hele landet"}
+    assert nationwide == {"GatheringInvitations": 3, "GatheringSignUps": 1, "GatheringAttendance": 1}
     came = [e for e in world.repository.history(RecordKind.VOLUNTEER, "v1") if e.kind is EventKind.GATHERING_ATTENDED]
     assert came[0].details["value"] == "ja" and came[0].details["gathering_id"] == "g1"
     with pytest.raises(NotFound):

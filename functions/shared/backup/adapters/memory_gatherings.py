@@ -122,3 +122,15 @@ class MemoryGatherings:
             if gathering.status is GatheringStatus.CANCELLED or at < gathering.starts_at:
                 raise Conflict("cancelled, or not begun")
             self._invitations[gathering_id][link_id] = invitation.model_copy(update={"attended": attended})
+
+
+class RecordingMeasures:
+    """Keeps every measure, summed per (name, region)."""
+
+    def __init__(self) -> None:
+        self.totals: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def measure(self, name: str, region: str, value: int = 1) -> None:
+        with self._lock:
+            self.totals[(name, region)] = self.totals.get((name, region), 0) + value

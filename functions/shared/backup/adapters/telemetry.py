@@ -30,6 +30,15 @@ class PowertoolsMetrics:
             metric.add_dimension(name="stage", value=stage.value)
 
 
+class PowertoolsGatheringMeasures:
+    """The gatherings' measures (backup.usecases.gathering_ports), per region, for the dashboard."""
+
+    def measure(self, name: str, region: str, value: int = 1) -> None:
+        if value:
+            with single_metric(name=name, unit=MetricUnit.Count, value=value) as metric:
+                metric.add_dimension(name="region", value=region)
+
+
 # Outcomes a run takes its own branch for: raised as errors so the definition can catch them by
 # name, so Lambda counts them in its Errors metric. They are counted here as ExpectedOutcomes too,
 # and the errors alarm watches Errors minus ExpectedOutcomes: a real fault (a timeout or a crash

@@ -59,3 +59,11 @@ class GatheringStore(Protocol):
         """Whether the invited person came; Conflict if the gathering is cancelled or has not begun,
         NotFound if there is no such invitation."""
         ...
+
+
+class GatheringMeasures(Protocol):
+    """The dashboard's measures of gatherings, per region ("Hele landet" for a nationwide one)."""
+
+    def measure(self, name: str, region: str, value: int = 1) -> None:
+        """GatheringInvitations, GatheringSignUps or GatheringAttendance: `value` more."""
+        ...

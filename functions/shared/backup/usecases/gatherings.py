@@ -33,7 +33,7 @@ from backup.domain.links import new_link_id
 from backup.domain.records import Person, YoungPerson
 from backup.domain.regions import region_of
 from backup.domain.stages import Stage
-from backup.usecases.gathering_ports import GatheringStore
+from backup.usecases.gathering_ports import GatheringMeasures, GatheringStore
 from backup.usecases.letters import Letters
 from backup.usecases.ports import Clock, Executions, Repository
 
@@ -82,12 +82,25 @@ def _recipient(person: Person) -> str:
 
 
 @dataclass(frozen=True)
+class RunStep:
+    """Where a gathering's run stands after a task: whether the step happened (or never will: the
+    gathering is cancelled), and how long the run waits next."""
+
+    status: GatheringStatus
+    done: bool
+    seconds: int
+
+
+def _seconds(until: datetime, now: datetime) -> int:
+    return max(0, int((until - now).total_seconds()) + 1)
+
+
+@dataclass(frozen=True)
 class Invited:
-    """What an invitation task did, and when the run's next steps are due."""
+    """What an invitation task did, and the wait until the reminder."""
 
     invited: int
-    remind_at: datetime
-    close_at: datetime
+    step: RunStep
 
 
 @dataclass(frozen=True)
@@ -105,8 +118,10 @@ class Gatherings:
         executions: Executions,
         now: Clock,
         reminder_lead_seconds: int,
+        measures: GatheringMeasures,
         new_id: Callable[[], str] = lambda: secrets.token_hex(6),
     ):
+        self.measures = measures
         self.store = store
         self.repository = repository
         self.letters = letters
@@ -170,6 +185,7 @@ class Gatherings:
             invitation = self.store.get_invitation(gathering_id, link_id)
             if invitation is not None:
                 self._note(invitation, EventKind.GATHERING_ATTENDED, gathering, by, "ja" if attended else "nej")
+        self.measures.measure("GatheringAttendance", gathering.where, sum(came.values()))
         return len(came)
 
     def listing(self) -> list[tuple[Gathering, Tally]]:
@@ -186,11 +202,15 @@ class Gatherings:
         """Invite everyone in the target group (and region) not invited yet, and send each the
         invitation once (a retried task sends what is missing)."""
         gathering = self.store.get_gathering(gathering_id)
-        due = Invited(0, gathering.starts_at - self.reminder_lead, gathering.details.ends_at)
+        step = RunStep(
+            gathering.status,
+            gathering.status is not GatheringStatus.OPEN,
+            _seconds(gathering.starts_at - self.reminder_lead, self.now()),
+        )
         if gathering.status is not GatheringStatus.OPEN:
-            return due
+            return Invited(0, step)
         known = {(i.person_kind, i.person_id): i for i in self.store.invitations(gathering_id)}
-        count = 0
+        count = new = 0
         for person in self._target_group(gathering):
             invitation = known.get((person.kind, person.id))
             if invitation is None:
@@ -203,9 +223,11 @@ class Gatherings:
                 )
                 if not self.store.add_invitation(invitation):
                     continue  # invited by a run of this task at the same moment
+                new += 1
             self._invite_one(gathering, invitation, person)
             count += 1
-        return Invited(count, due.remind_at, due.close_at)
+        self.measures.measure("GatheringInvitations", gathering.where, new)
+        return Invited(count, step)
 
     def _target_group(self, gathering: Gathering) -> list[Person]:
         wanted: dict[tuple[RecordKind, str], Person] = {}
@@ -234,28 +256,39 @@ class Gatherings:
                 )
                 self.letters.send_once(person, f"{key}-contact-adult", copy, "contact_adult")
 
-    def remind(self, gathering_id: str) -> GatheringStatus:
-        """Remind everyone with a seat, once; a cancelled gathering reminds nobody."""
-        gathering = self.store.get_gathering(gathering_id)
-        if gathering.status is GatheringStatus.OPEN:
-            for invitation in self.store.invitations(gathering_id):
-                if invitation.answer is Answer.YES:
-                    self._letter(invitation, "reminder", gathering_emails.reminder, gathering)
-        return gathering.status
+    def remind(self, gathering_id: str) -> RunStep:
+        """Remind everyone with a seat, once, when the reminder is due (not yet: the start moved);
+        a cancelled gathering reminds nobody. Then the wait until it ends."""
+        gathering, now = self.store.get_gathering(gathering_id), self.now()
+        if gathering.status is not GatheringStatus.OPEN:
+            return RunStep(gathering.status, True, 0)
+        due = gathering.starts_at - self.reminder_lead
+        if now < due:
+            return RunStep(gathering.status, False, _seconds(due, now))
+        for invitation in self.store.invitations(gathering_id):
+            if invitation.answer is Answer.YES:
+                self._letter(invitation, "reminder", gathering_emails.reminder, gathering)
+        return RunStep(gathering.status, True, _seconds(gathering.details.ends_at, now))
 
-    def close(self, gathering_id: str) -> GatheringStatus:
-        """After the gathering: closed for answers, open for attendance."""
+    def close(self, gathering_id: str) -> RunStep:
+        """After the gathering has ended: closed for answers, open for attendance."""
+        gathering, now = self.store.get_gathering(gathering_id), self.now()
+        if gathering.status is GatheringStatus.OPEN and now < gathering.details.ends_at:
+            return RunStep(gathering.status, False, _seconds(gathering.details.ends_at, now))
         self.store.end(gathering_id, GatheringStatus.CLOSED)
-        return self.store.get_gathering(gathering_id).status
+        return RunStep(self.store.get_gathering(gathering_id).status, True, 0)
 
     # --- the invited person's link ------------------------------------------------------------------
 
     def answer(self, gathering_id: str, link_id: str, yes: bool) -> Answered:
         """One tap: a seat, the waiting list, or no. NotFound for a link nobody was sent;
         SignUpClosed (with why, in Danish) when answers are over."""
+        before = self.store.get_invitation(gathering_id, link_id)
         answer = self.store.answer(gathering_id, link_id, yes, self.now())
         invitation = self.store.get_invitation(gathering_id, link_id)
         gathering = self.store.get_gathering(gathering_id)
+        if answer is Answer.YES and before is not None and before.answer is not Answer.YES:
+            self.measures.measure("GatheringSignUps", gathering.where)
         if invitation is not None:
             self._note(invitation, EventKind.GATHERING_ANSWERED, gathering, "invited person", answer.value)
         self.move_up(gathering_id)
@@ -269,6 +302,7 @@ class Gatherings:
         while (invitation := self.store.promote_next(gathering_id)) is not None:
             promoted.append(invitation)
             gathering = self.store.get_gathering(gathering_id)
+            self.measures.measure("GatheringSignUps", gathering.where)
             seat = f"seat-{invitation.answered_at}"  # a later seat (after a no and a new yes) is a new letter
             self._letter(invitation, seat, gathering_emails.seat_from_waiting_list, gathering)
         return promoted
