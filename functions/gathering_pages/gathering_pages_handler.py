@@ -13,8 +13,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup.adapters.gathering_wiring import GatheringConfig, GatheringWiring
 from backup.adapters.telemetry import faults_counted
+from backup.domain import clock
 from backup.domain.errors import Conflict, NotFound
-from backup.domain.gatherings import Gathering, Invitation, SignUpClosed
+from backup.domain.gatherings import Gathering, Invitation, SignUpClosed, check_answerable
 from backup.usecases.gatherings import page_path
 from backup.web import csrf
 from backup.web.gathering_pages import answered_page, asked_answer, closed_page, signup_page, unknown_page
@@ -57,6 +58,10 @@ def show(gathering_id: str, link_id: str) -> Response[str]:
         return found
     gathering, invitation, first_name = found
     logger.set_correlation_id(gathering.id)
+    try:
+        check_answerable(gathering, clock.now())
+    except SignUpClosed as closed:
+        return html(closed.status_code, closed_page(closed.title, closed.message))
     asked = (app.current_event.query_string_parameters or {}).get("svar")
     return csrf.page_with_token(
         app,
@@ -75,6 +80,10 @@ def answer(gathering_id: str, link_id: str) -> Response[str]:
     found = _invited(gathering_id, link_id)
     if isinstance(found, Response):
         return found
+    try:  # over or past its deadline: say so, whatever the form holds (nothing would be written)
+        check_answerable(found[0], clock.now())
+    except SignUpClosed as closed:
+        return html(closed.status_code, closed_page(closed.title, closed.message))
     if not csrf.form_is_ours(app, form):
         return csrf.forgery_page()
     yes = asked_answer(form.get("svar"))
@@ -84,7 +93,7 @@ def answer(gathering_id: str, link_id: str) -> Response[str]:
     try:
         answered = wiring.gatherings(_site()).answer(gathering_id, link_id, yes)
     except SignUpClosed as closed:
-        return html(409, closed_page(closed.title, closed.message))
+        return html(closed.status_code, closed_page(closed.title, closed.message))
     except Conflict:
         return html(409, message_page("Mange svarer lige nu", "Prøv igen om et øjeblik; dit svar er ikke gemt."))
     logger.info("gathering answered", extra={"answer": answered.answer.value})

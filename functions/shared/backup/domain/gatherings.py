@@ -179,10 +179,11 @@ class Invitation(BaseModel):
 class SignUpClosed(Exception):
     """The gathering takes no (more) changes of answer: cancelled, held, or past its deadline."""
 
-    def __init__(self, message: str, title: str):
+    def __init__(self, message: str, title: str, status_code: int = 409):
         super().__init__(message)
         self.message = message
         self.title = title
+        self.status_code = status_code  # 410: it is over (cancelled or held); 409: the deadline passed
 
 
 def check_answerable(gathering: Gathering, at: datetime) -> None:
@@ -191,9 +192,12 @@ def check_answerable(gathering: Gathering, at: datetime) -> None:
         raise SignUpClosed(
             "Arrangementet er desværre aflyst, så du skal ikke gøre mere. Vi håber at se dig en anden gang.",
             "Arrangementet er aflyst",
+            410,
         )
     if gathering.status is GatheringStatus.CLOSED or at >= gathering.starts_at:
-        raise SignUpClosed("Arrangementet har allerede fundet sted. Du skal ikke gøre mere.", "Arrangementet er holdt")
+        raise SignUpClosed(
+            "Arrangementet har allerede fundet sted. Du skal ikke gøre mere.", "Arrangementet er holdt", 410
+        )
     if at >= gathering.deadline:
         raise SignUpClosed(
             f"Fristen for at tilmelde og afmelde sig var {clock.danish(gathering.deadline)}. "
