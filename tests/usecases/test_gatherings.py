@@ -218,3 +218,21 @@ def test_attendance_after_the_gathering_goes_into_each_persons_history(world):
     assert came[0].details["value"] == "ja" and came[0].details["gathering_id"] == "g1"
     with pytest.raises(NotFound):
         world.gatherings.record_attendance("g1", {"forged": True}, "staff@rodekors.dk")
+
+
+def test_a_persons_export_shows_their_answers_and_attendance(world):
+    people(world)
+    world.gatherings.create(details(audiences=(Audience.VOLUNTEERS,), region=None), "staff@rodekors.dk")
+    world.gatherings.invite("g1")
+    link = links(world)
+    world.gatherings.answer("g1", link["v1"], True)
+    world.clock.at = world.store.get_gathering("g1").details.ends_at
+    world.gatherings.record_attendance("g1", {link["v1"]: True}, "staff@rodekors.dk")
+    export = world.rights.export(RecordKind.VOLUNTEER, "v1", "ops")
+    gathering_events = [e for e in export["history"] if e["kind"].startswith("GATHERING_")]
+    assert [(e["kind"], e["details"]["value"]) for e in gathering_events] == [
+        ("GATHERING_ANSWERED", "YES"),
+        ("GATHERING_ATTENDED", "ja"),
+    ]
+    assert any(e["subject"].startswith("Invitation: netværksdag") for e in export["emails"])
+    assert all(link["v1"] not in str(value) for value in export.values())  # the link answers for them: not shown
