@@ -60,8 +60,11 @@ EXPECTED = {
     "GatheringsFunction": TABLE_RW
     | MAIL
     | {"dynamodb:ConditionCheckItem", "dynamodb:BatchGetItem", "states:StartExecution"},
-    # the sign-up page: answers (a seat only while one is free), a seat from the waiting list told by email
-    "GatheringPagesFunction": TABLE_RW | MAIL | {"dynamodb:ConditionCheckItem"},
+    # the sign-up page: answers (a seat only while one is free), a seat from the waiting list told by
+    # email; staff's pages: a new gathering starts its run, a cancellation tells those signed up
+    "GatheringPagesFunction": TABLE_RW
+    | MAIL
+    | {"dynamodb:ConditionCheckItem", "dynamodb:BatchGetItem", "states:StartExecution"},
 }
 
 
