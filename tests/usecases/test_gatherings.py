@@ -125,11 +125,16 @@ def links(world):
     return {i.person_id: i.link_id for i in world.store.invitations("g1")}
 
 
-def test_a_full_gathering_puts_the_next_on_the_waiting_list_who_moves_up_with_a_letter(world):
+def volunteers_invited(world, **changes):
+    """The people, and a nationwide gathering for volunteers (v1, v2, v3) with its invitations out."""
     people(world)
-    world.gatherings.create(details(capacity=1, audiences=(Audience.VOLUNTEERS,), region=None), "staff@rodekors.dk")
+    world.gatherings.create(details(audiences=(Audience.VOLUNTEERS,), region=None, **changes), "staff@rodekors.dk")
     world.gatherings.invite("g1")
-    link = links(world)
+    return links(world)
+
+
+def test_a_full_gathering_puts_the_next_on_the_waiting_list_who_moves_up_with_a_letter(world):
+    link = volunteers_invited(world, capacity=1)
     assert world.gatherings.answer("g1", link["v1"], True).answer is Answer.YES
     assert world.gatherings.answer("g1", link["v2"], True).answer is Answer.WAITING
     world.mailer.sent.clear()
@@ -143,10 +148,7 @@ def test_a_full_gathering_puts_the_next_on_the_waiting_list_who_moves_up_with_a_
 
 
 def test_more_seats_move_the_waiting_list_up(world):
-    people(world)
-    world.gatherings.create(details(capacity=1, audiences=(Audience.VOLUNTEERS,), region=None), "staff@rodekors.dk")
-    world.gatherings.invite("g1")
-    link = links(world)
+    link = volunteers_invited(world, capacity=1)
     for who in ("v1", "v2", "v3"):
         world.gatherings.answer("g1", link[who], True)
     world.gatherings.edit("g1", details(capacity=2, audiences=(Audience.VOLUNTEERS,), region=None))
@@ -157,10 +159,7 @@ def test_more_seats_move_the_waiting_list_up(world):
 
 
 def test_the_reminder_goes_to_those_with_a_seat_once_and_closing_ends_answers(world):
-    people(world)
-    world.gatherings.create(details(capacity=1, audiences=(Audience.VOLUNTEERS,), region=None), "staff@rodekors.dk")
-    world.gatherings.invite("g1")
-    link = links(world)
+    link = volunteers_invited(world, capacity=1)
     world.gatherings.answer("g1", link["v1"], True)
     world.gatherings.answer("g1", link["v2"], True)
     world.mailer.sent.clear()
@@ -178,10 +177,7 @@ def test_the_reminder_goes_to_those_with_a_seat_once_and_closing_ends_answers(wo
 
 
 def test_a_cancellation_tells_everyone_signed_up_or_waiting_and_nobody_is_reminded(world):
-    people(world)
-    world.gatherings.create(details(capacity=1, audiences=(Audience.VOLUNTEERS,), region=None), "staff@rodekors.dk")
-    world.gatherings.invite("g1")
-    link = links(world)
+    link = volunteers_invited(world, capacity=1)
     world.gatherings.answer("g1", link["v1"], True)
     world.gatherings.answer("g1", link["v2"], True)
     world.gatherings.answer("g1", link["v3"], False)
@@ -200,10 +196,7 @@ def test_a_cancellation_tells_everyone_signed_up_or_waiting_and_nobody_is_remind
 
 
 def test_attendance_after_the_gathering_goes_into_each_persons_history(world):
-    people(world)
-    world.gatherings.create(details(audiences=(Audience.VOLUNTEERS,), region=None), "staff@rodekors.dk")
-    world.gatherings.invite("g1")
-    link = links(world)
+    link = volunteers_invited(world)
     world.gatherings.answer("g1", link["v1"], True)
     with pytest.raises(NotOpen):
         world.gatherings.record_attendance("g1", {link["v1"]: True}, "staff@rodekors.dk")
@@ -221,10 +214,7 @@ def test_attendance_after_the_gathering_goes_into_each_persons_history(world):
 
 
 def test_a_persons_export_shows_their_answers_and_attendance(world):
-    people(world)
-    world.gatherings.create(details(audiences=(Audience.VOLUNTEERS,), region=None), "staff@rodekors.dk")
-    world.gatherings.invite("g1")
-    link = links(world)
+    link = volunteers_invited(world)
     world.gatherings.answer("g1", link["v1"], True)
     world.clock.at = world.store.get_gathering("g1").details.ends_at
     world.gatherings.record_attendance("g1", {link["v1"]: True}, "staff@rodekors.dk")

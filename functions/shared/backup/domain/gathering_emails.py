@@ -14,18 +14,23 @@ from backup.domain.gatherings import Gathering, GatheringKind
 YES, NO = "ja", "nej"
 
 
-def facts(gathering: Gathering) -> str:
-    """The practical details, one per line."""
+def fact_rows(gathering: Gathering) -> list[tuple[str, str]]:
+    """The practical details as (what, value), for a letter and for the page alike."""
     details = gathering.details
     ends = details.ends_at.astimezone(clock.DANISH_TIME).strftime("%H:%M")
-    lines = [
-        f"Hvad: {details.kind.label}: {details.theme}",
-        f"Hvornår: {clock.danish(details.starts_at)} til {ends}",
-        f"Hvor: {details.place}",
+    rows = [
+        ("Hvad", f"{details.kind.label}: {details.theme}"),
+        ("Hvornår", f"{clock.danish(details.starts_at)} til {ends}"),
+        ("Hvor", details.place),
     ]
     if details.kind is GatheringKind.SUPERVISION and details.supervisor:
-        lines.append(f"Supervisor: {details.supervisor}")
-    return "\n".join(lines)
+        rows.append(("Supervisor", details.supervisor))
+    return rows
+
+
+def facts(gathering: Gathering) -> str:
+    """The practical details, one per line."""
+    return "\n".join(f"{what}: {value}" for what, value in fact_rows(gathering))
 
 
 def calendar_entry(gathering: Gathering, page_url: str, cancelled: bool = False) -> CalendarEntry:

@@ -6,8 +6,8 @@ says what happened, never a stack trace."""
 from __future__ import annotations
 
 from backup.domain import clock
-from backup.domain.gathering_emails import NO, YES
-from backup.domain.gatherings import Answer, Gathering, GatheringKind
+from backup.domain.gathering_emails import NO, YES, fact_rows
+from backup.domain.gatherings import Answer, Gathering
 from backup.web.html import definition_list, e, layout, message_page
 
 UNKNOWN_TITLE = "Vi kan ikke finde invitationen"
@@ -18,17 +18,7 @@ UNKNOWN = (
 
 
 def _facts(gathering: Gathering) -> str:
-    details = gathering.details
-    ends = details.ends_at.astimezone(clock.DANISH_TIME).strftime("%H:%M")
-    rows = [
-        ("Hvad", f"{details.kind.label}: {details.theme}"),
-        ("Hvornår", f"{clock.danish(details.starts_at)} til {ends}"),
-        ("Hvor", details.place),
-    ]
-    if details.kind is GatheringKind.SUPERVISION and details.supervisor:
-        rows.append(("Supervisor", details.supervisor))
-    rows.append(("Svarfrist", clock.danish(gathering.deadline)))
-    return definition_list(rows)
+    return definition_list([*fact_rows(gathering), ("Svarfrist", clock.danish(gathering.deadline))])
 
 
 _STANDING = {
