@@ -206,3 +206,15 @@ def test_seats_given_back_at_once_each_go_to_one_waiting_person(store):
     assert [stored[link] for link in links[3:8]] == [Answer.YES] * 5  # the first five who waited
     assert [stored[link] for link in links[8:]] == [Answer.WAITING] * 4
     assert store.get_gathering("g1").taken == 5
+
+
+def test_a_gathering_and_its_invitations_expire_with_the_retention_after_it_ended(request):
+    name = request.getfixturevalue("table")
+    store = DynamoGatherings(name, boto3.resource("dynamodb"))
+    store.retention_days = 30
+    store.create_gathering(gathering("g1"))
+    store.add_invitation(invitation("l1", "v1"))
+    ended = store.get_gathering("g1").details.ends_at
+    items = boto3.resource("dynamodb").Table(name).scan()["Items"]
+    assert len(items) == 3
+    assert {int(i["expires_at"]) for i in items} == {int((ended + timedelta(days=30)).timestamp())}

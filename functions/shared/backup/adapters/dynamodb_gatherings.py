@@ -13,7 +13,7 @@ both take the last seat. A write whose condition failed is decided again on a fr
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +29,7 @@ from backup.domain.gatherings import (
     check_answerable,
     waiting_order,
 )
+from backup.domain.settings import DEFAULT_RETENTION_DAYS
 
 LIST_PK = "GATHERING"
 # a lost condition means another answer got in first; each loss is someone else's progress
@@ -88,7 +89,13 @@ def invitation_from_item(item: dict[str, Any]) -> Invitation:
 
 
 class DynamoGatherings(DynamoRepository):
-    """The gathering store; shares the table, its clients and its retries with the repository."""
+    """The gathering store; shares the table, its clients and its retries with the repository.
+    Every item of a gathering expires (the table's TTL) `retention_days` after it ended."""
+
+    retention_days = DEFAULT_RETENTION_DAYS
+
+    def _expiry(self, details: GatheringDetails) -> int:
+        return int((details.ends_at + timedelta(days=self.retention_days)).timestamp())
 
     def _write(self, items: list[dict[str, Any]]) -> bool:
         """A transaction; False if a condition failed (nothing written)."""
@@ -117,6 +124,7 @@ class DynamoGatherings(DynamoRepository):
             "seats_taken": gathering.taken,
             "created_by": gathering.created_by,
             "created_at": clock.iso(gathering.created_at),
+            "expires_at": self._expiry(gathering.details),
             **_condition_values(gathering.details),
         }
         put = {"TableName": self.table_name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
@@ -144,6 +152,7 @@ class DynamoGatherings(DynamoRepository):
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": {
                 ":details": stored(details),
+                ":expires_at": self._expiry(details),
                 ":open": GatheringStatus.OPEN.value,
                 **{f":{k}": v for k, v in values.items()},
             },
@@ -175,7 +184,9 @@ class DynamoGatherings(DynamoRepository):
 
     def add_invitation(self, invitation: Invitation) -> bool:
         pk = f"{LIST_PK}#{invitation.gathering_id}"
-        guard = {"pk": pk, "sk": f"WHO#{invitation.person_kind.value}#{invitation.person_id}"}
+        # as long as the gathering (a change of its dates later does not move these; they go with it)
+        expires = self._expiry(self.get_gathering(invitation.gathering_id).details)
+        guard = {"pk": pk, "sk": f"WHO#{invitation.person_kind.value}#{invitation.person_id}", "expires_at": expires}
         item = {
             **_invite_key(invitation.gathering_id, invitation.link_id),
             "gathering_id": invitation.gathering_id,
@@ -184,6 +195,7 @@ class DynamoGatherings(DynamoRepository):
             "invitee_id": invitation.person_id,
             "reply": invitation.answer.value,
             "invited_at": clock.iso(invitation.invited_at),
+            "expires_at": expires,
         }
         new = "attribute_not_exists(pk)"
         return self._write(

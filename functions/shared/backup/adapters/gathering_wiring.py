@@ -12,7 +12,7 @@ from backup.adapters.telemetry import PowertoolsGatheringMeasures
 from backup.domain import clock
 from backup.domain.gatherings import DEFAULT_REMINDER_LEAD_SECONDS
 from backup.domain.kinds import RecordKind
-from backup.domain.settings import Settings
+from backup.domain.settings import DEFAULT_RETENTION_DAYS, Settings
 from backup.usecases.gatherings import Gatherings
 from backup.usecases.letters import Letters
 
@@ -26,12 +26,14 @@ class GatheringConfig(EnvConfig):
     gathering_state_machine_arn: str = ""  # the pages' function starts no runs
     gathering_reminder_lead_seconds: int = DEFAULT_REMINDER_LEAD_SECONDS
     ses_configuration_set: str = ""
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
 
 class GatheringWiring:
     def __init__(self, config: GatheringConfig):
         self.config = config
         self.store = DynamoGatherings(config.table_name)
+        self.store.retention_days = config.retention_days
         self.mailer = SesMailer(config.sender_email, configuration_set=config.ses_configuration_set)
         self.executions = StepFunctionsExecutions(config.gathering_state_machine_arn, RecordKind.VOLUNTEER)
         self._built: dict[str, Gatherings] = {}
