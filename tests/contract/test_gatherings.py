@@ -218,3 +218,21 @@ def test_a_gathering_and_its_invitations_expire_with_the_retention_after_it_ende
     items = boto3.resource("dynamodb").Table(name).scan()["Items"]
     assert len(items) == 3
     assert {int(i["expires_at"]) for i in items} == {int((ended + timedelta(days=30)).timestamp())}
+
+
+def test_an_erased_person_leaves_no_trace_in_a_gatherings_invitations(request):
+    """Erasure (backup.usecases.data_rights) scrubs the whole table: the invitation keeps only an
+    anonymous id, and the guard keyed by them goes."""
+    from backup.domain.erasure import Scrubber
+
+    name = request.getfixturevalue("table")
+    store = DynamoGatherings(name, boto3.resource("dynamodb"))
+    person_id = "zorba1234567"
+    store.create_gathering(gathering("g1"))
+    store.add_invitation(invitation("l1", person_id))
+    store.answer("g1", "l1", True, BEFORE)
+    store.scrub_everywhere(Scrubber(person_id, "slettet-1", ["Zorbalina"]), set())
+    items = boto3.resource("dynamodb").Table(name).scan()["Items"]
+    assert person_id not in str(items)
+    assert store.get_invitation("g1", "l1").person_id == "slettet-1"
+    assert store.get_gathering("g1").taken == 1  # the seat they took stays counted
