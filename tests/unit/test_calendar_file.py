@@ -41,11 +41,16 @@ def test_a_cancellation_has_the_same_uid_a_higher_sequence_and_cancels():
     assert str(parsed["METHOD"]) == "CANCEL" and str(event["status"]) == "CANCELLED" and int(event["sequence"]) == 1
 
 
-def test_the_sent_message_carries_the_file_beside_text_and_html():
+def sent(letter):
+    """The MIME message SES is given for `letter` (one of gathering_emails' letters)."""
     client = Client()
-    email = gathering_emails.invitation("mette@example.dk", "Mette", gathering("g1"), "https://backup.example/t/g1/a")
+    email = letter("mette@example.dk", "Mette", gathering("g1"), "https://backup.example/t/g1/a")
     SesMailer("backup@rodekors.example", client=client).send(email)
-    message = message_from_bytes(client.requests[0]["Content"]["Raw"]["Data"], policy=policy.default)
+    return message_from_bytes(client.requests[0]["Content"]["Raw"]["Data"], policy=policy.default)
+
+
+def test_the_sent_message_carries_the_file_beside_text_and_html():
+    message = sent(gathering_emails.invitation)
     assert message.get_content_type() == "multipart/mixed"
     assert "Kære Mette" in message.get_body(preferencelist=("plain",)).get_content()
     (attachment,) = list(message.iter_attachments())
@@ -54,8 +59,5 @@ def test_the_sent_message_carries_the_file_beside_text_and_html():
 
 
 def test_a_letter_without_a_calendar_entry_stays_text_and_html():
-    client = Client()
-    email = gathering_emails.reminder("mette@example.dk", "Mette", gathering("g1"), "https://backup.example/t/g1/a")
-    SesMailer("backup@rodekors.example", client=client).send(email)
-    message = message_from_bytes(client.requests[0]["Content"]["Raw"]["Data"], policy=policy.default)
+    message = sent(gathering_emails.reminder)
     assert message.get_content_type() == "multipart/alternative"
