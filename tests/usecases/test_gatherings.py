@@ -14,7 +14,7 @@ from backup.domain.gatherings import Answer, Audience, GatheringKind, GatheringS
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
 from backup.domain.stages import Stage
-from backup.usecases.gatherings import Gatherings, InThePast, NotOpen, RunStep, gathering_execution
+from backup.usecases.gatherings import RECHECK_SECONDS, Gatherings, InThePast, NotOpen, RunStep, gathering_execution
 from tests.factories import volunteer, young_person
 from tests.gathering_factories import details
 from tests.usecases.conftest import Programme
@@ -92,8 +92,7 @@ def test_the_pairs_of_a_region_are_invited_once_with_a_calendar_file_and_the_min
     world.gatherings.create(details(region="Midtjylland", audiences=(Audience.PAIRS,)), "staff@rodekors.dk")
     invited = world.gatherings.invite("g1")
     assert invited.invited == 4
-    remind_at = world.store.get_gathering("g1").starts_at - timedelta(seconds=LEAD)
-    assert invited.step.seconds == int((remind_at - world.clock()).total_seconds()) + 1
+    assert invited.step.seconds == RECHECK_SECONDS  # days to go: the run looks again within the hour
     to = sorted(e.to for e in world.emails)
     assert to == ["jonas@example.dk", "lone@kommune.dk", "mette@example.dk", "per@kommune.dk", "sara@example.dk"]
     sara = next(e for e in world.emails if e.to == "sara@example.dk")
@@ -147,6 +146,16 @@ def test_a_full_gathering_puts_the_next_on_the_waiting_list_who_moves_up_with_a_
     assert kinds.count(EventKind.GATHERING_ANSWERED) == 2
 
 
+def test_a_start_moved_earlier_is_found_by_the_run_within_the_hour(world):
+    link = volunteers_invited(world)
+    world.gatherings.answer("g1", link["v1"], True)
+    assert world.gatherings.remind("g1").seconds == RECHECK_SECONDS
+    world.gatherings.edit("g1", details(audiences=(Audience.VOLUNTEERS,), region=None, starts_in=timedelta(hours=30)))
+    world.clock.at += timedelta(seconds=RECHECK_SECONDS)
+    assert world.gatherings.remind("g1").done  # 30 hours before: inside the two days, so reminded now
+    assert [e.to for e in world.emails if e.subject.startswith("Påmindelse")] == ["mette@example.dk"]
+
+
 def test_more_seats_move_the_waiting_list_up(world):
     link = volunteers_invited(world, capacity=1)
     for who in ("v1", "v2", "v3"):
@@ -165,7 +174,9 @@ def test_the_reminder_goes_to_those_with_a_seat_once_and_closing_ends_answers(wo
     world.mailer.sent.clear()
     early = world.gatherings.remind("g1")
     assert not early.done and early.status is GatheringStatus.OPEN and world.emails == []
-    world.clock.at += timedelta(seconds=early.seconds)
+    world.clock.at = world.store.get_gathering("g1").starts_at - timedelta(seconds=LEAD + 30)
+    assert world.gatherings.remind("g1") == RunStep(GatheringStatus.OPEN, False, 31)
+    world.clock.at += timedelta(seconds=31)
     assert world.gatherings.remind("g1").done
     assert world.gatherings.remind("g1").done  # a retried task reminds nobody twice
     assert [e.to for e in world.emails] == ["mette@example.dk"]

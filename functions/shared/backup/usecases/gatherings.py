@@ -91,8 +91,13 @@ class RunStep:
     seconds: int
 
 
+# A run's wait is at most this long, then its task looks again: a start moved earlier by an edit is
+# found within the hour (a Wait state cannot be shortened once it has begun).
+RECHECK_SECONDS = 3600
+
+
 def _seconds(until: datetime, now: datetime) -> int:
-    return max(0, int((until - now).total_seconds()) + 1)
+    return min(RECHECK_SECONDS, max(0, int((until - now).total_seconds()) + 1))
 
 
 @dataclass(frozen=True)
