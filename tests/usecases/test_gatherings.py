@@ -183,6 +183,9 @@ def test_the_reminder_goes_to_those_with_a_seat_once_and_closing_ends_answers(wo
     assert not world.gatherings.close("g1").done  # not over yet
     world.clock.at = world.store.get_gathering("g1").details.ends_at
     assert world.gatherings.close("g1").status is GatheringStatus.CLOSED
+    (organiser,) = [e for e in world.emails if e.to == "staff@rodekors.dk"]
+    assert "Registrér fremmøde" in organiser.subject and "/staff?side=/arrangementer/g1" in organiser.text
+    assert world.gatherings.close("g1").done and len([e for e in world.emails if e.to == "staff@rodekors.dk"]) == 1
     with pytest.raises(SignUpClosed):
         world.gatherings.answer("g1", link["v1"], False)
 

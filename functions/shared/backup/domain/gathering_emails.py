@@ -129,3 +129,16 @@ def cancelled(to: str, first_name: str, gathering: Gathering, page_url: str) -> 
         f"{SIGNATURE}",
     )
     return replace(email, calendar=calendar_entry(gathering, page_url, cancelled=True))
+
+
+def attendance_request(to: str, gathering: Gathering, tally_signed_up: int, page_url: str) -> Email:
+    """To the organiser, when it has ended: record who came."""
+    return compose(
+        to,
+        f"Registrér fremmøde: {gathering.details.theme}",
+        f"Hej\n\n{gathering.details.kind.label} om {gathering.details.theme} er slut. "
+        f"{tally_signed_up} var tilmeldt.\n\n"
+        "Registrér gerne, hvem der kom: så står det i deres historik, og tallene kommer med på oversigten. "
+        f"Du logger ind som medarbejder:\n{page_url}\n\n{SIGNATURE}",
+        action="Registrér fremmøde",
+    )

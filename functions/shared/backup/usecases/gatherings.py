@@ -280,7 +280,12 @@ class Gatherings:
         gathering, now = self.store.get_gathering(gathering_id), self.now()
         if gathering.status is GatheringStatus.OPEN and now < gathering.details.ends_at:
             return RunStep(gathering.status, False, _seconds(gathering.details.ends_at, now))
-        self.store.end(gathering_id, GatheringStatus.CLOSED)
+        if self.store.end(gathering_id, GatheringStatus.CLOSED) and "@" in gathering.created_by:
+            # the organiser (a staff member who created it on the page) is asked to record who came
+            signed_up = Tally.of(self.store.invitations(gathering_id)).signed_up
+            url = self.letters.settings.url(f"/staff?side=/arrangementer/{gathering_id}")
+            email = gathering_emails.attendance_request(gathering.created_by, gathering, signed_up, url)
+            self.letters.mailer.send(email, {"gathering_id": gathering_id, "recipient": "organiser"})
         return RunStep(self.store.get_gathering(gathering_id).status, True, 0)
 
     # --- the invited person's link ------------------------------------------------------------------
