@@ -23,7 +23,7 @@ from backup.usecases.gathering_commands import field_messages
 from backup.usecases.gatherings import InThePast, NotOpen, page_path
 from backup.web import csrf
 from backup.web.gathering_pages import answered_page, asked_answer, closed_page, signup_page, unknown_page
-from backup.web.gathering_staff_pages import details_from_form, gathering_page, list_page
+from backup.web.gathering_staff_pages import confirm_cancel_page, details_from_form, gathering_page, list_page
 from backup.web.html import message_page
 from backup.web.http import BadRequest, html, read_body
 
@@ -195,7 +195,11 @@ def staff_change(gathering_id: str) -> Response[str]:
     try:
         action = form.get("do")
         if action == "cancel":
-            told = gatherings.cancel(gathering_id, str(form.get("reason") or "")[:500], _staff())
+            reason = str(form.get("reason") or "")[:500]
+            if form.get("confirm") != "yes":  # asked once more: everyone signed up gets a letter
+                gathering, tally, _ = gatherings.show(gathering_id)
+                return html(200, confirm_cancel_page(gathering, reason, tally.signed_up + tally.waiting))
+            told = gatherings.cancel(gathering_id, reason, _staff())
             return _gathering_page(gathering_id, notice=f"Arrangementet er aflyst; {told} har fået besked.")
         if action == "attendance":
             chosen = form.get("came") or []

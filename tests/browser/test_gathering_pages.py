@@ -91,3 +91,21 @@ def test_an_invited_volunteer_says_yes_with_one_tap_and_can_change_it(stack: Any
     page.get_by_role("button", name="Nej, jeg kommer ikke").click()
     page.get_by_role("heading", level=1, name="Du har meldt fra").wait_for(timeout=15_000)
     assert axe_violations(page) == []
+
+
+def test_staff_cancel_a_network_day_after_being_asked_once_more(stack: Any, page: Any) -> None:
+    theme = f"Uddannelse og job {uuid.uuid4().hex[:6]}"
+    create(stack, starts_in=7200, deadline_in=7000, theme=theme)
+    sign_in_to_gatherings(stack, page)
+    page.get_by_role("link", name=theme).click()
+    page.get_by_role("heading", level=1, name=theme).wait_for(timeout=15_000)
+    assert axe_violations(page) == []
+    page.get_by_label("Grund (står i e-mailen)").fill("Underviseren er syg")
+    page.get_by_role("button", name="Aflys arrangementet").click()
+    page.get_by_role("heading", level=1, name=f"Vil du aflyse {theme}?").wait_for(timeout=15_000)
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Ja, aflys og send besked").click()
+    page.get_by_role("heading", level=1, name=theme).wait_for(timeout=15_000)
+    assert "Arrangementet er aflyst" in page.get_by_role("status").inner_text()
+    assert "Aflyst (Underviseren er syg)" in page.locator("dl").inner_text()
+    assert page.get_by_role("button", name="Aflys arrangementet").count() == 0

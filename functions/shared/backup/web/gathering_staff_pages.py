@@ -251,3 +251,19 @@ def gathering_page(
         )
     parts.append(f'<p><a href="{PAGE}">Alle arrangementer</a></p>')
     return layout(details.theme, "".join(parts))
+
+
+def confirm_cancel_page(gathering: Gathering, reason: str, told: int) -> str:
+    """Asked once more before a cancellation goes out to everyone signed up or waiting."""
+    action = f"{PAGE}/{gathering.id}"
+    body = (
+        f"<h1>Vil du aflyse {e(gathering.details.theme)}?</h1>"
+        f"<p>{told} tilmeldte og på venteliste får en e-mail om aflysningen"
+        + (f" med grunden: {e(reason)}" if reason else "")
+        + ". Det kan ikke fortrydes.</p>"
+        f'<form method="post" action="{e(action)}"><input type="hidden" name="do" value="cancel">'
+        f'<input type="hidden" name="confirm" value="yes"><input type="hidden" name="reason" value="{e(reason)}">'
+        '<button type="submit">Ja, aflys og send besked</button></form>'
+        f'<p><a href="{e(action)}">Nej, gå tilbage</a></p>'
+    )
+    return layout("Aflys arrangementet", body)
