@@ -136,3 +136,47 @@ def test_a_task_with_a_wrong_field_fails_with_a_sentence(tasks, invited):
 
     with pytest.raises(UnknownTask, match="gathering_id"):
         tasks.lambda_handler({"action": "invite", "gathering_id": 5}, LambdaContext())
+
+
+def staff_request(handler: Any, method: str, path: str, body: bytes = b"") -> dict[str, Any]:
+    """A staff request as the API delivers it after its JWT authorizer passed it."""
+    sent = {"host": HOST, "content-type": "application/x-www-form-urlencoded", "accept": "text/html"}
+    event = http_api_event(method, path, sent, body, f"{method} /arrangementer", {}, "1.2.3.4")
+    event["requestContext"]["authorizer"] = {"jwt": {"claims": {"email": "anna@rodekors.dk"}}}
+    return dict(handler.lambda_handler(event, LambdaContext()))
+
+
+def test_staff_record_attendance_on_the_page_once_it_has_begun(pages, invited):
+    invited.answer("g1", "L" * 43, True, datetime.now(UTC))
+    early = staff_request(pages, "POST", "/arrangementer/g1", b"do=attendance&came=v1")
+    assert early["statusCode"] == 409 and "Fremmøde kan først registreres" in early["body"]
+    begun = details(starts_in=timedelta(days=400)).model_copy(
+        update={"starts_at": datetime.now(UTC) - timedelta(hours=2), "ends_at": datetime.now(UTC) - timedelta(hours=1)}
+    )
+    boto3.resource("dynamodb").Table(invited.table_name).update_item(
+        Key={"pk": "GATHERING", "sk": "g1"},
+        UpdateExpression="SET begins_at = :b",
+        ExpressionAttributeValues={":b": begun.starts_at.isoformat()},
+    )
+    done = staff_request(pages, "POST", "/arrangementer/g1", b"do=attendance&came=v1")
+    assert done["statusCode"] == 200 and "Fremmøde gemt: 1 mødte op" in done["body"]
+    assert invited.get_invitation("g1", "L" * 43).attended is True
+    history = invited.history(volunteer("v1").kind, "v1")
+    assert [e.details["value"] for e in history if e.kind is EventKind.GATHERING_ATTENDED] == ["ja"]
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        (b"do=save&kind=NETWORK_DAY&theme=Bolig&capacity=many", "capacity"),
+        (b"do=save&kind=SOMETHING&theme=Bolig", "kind"),
+        (b"do=save&theme=Bolig&starts_at=tomorrow", "starts_at"),
+        (b"do=save&theme=x&region=Sk%C3%A5ne", "region"),
+    ],
+)
+def test_a_new_gathering_with_mistakes_is_a_422_with_a_message_per_field_and_nothing_stored(
+    pages, invited, body, field
+):
+    answered = staff_request(pages, "POST", "/arrangementer", body)
+    assert answered["statusCode"] == 422 and f'id="{field}-error"' in answered["body"]
+    assert [g.id for g in invited.list_gatherings()] == ["g1"]

@@ -21,7 +21,7 @@ from backup.domain.gatherings import (
     Tally,
 )
 from backup.domain.regions import REGIONS
-from backup.web.html import checkbox_group, definition_list, e, error_summary, layout, text_field
+from backup.web.html import checkbox_group, definition_list, e, error_summary, field_error, layout, text_field
 
 PAGE = "/arrangementer"
 TITLE = "Netværksdage og supervision"
@@ -71,12 +71,16 @@ def details_from_form(form: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _select(field: str, label: str, options: list[tuple[str, str]], chosen: str) -> str:
+def _select(field: str, label: str, options: list[tuple[str, str]], chosen: str, errors: dict[str, str]) -> str:
     items = "".join(
         f'<option value="{e(value)}"{" selected" if value == chosen else ""}>{e(text)}</option>'
         for value, text in options
     )
-    return f'<div><label for="{e(field)}">{e(label)}</label><select id="{e(field)}" name="{e(field)}">{items}</select></div>'
+    invalid = f' aria-invalid="true" aria-describedby="{e(field)}-error"' if field in errors else ""
+    return (
+        f'<div><label for="{e(field)}">{e(label)}</label>{field_error(field, errors)}'
+        f'<select id="{e(field)}" name="{e(field)}"{invalid}>{items}</select></div>'
+    )
 
 
 def gathering_form(
@@ -87,13 +91,17 @@ def gathering_form(
         kinds = [k for k in kinds if k[0] == values.get("kind")]
     audiences = [(a.value, a.label.capitalize()) for a in Audience]
     fields = [
-        _select("kind", LABELS["kind"], kinds, str(values.get("kind", GatheringKind.NETWORK_DAY.value))),
+        _select("kind", LABELS["kind"], kinds, str(values.get("kind", GatheringKind.NETWORK_DAY.value)), errors),
         text_field("theme", LABELS["theme"], dict(values), errors, maxlength=200, hint="Fx bolig, økonomi, uddannelse"),
         text_field("starts_at", LABELS["starts_at"], dict(values), errors, kind="datetime-local"),
         text_field("ends_at", LABELS["ends_at"], dict(values), errors, kind="datetime-local"),
         text_field("place", LABELS["place"], dict(values), errors, maxlength=300, hint="Adresse eller online"),
         _select(
-            "region", LABELS["region"], [("", NATIONWIDE)] + [(r, r) for r in REGIONS], str(values.get("region", ""))
+            "region",
+            LABELS["region"],
+            [("", NATIONWIDE)] + [(r, r) for r in REGIONS],
+            str(values.get("region", "")),
+            errors,
         ),
         text_field("capacity", LABELS["capacity"], dict(values), errors, kind="number", inputmode="numeric"),
         checkbox_group(
