@@ -236,3 +236,26 @@ def test_an_erased_person_leaves_no_trace_in_a_gatherings_invitations(request):
     assert person_id not in str(items)
     assert store.get_invitation("g1", "l1").person_id == "slettet-1"
     assert store.get_gathering("g1").taken == 1  # the seat they took stays counted
+
+
+def test_a_seat_contended_past_the_retries_is_decided_again_on_a_fresh_read(request):
+    """DynamoDB cancels a transaction that meets another on the same item (TransactionConflict);
+    after the adapter's own retries the answer is decided again, never a 500."""
+    from botocore.exceptions import ClientError
+
+    store = DynamoGatherings(request.getfixturevalue("table"), boto3.resource("dynamodb"), sleep=lambda s: None)
+    store.create_gathering(gathering("g1", capacity=1))
+    (link,) = invite_many(store, 1)
+    real, conflicts = store.client.transact_write_items, iter(range(6))
+
+    def busy(**kwargs):
+        if next(conflicts, None) is not None:
+            error = {"Code": "TransactionCanceledException", "Message": "conflict"}
+            raise ClientError(
+                {"Error": error, "CancellationReasons": [{"Code": "TransactionConflict"}]}, "TransactWriteItems"
+            )
+        return real(**kwargs)
+
+    store.client.transact_write_items = busy
+    assert store.answer("g1", link, True, BEFORE) is Answer.YES
+    assert store.get_gathering("g1").taken == 1

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from backup.adapters.dynamodb import DynamoRepository, _is_conditional_failure, stored
+from backup.adapters.dynamodb import DynamoRepository, _is_conditional_failure, _is_transient_conflict, stored
 from backup.domain import clock
 from backup.domain.errors import Conflict, NotFound
 from backup.domain.gatherings import (
@@ -98,11 +98,12 @@ class DynamoGatherings(DynamoRepository):
         return int((details.ends_at + timedelta(days=self.retention_days)).timestamp())
 
     def _write(self, items: list[dict[str, Any]]) -> bool:
-        """A transaction; False if a condition failed (nothing written)."""
+        """A transaction; False if a condition failed, or other transactions on the same items kept
+        getting in first (nothing written: the caller decides again on a fresh read)."""
         try:
             self._retrying(lambda: self.client.transact_write_items(TransactItems=items))
         except Exception as error:
-            if _is_conditional_failure(error):
+            if _is_conditional_failure(error) or _is_transient_conflict(error):
                 return False
             raise
         return True
