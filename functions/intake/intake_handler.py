@@ -21,7 +21,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup.adapters import aws
-from backup.adapters.environment import EnvConfig
+from backup.adapters.environment import ContactConfig
 from backup.domain import clock
 from backup.domain.applications import parse_application
 from backup.domain.kinds import RecordKind
@@ -36,12 +36,13 @@ from backup.domain.submission_limits import DAILY_LIMITS
 from backup.usecases.intake import Intake
 from backup.web.application_form import HONEYPOT, application_form, receipt_page
 from backup.web.date_fields import date_parts_errors, join_date_parts
+from backup.web.html import name_in_footer
 from backup.web.http import BadRequest, as_json, html, problem, read_body, wants_json
 from backup.web.privacy_page import Retention, privacy_page
 from backup.web.referral_form import referral_form, referral_receipt_page
 
 
-class Config(EnvConfig):
+class Config(ContactConfig):
     table_name: str
     state_machine_arn: str
     youth_state_machine_arn: str
@@ -52,6 +53,7 @@ class Config(EnvConfig):
 
 
 config = Config.from_env()
+name_in_footer(config.programme_contact())  # whom every page names as the person to reach
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()

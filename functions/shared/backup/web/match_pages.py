@@ -8,6 +8,7 @@ from typing import Any
 
 from backup.domain.links import Link, LinkKind
 from backup.domain.records import ProposalRecord, Volunteer, YoungPerson
+from backup.domain.regions import Contact
 from backup.web.html import e, error_summary, field_error, layout, message_page, text_field
 from backup.web.person_facts import age, interests, place, wished_volunteer
 
@@ -99,7 +100,7 @@ def intro_page(
     return layout("Introduktionsmøde", body)
 
 
-def continue_page(link: Link, first_name: str, csrf_token: str) -> str:
+def continue_page(link: Link, first_name: str, csrf_token: str, contact: Contact | None = None) -> str:
     body = f"""
 <h1>Vil du fortsætte, {e(first_name)}?</h1>
 <p>Tak for introduktionsmødet. Vil du mødes igen og fortsætte i BackUp? Der er ingen forkerte svar,
@@ -109,10 +110,10 @@ og vi fortæller ikke den anden, hvad du har svaret.</p>
 <button type="submit" name="decision" value="yes">Ja, jeg vil gerne fortsætte</button>
 <button type="submit" name="decision" value="no" class="secondary">Nej tak</button>
 </form>"""
-    return layout("Vil du fortsætte?", body)
+    return layout("Vil du fortsætte?", body, contact)
 
 
-def confirm_no_page(first_name: str, csrf_token: str) -> str:
+def confirm_no_page(first_name: str, csrf_token: str, contact: Contact | None = None) -> str:
     """The "no" asked once more: nothing is recorded until they press again, and going back is one tap."""
     body = f"""
 <h1>Er du sikker, {e(first_name)}?</h1>
@@ -125,12 +126,14 @@ konsulenten kontakter dig om, hvad der nu skal ske. Det er helt i orden at sige 
 <button type="submit" name="decision" value="no">Ja, jeg vil ikke fortsætte</button>
 <button type="submit" name="decision" value="back" class="secondary">Nej, tilbage til spørgsmålet</button>
 </form>"""
-    return layout("Er du sikker?", body)
+    return layout("Er du sikker?", body, contact)
 
 
-def answered_page(link: Link, decision: str) -> str:
+def answered_page(link: Link, decision: str, contact: Contact | None = None) -> str:
     if link.kind is LinkKind.CONTINUE:
-        return message_page("Tak for dit svar", "Vi har modtaget dit svar, og konsulenten kontakter dig snart.")
+        return message_page(
+            "Tak for dit svar", "Vi har modtaget dit svar, og konsulenten kontakter dig snart.", contact=contact
+        )
     if decision == "none":
         return message_page("Valget er gemt", "Ingen af dem introduceres. Vi leder efter et nyt forslag.")
     if decision == "held":
