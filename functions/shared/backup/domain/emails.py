@@ -393,13 +393,19 @@ def contact_adult_informed(to: str, contact_name: str, youth_first_name: str, vo
     )
 
 
-def not_continuing(to: str, first_name: str) -> Email:
+def not_continuing(to: str, first_name: str, met: bool = True) -> Email:
+    """The same letter to both, whoever said no (or if the meeting never came about: nobody is blamed)."""
+    if met:
+        what = (
+            "Tak for introduktionsmødet. Matchet fortsætter ikke denne gang, og det er helt i orden: "
+            "det skal passe for begge."
+        )
+    else:
+        what = "Introduktionsmødet bliver ikke til noget denne gang, så matchet fortsætter ikke. Det er ingens skyld."
     return compose(
         to,
         "Om jeres match i BackUp",
-        f"Hej {first_name}\n\nTak for introduktionsmødet. Matchet fortsætter ikke denne gang, og det er helt i "
-        "orden: det skal passe for begge. Vi leder videre og kontakter dig, når vi har et nyt forslag.\n\n"
-        f"{SIGNATURE}",
+        f"Hej {first_name}\n\n{what} Vi leder videre og kontakter dig, når vi har et nyt forslag.\n\n{SIGNATURE}",
     )
 
 

@@ -7,12 +7,19 @@ from datetime import date
 from typing import Any
 
 from backup.domain.links import Link, LinkKind
+from backup.domain.match_choices import INTRO_ENDED, INTRO_HELD, INTRO_RESCHEDULED
 from backup.domain.records import ProposalRecord, Volunteer, YoungPerson
 from backup.domain.regions import Contact
 from backup.web.html import e, error_summary, field_error, layout, message_page, text_field
 from backup.web.person_facts import age, interests, place, wished_volunteer
 
-LABELS = {"decision": "Valg", "reason": "Begrundelse", "intro_date": "Dato for mødet", "notes": "Noter"}
+LABELS = {
+    "decision": "Valg",
+    "intro_date": "Dato for mødet",
+    "new_date": "Den nye dato",
+    "reason": "Begrundelse",
+    "notes": "Noter",
+}
 
 
 def proposal_page(
@@ -84,18 +91,45 @@ def intro_page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
 ) -> str:
-    values = values or {}
+    """The introduction: held (on a date), moved to a new date, or not going to happen (why)."""
+    values = values or {"decision": INTRO_HELD}
     errors = errors or {}
+
+    def option(value: str, text: str, field: str) -> str:
+        checked = " checked" if values.get("decision") == value else ""
+        first = ' id="decision"' if value == INTRO_HELD else ""
+        return (
+            f'<label class="choice"><input type="radio" name="decision" value="{value}"{first}{checked}>'
+            f"<span>{e(text)}</span></label>{field}"
+        )
+
+    held = text_field("intro_date", LABELS["intro_date"], values, errors, kind="date", required=False, optional="")
+    moved = text_field("new_date", LABELS["new_date"], values, errors, kind="date", required=False, optional="")
+    ended = text_field(
+        "reason",
+        LABELS["reason"],
+        values,
+        errors,
+        multiline=True,
+        required=False,
+        optional="",
+        hint="Til internt brug; de to kan få indsigt i det, så skriv sagligt. Parret foreslås ikke igen.",
+    )
     body = f"""
 <h1>Introduktionsmødet: {e(youth_name)} og {e(volunteer_name)}</h1>
 {error_summary(errors, LABELS)}
-<p>Registrér mødet, når det har fundet sted. Derefter får de hver deres link og bliver spurgt, om de vil fortsætte.</p>
+<p>Registrér mødet, når det har fundet sted: så får de hver deres link og bliver spurgt, om de vil fortsætte.
+Er mødet flyttet, får du et nyt link til den nye dato. Bliver det ikke til noget, kommer de begge tilbage
+til puljen og får samme venlige besked, uden at nogen får skylden.</p>
 <form method="post">
 <input type="hidden" name="csrf_token" value="{e(csrf_token)}">
-<input type="hidden" name="decision" value="held">
-{text_field("intro_date", LABELS["intro_date"], values, errors, kind="date")}
+<fieldset><legend>Hvordan gik det med mødet?</legend>{field_error("decision", errors)}
+{option(INTRO_HELD, "Mødet er holdt", held)}
+{option(INTRO_RESCHEDULED, "Mødet blev ikke holdt, men er flyttet til en ny dato", moved)}
+{option(INTRO_ENDED, "Mødet bliver ikke til noget", ended)}
+</fieldset>
 {text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False)}
-<button type="submit">Registrér mødet</button>
+<button type="submit">Registrér</button>
 </form>"""
     return layout("Introduktionsmøde", body)
 
@@ -136,8 +170,17 @@ def answered_page(link: Link, decision: str, contact: Contact | None = None) -> 
         )
     if decision == "none":
         return message_page("Valget er gemt", "Ingen af dem introduceres. Vi leder efter et nyt forslag.")
-    if decision == "held":
+    if decision == INTRO_HELD:
         return message_page("Mødet er registreret", "Nu spørger vi dem begge, om de vil fortsætte.")
+    if decision == INTRO_RESCHEDULED:
+        return message_page(
+            "Den nye dato er gemt", "Du får et nyt link til at registrere mødet; påmindelserne begynder forfra."
+        )
+    if decision == INTRO_ENDED:
+        return message_page(
+            "Det er registreret",
+            "De to kommer tilbage til puljen og får begge samme venlige besked. Parret foreslås ikke igen.",
+        )
     return message_page(
         "Valget er gemt",
         "Tak. Næste skridt er introduktionsmødet; du får et link til at registrere det, når det har fundet sted.",
