@@ -59,6 +59,7 @@ def _young_person_facts(person: YoungPerson, today: date) -> str:
             ("Navn", d.contact_adult_name or "—"),
             ("Arbejdssted", d.contact_adult_organisation or "—"),
             ("E-mail", email_link(d.contact_adult_email)),
+            ("Telefon", phone_link(d.contact_adult_phone)),
         ]
     )
     return (
