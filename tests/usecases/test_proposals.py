@@ -340,13 +340,9 @@ def test_a_forged_rescheduled_or_ended_without_the_link_is_refused_and_alarmed(i
 
 
 @pytest.fixture
-def asked(consultant):
+def asked(introducing):
     """The consultant chose v0 and recorded the meeting; both have been asked (wait t3)."""
-    world, proposal_id = consultant
-    world.decisions.decide(_link(world, proposal_id).link_id, "chosen:v0")
-    assert world.proposals.choose(proposal_id, "v0") is True
-    world.results.waiting.add("t2")
-    world.proposals.open_intro(proposal_id, "t2")
+    world, proposal_id = introducing
     intro = _link(world, proposal_id)
     world.decisions.decide(intro.link_id, "held", "", {"intro_date": "2026-11-20"})
     world.results.waiting.add("t3")
