@@ -17,8 +17,12 @@ def _watched(alarm, metric_name=None):
     """(metric name, dimension value) of every metric an alarm (plain or metric math) watches."""
     if "MetricName" in alarm:
         return {(alarm["MetricName"], str(alarm.get("Dimensions", [{}])[0].get("Value")))}
+    def value(metric):
+        value = metric["Dimensions"][0]["Value"]
+        return value["Ref"] if isinstance(value, dict) else value
+
     return {
-        (m["MetricStat"]["Metric"]["MetricName"], m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"])
+        (m["MetricStat"]["Metric"]["MetricName"], value(m["MetricStat"]["Metric"]))
         for m in alarm["Metrics"]
         if "MetricStat" in m
     }
@@ -38,6 +42,9 @@ def test_ops_are_alarmed_on_function_errors_bounces_people_waiting_too_long_and_
     watched = set().union(*(_watched(a) for a in alarms.values()))
     functions = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"}
     assert {("Errors", f) for f in functions} <= watched
+    # minus the expected outcomes, one metric under the service dimension Powertools gives every function
+    service = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+    assert ("ExpectedOutcomes", service) in watched
 
 
 def test_every_alarm_reaches_the_ops_address():
