@@ -3,6 +3,7 @@ Nothing here is timed."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -28,9 +29,24 @@ def test_a_size_that_cannot_be_read_is_refused(text: str) -> None:
         parse_sizes(text)
 
 
-def test_the_watch_publishes_three_metrics_per_stage_with_a_limit_and_one_total() -> None:
-    assert cost.watch_metric_count("PHONE_SCREENING=14,HOME_VISIT=21") == 7
-    assert cost.watch_metric_count("") == 1
+def test_the_watch_reads_each_stage_with_a_limit() -> None:
+    assert cost.stage_count("PHONE_SCREENING=14,HOME_VISIT=21") == 2
+    assert cost.stage_count("PHONE_SCREENING=14;HOME_VISIT=21;TRAINING=7") == 3
+    assert cost.stage_count("") == 0
+
+
+def test_a_dashboards_metrics_are_its_metric_rows_not_its_expressions_or_log_queries() -> None:
+    body = json.dumps(
+        {
+            "widgets": [
+                {"type": "metric", "properties": {"metrics": [["A", "m", "d", "${Fn}"], [".", "n", ".", "."]]}},
+                {"type": "metric", "properties": {"metrics": [[{"expression": "m1/2"}], ["A", "m", {"id": "m1"}]]}},
+                {"type": "log", "properties": {"query": "SOURCE '${Logs}' | stats count(*)"}},
+                {"type": "text", "properties": {"markdown": "hello"}},
+            ]
+        }
+    )
+    assert cost.dashboard_metric_count({"Properties": {"DashboardBody": {"Fn::Sub": body}}}) == 3
 
 
 def test_fixed_counts_are_read_from_the_template() -> None:
@@ -42,14 +58,27 @@ def test_fixed_counts_are_read_from_the_template() -> None:
                 "Type": "AWS::CloudWatch::Alarm",
                 "Properties": {"Metrics": [{"Id": "e", "Expression": "a+b"}, {"MetricStat": {}}, {"MetricStat": {}}]},
             },
-            "Board": {"Type": "AWS::CloudWatch::Dashboard"},
+            "Board": {
+                "Type": "AWS::CloudWatch::Dashboard",
+                "Properties": {
+                    "DashboardBody": '{"widgets": [{"type": "metric", "properties": {"metrics": [["A", "b"]]}}]}'
+                },
+            },
             "Key": {"Type": "AWS::KMS::Key"},
             "Pool": {"Type": "AWS::Cognito::UserPool"},
             "Logs": {"Type": "AWS::Logs::LogGroup"},
         },
     }
     assert cost.fixed_counts(template) == cost.FixedCounts(
-        alarms=2, alarm_metrics=3, dashboards=1, kms_keys=1, user_pools=1, log_groups=1, watch_metrics=7
+        alarms=2,
+        alarm_metrics=3,
+        dashboards=1,
+        kms_keys=1,
+        user_pools=1,
+        log_groups=1,
+        watch_metrics=1,
+        dashboard_metrics=1,
+        watched_stages=2,
     )
 
 
@@ -77,6 +106,7 @@ def test_the_bill_splits_usage_and_fixed_and_adds_up() -> None:
     )
     bill = cost.monthly_bill(counts, cost.Programme(staff_users=10))
     assert bill.fixed["custom metrics: the watch's 4, every hour"] == pytest.approx(1.20)
+    assert bill.fixed["dashboards: 1 (0 metrics)"] == 3.00
     assert bill.fixed["alarms: 2 reading 5 metrics"] == pytest.approx(0.50)
     assert bill.fixed["KMS keys: 1"] == 1.00
     assert bill.fixed["Cognito: 10 staff users"] == 0.0  # under Cognito's free monthly active users
@@ -92,5 +122,20 @@ def test_the_bill_splits_usage_and_fixed_and_adds_up() -> None:
 
 def test_the_real_template_counts_the_watch_metrics_and_alarms() -> None:
     counts = cost.fixed_counts(tpl.load())
-    assert counts.watch_metrics == 28  # nine stages with a limit by default
+    assert counts.watch_metrics == 1  # PeopleOverLimitTotal; the per-stage counts are log lines
+    assert counts.watched_stages == 9  # nine stages with a limit by default
     assert counts.alarms >= 1 and counts.alarm_metrics >= counts.alarms
+    assert counts.dashboards == 1 and counts.dashboard_metrics > 0
+
+
+def test_the_free_tier_takes_off_a_dashboard_only_within_its_metrics() -> None:
+    programme = cost.Programme()
+    small = cost.FixedCounts(
+        alarms=1, alarm_metrics=20, dashboards=1, kms_keys=0, user_pools=0, log_groups=0, dashboard_metrics=50
+    )
+    large = cost.FixedCounts(
+        alarms=1, alarm_metrics=20, dashboards=1, kms_keys=0, user_pools=0, log_groups=0, dashboard_metrics=51
+    )
+    assert cost.free_tier(small, programme) - cost.free_tier(large, programme) == pytest.approx(3.00)
+    events = cost.event_metrics_cost(programme) * 9 / cost.EVENT_METRIC_SERIES  # 10 free, less the watch's one
+    assert cost.free_tier(large, programme) == pytest.approx(0.30 + events + 1.00)

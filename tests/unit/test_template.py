@@ -17,6 +17,7 @@ def _watched(alarm, metric_name=None):
     """(metric name, dimension value) of every metric an alarm (plain or metric math) watches."""
     if "MetricName" in alarm:
         return {(alarm["MetricName"], str(alarm.get("Dimensions", [{}])[0].get("Value")))}
+
     def value(metric):
         value = metric["Dimensions"][0]["Value"]
         return value["Ref"] if isinstance(value, dict) else value
