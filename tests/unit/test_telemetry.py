@@ -53,3 +53,18 @@ def test_a_real_fault_is_not_counted_as_expected(capsys: pytest.CaptureFixture[s
     with pytest.raises(Broken):
         handler()
     assert _emitted(capsys.readouterr().out) == []
+
+
+def test_a_count_nothing_reads_as_a_metric_is_a_log_line_and_one_an_alarm_reads_is_a_metric(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from backup.adapters.telemetry import PowertoolsMetrics
+    from backup.domain.stages import Stage
+
+    metrics = PowertoolsMetrics()
+    metrics.count("ReminderSent", Stage.HOME_VISIT)
+    metrics.count("NeedsOps")
+    reminder, needs_ops = _emitted(capsys.readouterr().out)
+    assert reminder == {"measure": "ReminderSent", "value": 1, "stage": "HOME_VISIT"}  # no metric directive
+    [directive] = needs_ops["_aws"]["CloudWatchMetrics"]  # type: ignore[index]
+    assert directive["Metrics"] == [{"Name": "NeedsOps", "Unit": "Count"}]

@@ -55,6 +55,34 @@ def test_every_alarm_reaches_the_ops_address():
     assert subscription["Protocol"] == "email" and subscription["Endpoint"] == {"Ref": "OpsEmail"}
 
 
+def _backup_metrics_read():
+    """The BackUp namespace's metric names the alarms and the dashboard read."""
+    names = set()
+    for alarm in _alarms().values():
+        if alarm.get("Namespace") == "BackUp":
+            names.add(alarm["MetricName"])
+        for m in alarm.get("Metrics", []):
+            if "MetricStat" in m and m["MetricStat"]["Metric"]["Namespace"] == "BackUp":
+                names.add(m["MetricStat"]["Metric"]["MetricName"])
+    body = json.loads(re.sub(r"\$\{[^}]+\}", "x", RESOURCES["OpsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]))
+    for widget in body["widgets"]:
+        for row in widget["properties"].get("metrics", []):
+            if row and row[0] == "BackUp":
+                names.add(row[1])
+    return names
+
+
+def test_every_count_an_alarm_or_the_dashboard_reads_is_published_as_a_metric_and_no_other():
+    from backup.adapters.telemetry import PUBLISHED_AS_METRICS
+
+    published_elsewhere = {"PeopleOverLimitTotal", "ExpectedOutcomes", "StageWaitSeconds"}  # watch, faults, waits
+    read = _backup_metrics_read()
+    assert read - published_elsewhere <= PUBLISHED_AS_METRICS
+    text = tpl.TEMPLATE.read_text()
+    for name in PUBLISHED_AS_METRICS - read:  # paid for, so at least named (an alarm's description)
+        assert name in text, name
+
+
 def test_the_dashboard_body_is_valid_json_once_substituted():
     body = RESOURCES["OpsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     substituted = re.sub(r"\$\{[^}]+\}", "x", body)

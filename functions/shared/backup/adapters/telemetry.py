@@ -1,8 +1,10 @@
-"""Metrics in one namespace with the stage as a dimension, so the dashboard reads per stage."""
+"""Metrics in one namespace with the stage as a dimension, so the dashboard reads per stage; counts
+nothing alarms on or draws as a metric are log lines only."""
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import warnings
 from collections.abc import Callable
@@ -17,10 +19,41 @@ from backup.domain.stages import Stage
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
+# The counts published as CloudWatch metrics: those an alarm or the dashboard reads as a metric
+# (template.yaml; tests/unit/test_template.py checks both ways). A custom metric costs $0.30 a month
+# for each name and stage, prorated by the hours it is published in; every other count (ReminderSent,
+# StepApproved, Matched, ...) is the same figure as a log line, {"measure": name, "stage": ...}, which
+# Logs Insights counts for nothing but the bytes it scans: `filter measure = 'ReminderSent' | stats
+# count(*) by stage`.
+PUBLISHED_AS_METRICS = frozenset(
+    {
+        "ApplicationReceived",
+        "StepOpened",
+        "EnteredReadyForMatch",
+        "EnteredRejected",
+        "EnteredWithdrawn",
+        "NeedsOps",
+        "OpsEmailFailed",
+        "OpsWaitExpired",
+        "SafeguardingAlarm",
+        "EmailBounced",
+        "DeliveryPostponed",  # these two are named in the links function's failure alarm
+        "DeliveryAbandoned",
+    }
+)
+
+
 class PowertoolsMetrics:
-    """The metrics port, published as CloudWatch embedded metric format by Powertools."""
+    """The metrics port: CloudWatch embedded metric format by Powertools for the counts in
+    PUBLISHED_AS_METRICS and the stage waits, a plain log line for the other counts."""
 
     def count(self, name: str, stage: Stage | None = None) -> None:
+        if name not in PUBLISHED_AS_METRICS:
+            line: dict[str, str | int] = {"measure": name, "value": 1}
+            if stage is not None:
+                line["stage"] = stage.value
+            print(json.dumps(line))  # stdout is the function's log, as for the metrics
+            return
         with single_metric(name=name, unit=MetricUnit.Count, value=1) as metric:
             if stage is not None:
                 metric.add_dimension(name="stage", value=stage.value)
