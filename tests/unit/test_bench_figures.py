@@ -93,6 +93,17 @@ def test_a_journey_costs_the_sum_of_its_parts_at_the_list_prices() -> None:
     assert cost.journey_cost(journey, programme) == pytest.approx(expected)
 
 
+def test_an_event_series_is_billed_for_the_hours_it_is_published_in() -> None:
+    programme = cost.Programme(volunteers_a_year=1200, young_people_a_year=600)
+    hours = cost.event_series_hours(programme)
+    assert len(hours) == sum(s.series for s in cost.EVENT_METRICS)
+    assert hours[0] == 100  # a series published once per volunteer: 100 hours a month
+    assert hours == sorted(hours, reverse=True)
+    busy = cost.Programme(volunteers_a_year=1_000_000)
+    assert max(cost.event_series_hours(busy)) == 730  # never more than every hour of the month
+    assert cost.event_metrics_cost(programme) == pytest.approx(sum(hours) / 730 * 0.30)
+
+
 def test_half_of_the_steps_get_one_reminder() -> None:
     programme = cost.Programme(steps_per_volunteer=4, reminders_per_step=0.5)
     assert cost.per_volunteer_with_reminders(programme) == pytest.approx(
@@ -137,5 +148,5 @@ def test_the_free_tier_takes_off_a_dashboard_only_within_its_metrics() -> None:
         alarms=1, alarm_metrics=20, dashboards=1, kms_keys=0, user_pools=0, log_groups=0, dashboard_metrics=51
     )
     assert cost.free_tier(small, programme) - cost.free_tier(large, programme) == pytest.approx(3.00)
-    events = cost.event_metrics_cost(programme) * 9 / cost.EVENT_METRIC_SERIES  # 10 free, less the watch's one
+    events = sum(cost.event_series_hours(programme)[:9]) / 730 * 0.30  # 10 free, less the watch's one
     assert cost.free_tier(large, programme) == pytest.approx(0.30 + events + 1.00)
