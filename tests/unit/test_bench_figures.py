@@ -93,12 +93,20 @@ def test_a_journey_costs_the_sum_of_its_parts_at_the_list_prices() -> None:
     assert cost.journey_cost(journey, programme) == pytest.approx(expected)
 
 
-def test_an_event_series_is_billed_for_the_hours_it_is_published_in() -> None:
+def test_an_event_series_is_billed_for_the_hours_it_is_published_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        cost,
+        "EVENT_METRICS",
+        (
+            cost.EventSeries("rare", 2, "year", 24),
+            cost.EventSeries("per volunteer", 3, "volunteer", 1.0),
+            cost.EventSeries("per young person", 1, "young person", 0.5),
+        ),
+    )
     programme = cost.Programme(volunteers_a_year=1200, young_people_a_year=600)
     hours = cost.event_series_hours(programme)
     assert len(hours) == sum(s.series for s in cost.EVENT_METRICS)
-    assert hours[0] == 100  # a series published once per volunteer: 100 hours a month
-    assert hours == sorted(hours, reverse=True)
+    assert hours == [100, 100, 100, 25, 2, 2]  # most first: once per volunteer is 100 hours a month
     busy = cost.Programme(volunteers_a_year=1_000_000)
     assert max(cost.event_series_hours(busy)) == 730  # never more than every hour of the month
     assert cost.event_metrics_cost(programme) == pytest.approx(sum(hours) / 730 * 0.30)

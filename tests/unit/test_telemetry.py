@@ -62,9 +62,12 @@ def test_a_count_nothing_reads_as_a_metric_is_a_log_line_and_one_an_alarm_reads_
     from backup.domain.stages import Stage
 
     metrics = PowertoolsMetrics()
-    metrics.count("ReminderSent", Stage.HOME_VISIT)
+    metrics.count("StepOpened", Stage.HOME_VISIT)
+    metrics.stage_wait(Stage.HOME_VISIT, 2.5 * 86400)
     metrics.count("NeedsOps")
-    reminder, needs_ops = _emitted(capsys.readouterr().out)
-    assert reminder == {"measure": "ReminderSent", "value": 1, "stage": "HOME_VISIT"}  # no metric directive
+    opened, waited, needs_ops = _emitted(capsys.readouterr().out)
+    # what the dashboard's tables query (no metric directive)
+    assert opened == {"measure": "StepOpened", "value": 1, "stage": "HOME_VISIT"}
+    assert waited == {"measure": "StageWaitSeconds", "value": 216000.0, "days": 2.5, "stage": "HOME_VISIT"}
     [directive] = needs_ops["_aws"]["CloudWatchMetrics"]  # type: ignore[index]
     assert directive["Metrics"] == [{"Name": "NeedsOps", "Unit": "Count"}]

@@ -75,12 +75,24 @@ def _backup_metrics_read():
 def test_every_count_an_alarm_or_the_dashboard_reads_is_published_as_a_metric_and_no_other():
     from backup.adapters.telemetry import PUBLISHED_AS_METRICS
 
-    published_elsewhere = {"PeopleOverLimitTotal", "ExpectedOutcomes", "StageWaitSeconds"}  # watch, faults, waits
+    published_elsewhere = {"PeopleOverLimitTotal", "ExpectedOutcomes"}  # by the watch, by faults_counted
     read = _backup_metrics_read()
     assert read - published_elsewhere <= PUBLISHED_AS_METRICS
     text = tpl.TEMPLATE.read_text()
     for name in PUBLISHED_AS_METRICS - read:  # paid for, so at least named (an alarm's description)
         assert name in text, name
+
+
+def test_the_dashboards_log_queries_read_every_functions_log_group():
+    """A count is logged by whichever function's use case made it: a table that missed a log group would
+    undercount without a sign."""
+    body = RESOURCES["OpsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))["widgets"]
+    queries = re.findall(r'"query": "([^"]*)"', body)
+    assert len(queries) == sum(1 for w in widgets if w["type"] == "log") == 3
+    for query in queries:
+        if "measure" in query:
+            assert set(re.findall(r"SOURCE '\$\{(\w+)\}'", query)) == {f"{f}Logs" for f in _functions()}, query
 
 
 def test_the_dashboard_body_is_valid_json_once_substituted():

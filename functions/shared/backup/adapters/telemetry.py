@@ -1,5 +1,5 @@
-"""Metrics in one namespace with the stage as a dimension, so the dashboard reads per stage; counts
-nothing alarms on or draws as a metric are log lines only."""
+"""What the programme counts: a CloudWatch metric where an alarm watches it, a log line otherwise (the
+dashboard's per-stage tables are Logs Insights queries over these lines)."""
 
 from __future__ import annotations
 
@@ -21,46 +21,44 @@ warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 # The counts published as CloudWatch metrics: those an alarm or the dashboard reads as a metric
 # (template.yaml; tests/unit/test_template.py checks both ways). A custom metric costs $0.30 a month
-# for each name and stage, prorated by the hours it is published in; every other count (ReminderSent,
-# StepApproved, Matched, ...) is the same figure as a log line, {"measure": name, "stage": ...}, which
-# Logs Insights counts for nothing but the bytes it scans: `filter measure = 'ReminderSent' | stats
-# count(*) by stage`.
+# for each name and stage, prorated by the hours it is published in; every other count (StepOpened,
+# ReminderSent, Matched, ...) and the stage waits are log lines, {"measure": name, "stage": ...}, which
+# the dashboard's tables and Logs Insights count for nothing but the bytes they scan:
+# `filter measure = 'ReminderSent' | stats count(*) by stage`.
 PUBLISHED_AS_METRICS = frozenset(
     {
-        "ApplicationReceived",
-        "StepOpened",
-        "EnteredReadyForMatch",
-        "EnteredRejected",
-        "EnteredWithdrawn",
         "NeedsOps",
         "OpsEmailFailed",
         "OpsWaitExpired",
         "SafeguardingAlarm",
-        "EmailBounced",
         "DeliveryPostponed",  # these two are named in the links function's failure alarm
         "DeliveryAbandoned",
     }
 )
+SECONDS_PER_DAY = 86400
+
+
+def _log_measure(name: str, stage: Stage | None, value: float, **more: float) -> None:
+    line: dict[str, str | float] = {"measure": name, "value": value, **more}
+    if stage is not None:
+        line["stage"] = stage.value
+    print(json.dumps(line))  # stdout is the function's log, as for the metrics
 
 
 class PowertoolsMetrics:
     """The metrics port: CloudWatch embedded metric format by Powertools for the counts in
-    PUBLISHED_AS_METRICS and the stage waits, a plain log line for the other counts."""
+    PUBLISHED_AS_METRICS, a plain log line for the other counts and the stage waits."""
 
     def count(self, name: str, stage: Stage | None = None) -> None:
         if name not in PUBLISHED_AS_METRICS:
-            line: dict[str, str | int] = {"measure": name, "value": 1}
-            if stage is not None:
-                line["stage"] = stage.value
-            print(json.dumps(line))  # stdout is the function's log, as for the metrics
+            _log_measure(name, stage, 1)
             return
         with single_metric(name=name, unit=MetricUnit.Count, value=1) as metric:
             if stage is not None:
                 metric.add_dimension(name="stage", value=stage.value)
 
     def stage_wait(self, stage: Stage, seconds: float) -> None:
-        with single_metric(name="StageWaitSeconds", unit=MetricUnit.Seconds, value=seconds) as metric:
-            metric.add_dimension(name="stage", value=stage.value)
+        _log_measure("StageWaitSeconds", stage, seconds, days=round(seconds / SECONDS_PER_DAY, 2))
 
 
 # Outcomes a run takes its own branch for: raised as errors so the definition can catch them by
