@@ -50,6 +50,9 @@ FREE_DASHBOARDS = 3
 FREE_DASHBOARD_METRICS = 50  # "3 dashboards for up to 50 metrics each"
 # https://aws.amazon.com/kms/pricing/
 PRICE_PER_KMS_KEY_MONTH = 1.00
+# https://aws.amazon.com/xray/pricing/ (traces recorded; the first 100,000 a month are in the always-free tier)
+PRICE_PER_TRACE_RECORDED = 5.00 / 1_000_000
+FREE_TRACES_RECORDED = 100_000
 # https://aws.amazon.com/cognito/pricing/ (Essentials tier: the first 10,000 monthly active users are free)
 PRICE_PER_COGNITO_MAU_OVER_FREE = 0.015
 COGNITO_FREE_MAU = 10_000
@@ -151,6 +154,7 @@ class FixedCounts:
     watch_metrics: int = WATCH_METRICS
     dashboard_metrics: int = 0
     watched_stages: int = 0  # the watch reads each stage with a limit (StageLimitDays) every hour
+    traced: bool = False  # the functions' Tracing: Active (X-Ray)
     watch_runs_a_month: float = HOURS_PER_MONTH
 
 
@@ -196,6 +200,7 @@ def fixed_counts(template: dict[str, Any]) -> FixedCounts:
         log_groups=len(of("AWS::Logs::LogGroup")),
         dashboard_metrics=sum(dashboard_metric_count(d) for d in of("AWS::CloudWatch::Dashboard")),
         watched_stages=stage_count(str(template["Parameters"]["StageLimitDays"]["Default"])),
+        traced=template.get("Globals", {}).get("Function", {}).get("Tracing") == "Active",
     )
 
 
@@ -253,6 +258,14 @@ def event_metrics_cost(programme: Programme) -> float:
     return sum(event_series_hours(programme)) / HOURS_PER_MONTH * PRICE_PER_CUSTOM_METRIC_MONTH
 
 
+def invocations_a_month(counts: FixedCounts, programme: Programme) -> float:
+    return (
+        programme.volunteers_a_year * VOLUNTEER.invocations
+        + programme.young_people_a_year * YOUNG_PERSON.invocations
+        + programme.matches_a_year * MATCH.invocations
+    ) / MONTHS_PER_YEAR + counts.watch_runs_a_month
+
+
 def monthly_bill(counts: FixedCounts, programme: Programme) -> Bill:
     bill = Bill()
     per_month = 1 / MONTHS_PER_YEAR
@@ -263,13 +276,13 @@ def monthly_bill(counts: FixedCounts, programme: Programme) -> Bill:
     bill.usage["matches"] = programme.matches_a_year * per_month * journey_cost(MATCH, programme)
     watch = Journey("watch run", 0, 1, 0, 0, 2 * counts.watched_stages, 0, "one query per stage")
     bill.usage["hourly watch runs"] = counts.watch_runs_a_month * journey_cost(watch, programme)
-    invocations = (
-        programme.volunteers_a_year * VOLUNTEER.invocations
-        + programme.young_people_a_year * YOUNG_PERSON.invocations
-        + programme.matches_a_year * MATCH.invocations
-    ) * per_month + counts.watch_runs_a_month
+    invocations = invocations_a_month(counts, programme)
     log_gb = invocations * programme.log_kb_per_invocation / 2**20
     bill.usage["logs ingested"] = log_gb * PRICE_PER_LOG_GB_INGESTED
+    # estimate: a trace per invocation (a task's joins its execution's; at this rate X-Ray samples them all)
+    bill.usage[f"X-Ray: about {invocations:,.0f} traces" if counts.traced else "X-Ray (off)"] = (
+        invocations * PRICE_PER_TRACE_RECORDED if counts.traced else 0.0
+    )
     bill.fixed["logs stored (retention)"] = log_gb * programme.log_retention_months * PRICE_PER_LOG_GB_MONTH_STORED
     bill.fixed[f"custom metrics: the watch's {counts.watch_metrics}, every hour"] = (
         counts.watch_metrics * PRICE_PER_CUSTOM_METRIC_MONTH
@@ -294,7 +307,7 @@ def monthly_bill(counts: FixedCounts, programme: Programme) -> Bill:
 
 def free_tier(counts: FixedCounts, programme: Programme) -> float:
     """What an account's always-free tier would take off, if nothing else in the account uses it: 10 custom
-    metrics, 10 alarm metrics, 3 dashboards of up to 50 metrics each."""
+    metrics, 10 alarm metrics, 3 dashboards of up to 50 metrics each, 100,000 traces."""
     watch = min(FREE_CUSTOM_METRICS, counts.watch_metrics) * PRICE_PER_CUSTOM_METRIC_MONTH
     left = FREE_CUSTOM_METRICS - min(FREE_CUSTOM_METRICS, counts.watch_metrics)
     hours = event_series_hours(programme)[:left]  # the free ones: the costliest, as the bill counts them
@@ -303,7 +316,9 @@ def free_tier(counts: FixedCounts, programme: Programme) -> float:
     fits = (
         counts.dashboards <= FREE_DASHBOARDS and counts.dashboard_metrics <= FREE_DASHBOARD_METRICS * counts.dashboards
     )
-    return watch + events + alarms + (counts.dashboards * PRICE_PER_DASHBOARD_MONTH if fits else 0.0)
+    traces = min(FREE_TRACES_RECORDED, invocations_a_month(counts, programme)) * PRICE_PER_TRACE_RECORDED
+    dashboards = counts.dashboards * PRICE_PER_DASHBOARD_MONTH if fits else 0.0
+    return watch + events + alarms + dashboards + (traces if counts.traced else 0.0)
 
 
 def main() -> None:
@@ -338,8 +353,8 @@ def main() -> None:
     fits = "within" if counts.dashboard_metrics <= FREE_DASHBOARD_METRICS else "over"
     print(
         f"  (an account's always-free tier, if nothing else uses it, would take off about ${free:.2f}: 10 custom "
-        f"metrics, 10 alarm metrics, 3 dashboards of up to {FREE_DASHBOARD_METRICS} metrics: ours shows "
-        f"{counts.dashboard_metrics}, {fits})"
+        f"metrics, 10 alarm metrics, 100,000 traces, 3 dashboards of up to {FREE_DASHBOARD_METRICS} metrics: ours "
+        f"shows {counts.dashboard_metrics}, {fits})"
     )
 
 

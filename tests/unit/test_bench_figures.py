@@ -128,6 +128,13 @@ def test_the_bill_splits_usage_and_fixed_and_adds_up() -> None:
     assert bill.fixed["dashboards: 1 (0 metrics)"] == 3.00
     assert bill.fixed["alarms: 2 reading 5 metrics"] == pytest.approx(0.50)
     assert bill.fixed["KMS keys: 1"] == 1.00
+    assert bill.usage["X-Ray (off)"] == 0.0
+    traced = cost.monthly_bill(
+        cost.FixedCounts(alarms=0, alarm_metrics=0, dashboards=0, kms_keys=0, user_pools=0, log_groups=0, traced=True),
+        cost.Programme(volunteers_a_year=1200, young_people_a_year=0, matches_a_year=0),
+    )
+    invocations = 1200 / 12 * cost.VOLUNTEER.invocations + 730  # the volunteers' and the hourly watch's
+    assert traced.usage[f"X-Ray: about {invocations:,.0f} traces"] == pytest.approx(invocations * 5.00 / 1_000_000)
     assert bill.fixed["Cognito: 10 staff users"] == 0.0  # under Cognito's free monthly active users
     assert bill.total == pytest.approx(bill.usage_total + bill.fixed_total)
     assert bill.usage_total == pytest.approx(sum(bill.usage.values()))
@@ -145,6 +152,7 @@ def test_the_real_template_counts_the_watch_metrics_and_alarms() -> None:
     assert counts.watched_stages == 9  # nine stages with a limit by default
     assert counts.alarms >= 1 and counts.alarm_metrics >= counts.alarms
     assert counts.dashboards == 1 and counts.dashboard_metrics > 0
+    assert counts.traced  # Tracing: Active in the functions' globals
 
 
 def test_the_free_tier_takes_off_a_dashboard_only_within_its_metrics() -> None:
