@@ -162,7 +162,7 @@ def _text(value: str, field: str, *, required: bool, minimum: int = 1, multiline
 class VolunteerApplication(BaseModel):
     """What a would-be volunteer tells us; each validator enforces one of the programme's rules."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True, defer_build=True)
 
     first_name: str
     last_name: str

@@ -113,7 +113,7 @@ class ErasureReceipt(BaseModel):
     """The one thing kept about an erasure: that it happened, when, by whom and how much went.
     No personal data, not even the erased person's id."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     anonymous_id: str
     kind: RecordKind

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from backup.domain.stages import Stage
 
@@ -55,6 +55,8 @@ class EventKind(str, Enum):
 
 
 class Event(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # its validator is built at first use, not at every import
+
     at: datetime
     kind: EventKind
     stage: Stage | None = None

@@ -86,7 +86,7 @@ def preference_token(kind: str, value: Enum) -> str:
 class Preferences(BaseModel):
     """What the young person would like in a volunteer; None where they have no preference."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     volunteer_gender: VolunteerGender | None = None
     volunteer_age: AgeBand | None = None
@@ -154,7 +154,7 @@ class YouthReferral(BaseModel):
     """What a contact adult and the young person tell us; each validator enforces one of the
     programme's rules for young people."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True, defer_build=True)
 
     first_name: str
     birth_date: date
