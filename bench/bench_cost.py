@@ -1,18 +1,21 @@
 """A monthly AWS bill for the programme: 1,000 volunteers and 500 young people a year, eu-west-1.
 
-Fixed costs are counted from template.yaml (alarms and the metrics they read, dashboards, KMS keys,
-Cognito, log groups) and from what the hourly watch publishes (three metrics per stage with a limit in
-StageLimitDays, plus one total). Usage costs come from per-journey counts (state transitions, Lambda
-invocations, emails, DynamoDB read and write units): the volunteer's are the counts measured in issue
-14 on the local stack; the others are estimates, labelled as such below. Prices are AWS list prices
-with their source; free tiers are shown apart, not taken off.
+Fixed costs are counted from template.yaml (alarms and the metrics they read, dashboards and the
+metrics on them, KMS keys, Cognito, log groups) and from what the hourly watch publishes (one metric,
+PeopleOverLimitTotal: the per-stage counts are log lines the dashboard queries). Usage costs come
+from per-journey counts (state transitions, Lambda invocations, emails, DynamoDB read and write
+units): the volunteer's are the counts measured in issue 14 on the local stack; the others are
+estimates, labelled as such below. Prices are AWS list prices with their source; free tiers are
+shown apart, not taken off.
 
-Run with `make bench-cost`. Not a test: the arithmetic is tested in tests/unit/test_bench_cost.py.
+Run with `make bench-cost`. Not a test: the arithmetic is tested in tests/unit/test_bench_figures.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +43,16 @@ PRICE_PER_ALARM_METRIC_MONTH = 0.10  # standard resolution; a metric-math alarm 
 PRICE_PER_DASHBOARD_MONTH = 3.00  # the first 3 dashboards (up to 50 metrics each) are in the free tier
 PRICE_PER_LOG_GB_INGESTED = 0.57
 PRICE_PER_LOG_GB_MONTH_STORED = 0.03
+PRICE_PER_LOG_GB_SCANNED = 0.0057  # Logs Insights queries (the dashboard's log widgets run one per view)
+FREE_CUSTOM_METRICS = 10  # the always-free tier, per account
+FREE_ALARM_METRICS = 10
+FREE_DASHBOARDS = 3
+FREE_DASHBOARD_METRICS = 50  # "3 dashboards for up to 50 metrics each"
 # https://aws.amazon.com/kms/pricing/
 PRICE_PER_KMS_KEY_MONTH = 1.00
+# https://aws.amazon.com/xray/pricing/ (traces recorded; the first 100,000 a month are in the always-free tier)
+PRICE_PER_TRACE_RECORDED = 5.00 / 1_000_000
+FREE_TRACES_RECORDED = 100_000
 # https://aws.amazon.com/cognito/pricing/ (Essentials tier: the first 10,000 monthly active users are free)
 PRICE_PER_COGNITO_MAU_OVER_FREE = 0.015
 COGNITO_FREE_MAU = 10_000
@@ -50,10 +61,40 @@ PRICE_SNAPSTART_PER_FUNCTION_MONTH_OFF = 0.0
 
 HOURS_PER_MONTH = 730
 MONTHS_PER_YEAR = 12
-# Estimate: the use cases' event metrics (StepOpened, ReminderSent, StepApproved, StageWaitSeconds, ...
-# per stage; Matched, Delivery*, ExpectedOutcomes per function, ...) come to about this many series.
-# Each is billed for the hours it is published in: an event a few times a week costs a fraction.
-EVENT_METRIC_SERIES = 50
+# The hourly watch's metrics: PeopleOverLimitTotal only (the alarm's); tests/integration/test_email_events.py
+# checks that it publishes no other. It used to publish three per stage with a limit, plus the total: 28.
+WATCH_METRICS = 1
+# Estimate: how often ops open the dashboard, and what its log widgets scan each time (the watch's log
+# lines of the dashboard's default range and some; a few hundred bytes a line, about 12 lines an hour).
+DASHBOARD_VIEWS_A_MONTH = 60
+DASHBOARD_GB_SCANNED_PER_VIEW = 0.005
+
+
+@dataclass(frozen=True)
+class EventSeries:
+    """Metric series the use cases publish as events happen (backup.adapters.telemetry.PUBLISHED_AS_METRICS,
+    the stage waits, ExpectedOutcomes, the intake's SpamTurnedAway). A series is billed for the hours it is
+    published in: one published a few times a week costs a fraction of $0.30. Every other count is a log
+    line (it used to be a metric too: about 50 series, published about once per volunteer)."""
+
+    what: str
+    series: int
+    per: str  # "volunteer", "young person" or "year": what the rate below is counted per
+    rate: float  # publications per volunteer, per young person, or a year
+
+
+# Estimate: how often each is published. The per-stage counts and waits the dashboard's tables read are
+# log lines since issue 14 (they were about 16 series published about once per volunteer, with about 34
+# more nothing read); what is left is what the alarms read, and it is rare.
+EVENT_METRICS = (
+    EventSeries(
+        "NeedsOps, OpsEmailFailed, OpsWaitExpired, SafeguardingAlarm, DeliveryPostponed, DeliveryAbandoned, "
+        "ExpectedOutcomes, SpamTurnedAway",
+        8,
+        "year",
+        24,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +151,10 @@ class FixedCounts:
     kms_keys: int
     user_pools: int
     log_groups: int
-    watch_metrics: int
+    watch_metrics: int = WATCH_METRICS
+    dashboard_metrics: int = 0
+    watched_stages: int = 0  # the watch reads each stage with a limit (StageLimitDays) every hour
+    traced: bool = False  # the functions' Tracing: Active (X-Ray)
     watch_runs_a_month: float = HOURS_PER_MONTH
 
 
@@ -121,11 +165,23 @@ def _metrics_read(alarm: dict[str, Any]) -> int:
     return 1
 
 
-def watch_metric_count(stage_limit_days: str) -> int:
-    """The watch publishes PeopleWaiting, PeopleOverLimit and OldestWaitDays per stage with a limit, and
-    PeopleOverLimitTotal."""
-    stages = [pair for pair in stage_limit_days.replace(";", ",").split(",") if "=" in pair]
-    return 3 * len(stages) + 1
+def stage_count(stage_limit_days: str) -> int:
+    """The stages with a limit, which the watch reads every hour."""
+    return len([pair for pair in stage_limit_days.replace(";", ",").split(",") if "=" in pair])
+
+
+def dashboard_metric_count(dashboard: dict[str, Any]) -> int:
+    """The metrics a dashboard's metric widgets show (math expressions and log queries are not metrics)."""
+    body = dashboard.get("Properties", {}).get("DashboardBody", "{}")
+    text = body["Fn::Sub"] if isinstance(body, dict) else body
+    widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", text)).get("widgets", [])
+    return sum(
+        1
+        for widget in widgets
+        if widget.get("type") == "metric"
+        for row in widget["properties"].get("metrics", [])
+        if row and isinstance(row[0], str)
+    )
 
 
 def fixed_counts(template: dict[str, Any]) -> FixedCounts:
@@ -142,7 +198,9 @@ def fixed_counts(template: dict[str, Any]) -> FixedCounts:
         kms_keys=len(of("AWS::KMS::Key")),
         user_pools=len(of("AWS::Cognito::UserPool")),
         log_groups=len(of("AWS::Logs::LogGroup")),
-        watch_metrics=watch_metric_count(str(template["Parameters"]["StageLimitDays"]["Default"])),
+        dashboard_metrics=sum(dashboard_metric_count(d) for d in of("AWS::CloudWatch::Dashboard")),
+        watched_stages=stage_count(str(template["Parameters"]["StageLimitDays"]["Default"])),
+        traced=template.get("Globals", {}).get("Function", {}).get("Tracing") == "Active",
     )
 
 
@@ -186,10 +244,26 @@ def per_volunteer_with_reminders(programme: Programme) -> float:
     return journey_cost(VOLUNTEER, programme) + reminders * journey_cost(REMINDER, programme)
 
 
+def event_series_hours(programme: Programme) -> list[float]:
+    """The hours a month each event series is published in (at most once per publication), most first."""
+    per_year = {"volunteer": programme.volunteers_a_year, "young person": programme.young_people_a_year, "year": 1}
+    hours = []
+    for series in EVENT_METRICS:
+        a_month = series.rate * per_year[series.per] / MONTHS_PER_YEAR
+        hours += [min(HOURS_PER_MONTH, a_month)] * series.series
+    return sorted(hours, reverse=True)
+
+
 def event_metrics_cost(programme: Programme) -> float:
-    """Each series is published about once per volunteer a month (in that many distinct hours at most)."""
-    hours = min(HOURS_PER_MONTH, programme.volunteers_a_year / MONTHS_PER_YEAR)
-    return EVENT_METRIC_SERIES * hours / HOURS_PER_MONTH * PRICE_PER_CUSTOM_METRIC_MONTH
+    return sum(event_series_hours(programme)) / HOURS_PER_MONTH * PRICE_PER_CUSTOM_METRIC_MONTH
+
+
+def invocations_a_month(counts: FixedCounts, programme: Programme) -> float:
+    return (
+        programme.volunteers_a_year * VOLUNTEER.invocations
+        + programme.young_people_a_year * YOUNG_PERSON.invocations
+        + programme.matches_a_year * MATCH.invocations
+    ) / MONTHS_PER_YEAR + counts.watch_runs_a_month
 
 
 def monthly_bill(counts: FixedCounts, programme: Programme) -> Bill:
@@ -200,29 +274,51 @@ def monthly_bill(counts: FixedCounts, programme: Programme) -> Bill:
     )
     bill.usage["young people"] = programme.young_people_a_year * per_month * journey_cost(YOUNG_PERSON, programme)
     bill.usage["matches"] = programme.matches_a_year * per_month * journey_cost(MATCH, programme)
-    watch = Journey("watch run", 0, 1, 0, 0, 2 * counts.watch_metrics, 0, "one query per stage")
+    watch = Journey("watch run", 0, 1, 0, 0, 2 * counts.watched_stages, 0, "one query per stage")
     bill.usage["hourly watch runs"] = counts.watch_runs_a_month * journey_cost(watch, programme)
-    invocations = (
-        programme.volunteers_a_year * VOLUNTEER.invocations
-        + programme.young_people_a_year * YOUNG_PERSON.invocations
-        + programme.matches_a_year * MATCH.invocations
-    ) * per_month + counts.watch_runs_a_month
+    invocations = invocations_a_month(counts, programme)
     log_gb = invocations * programme.log_kb_per_invocation / 2**20
     bill.usage["logs ingested"] = log_gb * PRICE_PER_LOG_GB_INGESTED
+    # estimate: a trace per invocation (a task's joins its execution's; at this rate X-Ray samples them all)
+    bill.usage[f"X-Ray: about {invocations:,.0f} traces" if counts.traced else "X-Ray (off)"] = (
+        invocations * PRICE_PER_TRACE_RECORDED if counts.traced else 0.0
+    )
     bill.fixed["logs stored (retention)"] = log_gb * programme.log_retention_months * PRICE_PER_LOG_GB_MONTH_STORED
     bill.fixed[f"custom metrics: the watch's {counts.watch_metrics}, every hour"] = (
         counts.watch_metrics * PRICE_PER_CUSTOM_METRIC_MONTH
     )
-    bill.usage[f"event metrics: about {EVENT_METRIC_SERIES} series (estimate)"] = event_metrics_cost(programme)
+    series = sum(s.series for s in EVENT_METRICS)
+    bill.usage[f"event metrics: {series} series (estimate)"] = event_metrics_cost(programme)
+    bill.usage["dashboard log queries (estimate)"] = (
+        DASHBOARD_VIEWS_A_MONTH * DASHBOARD_GB_SCANNED_PER_VIEW * PRICE_PER_LOG_GB_SCANNED
+    )
     bill.fixed[f"alarms: {counts.alarms} reading {counts.alarm_metrics} metrics"] = (
         counts.alarm_metrics * PRICE_PER_ALARM_METRIC_MONTH
     )
-    bill.fixed[f"dashboards: {counts.dashboards} (free tier: 3)"] = counts.dashboards * PRICE_PER_DASHBOARD_MONTH
+    bill.fixed[f"dashboards: {counts.dashboards} ({counts.dashboard_metrics} metrics)"] = (
+        counts.dashboards * PRICE_PER_DASHBOARD_MONTH
+    )
     bill.fixed[f"KMS keys: {counts.kms_keys}"] = counts.kms_keys * PRICE_PER_KMS_KEY_MONTH
     over_free = max(0, programme.staff_users * counts.user_pools - COGNITO_FREE_MAU)
     bill.fixed[f"Cognito: {programme.staff_users} staff users"] = over_free * PRICE_PER_COGNITO_MAU_OVER_FREE
     bill.fixed["SnapStart (off)"] = PRICE_SNAPSTART_PER_FUNCTION_MONTH_OFF
     return bill
+
+
+def free_tier(counts: FixedCounts, programme: Programme) -> float:
+    """What an account's always-free tier would take off, if nothing else in the account uses it: 10 custom
+    metrics, 10 alarm metrics, 3 dashboards of up to 50 metrics each, 100,000 traces."""
+    watch = min(FREE_CUSTOM_METRICS, counts.watch_metrics) * PRICE_PER_CUSTOM_METRIC_MONTH
+    left = FREE_CUSTOM_METRICS - min(FREE_CUSTOM_METRICS, counts.watch_metrics)
+    hours = event_series_hours(programme)[:left]  # the free ones: the costliest, as the bill counts them
+    events = sum(hours) / HOURS_PER_MONTH * PRICE_PER_CUSTOM_METRIC_MONTH
+    alarms = min(FREE_ALARM_METRICS, counts.alarm_metrics) * PRICE_PER_ALARM_METRIC_MONTH
+    fits = (
+        counts.dashboards <= FREE_DASHBOARDS and counts.dashboard_metrics <= FREE_DASHBOARD_METRICS * counts.dashboards
+    )
+    traces = min(FREE_TRACES_RECORDED, invocations_a_month(counts, programme)) * PRICE_PER_TRACE_RECORDED
+    dashboards = counts.dashboards * PRICE_PER_DASHBOARD_MONTH if fits else 0.0
+    return watch + events + alarms + dashboards + (traces if counts.traced else 0.0)
 
 
 def main() -> None:
@@ -253,10 +349,13 @@ def main() -> None:
         print(f"    {name:<48} ${cost:8.2f}")
     print(f"    {'fixed total':<48} ${bill.fixed_total:8.2f}")
     print(f"  Total per month: ${bill.total:.2f} (goal: under $5)")
-    free = min(counts.dashboards, 3) * PRICE_PER_DASHBOARD_MONTH + min(10, counts.watch_metrics) * (
-        PRICE_PER_CUSTOM_METRIC_MONTH
+    free = free_tier(counts, programme)
+    fits = "within" if counts.dashboard_metrics <= FREE_DASHBOARD_METRICS else "over"
+    print(
+        f"  (an account's always-free tier, if nothing else uses it, would take off about ${free:.2f}: 10 custom "
+        f"metrics, 10 alarm metrics, 100,000 traces, 3 dashboards of up to {FREE_DASHBOARD_METRICS} metrics: ours "
+        f"shows {counts.dashboard_metrics}, {fits})"
     )
-    print(f"  (an account's free tier would take off about ${free:.2f}: 3 dashboards, 10 custom metrics)")
 
 
 if __name__ == "__main__":

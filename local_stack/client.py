@@ -51,6 +51,7 @@ SAMPLE_REFERRAL: dict[str, Any] = {
     "email": "sara@example.org",
     "contact_adult_name": "Lone Berg",
     "contact_adult_email": "lone.berg@example.org",
+    "contact_adult_phone": "+45 86 12 34 56",
     "contact_adult_organisation": "Familieplejen, Aarhus Kommune",
     "motivated": True,
     "no_active_substance_abuse": True,

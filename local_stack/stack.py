@@ -27,8 +27,10 @@ from local_stack.moto_fixes import serialise_dynamodb_writes
 LOCAL_PARAMETERS = {
     "SenderEmail": "backup@rodekors.example",
     "ConsultantEmail": "konsulent@rodekors.example",
+    "ConsultantName": "Karen Konsulent",
+    "ConsultantPhone": "+45 35 25 92 00",
     # one region with its own consultant, so the routing by postcode can be seen and tested
-    "RegionalConsultants": "Hovedstaden=konsulent.hovedstaden@rodekors.example",
+    "RegionalConsultants": "Hovedstaden=konsulent.hovedstaden@rodekors.example;Hanne Hovedstad;+45 35 25 92 01",
     "OpsEmail": "drift@rodekors.example",
     "ReminderDelaySeconds": "120",
     "MaxReminders": "2",

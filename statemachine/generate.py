@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "functions" / "shared"))
 
 from backup.domain.kinds import RecordKind  # noqa: E402
+from backup.domain.match_choices import INTRO_ENDED, INTRO_HELD, INTRO_RESCHEDULED  # noqa: E402
 from backup.domain.stages import HUMAN_STEPS, STATE_NAMES, YOUTH_STEPS, Stage, step_after  # noqa: E402
 from backup.usecases.gathering_tasks import GATHERING_ACTIONS  # noqa: E402
 from backup.usecases.tasks import MATCHING_ACTIONS, WORKFLOW_ACTIONS, Action  # noqa: E402
@@ -479,11 +480,17 @@ def match_definition() -> State:
     )
     states.update(_task(m, "Both still in the programme?", "still_on", "Both here?", "$.check", False, MATCHING))
     states.update(_choice("Both here?", "$.check.ok", True, fresh("Introduction meeting"), SOMEONE_LEFT))
+    # held: both are asked; moved to a new date: the step again with a new link and full reminder
+    # periods; not going to happen: both back to the pool, the pair apart, both told alike
     states.update(
         _choose(
             "Introduction meeting: what now?",
             "$.intro.outcome",
-            {"held": fresh("Both asked: continue?")},
+            {
+                INTRO_HELD: fresh("Both asked: continue?"),
+                INTRO_RESCHEDULED: fresh("Introduction meeting"),
+                INTRO_ENDED: "Introduction called off",
+            },
             fresh("Introduction meeting"),
         )
     )
@@ -500,6 +507,7 @@ def match_definition() -> State:
     for name, exclude, tell in (
         ("No match: back to the pool", True, False),
         ("Not continuing", True, True),
+        ("Introduction called off", True, True),
         (SOMEONE_LEFT, False, False),
     ):
         states.update(

@@ -21,7 +21,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup.adapters import aws
-from backup.adapters.environment import EnvConfig
+from backup.adapters.environment import ContactConfig
 from backup.domain import clock
 from backup.domain.applications import parse_application
 from backup.domain.kinds import RecordKind
@@ -34,14 +34,16 @@ from backup.domain.settings import (
 )
 from backup.domain.submission_limits import DAILY_LIMITS
 from backup.usecases.intake import Intake
-from backup.web.application_form import HONEYPOT, application_form, receipt_page
+from backup.web.application_form import HONEYPOT, application_form, check_application_page, receipt_page
+from backup.web.check_answers import CHANGE, SEND, STEP
 from backup.web.date_fields import date_parts_errors, join_date_parts
+from backup.web.html import name_in_footer
 from backup.web.http import BadRequest, as_json, html, problem, read_body, wants_json
 from backup.web.privacy_page import Retention, privacy_page
-from backup.web.referral_form import referral_form, referral_receipt_page
+from backup.web.referral_form import check_referral_page, referral_form, referral_receipt_page
 
 
-class Config(EnvConfig):
+class Config(ContactConfig):
     table_name: str
     state_machine_arn: str
     youth_state_machine_arn: str
@@ -52,6 +54,7 @@ class Config(EnvConfig):
 
 
 config = Config.from_env()
+name_in_footer(config.programme_contact())  # whom every page names as the person to reach
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
@@ -155,6 +158,7 @@ class PublicForm:
     noun: str  # in logs and in the JSON error: "invalid application"
     parse: Callable[[dict[str, Any], date], tuple[Any, dict[str, str]]]
     form: Callable[[dict[str, Any], dict[str, str]], str]
+    check: Callable[[Any, dict[str, Any]], str]  # "check your answers" before it is sent
     store: Callable[[dict[str, Any]], dict[str, str]]
     id_key: str
     receipt: Callable[[str, str], str]
@@ -178,6 +182,7 @@ APPLICATION = PublicForm(
     noun="application",
     parse=parse_application,
     form=application_form,
+    check=check_application_page,
     store=lambda details: _guard().register(application=details),
     id_key="application_id",
     receipt=receipt_page,
@@ -195,6 +200,7 @@ REFERRAL = PublicForm(
     noun="referral",
     parse=parse_referral,
     form=referral_form,
+    check=check_referral_page,
     store=lambda details: _guard().refer(referral=details),
     id_key="youth_id",
     receipt=referral_receipt_page,
@@ -252,7 +258,10 @@ def _submit(form: PublicForm) -> Response[str]:
             "Er du et menneske, så ring eller skriv til Røde Kors.",
             json_reply,
         )
+    step = data.pop(STEP, None)  # from the check page: send it, or change it
     in_boxes = join_date_parts(data, "birth_date")  # the form's day, month and year boxes
+    if step == CHANGE and not json_reply:  # back to the form as it was left, nothing stored
+        return html(200, form.form(data, {}))
     record, errors = form.parse(data, clock.now().date())
     if in_boxes:
         errors = date_parts_errors(errors, "birth_date")
@@ -261,6 +270,8 @@ def _submit(form: PublicForm) -> Response[str]:
         if json_reply:
             return as_json(422, {"error": f"invalid {form.noun}", "fields": errors})
         return html(422, form.form(data, errors))
+    if step != SEND and not json_reply:  # a person reads their answers once before sending them
+        return html(200, form.check(record, data))
     details = record.model_dump(mode="json")
     # Counted before anything is stored: over the limit, nothing is stored, started or sent. The
     # same submission again is admitted without counting, and the double-submission guard gives it

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup.adapters.dynamodb import DynamoRepository
-from backup.adapters.environment import EnvConfig
+from backup.adapters.environment import ContactConfig
 from backup.adapters.stepfunctions import StepFunctionsTaskResults
 from backup.adapters.telemetry import PowertoolsMetrics, faults_counted
 from backup.domain import clock
@@ -22,6 +22,7 @@ from backup.domain.evidence import Rules
 from backup.domain.links import DeadLink, Link, LinkKind
 from backup.domain.match_choices import check_match_decision, no_unconfirmed
 from backup.domain.records import Person, ProposalRecord, Record
+from backup.domain.regions import Contact
 from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS
 from backup.domain.step_fields import check_step_fields, recorded_values, rejection_unconfirmed
 from backup.usecases.delivery import Deliverer
@@ -41,13 +42,13 @@ from backup.web.decision_pages import (
     ops_page,
     step_notes,
 )
-from backup.web.html import message_page
+from backup.web.html import message_page, name_in_footer
 from backup.web.http import BadRequest, html, problem, read_body
 from backup.web.match_pages import answered_page, confirm_no_page, continue_page, intro_page, proposal_page
 from backup.web.withdraw_pages import withdraw_page, withdrawn_page
 
 
-class Config(EnvConfig):
+class Config(ContactConfig):
     table_name: str
     certificate_validity_days: int = DEFAULT_CERTIFICATE_VALIDITY_DAYS
 
@@ -58,6 +59,8 @@ tracer = Tracer()
 app = APIGatewayHttpResolver()
 rules = Rules(certificate_validity_days=config.certificate_validity_days)
 repository = DynamoRepository(config.table_name)
+contacts = config.contacts()
+name_in_footer(contacts.default)
 results = StepFunctionsTaskResults()
 metrics = PowertoolsMetrics()
 deliverer = Deliverer(repository, results, clock.now, metrics)
@@ -121,7 +124,13 @@ def _match_page(
     volunteer = repository.get_volunteer(match.volunteer_id)
     if link.kind is LinkKind.INTRO:
         return intro_page(link, youth.first_name, volunteer.first_name, token, values, errors)
-    return continue_page(link, _answering(link, match).first_name, token)
+    answering = _answering(link, match)
+    return continue_page(link, answering.first_name, token, _contact(answering))
+
+
+def _contact(person: Person) -> Contact:
+    """The consultant a person reading their own page can reach."""
+    return contacts.for_person(person.postcode, person.consultant)
 
 
 def _answering(link: Link, match: ProposalRecord) -> Person:
@@ -162,9 +171,12 @@ def decide(link_id: str) -> Response[str]:
             return csrf.page_with_token(app, 200, lambda token: _page(link, record, token), f"/decisions/{link_id}")
         decision, details, errors = check_match_decision(link, record, form, clock.now().date())
         if not errors and no_unconfirmed(link, decision, form):
-            first_name = _answering(link, record).first_name
+            answering = _answering(link, record)
             return csrf.page_with_token(
-                app, 200, lambda token: confirm_no_page(first_name, token), f"/decisions/{link_id}"
+                app,
+                200,
+                lambda token: confirm_no_page(answering.first_name, token, _contact(answering)),
+                f"/decisions/{link_id}",
             )
         if errors:
             return csrf.page_with_token(
@@ -199,7 +211,9 @@ def decide(link_id: str) -> Response[str]:
     if link.kind is LinkKind.OPS:
         return html(200, ops_decided_page(decided, decision))
     if link.kind in MATCH_LINKS:
-        return html(200, answered_page(decided, decision))
+        asked = link.kind is LinkKind.CONTINUE and isinstance(record, ProposalRecord)
+        contact = _contact(_answering(link, record)) if asked and isinstance(record, ProposalRecord) else None
+        return html(200, answered_page(decided, decision, contact))
     return html(200, decided_page(decided, decision))
 
 
@@ -224,7 +238,9 @@ def show_withdraw(link_id: str) -> Response[str]:
         link, person = withdrawal.open(link_id)
     except DeadLink as dead:
         return _dead(dead)
-    return csrf.page_with_token(app, 200, lambda token: withdraw_page(person, token), f"/withdraw/{link_id}")
+    return csrf.page_with_token(
+        app, 200, lambda token: withdraw_page(person, token, _contact(person)), f"/withdraw/{link_id}"
+    )
 
 
 @app.post("/withdraw/<link_id>")
@@ -242,7 +258,7 @@ def withdraw(link_id: str) -> Response[str]:
     except DeadLink as dead:
         return _dead(dead)
     logger.info("person withdrew", extra={"person_kind": person.kind.value})
-    return html(200, withdrawn_page(person))
+    return html(200, withdrawn_page(person, _contact(person)))
 
 
 def deliveries(event: dict[str, Any]) -> dict[str, Any]:

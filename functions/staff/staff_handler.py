@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from backup.adapters.cognito import NewPasswordNeeded, SignInRefused, StaffSignIn
 from backup.adapters.dynamodb import DynamoRepository
-from backup.adapters.environment import EnvConfig
+from backup.adapters.environment import ContactConfig
 from backup.adapters.telemetry import faults_counted
 from backup.domain import clock
 from backup.domain.kinds import RecordKind
@@ -26,13 +26,13 @@ from backup.domain.recruitment import RecruitmentNeeds, recruitment_needs
 from backup.domain.stages import Stage
 from backup.usecases.overview import ConsultantOverview
 from backup.web.consultant_overview import overview_page
-from backup.web.html import message_page
+from backup.web.html import message_page, name_in_footer
 from backup.web.http import BadRequest, as_json, html, read_body, wants_json
 from backup.web.recruitment_page import recruitment_page
 from backup.web.staff_pages import SIGN_IN_POLICY, needs_javascript_page, sign_in_page
 
 
-class Config(EnvConfig):
+class Config(ContactConfig):
     table_name: str
     staff_client_id: str  # the user pool's app client the sign-in uses
 
@@ -49,6 +49,7 @@ class SignInRequest(BaseModel):
 
 
 config = Config.from_env()
+name_in_footer(config.programme_contact())  # whom every page names as the person to reach
 logger = Logger()
 tracer = Tracer()
 app = APIGatewayHttpResolver()

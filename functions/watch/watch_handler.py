@@ -1,9 +1,11 @@
-"""Watch: every hour, how many wait in each stage and how many past its limit, as metrics; whose
+"""Watch: every hour, how many wait in each stage and how many past its limit; whose
 child-protection certificate is due for renewal (a renewal run starts) or has run out; and who
 has not been heard from in InactivityDays (their consultant is asked whether they carry on).
 
-The alarm "someone waits too long" and the dashboard read these; `backup-ops stuck` lists
-the people behind the numbers.
+One metric, PeopleOverLimitTotal, for the alarm "someone waits too long"; the per-stage figures are
+one log line per stage ("stage counted"), which the dashboard reads with a Logs Insights query: a
+custom metric per stage and figure would cost $0.30 a month each, every hour of the month
+(docs/benchmarks.md). `backup-ops stuck` lists the people behind the numbers.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup.adapters.stepfunctions import StepFunctionsExecutions
@@ -72,16 +74,18 @@ ops_waits = OpsWaits(
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     counts = count_waiting(repository, limits, clock.now())
-    for count in counts:
-        for name, unit, value in (
-            ("PeopleWaiting", MetricUnit.Count, count.waiting),
-            ("PeopleOverLimit", MetricUnit.Count, count.over_limit),
-            ("OldestWaitDays", MetricUnit.Count, count.oldest_days),
-        ):
-            with single_metric(name=name, unit=unit, value=value) as metric:
-                metric.add_dimension(name="stage", value=count.stage.value)
+    for count in counts:  # the dashboard's table of the last hour's count (a log line is not billed as a metric)
+        logger.info(
+            "stage counted",
+            extra={
+                "stage": count.stage.value,
+                "waiting": count.waiting,
+                "over_limit": count.over_limit,
+                "oldest_wait_days": round(count.oldest_days, 1),
+            },
+        )
     over = sum(c.over_limit for c in counts)
-    # one figure without the stage dimension, for the alarm to watch
+    # the one metric: the alarm watches it
     metrics.add_metric(name="PeopleOverLimitTotal", unit=MetricUnit.Count, value=over)
     logger.info("waiting counted", extra={"over_limit": over, "stages": len(counts)})
     certified = certificates.due(renewals)  # renewals to start, certificates that ran out

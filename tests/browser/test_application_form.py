@@ -18,7 +18,7 @@ import pytest
 
 from backup.domain.consent import STATEMENTS, VOLUNTEER_CONSENTS
 from tests.browser.date_boxes import date_group, date_typed, fill_date
-from tests.browser.page_checks import horizontal_overflow, labelless_controls, years_ago
+from tests.browser.page_checks import axe_violations, horizontal_overflow, labelless_controls, years_ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -103,9 +103,24 @@ def test_a_person_applies_corrects_a_mistake_and_gets_a_receipt(stack: Any, page
     assert page.locator("[aria-invalid=true]").count() == 3  # the date's three boxes, nothing else
     page.screenshot(path=str(tmp_path / "form-with-errors.png"), full_page=True)
 
-    # Correct the date and send again.
+    # Correct the date and send again: the answers are read back first, in words.
     fill_date(page, "Fødselsdato", "1984-02-29")
     response = send(page)
+    assert response.status == 200
+    assert page.get_by_role("heading", level=1).inner_text() == "Tjek din ansøgning"
+    assert page.locator("dd", has_text="29.02.1984").count() == 1
+    assert axe_violations(page) == []
+    # "Ret svarene" goes back to the form as it was left; nothing is stored yet
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ret svarene").click()
+    assert date_typed(page, "Fødselsdato") == "1984-02-29"
+    for label, value in texts.items():
+        assert page.get_by_label(label, exact=True).input_value() == value, label
+    assert len(stack.client.outbox()) == outbox_before
+    send(page)
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Send ansøgningen").click()
+    response = navigation.value
     assert response.status == 201
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text() == "Tak for din ansøgning, Søren"

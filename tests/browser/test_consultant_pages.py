@@ -288,3 +288,32 @@ def test_the_emails_read_as_accessible_pages(stack: Any, page: Any) -> None:
         assert axe_violations(page) == []
     page.set_content(step["html"])
     assert page.get_by_role("link", name="Se ansøgningen og afgør").get_attribute("href") == stack.client.link_in(step)
+
+
+@pytest.mark.parametrize("width", [None, 390], ids=["desktop", "phone-390"])
+def test_the_introduction_page_offers_held_moved_or_called_off_accessibly(
+    new_page: Callable[..., Any], width: int | None
+) -> None:
+    from backup.domain.links import LinkKind
+    from backup.domain.regions import Contact
+    from backup.web.html import name_in_footer
+    from backup.web.match_pages import intro_page
+    from tests.factories import link
+
+    name_in_footer(Contact("konsulent@rodekors.example", "Karen Konsulent", "+4535259200"))
+    errors = {"reason": "Skriv kort, hvorfor mødet ikke bliver til noget (kun til internt brug)."}
+    page = new_page(phone=width is not None, width=width)
+    for values, shown in (({}, {}), ({"decision": "ended"}, errors)):
+        page.set_content(intro_page(link("i1", LinkKind.INTRO), "Sara", "Mette", "tok", values, shown))
+        assert axe_violations(page) == [] and labelless_controls(page) == []
+        assert horizontal_overflow(page) <= 0
+        for name in (
+            "Mødet er holdt",
+            "Mødet blev ikke holdt, men er flyttet til en ny dato",
+            "Mødet bliver ikke til noget",
+        ):
+            assert page.get_by_role("radio", name=name).count() == 1
+    # the error summary leads to the reason's box
+    page.get_by_role("link", name=errors["reason"]).click()
+    assert active(page) == "reason"
+    assert page.get_by_role("link", name="+45 35 25 92 00").get_attribute("href") == "tel:+4535259200"

@@ -19,7 +19,7 @@ import pytest
 
 from backup.domain.consent import ELIGIBILITY, STATEMENTS
 from tests.browser.date_boxes import date_group, date_typed, fill_date
-from tests.browser.page_checks import horizontal_overflow, labelless_controls, years_ago
+from tests.browser.page_checks import axe_violations, horizontal_overflow, labelless_controls, years_ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -42,6 +42,7 @@ def referral() -> dict[str, str]:
         ),
         "Dit navn": "Lone Bærentsen",
         "Din e-mail": f"lone.{tag}@example.org",
+        "Dit telefonnummer": "86 12 34 56",
         "Din arbejdsplads eller forvaltning": "Opholdsstedet Søhuset, Aarhus Kommune",
         # she is 16: the placing municipality's consent, who gave it and when
         "Navn på den, der gav samtykke (når den unge er under 18)": "Jens Berg, Aarhus Kommune",
@@ -124,6 +125,13 @@ def test_a_contact_adult_refers_corrects_the_age_and_gets_a_receipt(stack: Any, 
     # Correct the date (16 years old) and send again.
     fill_date(page, "Den unges fødselsdato", years_ago(16))
     response = send(page)
+    assert response.status == 200  # read back first, with the contact adult's phone
+    assert page.get_by_role("heading", level=1).inner_text() == "Tjek henvisningen"
+    assert page.locator("dd", has_text="+45 86 12 34 56").count() == 1
+    assert axe_violations(page) == [] and horizontal_overflow(page) <= 0
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Send henvisningen").click()
+    response = navigation.value
     assert response.status == 201
     assert page.title().startswith("Tak for henvisningen")
     assert page.get_by_role("heading", level=1).inner_text() == "Tak for henvisningen af Åse"

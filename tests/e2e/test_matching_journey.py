@@ -199,3 +199,30 @@ def test_a_consultant_who_does_not_choose_is_reminded_then_ops_are_told_and_the_
     kinds = [e["kind"] for e in history if e.get("event_stage") == "MATCH_PROPOSED"]
     assert kinds.count("REMINDER_SENT") == 2 and kinds.count("ESCALATED") == 1
     assert "DECISION_UNDELIVERED" not in [e["kind"] for e in history]
+
+
+def test_an_introduction_moved_to_a_new_date_then_called_off_sends_both_back_alike(stack):
+    volunteer_id = ready_volunteer(stack, "8305", "Samsø", "frivillig.samsoe@example.org")
+    youth_id = confirmed_young_person(stack, "8305", "ung.samsoe@example.org", "kontakt.samsoe@example.org")
+    proposal_id = proposal_for(stack, youth_id)
+    choose = stack.client.wait_for_email(None, f"(forslag {proposal_id})")
+    answer = stack.client.open_and_decide(stack.client.link_in(choose), f"chosen:{volunteer_id}", {})
+    assert answer.status_code == 200, answer.text[:300]
+    subject = f"registrér introduktionsmødet (forslag {proposal_id})"
+    first = stack.client.wait_for_email(None, subject)
+    moved = stack.client.open_and_decide(stack.client.link_in(first), "rescheduled", {"new_date": "2099-01-10"})
+    assert moved.status_code == 200 and "Den nye dato er gemt" in moved.text
+    # the run comes back to the introduction with a new link; the old one says it was used
+    second = stack.client.wait_for_email(None, subject, after=stack.client.outbox().index(first) + 1)
+    assert stack.client.link_in(second) != stack.client.link_in(first)
+    assert stack.client.volunteer(youth_id, "YOUTH")["stage"] == "INTRO_MEETING"
+    off = stack.client.open_and_decide(stack.client.link_in(second), "ended", {"reason": "Den unge er flyttet"})
+    assert off.status_code == 200, off.text[:300]
+    stack.client.wait_for_stage(youth_id, "WAITING_FOR_MATCH", kind="YOUTH")
+    stack.client.wait_for_stage(volunteer_id, "READY_FOR_MATCH")
+    letters = [
+        stack.client.wait_for_email(to, "Om jeres match i BackUp")
+        for to in ("ung.samsoe@example.org", "frivillig.samsoe@example.org")
+    ]
+    assert all("bliver ikke til noget" in letter["text"] and "flyttet" not in letter["text"] for letter in letters)
+    assert volunteer_id in stack.client.volunteer(youth_id, "YOUTH")["excluded_volunteers"]

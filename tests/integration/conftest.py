@@ -109,6 +109,15 @@ def template_environment(logical_id: str) -> dict[str, str]:
     return spec.environment
 
 
+# whom the pages name as the person to reach (the template's Globals give every function these)
+CONTACT = {
+    "CONSULTANT_EMAIL": "konsulent@rodekors.example",
+    "CONSULTANT_NAME": "Karen Konsulent",
+    "CONSULTANT_PHONE": "+45 35 25 92 00",
+    "REGIONAL_CONSULTANTS": "Hovedstaden=hanne@rodekors.example;Hanne Hovedstad;35259201",
+}
+
+
 def load_handler(function: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
     """Import functions/<function>/app.py fresh, with exactly the given environment added."""
     for key, value in env.items():
@@ -162,6 +171,7 @@ def intake_handler(table: str, monkeypatch: pytest.MonkeyPatch) -> Any:
             "STATE_MACHINE_ARN": VOLUNTEER_MACHINE,
             "YOUTH_STATE_MACHINE_ARN": YOUTH_MACHINE,
             "OPS_EMAIL": "drift@rodekors.example",
+            **CONTACT,
         },
         monkeypatch,
     )

@@ -13,17 +13,18 @@ import pytest
 from backup.adapters.dynamodb import DynamoRepository
 from backup.domain.evidence import Evidence
 from backup.domain.history import Event, EventKind
+from backup.domain.links import LinkKind
 from backup.domain.stages import Stage
 from local_stack.front_door import http_api_event
 from tests.factories import link, volunteer
-from tests.integration.conftest import LambdaContext, load_handler
+from tests.integration.conftest import CONTACT, LambdaContext, load_handler
 
 LINK_ID = "home-visit-link"
 
 
 @pytest.fixture
 def screening(table: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    return load_handler("screening", {"TABLE_NAME": table}, monkeypatch)
+    return load_handler("screening", {"TABLE_NAME": table, **CONTACT}, monkeypatch)
 
 
 @pytest.fixture
@@ -152,3 +153,26 @@ def test_a_rejection_without_a_reason_asks_for_one_before_any_confirmation(
     assert "Skriv en begrundelse for afvisningen" in response["body"]
     assert "Vil du afvise" not in response["body"]
     assert nothing_recorded(repository)
+
+
+def test_every_page_says_who_sends_it_and_whom_to_ask(screening: Any, repository: DynamoRepository):
+    page = Browser(screening).request("GET")["body"]
+    footer = page[page.index("<footer>") :]
+    assert "BackUp, et program i Dansk Røde Kors, Blegdamsvej 27, 2100 København Ø." in footer
+    assert "Spørgsmål om BackUp: Karen Konsulent" in footer
+    assert 'href="mailto:konsulent@rodekors.example"' in footer and 'href="tel:+4535259200"' in footer
+    assert 'href="/privatliv"' in footer
+
+
+def test_a_persons_own_page_names_their_regions_consultant(screening: Any, table: str):
+    repository = DynamoRepository(table)
+    person = volunteer("c1", Stage.PHONE_SCREENING, record={"withdraw_link_id": "leave-c1"}, postcode="2100")
+    repository.create_person(person, Event(at=person.created_at, kind=EventKind.APPLIED))
+    repository.put_link(link("leave-c1", LinkKind.WITHDRAW, "c1", at=datetime.now(UTC)), None)
+    headers = {"host": "backup.example"}
+    event = http_api_event("GET", "/withdraw/leave-c1", headers, b"", "GET /withdraw/{link_id}", {}, "127.0.0.1")
+    page = screening.lambda_handler(event, LambdaContext())
+    assert page["statusCode"] == 200, page["body"]
+    footer = page["body"][page["body"].index("<footer>") :]
+    assert "Har du spørgsmål, kan du kontakte konsulenten: Hanne Hovedstad" in footer
+    assert 'href="tel:+4535259201"' in footer

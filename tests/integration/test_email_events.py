@@ -153,7 +153,7 @@ def load_watch(table, monkeypatch):
     return load_handler("watch", env, monkeypatch)
 
 
-def test_the_watch_counts_who_waits_past_their_stages_limit(table, monkeypatch, capsys):
+def test_the_watch_counts_who_waits_past_their_stages_limit(table, monkeypatch, capsys, caplog):
     repository = DynamoRepository(table, boto3.resource("dynamodb"))
     clock = Clock()
     for person_id, days_ago in (("old", 20), ("new", 1)):
@@ -166,8 +166,18 @@ def test_the_watch_counts_who_waits_past_their_stages_limit(table, monkeypatch, 
     result = module.lambda_handler({}, LambdaContext())
     assert result["PHONE_SCREENING"] == {"waiting": 2, "over_limit": 1}
     assert result["HOME_VISIT"] == {"waiting": 0, "over_limit": 0}
-    emitted = capsys.readouterr().out
-    assert "PeopleOverLimitTotal" in emitted and "PeopleOverLimit" in emitted
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    directives = [d for line in lines for d in line.get("_aws", {}).get("CloudWatchMetrics", [])]
+    metrics = {m["Name"] for d in directives for m in d["Metrics"]}
+    # one metric for the alarm; the per-stage figures are log lines the dashboard queries (a metric each would cost)
+    assert metrics == {"PeopleOverLimitTotal"}
+    assert [line["PeopleOverLimitTotal"] for line in lines if "PeopleOverLimitTotal" in line] == [[1.0]]
+    # (the log lines through caplog: Powertools' handler keeps the stdout of the first test that made the logger)
+    counted = {r.stage: vars(r) for r in caplog.records if r.getMessage() == "stage counted"}
+    assert set(counted) == {"PHONE_SCREENING", "HOME_VISIT"}
+    assert (counted["PHONE_SCREENING"]["waiting"], counted["PHONE_SCREENING"]["over_limit"]) == (2, 1)
+    assert counted["PHONE_SCREENING"]["oldest_wait_days"] == 20.0
+    assert (counted["HOME_VISIT"]["waiting"], counted["HOME_VISIT"]["over_limit"]) == (0, 0)
 
 
 def test_the_watch_starts_one_renewal_run_for_a_certificate_about_to_run_out(table, ses, monkeypatch):

@@ -1,6 +1,8 @@
 """POST /apply through the real handler on moto: every bad input gets a clear 4xx, nothing is lost."""
 
+import html
 import json
+import re
 from urllib.parse import urlencode
 
 import boto3
@@ -89,16 +91,55 @@ def test_an_invalid_form_post_shows_the_form_again_with_messages_and_values_kept
     assert 'href="#birth_date"' in page
 
 
-def test_a_valid_form_post_gets_the_receipt_page(intake):
+def hidden_fields(page: str) -> list[tuple[str, str]]:
+    """What the check page's form posts back: its hidden fields, in order."""
+    return [
+        (html.unescape(name), html.unescape(value))
+        for name, value in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)
+    ]
+
+
+def form_post(intake, fields) -> dict:
+    body = urlencode(fields, doseq=True).encode()
+    return call(intake, body=body, content_type="application/x-www-form-urlencoded", accept="text/html")
+
+
+def test_a_valid_form_post_is_read_back_first_and_stored_only_when_sent(intake, table):
+    form = {k: ("yes" if v is True else v) for k, v in SAMPLE_APPLICATION.items() if k != "birth_date"}
+    form.update({"birth_date-day": "23", "birth_date-month": "4", "birth_date-year": "1985"})
+    check = form_post(intake, form)
+    assert check["statusCode"] == 200 and "<h1>Tjek din ansøgning</h1>" in check["body"]
+    page = check["body"]
+    for shown in (
+        "<dt>Fødselsdato</dt><dd>23.04.1985</dd>",
+        "<dt>Telefon</dt><dd>+45 12 34 56 78</dd>",
+        "<dt>Samtykke til børneattest</dt><dd>Ja</dd>",
+        f"<dd>{html.escape(SAMPLE_APPLICATION['motivation'])}</dd>",
+    ):
+        assert shown in page, shown
+    assert stored_people(table) == 0  # nothing is stored while they read
+    carried = hidden_fields(page)
+    # "Ret svarene": the form again as it was left (the date back in its boxes), still nothing stored
+    back = form_post(intake, [*carried, ("step", "change")])
+    assert back["statusCode"] == 200 and 'name="birth_date-day" value="23"' in back["body"]
+    assert 'value="Vestergade 1"' in back["body"] and "error-summary" not in back["body"]
+    assert stored_people(table) == 0
+    sent = form_post(intake, [*carried, ("step", "send")])
+    assert sent["statusCode"] == 201 and "Tak for din ansøgning" in sent["body"]
+    assert stored_people(table) == 1
+
+
+def test_a_check_page_posted_back_with_a_changed_answer_is_checked_again(intake, table):
     form = {k: ("yes" if v is True else v) for k, v in SAMPLE_APPLICATION.items()}
-    response = call(
-        intake,
-        body=urlencode(form, doseq=True).encode(),
-        content_type="application/x-www-form-urlencoded",
-        accept="text/html",
-    )
-    assert response["statusCode"] == 201
-    assert "Tak for din ansøgning" in response["body"]
+    carried = [(k, "1900-01-01" if k == "birth_date" else v) for k, v in hidden_fields(form_post(intake, form)["body"])]
+    refused = form_post(intake, [*carried, ("step", "send")])
+    assert refused["statusCode"] == 422 and 'href="#birth_date"' in refused["body"]
+    assert stored_people(table) == 0
+
+
+def stored_people(table: str) -> int:
+    items = boto3.resource("dynamodb").Table(table).scan()["Items"]
+    return len([i for i in items if i["pk"].startswith("VOLUNTEER#") and i["sk"] == "PROFILE"])
 
 
 def test_the_form_is_served_in_danish_with_every_field(intake):

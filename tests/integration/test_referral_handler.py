@@ -44,6 +44,7 @@ REFERRAL = {
     "phone": "12 34 56 78",
     "contact_adult_name": "Lone Kontakt",
     "contact_adult_email": "lone@opholdssted.example",
+    "contact_adult_phone": "+45 86 12 34 56",
     "contact_adult_organisation": "Opholdsstedet Lyngly",
     "guardian_name": "Jens Sagsbehandler",
     "guardian_role": "municipality",
@@ -172,12 +173,15 @@ def test_an_invalid_form_post_shows_the_form_again_with_messages_and_values_kept
     assert 'href="#birth_date"' in page and 'href="#no_active_substance_abuse"' in page
 
 
-def test_a_valid_form_post_gets_the_receipt_and_keeps_both_preferences(intake, table):
+def test_a_valid_form_post_is_read_back_then_gets_the_receipt_and_keeps_both_preferences(intake, table):
+    body = as_form(REFERRAL, ("gender:male", "age:50+"))
+    check = call(intake, body=body, content_type="application/x-www-form-urlencoded", accept="text/html")
+    assert check["statusCode"] == 200 and "<h1>Tjek henvisningen</h1>" in check["body"]
+    assert "<dt>Dit telefonnummer</dt><dd>+45 86 12 34 56</dd>" in check["body"]
+    assert "<dt>Ønsker til den frivillige</dt><dd>en mand, alder 50+</dd>" in check["body"]
+    assert executions() == []  # nothing started while they read
     response = call(
-        intake,
-        body=as_form(REFERRAL, ("gender:male", "age:50+")),
-        content_type="application/x-www-form-urlencoded",
-        accept="text/html",
+        intake, body=body + b"&step=send", content_type="application/x-www-form-urlencoded", accept="text/html"
     )
     assert response["statusCode"] == 201
     assert "Tak for henvisningen" in response["body"] and "to uger" in response["body"]

@@ -13,12 +13,12 @@ from backup.domain.stages import Stage
 from local_stack.front_door import http_api_event
 from tests.factories import young_person
 
-from .conftest import LambdaContext, load_handler
+from .conftest import CONTACT, LambdaContext, load_handler
 
 
 @pytest.fixture
 def staff(table, monkeypatch):
-    return load_handler("staff", {"TABLE_NAME": table, "STAFF_CLIENT_ID": "test-client"}, monkeypatch)
+    return load_handler("staff", {"TABLE_NAME": table, "STAFF_CLIENT_ID": "test-client", **CONTACT}, monkeypatch)
 
 
 def waiting_young_person(

@@ -3,6 +3,7 @@ Nothing here is timed."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -28,9 +29,24 @@ def test_a_size_that_cannot_be_read_is_refused(text: str) -> None:
         parse_sizes(text)
 
 
-def test_the_watch_publishes_three_metrics_per_stage_with_a_limit_and_one_total() -> None:
-    assert cost.watch_metric_count("PHONE_SCREENING=14,HOME_VISIT=21") == 7
-    assert cost.watch_metric_count("") == 1
+def test_the_watch_reads_each_stage_with_a_limit() -> None:
+    assert cost.stage_count("PHONE_SCREENING=14,HOME_VISIT=21") == 2
+    assert cost.stage_count("PHONE_SCREENING=14;HOME_VISIT=21;TRAINING=7") == 3
+    assert cost.stage_count("") == 0
+
+
+def test_a_dashboards_metrics_are_its_metric_rows_not_its_expressions_or_log_queries() -> None:
+    body = json.dumps(
+        {
+            "widgets": [
+                {"type": "metric", "properties": {"metrics": [["A", "m", "d", "${Fn}"], [".", "n", ".", "."]]}},
+                {"type": "metric", "properties": {"metrics": [[{"expression": "m1/2"}], ["A", "m", {"id": "m1"}]]}},
+                {"type": "log", "properties": {"query": "SOURCE '${Logs}' | stats count(*)"}},
+                {"type": "text", "properties": {"markdown": "hello"}},
+            ]
+        }
+    )
+    assert cost.dashboard_metric_count({"Properties": {"DashboardBody": {"Fn::Sub": body}}}) == 3
 
 
 def test_fixed_counts_are_read_from_the_template() -> None:
@@ -42,14 +58,27 @@ def test_fixed_counts_are_read_from_the_template() -> None:
                 "Type": "AWS::CloudWatch::Alarm",
                 "Properties": {"Metrics": [{"Id": "e", "Expression": "a+b"}, {"MetricStat": {}}, {"MetricStat": {}}]},
             },
-            "Board": {"Type": "AWS::CloudWatch::Dashboard"},
+            "Board": {
+                "Type": "AWS::CloudWatch::Dashboard",
+                "Properties": {
+                    "DashboardBody": '{"widgets": [{"type": "metric", "properties": {"metrics": [["A", "b"]]}}]}'
+                },
+            },
             "Key": {"Type": "AWS::KMS::Key"},
             "Pool": {"Type": "AWS::Cognito::UserPool"},
             "Logs": {"Type": "AWS::Logs::LogGroup"},
         },
     }
     assert cost.fixed_counts(template) == cost.FixedCounts(
-        alarms=2, alarm_metrics=3, dashboards=1, kms_keys=1, user_pools=1, log_groups=1, watch_metrics=7
+        alarms=2,
+        alarm_metrics=3,
+        dashboards=1,
+        kms_keys=1,
+        user_pools=1,
+        log_groups=1,
+        watch_metrics=1,
+        dashboard_metrics=1,
+        watched_stages=2,
     )
 
 
@@ -62,6 +91,25 @@ def test_a_journey_costs_the_sum_of_its_parts_at_the_list_prices() -> None:
     journey = cost.Journey("x", 0, 1_000_000, 1000, 1_000_000, 1_000_000, 1_000_000, "")
     expected = 0.20 + 1_000_000 * cost.PRICE_PER_LAMBDA_GB_SECOND_ARM + 0.10 + 0.7063 + 0.1413 + 1.11
     assert cost.journey_cost(journey, programme) == pytest.approx(expected)
+
+
+def test_an_event_series_is_billed_for_the_hours_it_is_published_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        cost,
+        "EVENT_METRICS",
+        (
+            cost.EventSeries("rare", 2, "year", 24),
+            cost.EventSeries("per volunteer", 3, "volunteer", 1.0),
+            cost.EventSeries("per young person", 1, "young person", 0.5),
+        ),
+    )
+    programme = cost.Programme(volunteers_a_year=1200, young_people_a_year=600)
+    hours = cost.event_series_hours(programme)
+    assert len(hours) == sum(s.series for s in cost.EVENT_METRICS)
+    assert hours == [100, 100, 100, 25, 2, 2]  # most first: once per volunteer is 100 hours a month
+    busy = cost.Programme(volunteers_a_year=1_000_000)
+    assert max(cost.event_series_hours(busy)) == 730  # never more than every hour of the month
+    assert cost.event_metrics_cost(programme) == pytest.approx(sum(hours) / 730 * 0.30)
 
 
 def test_half_of_the_steps_get_one_reminder() -> None:
@@ -77,8 +125,16 @@ def test_the_bill_splits_usage_and_fixed_and_adds_up() -> None:
     )
     bill = cost.monthly_bill(counts, cost.Programme(staff_users=10))
     assert bill.fixed["custom metrics: the watch's 4, every hour"] == pytest.approx(1.20)
+    assert bill.fixed["dashboards: 1 (0 metrics)"] == 3.00
     assert bill.fixed["alarms: 2 reading 5 metrics"] == pytest.approx(0.50)
     assert bill.fixed["KMS keys: 1"] == 1.00
+    assert bill.usage["X-Ray (off)"] == 0.0
+    traced = cost.monthly_bill(
+        cost.FixedCounts(alarms=0, alarm_metrics=0, dashboards=0, kms_keys=0, user_pools=0, log_groups=0, traced=True),
+        cost.Programme(volunteers_a_year=1200, young_people_a_year=0, matches_a_year=0),
+    )
+    invocations = 1200 / 12 * cost.VOLUNTEER.invocations + 730  # the volunteers' and the hourly watch's
+    assert traced.usage[f"X-Ray: about {invocations:,.0f} traces"] == pytest.approx(invocations * 5.00 / 1_000_000)
     assert bill.fixed["Cognito: 10 staff users"] == 0.0  # under Cognito's free monthly active users
     assert bill.total == pytest.approx(bill.usage_total + bill.fixed_total)
     assert bill.usage_total == pytest.approx(sum(bill.usage.values()))
@@ -92,5 +148,21 @@ def test_the_bill_splits_usage_and_fixed_and_adds_up() -> None:
 
 def test_the_real_template_counts_the_watch_metrics_and_alarms() -> None:
     counts = cost.fixed_counts(tpl.load())
-    assert counts.watch_metrics == 28  # nine stages with a limit by default
+    assert counts.watch_metrics == 1  # PeopleOverLimitTotal; the per-stage counts are log lines
+    assert counts.watched_stages == 9  # nine stages with a limit by default
     assert counts.alarms >= 1 and counts.alarm_metrics >= counts.alarms
+    assert counts.dashboards == 1 and counts.dashboard_metrics > 0
+    assert counts.traced  # Tracing: Active in the functions' globals
+
+
+def test_the_free_tier_takes_off_a_dashboard_only_within_its_metrics() -> None:
+    programme = cost.Programme()
+    small = cost.FixedCounts(
+        alarms=1, alarm_metrics=20, dashboards=1, kms_keys=0, user_pools=0, log_groups=0, dashboard_metrics=50
+    )
+    large = cost.FixedCounts(
+        alarms=1, alarm_metrics=20, dashboards=1, kms_keys=0, user_pools=0, log_groups=0, dashboard_metrics=51
+    )
+    assert cost.free_tier(small, programme) - cost.free_tier(large, programme) == pytest.approx(3.00)
+    events = sum(cost.event_series_hours(programme)[:9]) / 730 * 0.30  # 10 free, less the watch's one
+    assert cost.free_tier(large, programme) == pytest.approx(0.30 + events + 1.00)

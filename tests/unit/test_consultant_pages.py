@@ -32,6 +32,7 @@ def referral_check_page(**details: object) -> str:
         phone="+4522334455",
         contact_adult_name="Lone Berg",
         contact_adult_email="lone.berg@aarhus.dk",
+        contact_adult_phone="+4586123456",
         contact_adult_organisation="Opholdsstedet Lyngen",
         **details,
     )
@@ -45,6 +46,7 @@ def test_the_consultant_checking_a_referral_sees_whom_to_call():
     assert "Opholdsstedet Lyngen" in page
     assert '<a href="mailto:lone.berg@aarhus.dk">lone.berg@aarhus.dk</a>' in page
     assert '<a href="tel:+4522334455">+45 22 33 44 55</a>' in page
+    assert '<a href="tel:+4586123456">+45 86 12 34 56</a>' in page  # the contact adult's own phone
     assert "<h2>Kontaktperson</h2>" in page
 
 

@@ -70,7 +70,7 @@ def test_only_the_steps_own_fields_go_into_the_audit_trail():
 
 
 def test_the_applicants_phone_number_is_shown_in_groups_for_reading_out():
-    from backup.web.person_facts import readable_phone
+    from backup.domain.applications import readable_phone
 
     assert readable_phone("+4512345678") == "+45 12 34 56 78"
     assert readable_phone("+46701234567") == "+46701234567"

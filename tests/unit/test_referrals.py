@@ -23,6 +23,7 @@ def valid(**changes):
         "phone": "12 34 56 78",
         "contact_adult_name": "Lone Kontakt",
         "contact_adult_email": "lone@opholdssted.example",
+        "contact_adult_phone": "+45 86 12 34 56",
         "contact_adult_organisation": "Opholdsstedet Lyngly",
         "guardian_name": "Jens Sagsbehandler",
         "guardian_role": "municipality",
@@ -168,12 +169,16 @@ def test_a_given_email_or_phone_must_be_valid():
 # --- the contact adult -----------------------------------------------------------------------
 
 
-def test_the_contact_adult_is_required_with_a_valid_email():
+def test_the_contact_adult_is_required_with_a_valid_email_and_a_phone_to_call():
     data = valid()
-    for field in ("contact_adult_name", "contact_adult_email", "contact_adult_organisation"):
+    fields = ("contact_adult_name", "contact_adult_email", "contact_adult_phone", "contact_adult_organisation")
+    for field in fields:
         del data[field]
-    assert set(errors_of(data)) == {"contact_adult_name", "contact_adult_email", "contact_adult_organisation"}
+    assert set(errors_of(data)) == set(fields)
+    assert errors_of(data)["contact_adult_phone"].startswith("Skriv dit telefonnummer, så konsulenten kan ringe")
     assert "e-mailadresse" in errors_of(contact_adult_email="lone")["contact_adult_email"]
+    assert "telefonnummer" in errors_of(contact_adult_phone="ring på kontoret")["contact_adult_phone"]
+    assert accepted(contact_adult_phone="86 12 34 56").contact_adult_phone == "+4586123456"
     assert accepted(contact_adult_email=" Lone@Example.org ").contact_adult_email == "Lone@example.org"
 
 
@@ -273,6 +278,7 @@ def test_missing_fields_each_get_a_message_in_form_order():
         "phone",
         "contact_adult_name",
         "contact_adult_email",
+        "contact_adult_phone",
         "contact_adult_organisation",
         "motivated",
         "no_active_substance_abuse",

@@ -17,8 +17,13 @@ def _watched(alarm, metric_name=None):
     """(metric name, dimension value) of every metric an alarm (plain or metric math) watches."""
     if "MetricName" in alarm:
         return {(alarm["MetricName"], str(alarm.get("Dimensions", [{}])[0].get("Value")))}
+
+    def value(metric):
+        value = metric["Dimensions"][0]["Value"]
+        return value["Ref"] if isinstance(value, dict) else value
+
     return {
-        (m["MetricStat"]["Metric"]["MetricName"], m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"])
+        (m["MetricStat"]["Metric"]["MetricName"], value(m["MetricStat"]["Metric"]))
         for m in alarm["Metrics"]
         if "MetricStat" in m
     }
@@ -38,6 +43,9 @@ def test_ops_are_alarmed_on_function_errors_bounces_people_waiting_too_long_and_
     watched = set().union(*(_watched(a) for a in alarms.values()))
     functions = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"}
     assert {("Errors", f) for f in functions} <= watched
+    # minus the expected outcomes, one metric under the service dimension Powertools gives every function
+    service = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+    assert ("ExpectedOutcomes", service) in watched
 
 
 def test_every_alarm_reaches_the_ops_address():
@@ -45,6 +53,46 @@ def test_every_alarm_reaches_the_ops_address():
         assert alarm["AlarmActions"] == [{"Ref": "OpsAlarmTopic"}], name
     subscription = RESOURCES["OpsAlarmSubscription"]["Properties"]
     assert subscription["Protocol"] == "email" and subscription["Endpoint"] == {"Ref": "OpsEmail"}
+
+
+def _backup_metrics_read():
+    """The BackUp namespace's metric names the alarms and the dashboard read."""
+    names = set()
+    for alarm in _alarms().values():
+        if alarm.get("Namespace") == "BackUp":
+            names.add(alarm["MetricName"])
+        for m in alarm.get("Metrics", []):
+            if "MetricStat" in m and m["MetricStat"]["Metric"]["Namespace"] == "BackUp":
+                names.add(m["MetricStat"]["Metric"]["MetricName"])
+    body = json.loads(re.sub(r"\$\{[^}]+\}", "x", RESOURCES["OpsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]))
+    for widget in body["widgets"]:
+        for row in widget["properties"].get("metrics", []):
+            if row and row[0] == "BackUp":
+                names.add(row[1])
+    return names
+
+
+def test_every_count_an_alarm_or_the_dashboard_reads_is_published_as_a_metric_and_no_other():
+    from backup.adapters.telemetry import PUBLISHED_AS_METRICS
+
+    published_elsewhere = {"PeopleOverLimitTotal", "ExpectedOutcomes"}  # by the watch, by faults_counted
+    read = _backup_metrics_read()
+    assert read - published_elsewhere <= PUBLISHED_AS_METRICS
+    text = tpl.TEMPLATE.read_text()
+    for name in PUBLISHED_AS_METRICS - read:  # paid for, so at least named (an alarm's description)
+        assert name in text, name
+
+
+def test_the_dashboards_log_queries_read_every_functions_log_group():
+    """A count is logged by whichever function's use case made it: a table that missed a log group would
+    undercount without a sign."""
+    body = RESOURCES["OpsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))["widgets"]
+    queries = re.findall(r'"query": "([^"]*)"', body)
+    assert len(queries) == sum(1 for w in widgets if w["type"] == "log") == 4
+    for query in queries:
+        if "measure" in query:
+            assert set(re.findall(r"SOURCE '\$\{(\w+)\}'", query)) == {f"{f}Logs" for f in _functions()}, query
 
 
 def test_the_dashboard_body_is_valid_json_once_substituted():

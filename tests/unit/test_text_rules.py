@@ -30,6 +30,7 @@ REFERRAL = {
     "phone": "12345678",
     "contact_adult_name": "Lone Berg",
     "contact_adult_email": "lone@example.org",
+    "contact_adult_phone": "+45 86 12 34 56",
     "contact_adult_organisation": "Opholdsstedet Lyngly",
     "guardian_name": "Jens Berg",
     "guardian_role": "municipality",

@@ -75,6 +75,44 @@ def test_every_letter_about_a_young_person_carries_their_link_to_leave(programme
     assert programme.repository.get_link(link_id).kind is LinkKind.WITHDRAW
 
 
+def test_every_letter_says_who_sends_it_and_a_person_hears_whom_to_reach():
+    from backup.domain.regions import parse_regional_consultants
+
+    from .conftest import Programme, settings
+
+    programme = Programme(
+        settings(
+            consultant_name="Karen Konsulent",
+            consultant_phone="+4535259200",
+            regional_consultants=parse_regional_consultants("Hovedstaden=anna@rodekors.dk;Anna Holm;35259201"),
+        )
+    )
+    programme.repository.create_person(
+        volunteer("m1", email="m1@example.org", postcode="2100"), Event(at=programme.clock(), kind=EventKind.APPLIED)
+    )
+    programme.repository.create_person(
+        young_person("y1", contact_adult_email="kontakt@kommune.dk", postcode="9000"),
+        Event(at=programme.clock(), kind=EventKind.REFERRED),
+    )
+    programme.journeys.start(VOLUNTEER, "m1")
+    programme.journeys.start(YOUTH, "y1")
+    programme.results.waiting.add("token-1")
+    programme.journeys.open_step(VOLUNTEER, "m1", Stage.PHONE_SCREENING, "token-1", "test")
+    (receipt,) = programme.mailer.to("m1@example.org")
+    assert "Sendt af BackUp, et program i Dansk Røde Kors" in receipt.text
+    # the applicant in Copenhagen hears of the capital region's consultant, with her phone
+    assert "kontakte konsulenten: Anna Holm, anna@rodekors.dk, tlf. +45 35 25 92 01." in receipt.text
+    assert "Anna Holm" in receipt.html
+    # the contact adult in North Jutland, of the default consultant
+    (referral,) = programme.mailer.to("kontakt@kommune.dk")
+    assert "Karen Konsulent, konsulent@rodekors.example, tlf. +45 35 25 92 00" in referral.text.replace(
+        CONSULTANT, "konsulent@rodekors.example"
+    )
+    # the consultants' own letters say who sends them, and name nobody to call
+    to_staff = [e for e in programme.emails if e.to in ("anna@rodekors.dk", CONSULTANT)]
+    assert to_staff and all("Sendt af BackUp" in e.text and "kontakte konsulenten" not in e.text for e in to_staff)
+
+
 # --- a young person leaves --------------------------------------------------------------------------
 
 

@@ -277,17 +277,72 @@ def test_a_step_retried_after_ses_throttled_its_request_still_asks_the_consultan
     assert len(requests) == 1 and "fundet en frivillig" in requests[0].text
 
 
-# --- after the introduction: the two answers -----------------------------------------------------
+# --- the introduction: held, moved to a new date, or not going to happen ---------------------------
 
 
 @pytest.fixture
-def asked(consultant):
-    """The consultant chose v0 and recorded the meeting; both have been asked (wait t3)."""
+def introducing(consultant):
+    """The consultant chose v0; the introduction's step waits on its link (wait t2)."""
     world, proposal_id = consultant
     world.decisions.decide(_link(world, proposal_id).link_id, "chosen:v0")
     assert world.proposals.choose(proposal_id, "v0") is True
     world.results.waiting.add("t2")
     world.proposals.open_intro(proposal_id, "t2")
+    return world, proposal_id
+
+
+def test_a_meeting_moved_to_a_new_date_gets_a_new_link_and_nobody_leaves_the_proposal(introducing):
+    world, proposal_id = introducing
+    first = _link(world, proposal_id)
+    world.decisions.decide(first.link_id, "rescheduled", "Sygdom", {"new_date": "2026-12-20"})
+    assert world.proposals.confirm_step(proposal_id, LinkKind.INTRO, {}, "test") == ("rescheduled", None)
+    world.results.waiting.add("t3")
+    world.proposals.open_intro(proposal_id, "t3")  # the run is back at the introduction
+    second = _link(world, proposal_id)
+    assert second.link_id != first.link_id and second.is_open and second.kind is LinkKind.INTRO
+    assert world.repository.get_link(first.link_id).is_used  # the old link says what it recorded
+    world.proposals.open_intro(proposal_id, "t4")  # a retried task waits on the new link, no third one
+    assert _link(world, proposal_id).link_id == second.link_id
+    for person in (world.repository.get_young_person("y0"), world.repository.get_volunteer("v0")):
+        assert person.stage is Stage.INTRO_MEETING and person.proposal_id == proposal_id
+    assert "INTRO_NOT_HELD" in kinds(world, proposal_id)
+    # the meeting then held on the new date: both are asked as usual
+    world.decisions.decide(second.link_id, "held", "", {"intro_date": "2026-11-20"})
+    assert world.proposals.confirm_step(proposal_id, LinkKind.INTRO, {}, "test") == ("held", None)
+
+
+def test_a_meeting_that_will_not_happen_sends_both_back_alike_and_keeps_the_pair_apart(introducing):
+    world, proposal_id = introducing
+    world.decisions.decide(_link(world, proposal_id).link_id, "ended", "", {"reason": "Den unge er flyttet"})
+    assert world.proposals.confirm_step(proposal_id, LinkKind.INTRO, {}, "test") == ("ended", None)
+    world.proposals.release(proposal_id, exclude=True, tell=True)  # what the machine does next
+    letters = [m for m in world.emails if m.subject == "Om jeres match i BackUp"]
+    assert len(letters) == 2 and len({m.text.split("\n", 1)[1] for m in letters}) == 1  # the same words
+    assert "bliver ikke til noget" in letters[0].text and "Tak for introduktionsmødet" not in letters[0].text
+    assert "flyttet" not in letters[0].text + letters[1].text  # the reason is internal
+    youth = world.repository.get_young_person("y0")
+    assert youth.stage is Stage.WAITING_FOR_MATCH and youth.excluded_volunteers == ("v0",)
+    assert world.repository.get_volunteer("v0").stage is Stage.READY_FOR_MATCH
+
+
+def test_a_forged_rescheduled_or_ended_without_the_link_is_refused_and_alarmed(introducing):
+    world, proposal_id = introducing
+    for claimed in ({"outcome": "rescheduled"}, {"outcome": "ended"}):
+        assert world.proposals.confirm_step(proposal_id, LinkKind.INTRO, claimed, "a replayed token") == (
+            "forged",
+            None,
+        )
+    assert _link(world, proposal_id).is_open  # the step still waits on its link
+    assert len([e for e in world.repository.history(MATCH, proposal_id) if e.kind is EventKind.SAFEGUARDING_ALARM]) == 2
+
+
+# --- after the introduction: the two answers -----------------------------------------------------
+
+
+@pytest.fixture
+def asked(introducing):
+    """The consultant chose v0 and recorded the meeting; both have been asked (wait t3)."""
+    world, proposal_id = introducing
     intro = _link(world, proposal_id)
     world.decisions.decide(intro.link_id, "held", "", {"intro_date": "2026-11-20"})
     world.results.waiting.add("t3")

@@ -8,6 +8,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from backup.domain.errors import ConfigurationError
+from backup.domain.regions import Contact, Contacts, parse_regional_consultants
 
 T = TypeVar("T", bound="EnvConfig")
 
@@ -31,3 +32,19 @@ class EnvConfig(BaseModel):
         except ValidationError as error:
             problems = "; ".join(f"{str(e['loc'][0]).upper()}: {e['msg']}" for e in error.errors())
             raise ConfigurationError(f"invalid environment: {problems}") from error
+
+
+class ContactConfig(EnvConfig):
+    """Whom pages and emails name as the person to reach (the template's Globals give every
+    function these): the default consultant and each region's."""
+
+    consultant_email: str
+    consultant_name: str = ""
+    consultant_phone: str = ""
+    regional_consultants: str = ""
+
+    def programme_contact(self) -> Contact:
+        return Contact.configured(self.consultant_email, self.consultant_name, self.consultant_phone)
+
+    def contacts(self) -> Contacts:
+        return Contacts(self.programme_contact(), parse_regional_consultants(self.regional_consultants))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from backup.adapters.awslambda import LambdaCourier
 from backup.adapters.dynamodb import DynamoRepository
-from backup.adapters.environment import EnvConfig
+from backup.adapters.environment import ContactConfig
 from backup.adapters.ses import SesMailer
 from backup.adapters.telemetry import PowertoolsMetrics
 from backup.domain import clock
@@ -25,12 +25,11 @@ from backup.usecases.letters import Letters
 from backup.usecases.safeguards import Safeguards
 
 
-class SettingsConfig(EnvConfig):
+class SettingsConfig(ContactConfig):
     """The template's variables for a function that sends letters about the programme's steps."""
 
     table_name: str
     sender_email: str
-    consultant_email: str
     ops_email: str
     public_base_url: str
     reminder_delay_seconds: int
@@ -40,14 +39,16 @@ class SettingsConfig(EnvConfig):
     inactivity_days: int
     ops_wait_days: int = DEFAULT_OPS_WAIT_DAYS
     run_lifetime_seconds: int = DEFAULT_RUN_LIFETIME_SECONDS
-    regional_consultants: str = ""
     ses_configuration_set: str = ""
     certificate_validity_days: int = DEFAULT_CERTIFICATE_VALIDITY_DAYS
 
     def settings(self) -> Settings:
+        default = self.programme_contact()
         return Settings(
             base_url=self.public_base_url,
-            consultant_email=self.consultant_email,
+            consultant_email=default.email,
+            consultant_name=default.name,
+            consultant_phone=default.phone,
             ops_email=self.ops_email,
             max_reminders=self.max_reminders,
             reminder_delay_seconds=self.reminder_delay_seconds,

@@ -95,6 +95,14 @@ def normalise_phone(text: str) -> str:
     return f"+45{match.group(1)}" if match.group(1) else f"+{match.group(2)}"
 
 
+def readable_phone(phone: str) -> str:
+    """+4512345678 as +45 12 34 56 78, easy to read out on a call."""
+    if phone.startswith("+45") and len(phone) == 11:
+        digits = phone[3:]
+        return "+45 " + " ".join(digits[i : i + 2] for i in range(0, 8, 2))
+    return phone
+
+
 def normalise_email(text: str, field: str = "email") -> str:
     single_line(text.strip(), field)
     try:
@@ -154,7 +162,7 @@ def _text(value: str, field: str, *, required: bool, minimum: int = 1, multiline
 class VolunteerApplication(BaseModel):
     """What a would-be volunteer tells us; each validator enforces one of the programme's rules."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True, defer_build=True)
 
     first_name: str
     last_name: str

@@ -18,7 +18,7 @@ from backup.domain.eligibility import age_on
 
 
 class Statement(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     key: str
     version: str
@@ -83,7 +83,7 @@ class Consent(BaseModel):
     """One statement agreed to: its version, when, by whom (the person it is about, or for a young
     person their guardian) and through whom (who ticked the box)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     version: str
     given_at: datetime
@@ -118,7 +118,7 @@ class GuardianConsent(BaseModel):
     """Who gave consent for a young person under 18, how and on which day (recorded by the
     contact adult on the referral form)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     role: GuardianRole

@@ -30,7 +30,7 @@ def delivery_id(task_token: str) -> str:
 
 
 class Delivery(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     record_kind: RecordKind  # whose wait it is (for the history and the logs)

@@ -9,6 +9,7 @@ from html import escape
 from urllib.parse import urlsplit
 
 from backup.domain.calendar_entry import CalendarEntry
+from backup.domain.regions import PROGRAMME, Contact
 from backup.domain.stages import YOUTH_STEPS, Stage
 from backup.domain.text_rules import one_line
 
@@ -394,13 +395,19 @@ def contact_adult_informed(to: str, contact_name: str, youth_first_name: str, vo
     )
 
 
-def not_continuing(to: str, first_name: str) -> Email:
+def not_continuing(to: str, first_name: str, met: bool = True) -> Email:
+    """The same letter to both, whoever said no (or if the meeting never came about: nobody is blamed)."""
+    if met:
+        what = (
+            "Tak for introduktionsmødet. Matchet fortsætter ikke denne gang, og det er helt i orden: "
+            "det skal passe for begge."
+        )
+    else:
+        what = "Introduktionsmødet bliver ikke til noget denne gang, så matchet fortsætter ikke. Det er ingens skyld."
     return compose(
         to,
         "Om jeres match i BackUp",
-        f"Hej {first_name}\n\nTak for introduktionsmødet. Matchet fortsætter ikke denne gang, og det er helt i "
-        "orden: det skal passe for begge. Vi leder videre og kontakter dig, når vi har et nyt forslag.\n\n"
-        f"{SIGNATURE}",
+        f"Hej {first_name}\n\n{what} Vi leder videre og kontakter dig, når vi har et nyt forslag.\n\n{SIGNATURE}",
     )
 
 
@@ -456,10 +463,18 @@ def certificate_expired(to: str, volunteer_id: str, first_name: str, valid_until
 # --- leaving, and the footer every email carries ----------------------------------------------
 
 
-def with_footer(email: Email, privacy_url: str, withdraw_url: str | None = None) -> Email:
-    """Every email links the privacy notice; one to a person still in the programme (or to a
-    young person's contact adult) also says how to leave."""
-    lines = []
+SENT_BY = f"Sendt af {PROGRAMME}."
+
+
+def with_footer(
+    email: Email, privacy_url: str, withdraw_url: str | None = None, contact: Contact | None = None
+) -> Email:
+    """Every email says who sends it and links the privacy notice; one to a person in the programme
+    (or to a young person's contact adult) names the consultant they can reach and, while they are
+    still in, says how to leave."""
+    lines = [SENT_BY]
+    if contact is not None:
+        lines[0] += f"\nHar du spørgsmål, kan du kontakte konsulenten: {contact.sentence()}."
     if withdraw_url:
         lines.append(f"Vil du ikke længere være med, kan du til enhver tid sige fra her:\n{withdraw_url}")
     lines.append(f"{PRIVACY_LINK_TEXT}: {privacy_url}")

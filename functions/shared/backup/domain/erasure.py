@@ -57,6 +57,7 @@ def personal_values(person: Person) -> list[str]:
         add(person.details.full_name)
     if isinstance(person, YoungPerson):
         add(person.details.contact_adult_email)
+        add(person.details.contact_adult_phone)
         if person.details.guardian_consent is not None:  # a guardian's name, given about them
             add(person.details.guardian_consent.name)
     return sorted(values, key=len, reverse=True)  # the longest first: "Mette Hansen" before "Mette"
@@ -112,7 +113,7 @@ class ErasureReceipt(BaseModel):
     """The one thing kept about an erasure: that it happened, when, by whom and how much went.
     No personal data, not even the erased person's id."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     anonymous_id: str
     kind: RecordKind

@@ -29,7 +29,7 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 class Evidence(BaseModel):
     """A consultant's decision on a step, as recorded when they used its link."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     decision: str  # approve or reject (ops: retry or end)
     decided_by: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from backup.domain.stages import Stage
 
@@ -33,6 +33,7 @@ class EventKind(str, Enum):
     MATCH_PROPOSED = "MATCH_PROPOSED"
     PROPOSAL_DECIDED = "PROPOSAL_DECIDED"
     INTRO_HELD = "INTRO_HELD"
+    INTRO_NOT_HELD = "INTRO_NOT_HELD"  # put off to a new date, or not going to happen
     CONTINUE_ANSWERED = "CONTINUE_ANSWERED"
     MATCHED = "MATCHED"
     MATCH_RELEASED = "MATCH_RELEASED"
@@ -56,6 +57,8 @@ class EventKind(str, Enum):
 
 
 class Event(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # its validator is built at first use, not at every import
+
     at: datetime
     kind: EventKind
     stage: Stage | None = None

@@ -44,7 +44,7 @@ class LinkKind(str, Enum):
 class Link(BaseModel):
     """One emailed link: what it decides, for whom, until when, and what became of it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     link_id: str
     kind: LinkKind

@@ -1,5 +1,6 @@
 """What a proposal's links accept: the consultant's choice among the proposed volunteers (or
-none, with a reason), the introduction's date, and a person's yes or no."""
+none, with a reason), the introduction (held on a date; put off to a new date; or not going to
+happen, with a reason), and a person's yes or no."""
 
 from __future__ import annotations
 
@@ -27,12 +28,42 @@ def check_match_decision(
             return decision, {}, {"decision": "Vælg en af de foreslåede frivillige eller ingen."}
         return decision, {}, {}
     if link.kind is LinkKind.INTRO:
-        held = str(form.get("intro_date", "")).strip()
-        problem = intro_date_error(held, today)
-        return "held", {"intro_date": held}, ({"intro_date": problem} if problem else {})
+        return _intro(decision, form, today)
     if decision not in {"yes", "no"}:
         return decision, {}, {"decision": "Vælg ja eller nej."}
     return decision, {}, {}
+
+
+# what the consultant records about the introduction meeting, and where each leads
+INTRO_HELD, INTRO_RESCHEDULED, INTRO_ENDED = "held", "rescheduled", "ended"
+INTRO_OUTCOMES = (INTRO_HELD, INTRO_RESCHEDULED, INTRO_ENDED)
+
+
+def _intro(decision: str, form: dict[str, Any], today: date) -> tuple[str, dict[str, str], dict[str, str]]:
+    if decision == INTRO_HELD:
+        held = str(form.get("intro_date", "")).strip()
+        problem = intro_date_error(held, today)
+        return decision, {"intro_date": held}, ({"intro_date": problem} if problem else {})
+    if decision == INTRO_RESCHEDULED:
+        planned = str(form.get("new_date", "")).strip()
+        problem = new_date_error(planned, today)
+        return decision, {"new_date": planned}, ({"new_date": problem} if problem else {})
+    if decision == INTRO_ENDED:
+        reason = str(form.get("reason", "")).strip()[:2000]
+        if not reason:
+            return decision, {}, {"reason": "Skriv kort, hvorfor mødet ikke bliver til noget (kun til internt brug)."}
+        return decision, {"reason": reason}, {}
+    return decision, {}, {"decision": "Vælg, om mødet er holdt, er flyttet, eller ikke bliver til noget."}
+
+
+def new_date_error(value: str, today: date) -> str | None:
+    try:
+        planned = date.fromisoformat(value)
+    except ValueError:
+        return "Skriv den nye dato for mødet som ÅÅÅÅ-MM-DD."
+    if planned < today:
+        return "Den nye dato kan ikke ligge før i dag."
+    return None
 
 
 def intro_date_error(value: str, today: date) -> str | None:

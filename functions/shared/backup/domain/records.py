@@ -30,7 +30,7 @@ class Leaving(str, Enum):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class VolunteerDetails(_Frozen):
@@ -71,6 +71,7 @@ class YouthDetails(_Frozen):
     phone: str | None = None
     contact_adult_name: str = ""
     contact_adult_email: str = ""
+    contact_adult_phone: str = ""  # referrals before it was asked for have none
     contact_adult_organisation: str = ""
     # under 18: who consented besides the young person (the form's guardian_* fields)
     guardian_consent: GuardianConsent | None = None

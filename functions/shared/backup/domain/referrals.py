@@ -86,7 +86,7 @@ def preference_token(kind: str, value: Enum) -> str:
 class Preferences(BaseModel):
     """What the young person would like in a volunteer; None where they have no preference."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     volunteer_gender: VolunteerGender | None = None
     volunteer_age: AgeBand | None = None
@@ -154,7 +154,7 @@ class YouthReferral(BaseModel):
     """What a contact adult and the young person tell us; each validator enforces one of the
     programme's rules for young people."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True, defer_build=True)
 
     first_name: str
     birth_date: date
@@ -169,6 +169,8 @@ class YouthReferral(BaseModel):
     phone: str | None = None
     contact_adult_name: str
     contact_adult_email: str
+    # the consultant's first call about the referral goes to the contact adult
+    contact_adult_phone: str
     contact_adult_organisation: str
     # under 18: who else consented, how and when (required then; checked beside the model)
     guardian_name: str = ""
@@ -244,6 +246,13 @@ class YouthReferral(BaseModel):
     def _phone(cls, value: str | None) -> str | None:
         return normalise_phone(value) if value else None
 
+    @field_validator("contact_adult_phone")
+    @classmethod
+    def _contact_adult_phone(cls, value: str) -> str:
+        if not value:
+            raise FieldError(REFERRAL_MISSING_MESSAGES["contact_adult_phone"])
+        return normalise_phone(value)
+
     @field_validator("motivated")
     @classmethod
     def _motivated(cls, value: bool) -> bool:
@@ -295,6 +304,7 @@ REFERRAL_MISSING_MESSAGES = {
     "birth_date": "Skriv den unges fødselsdato.",
     "contact_adult_name": "Skriv dit navn som kontaktperson.",
     "contact_adult_organisation": "Skriv navnet på din arbejdsplads, fx opholdsstedet eller kommunen.",
+    "contact_adult_phone": "Skriv dit telefonnummer, så konsulenten kan ringe dig op, fx 12 34 56 78.",
     "placement": "Vælg, hvor den unge bor. BackUp er for unge, der er anbragt i plejefamilie, på opholdssted "
     "eller døgninstitution.",
     "availability": "Vælg, hvor tit den unge kan mødes.",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from backup.domain.evidence import Rules
-from backup.domain.regions import consultant_for
+from backup.domain.regions import Contact, Contacts
 
 # The retention schedule (docs/privacy/retention.md has every item and why):
 # a match and both its people are kept this long after the match ends (RetentionDays): five
@@ -51,8 +51,11 @@ class Settings:
     inactivity_days: int = DEFAULT_INACTIVITY_DAYS
     ops_wait_days: int = DEFAULT_OPS_WAIT_DAYS
     run_lifetime_seconds: int = DEFAULT_RUN_LIFETIME_SECONDS
-    regional_consultants: dict[str, str] = field(default_factory=dict)
+    regional_consultants: dict[str, Contact] = field(default_factory=dict)
     certificate_validity_days: int = DEFAULT_CERTIFICATE_VALIDITY_DAYS
+    # the default consultant's name and phone, shown with their address to whoever needs a person
+    consultant_name: str = ""
+    consultant_phone: str = ""
 
     @property
     def rules(self) -> Rules:
@@ -60,7 +63,16 @@ class Settings:
 
     def consultant_for(self, postcode: str) -> str:
         """The consultant of the postcode's region, else the default consultant."""
-        return consultant_for(postcode, self.regional_consultants, self.consultant_email)
+        return self.contact_for(postcode).email
+
+    @property
+    def programme_contact(self) -> Contact:
+        """Whom anyone can reach about the programme: the default consultant."""
+        return Contact(self.consultant_email, self.consultant_name, self.consultant_phone)
+
+    def contact_for(self, postcode: str, consultant: str | None = None) -> Contact:
+        """Whom a person (or their contact adult) can reach: see `Contacts.for_person`."""
+        return Contacts(self.programme_contact, self.regional_consultants).for_person(postcode, consultant)
 
     def link_lifetime(self) -> timedelta:
         """A screening step's link lives as long as its step may wait: a period per reminder, one

@@ -37,6 +37,7 @@ LABELS = {
     "interests": "Interessen",
     "contact_adult_name": "Navnet",
     "contact_adult_email": "E-mailadressen",
+    "contact_adult_phone": "Telefonnummeret",
     "contact_adult_organisation": "Arbejdspladsens navn",
     "guardian_name": "Navnet",
     "motivation": "Teksten",

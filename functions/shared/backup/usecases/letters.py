@@ -1,5 +1,6 @@
-"""Letters: every email goes out tagged with whom it concerns, with the privacy notice's address
-(and, to someone still in the programme, how to leave) at its foot, and is noted on the record's
+"""Letters: every email goes out tagged with whom it concerns, with who sends it and the privacy
+notice's address at its foot (and, to a person in the programme, their consultant's name, address
+and phone, and while they are still in, how to leave), and is noted on the record's
 history (subject, recipient, time; never the body), so a person's copy of their data can list it.
 The letters a task must not lose on a retry, nor send twice, go out once.
 
@@ -40,10 +41,12 @@ class Letters:
     def send(self, kind: RecordKind, record_id: str, email: Email, recipient: str) -> None:
         """Send, tagged with the record and the recipient's role (never their address), so a bounce
         finds its way back to the record; then note it on the record's history."""
-        withdraw = self._withdraw_url(kind, record_id, recipient)
+        person = self._person_of(kind, record_id, recipient)
+        withdraw = self._withdraw_url(person)
         if withdraw is not None and withdraw in email.text:
             withdraw = None  # the letter says it already
-        email = emails.with_footer(email, self.settings.url(PRIVACY_PAGE), withdraw)
+        contact = None if person is None else self.settings.contact_for(person.postcode, person.consultant)
+        email = emails.with_footer(email, self.settings.url(PRIVACY_PAGE), withdraw, contact)
         self.mailer.send(email, {"record_id": record_id, "kind": kind.value, "recipient": recipient})
         event = Event(
             at=self.now(),
@@ -64,15 +67,17 @@ class Letters:
         self.repository.update(record.kind, record.id, set={"letters_sent": sent})
         return record.model_copy(update={"letters_sent": sent})
 
-    def _withdraw_url(self, kind: RecordKind, record_id: str, recipient: str) -> str | None:
-        """The leaving link of the person a letter goes to (or is about, to a contact adult), while
-        they can still use it."""
+    def _person_of(self, kind: RecordKind, record_id: str, recipient: str) -> Person | None:
+        """The person a letter goes to (or is about, to a contact adult); None for staff's letters."""
         if recipient not in PERSON_RECIPIENTS:
             return None
         try:
-            person = self._person(kind, record_id, recipient)
+            return self._person(kind, record_id, recipient)
         except NotFound:
             return None
+
+    def _withdraw_url(self, person: Person | None) -> str | None:
+        """The person's leaving link, while they can still use it."""
         if (
             person is None
             or not person.withdraw_link_id

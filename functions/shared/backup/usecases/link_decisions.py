@@ -12,6 +12,7 @@ from backup.domain.errors import Conflict, StepNotWaiting
 from backup.domain.evidence import Evidence
 from backup.domain.history import Event, EventKind
 from backup.domain.links import PEOPLES_INVALID, InvalidatedLink, Link, LinkKind, UsedLink, check_usable, for_staff
+from backup.domain.match_choices import INTRO_HELD
 from backup.domain.records import Record
 from backup.usecases.delivery import Deliverer
 from backup.usecases.ports import Clock, Metrics, Repository
@@ -45,9 +46,10 @@ def decision_event(
 ) -> Event:
     """The history event a link's decision leaves: who decided what, when, with which notes."""
     if link.kind in MATCH_LINKS:
+        not_held = link.kind is LinkKind.INTRO and decision != INTRO_HELD
         return Event(
             at=at,
-            kind=MATCH_EVENTS[link.kind],
+            kind=EventKind.INTRO_NOT_HELD if not_held else MATCH_EVENTS[link.kind],
             by=by or link.party or link.sent_to,
             notes=notes or None,
             details={"decision": decision, **details},

@@ -19,6 +19,7 @@ from backup.domain.errors import Conflict, NotFound, PersonGone, StepNotWaiting
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import Party, RecordKind
 from backup.domain.links import Link, LinkKind
+from backup.domain.match_choices import INTRO_ENDED, INTRO_OUTCOMES, INTRO_RESCHEDULED
 from backup.domain.proposals import Proposal
 from backup.domain.records import Person, ProposalRecord
 from backup.domain.settings import PROPOSAL_LINK_DAYS, Settings
@@ -286,11 +287,31 @@ class Proposals:
         """Both are introduced; the consultant records the meeting from a link."""
         match = self.repository.get_proposal(proposal_id)
         step = self.step(match, LinkKind.INTRO, match.consultant or self.settings.consultant_email, "")
+        if self._put_off(match):  # the meeting was moved: a new link for the new date
+            self.steps.open_fresh(match, step, token, guard=lambda: self._guard(proposal_id))
+            return
         if self.steps.wait_again(match, step, token, guard=lambda: self._guard(proposal_id)):
             return
         self._all_enter(match, Stage.INTRO_MEETING, EventKind.STAGE_ENTERED, requested_by)
         self.steps.open_fresh(
             self.repository.get_proposal(proposal_id), step, token, guard=lambda: self._guard(proposal_id)
+        )
+
+    def _introduction_called_off(self, match: ProposalRecord) -> bool:
+        """The consultant recorded that the introduction meeting will not happen: they never met."""
+        link = self.repository.get_link(match.open_link_id) if match.open_link_id else None
+        return link is not None and link.kind is LinkKind.INTRO and link.decision == INTRO_ENDED
+
+    def _put_off(self, match: ProposalRecord) -> bool:
+        """The introduction's link was used to say the meeting is moved to a new date (so the run is
+        back at the introduction): that link is spent, and the step opens afresh."""
+        link = self.repository.get_link(match.open_link_id) if match.open_link_id else None
+        return (
+            match.stage is Stage.INTRO_MEETING
+            and link is not None
+            and link.kind is LinkKind.INTRO
+            and link.is_used
+            and link.decision == INTRO_RESCHEDULED
         )
 
     def remind(self, proposal_id: str) -> Reminded:
@@ -439,8 +460,8 @@ class Proposals:
             if link is not None and link.kind is step and link.is_used and link.decision:
                 chosen = choice_output(link.decision)
                 volunteer_id = chosen.get("volunteer_id")
-                if step is LinkKind.INTRO and link.decision == "held":
-                    return "held", None
+                if step is LinkKind.INTRO and link.decision in INTRO_OUTCOMES:
+                    return link.decision, None
                 if step is LinkKind.PROPOSAL and link.decision == "none":
                     return "none", None
                 if step is LinkKind.PROPOSAL and volunteer_id in {c.volunteer_id for c in match.candidates}:
@@ -504,16 +525,17 @@ class Proposals:
         for link_id in [match.open_link_id, *match.answer_links.values()]:
             if link_id:
                 self.repository.invalidate_link(link_id, "step_closed")
-        if tell:  # they met: each is told kindly that it will not continue, not why
+        if tell:  # each is told kindly that it will not continue, not why
+            met = not self._introduction_called_off(match)
             if youth is not None:
                 match = self.letters.send_once(
-                    match, "not_continuing:youth", emails.not_continuing(youth.email, youth.first_name), "youth"
+                    match, "not_continuing:youth", emails.not_continuing(youth.email, youth.first_name, met), "youth"
                 )
             if volunteer is not None:
                 self.letters.send_once(
                     match,
                     "not_continuing:volunteer",
-                    emails.not_continuing(volunteer.email, volunteer.first_name),
+                    emails.not_continuing(volunteer.email, volunteer.first_name, met),
                     "volunteer",
                 )
         # last, and outside the guard: a retry completes a half-done stamp (a closed proposal goes in time)

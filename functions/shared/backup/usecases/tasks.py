@@ -20,7 +20,7 @@ from backup.domain.stages import Stage
 
 
 class TaskInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     action: str
     # which execution asked (the definitions always say; a direct invoke may not): for the audit trail
@@ -32,7 +32,7 @@ class TaskInput(BaseModel):
 
 
 class TaskOutput(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 # --- inputs -----------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from backup.domain.applications import LIMITS, Availability, Interest
+from backup.domain.applications import LIMITS, Availability, Interest, VolunteerApplication
 from backup.domain.consent import STATEMENTS, VOLUNTEER_CONSENTS
+from backup.web.check_answers import answer_rows, check_answers_page
 from backup.web.date_fields import date_parts_field
 from backup.web.html import (
     checkbox_group,
@@ -16,6 +17,7 @@ from backup.web.html import (
     single_checkbox,
     text_field,
 )
+from backup.web.person_facts import interests as interest_words
 
 LABELS = {
     "first_name": "Fornavn",
@@ -146,7 +148,7 @@ Felter er påkrævede, medmindre der står "valgfrit".</p>
         checkbox_group(
             "gender",
             LABELS["gender"] + " (valgfrit)",
-            [("female", "Kvinde"), ("male", "Mand"), ("other", "Andet"), ("", "Ønsker ikke at oplyse")],
+            [*GENDERS.items(), ("", "Ønsker ikke at oplyse")],
             [values.get("gender", "")],
             errors,
             kind="radio",
@@ -177,6 +179,26 @@ Felter er påkrævede, medmindre der står "valgfrit".</p>
 <button type="submit">Send ansøgning</button>
 </form>"""
     return layout(title, body)
+
+
+GENDERS = {"female": "Kvinde", "male": "Mand", "other": "Andet"}
+
+
+def check_application_page(application: VolunteerApplication, data: dict[str, Any]) -> str:
+    """The application read back before it is sent."""
+    rows = answer_rows(
+        application,
+        {k: v for k, v in LABELS.items() if k != "form"},
+        {"interests": lambda values: interest_words(tuple(values)), "gender": lambda g: GENDERS.get(g or "", "")},
+    )
+    return check_answers_page(
+        "Tjek din ansøgning",
+        "Læs dine svar igennem, før du sender ansøgningen. Vil du ændre noget, så tryk på Ret svarene.",
+        "/apply",
+        rows,
+        data,
+        "Send ansøgningen",
+    )
 
 
 def receipt_page(volunteer_id: str, first_name: str) -> str:

@@ -14,13 +14,22 @@ from backup.domain.links import DeadLink, Link, LinkKind
 from backup.domain.records import Person, Record, Volunteer, YoungPerson
 from backup.domain.stages import Stage
 from backup.domain.step_fields import LABELS, STEP_FIELDS, StepField
-from backup.web.html import NOTES_HINT, definition_list, e, error_summary, field_error, layout, message_page, text_field
+from backup.web.html import (
+    NOTES_HINT,
+    definition_list,
+    e,
+    email_link,
+    error_summary,
+    field_error,
+    layout,
+    message_page,
+    phone_link,
+    text_field,
+)
 from backup.web.person_facts import (
     availability,
     born_and_age,
-    email_link,
     interests,
-    phone_link,
     place,
     placement,
     wished_volunteer,
@@ -50,6 +59,7 @@ def _young_person_facts(person: YoungPerson, today: date) -> str:
             ("Navn", d.contact_adult_name or "—"),
             ("Arbejdssted", d.contact_adult_organisation or "—"),
             ("E-mail", email_link(d.contact_adult_email)),
+            ("Telefon", phone_link(d.contact_adult_phone)),
         ]
     )
     return (

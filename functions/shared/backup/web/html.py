@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
+from backup.domain.applications import readable_phone
+from backup.domain.regions import PROGRAMME, Contact
+
 STYLE = """
 :root{--ink:#1a1a1a;--muted:#4a4a4a;--red:#b00014;--line:#8a8a8a;--bg:#fff;--soft:#f5f3f0;--ok:#0b6b2e}
 *{box-sizing:border-box}
@@ -60,7 +63,50 @@ def e(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def layout(title: str, body: str) -> str:
+def phone_link(phone: str | None) -> Html:
+    """A number a consultant can tap to call (on a phone) or read out (on a laptop); "—" if none."""
+    if not phone:
+        return Html("—")
+    return Html(f'<a href="tel:{e(phone.replace(" ", ""))}">{e(readable_phone(phone))}</a>')
+
+
+def email_link(address: str | None) -> Html:
+    """An address a consultant can click to write to; "—" if none."""
+    if not address:
+        return Html("—")
+    return Html(f'<a href="mailto:{e(address)}">{e(address)}</a>')
+
+
+class _Footer:
+    """Whom every page names as the person to reach, set once at a function's cold start from its
+    configuration (`name_in_footer`); a page about one person may name their own consultant."""
+
+    contact: Contact | None = None
+
+
+def name_in_footer(contact: Contact) -> None:
+    _Footer.contact = contact
+
+
+def footer(contact: Contact | None = None) -> str:
+    """Who sends the page, whom to ask (name, mail and phone as links: a page about one person names
+    their own consultant, any other the programme's), and the privacy notice."""
+    ask = ""
+    reach = contact or _Footer.contact
+    if reach is not None:
+        parts = [e(reach.name)] if reach.name else []
+        parts.append(str(email_link(reach.email)))
+        if reach.phone:
+            parts.append(f"tlf. {phone_link(reach.phone)}")
+        words = "Har du spørgsmål, kan du kontakte konsulenten:" if contact else "Spørgsmål om BackUp:"
+        ask = f"<p>{words} {', '.join(parts)}.</p>"
+    return (
+        f"<footer><p>{e(PROGRAMME)}.</p>{ask}"
+        '<p><a href="/privatliv">Sådan behandler Røde Kors dine oplysninger</a></p></footer>'
+    )
+
+
+def layout(title: str, body: str, contact: Contact | None = None) -> str:
     return (
         '<!doctype html>\n<html lang="da"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
@@ -69,12 +115,12 @@ def layout(title: str, body: str) -> str:
         '<a class="skip" href="#main">Gå til indholdet</a>'
         "<header><strong>Røde Kors · BackUp</strong></header>"
         f'<main id="main" tabindex="-1">{body}</main>'
-        '<footer><a href="/privatliv">Sådan behandler Røde Kors dine oplysninger</a></footer></body></html>'
+        f"{footer(contact)}</body></html>"
     )
 
 
-def message_page(title: str, message: str, extra_html: str = "") -> str:
-    return layout(title, f"<h1>{e(title)}</h1><p>{e(message)}</p>{extra_html}")
+def message_page(title: str, message: str, extra_html: str = "", contact: Contact | None = None) -> str:
+    return layout(title, f"<h1>{e(title)}</h1><p>{e(message)}</p>{extra_html}", contact)
 
 
 def error_summary(errors: dict[str, str], labels: dict[str, str]) -> str:

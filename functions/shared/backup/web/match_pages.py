@@ -7,11 +7,19 @@ from datetime import date
 from typing import Any
 
 from backup.domain.links import Link, LinkKind
+from backup.domain.match_choices import INTRO_ENDED, INTRO_HELD, INTRO_RESCHEDULED
 from backup.domain.records import ProposalRecord, Volunteer, YoungPerson
+from backup.domain.regions import Contact
 from backup.web.html import e, error_summary, field_error, layout, message_page, text_field
 from backup.web.person_facts import age, interests, place, wished_volunteer
 
-LABELS = {"decision": "Valg", "reason": "Begrundelse", "intro_date": "Dato for mødet", "notes": "Noter"}
+LABELS = {
+    "decision": "Valg",
+    "intro_date": "Dato for mødet",
+    "new_date": "Den nye dato",
+    "reason": "Begrundelse",
+    "notes": "Noter",
+}
 
 
 def proposal_page(
@@ -83,23 +91,50 @@ def intro_page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
 ) -> str:
-    values = values or {}
+    """The introduction: held (on a date), moved to a new date, or not going to happen (why)."""
+    values = values or {"decision": INTRO_HELD}
     errors = errors or {}
+
+    def option(value: str, text: str, field: str) -> str:
+        checked = " checked" if values.get("decision") == value else ""
+        first = ' id="decision"' if value == INTRO_HELD else ""
+        return (
+            f'<label class="choice"><input type="radio" name="decision" value="{value}"{first}{checked}>'
+            f"<span>{e(text)}</span></label>{field}"
+        )
+
+    held = text_field("intro_date", LABELS["intro_date"], values, errors, kind="date", required=False, optional="")
+    moved = text_field("new_date", LABELS["new_date"], values, errors, kind="date", required=False, optional="")
+    ended = text_field(
+        "reason",
+        LABELS["reason"],
+        values,
+        errors,
+        multiline=True,
+        required=False,
+        optional="",
+        hint="Til internt brug; de to kan få indsigt i det, så skriv sagligt. Parret foreslås ikke igen.",
+    )
     body = f"""
 <h1>Introduktionsmødet: {e(youth_name)} og {e(volunteer_name)}</h1>
 {error_summary(errors, LABELS)}
-<p>Registrér mødet, når det har fundet sted. Derefter får de hver deres link og bliver spurgt, om de vil fortsætte.</p>
+<p>Registrér mødet, når det har fundet sted: så får de hver deres link og bliver spurgt, om de vil fortsætte.
+Er mødet flyttet, får du et nyt link til den nye dato. Bliver det ikke til noget, kommer de begge tilbage
+til puljen og får samme venlige besked, uden at nogen får skylden.</p>
 <form method="post">
 <input type="hidden" name="csrf_token" value="{e(csrf_token)}">
-<input type="hidden" name="decision" value="held">
-{text_field("intro_date", LABELS["intro_date"], values, errors, kind="date")}
+<fieldset><legend>Hvordan gik det med mødet?</legend>{field_error("decision", errors)}
+{option(INTRO_HELD, "Mødet er holdt", held)}
+{option(INTRO_RESCHEDULED, "Mødet blev ikke holdt, men er flyttet til en ny dato", moved)}
+{option(INTRO_ENDED, "Mødet bliver ikke til noget", ended)}
+</fieldset>
 {text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False)}
-<button type="submit">Registrér mødet</button>
+<button type="submit">Registrér</button>
 </form>"""
     return layout("Introduktionsmøde", body)
 
 
-def continue_page(link: Link, first_name: str, csrf_token: str) -> str:
+def continue_page(link: Link, first_name: str, csrf_token: str, contact: Contact | None = None) -> str:
     body = f"""
 <h1>Vil du fortsætte, {e(first_name)}?</h1>
 <p>Tak for introduktionsmødet. Vil du mødes igen og fortsætte i BackUp? Der er ingen forkerte svar,
@@ -109,10 +144,10 @@ og vi fortæller ikke den anden, hvad du har svaret.</p>
 <button type="submit" name="decision" value="yes">Ja, jeg vil gerne fortsætte</button>
 <button type="submit" name="decision" value="no" class="secondary">Nej tak</button>
 </form>"""
-    return layout("Vil du fortsætte?", body)
+    return layout("Vil du fortsætte?", body, contact)
 
 
-def confirm_no_page(first_name: str, csrf_token: str) -> str:
+def confirm_no_page(first_name: str, csrf_token: str, contact: Contact | None = None) -> str:
     """The "no" asked once more: nothing is recorded until they press again, and going back is one tap."""
     body = f"""
 <h1>Er du sikker, {e(first_name)}?</h1>
@@ -125,16 +160,27 @@ konsulenten kontakter dig om, hvad der nu skal ske. Det er helt i orden at sige 
 <button type="submit" name="decision" value="no">Ja, jeg vil ikke fortsætte</button>
 <button type="submit" name="decision" value="back" class="secondary">Nej, tilbage til spørgsmålet</button>
 </form>"""
-    return layout("Er du sikker?", body)
+    return layout("Er du sikker?", body, contact)
 
 
-def answered_page(link: Link, decision: str) -> str:
+def answered_page(link: Link, decision: str, contact: Contact | None = None) -> str:
     if link.kind is LinkKind.CONTINUE:
-        return message_page("Tak for dit svar", "Vi har modtaget dit svar, og konsulenten kontakter dig snart.")
+        return message_page(
+            "Tak for dit svar", "Vi har modtaget dit svar, og konsulenten kontakter dig snart.", contact=contact
+        )
     if decision == "none":
         return message_page("Valget er gemt", "Ingen af dem introduceres. Vi leder efter et nyt forslag.")
-    if decision == "held":
+    if decision == INTRO_HELD:
         return message_page("Mødet er registreret", "Nu spørger vi dem begge, om de vil fortsætte.")
+    if decision == INTRO_RESCHEDULED:
+        return message_page(
+            "Den nye dato er gemt", "Du får et nyt link til at registrere mødet; påmindelserne begynder forfra."
+        )
+    if decision == INTRO_ENDED:
+        return message_page(
+            "Det er registreret",
+            "De to kommer tilbage til puljen og får begge samme venlige besked. Parret foreslås ikke igen.",
+        )
     return message_page(
         "Valget er gemt",
         "Tak. Næste skridt er introduktionsmødet; du får et link til at registrere det, når det har fundet sted.",

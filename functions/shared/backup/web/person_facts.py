@@ -9,29 +9,6 @@ from backup.domain.applications import INTEREST_LABELS, Availability, Interest
 from backup.domain.eligibility import age_on
 from backup.domain.postcodes import POSTCODES
 from backup.domain.referrals import Placement, Preferences
-from backup.web.html import Html, e
-
-
-def readable_phone(phone: str) -> str:
-    """+4512345678 as +45 12 34 56 78, easy to read out on a call."""
-    if phone.startswith("+45") and len(phone) == 11:
-        digits = phone[3:]
-        return "+45 " + " ".join(digits[i : i + 2] for i in range(0, 8, 2))
-    return phone
-
-
-def phone_link(phone: str | None) -> Html:
-    """A number a consultant can tap to call (on a phone) or read out (on a laptop); "—" if none."""
-    if not phone:
-        return Html("—")
-    return Html(f'<a href="tel:{e(phone.replace(" ", ""))}">{e(readable_phone(phone))}</a>')
-
-
-def email_link(address: str | None) -> Html:
-    """An address a consultant can click to write to; "—" if none."""
-    if not address:
-        return Html("—")
-    return Html(f'<a href="mailto:{e(address)}">{e(address)}</a>')
 
 
 def interests(values: tuple[str, ...]) -> str:

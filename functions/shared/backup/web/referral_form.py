@@ -15,9 +15,11 @@ from backup.domain.referrals import (
     AgeBand,
     Placement,
     VolunteerGender,
+    YouthReferral,
     preference_token,
 )
 from backup.web.application_form import HONEYPOT
+from backup.web.check_answers import answer_rows, check_answers_page
 from backup.web.date_fields import date_parts_field
 from backup.web.html import (
     checkbox_group,
@@ -28,6 +30,8 @@ from backup.web.html import (
     single_checkbox,
     text_field,
 )
+from backup.web.person_facts import interests as interest_words
+from backup.web.person_facts import wished_volunteer
 
 LABELS = {
     "first_name": "Den unges fornavn",
@@ -42,6 +46,7 @@ LABELS = {
     "phone": "Den unges telefon",
     "contact_adult_name": "Dit navn",
     "contact_adult_email": "Din e-mail",
+    "contact_adult_phone": "Dit telefonnummer",
     "contact_adult_organisation": "Din arbejdsplads eller forvaltning",
     "motivated": "Den unges motivation",
     "no_active_substance_abuse": "Intet aktivt misbrug",
@@ -217,6 +222,18 @@ Alle frivillige er fyldt 25 år.</p>
     }
 {
         text_field(
+            "contact_adult_phone",
+            LABELS["contact_adult_phone"],
+            values,
+            errors,
+            kind="tel",
+            autocomplete="tel",
+            inputmode="tel",
+            hint="Konsulenten ringer dig op om henvisningen, før der ringes til den unge.",
+        )
+    }
+{
+        text_field(
             "contact_adult_organisation",
             LABELS["contact_adult_organisation"],
             values,
@@ -275,6 +292,24 @@ betingelser. Sæt kryds ved dem, der passer. Sådan behandler Røde Kors oplysni
 <button type="submit">Send henvisning</button>
 </form>"""
     return layout(title, body)
+
+
+def check_referral_page(referral: YouthReferral, data: dict[str, Any]) -> str:
+    """The referral read back before it is sent (the confirmations as "Ja": they were ticked)."""
+    rows = answer_rows(
+        referral,
+        {k: v for k, v in LABELS.items() if k != "form"},
+        {"interests": lambda values: interest_words(tuple(values)), "preferences": wished_volunteer},
+    )
+    return check_answers_page(
+        "Tjek henvisningen",
+        "Læs svarene igennem sammen med den unge, før I sender henvisningen. Vil I ændre noget, så tryk på "
+        "Ret svarene.",
+        "/refer",
+        rows,
+        data,
+        "Send henvisningen",
+    )
 
 
 def referral_receipt_page(youth_id: str, first_name: str) -> str:

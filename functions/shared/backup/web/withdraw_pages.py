@@ -4,13 +4,14 @@ a young person (or their contact adult, who got the link) stops the young person
 from __future__ import annotations
 
 from backup.domain.records import Person, YoungPerson
+from backup.domain.regions import Contact
 from backup.domain.stages import Stage
 from backup.web.html import e, layout, message_page
 
 
-def withdraw_page(person: Person, csrf_token: str) -> str:
+def withdraw_page(person: Person, csrf_token: str, contact: Contact | None = None) -> str:
     if isinstance(person, YoungPerson):
-        return _young_person_page(person, csrf_token)
+        return _young_person_page(person, csrf_token, contact)
     return layout(
         "Træk ansøgning tilbage",
         f"""
@@ -19,10 +20,11 @@ def withdraw_page(person: Person, csrf_token: str) -> str:
 og du hører ikke mere fra os om den. Du er altid velkommen til at søge igen senere.</p>
 <form method="post"><input type="hidden" name="csrf_token" value="{e(csrf_token)}">
 <button type="submit">Ja, træk min ansøgning tilbage</button></form>""",
+        contact,
     )
 
 
-def _young_person_page(person: YoungPerson, csrf_token: str) -> str:
+def _young_person_page(person: YoungPerson, csrf_token: str, contact: Contact | None) -> str:
     name = e(person.first_name)
     if person.stage is Stage.MATCHED:
         what = (
@@ -43,21 +45,25 @@ velkommen igen senere.</p>
 {what}
 <form method="post"><input type="hidden" name="csrf_token" value="{e(csrf_token)}">
 <button type="submit">Ja, {name} vil ikke længere være med</button></form>""",
+        contact,
     )
 
 
-def withdrawn_page(person: Person) -> str:
+def withdrawn_page(person: Person, contact: Contact | None = None) -> str:
     if isinstance(person, YoungPerson):
         if person.stage is Stage.MATCHED:
             return message_page(
                 "Tak, vi har fået besked",
                 f"Konsulenten kontakter jer snart, så I kan afslutte forløbet for {person.first_name} ordentligt.",
+                contact=contact,
             )
         return message_page(
             "Forløbet er stoppet",
             f"Vi har stoppet forløbet for {person.first_name}, og kontaktpersonen får en bekræftelse på e-mail.",
+            contact=contact,
         )
     return message_page(
         "Din ansøgning er trukket tilbage",
         "Vi har stoppet forløbet og sender dig en bekræftelse på e-mail. Tak for din interesse.",
+        contact=contact,
     )

@@ -1,0 +1,73 @@
+"""What the errors alarm subtracts: an expected outcome raised as an error is counted once, in one
+metric for every function (the alarm needs only the sum, and pays for each metric it reads)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backup.adapters.telemetry import faults_counted
+
+
+class Withdrawn(Exception):
+    pass
+
+
+class Broken(Exception):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _powertools(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "BackUp")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "backup")
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "backup-workflow")
+
+
+def _emitted(out: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def test_an_expected_outcome_is_one_metric_for_all_functions_with_the_function_in_the_log_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    @faults_counted
+    def handler() -> None:
+        raise Withdrawn()
+
+    with pytest.raises(Withdrawn):
+        handler()
+    [line] = _emitted(capsys.readouterr().out)
+    [directive] = line["_aws"]["CloudWatchMetrics"]  # type: ignore[index]
+    assert directive["Metrics"] == [{"Name": "ExpectedOutcomes", "Unit": "Count"}]
+    assert directive["Dimensions"] == [["service"]]  # what the alarm's one ExpectedOutcomes metric names
+    assert (line["service"], line["function"], line["ExpectedOutcomes"]) == ("backup", "backup-workflow", [1.0])
+
+
+def test_a_real_fault_is_not_counted_as_expected(capsys: pytest.CaptureFixture[str]) -> None:
+    @faults_counted
+    def handler() -> None:
+        raise Broken()
+
+    with pytest.raises(Broken):
+        handler()
+    assert _emitted(capsys.readouterr().out) == []
+
+
+def test_a_count_nothing_reads_as_a_metric_is_a_log_line_and_one_an_alarm_reads_is_a_metric(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from backup.adapters.telemetry import PowertoolsMetrics
+    from backup.domain.stages import Stage
+
+    metrics = PowertoolsMetrics()
+    metrics.count("StepOpened", Stage.HOME_VISIT)
+    metrics.stage_wait(Stage.HOME_VISIT, 2.5 * 86400)
+    metrics.count("NeedsOps")
+    opened, waited, needs_ops = _emitted(capsys.readouterr().out)
+    # what the dashboard's tables query (no metric directive)
+    assert opened == {"measure": "StepOpened", "value": 1, "stage": "HOME_VISIT"}
+    assert waited == {"measure": "StageWaitSeconds", "value": 216000.0, "days": 2.5, "stage": "HOME_VISIT"}
+    [directive] = needs_ops["_aws"]["CloudWatchMetrics"]  # type: ignore[index]
+    assert directive["Metrics"] == [{"Name": "NeedsOps", "Unit": "Count"}]
