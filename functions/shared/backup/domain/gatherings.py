@@ -78,7 +78,7 @@ class GatheringDetails(BaseModel):
     """What staff say about a gathering; checked the same way from the staff page, the command line
     and a direct invoke. Every refusal is one Danish sentence per field."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     kind: GatheringKind
     theme: str = Field(min_length=3, max_length=200)
@@ -133,7 +133,7 @@ class GatheringDetails(BaseModel):
 class Gathering(BaseModel):
     """A network day or a supervision session as stored: its details, status and seats taken."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     details: GatheringDetails
@@ -163,7 +163,7 @@ class Gathering(BaseModel):
 class Invitation(BaseModel):
     """One person's invitation: their link, their answer, and whether they came."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     gathering_id: str
     link_id: str = Field(repr=False)
@@ -219,7 +219,7 @@ def reminder_at(gathering: Gathering, lead_seconds: int) -> datetime:
 class Tally(BaseModel):
     """A gathering's measures: invited, answered yes, on the waiting list, said no, came."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     invited: int = 0
     signed_up: int = 0
