@@ -52,6 +52,21 @@ def _name(kind: GatheringKind) -> str:
     return "netværksdag" if kind is GatheringKind.NETWORK_DAY else "supervision"
 
 
+def _to_person(
+    to: str,
+    subject: str,
+    first_name: str,
+    before: str,
+    gathering: Gathering,
+    after: str,
+    action: str = "Se eller ændr dit svar",
+    calendar: CalendarEntry | None = None,
+) -> Email:
+    """A letter to an invited person: a greeting, what happened, the practical details, what to do."""
+    text = f"Kære {first_name}\n\n{before}\n\n{facts(gathering)}\n\n{after}\n\n{SIGNATURE}"
+    return replace(compose(to, subject, text, action=action), calendar=calendar)
+
+
 def invitation(to: str, first_name: str, gathering: Gathering, page_url: str) -> Email:
     kind = gathering.details.kind
     about = (
@@ -59,22 +74,21 @@ def invitation(to: str, first_name: str, gathering: Gathering, page_url: str) ->
         if kind is GatheringKind.NETWORK_DAY
         else "supervision, hvor du som frivillig kan tale om dit forløb med en erfaren supervisor"
     )
-    email = compose(
+    return _to_person(
         to,
         f"Invitation: {_name(kind)} om {gathering.details.theme}",
-        f"Kære {first_name}\n\n"
-        f"Du er inviteret til {about}.\n\n"
-        f"{facts(gathering)}\n\n"
+        first_name,
+        f"Du er inviteret til {about}.",
+        gathering,
         f"Der er plads til {gathering.details.capacity}. Svar gerne senest {clock.danish(gathering.deadline)}; "
         "indtil da kan du altid ændre dit svar. Er der fuldt, kommer du på venteliste, og vi skriver til dig, "
         "hvis der bliver en plads.\n\n"
         f"Ja, jeg kommer: {page_url}?svar={YES}\n"
         f"Nej tak: {page_url}?svar={NO}\n\n"
-        "I kalenderfilen (vedhæftet) står tid og sted, så du kan lægge det i din kalender.\n\n"
-        f"{SIGNATURE}",
+        "I kalenderfilen (vedhæftet) står tid og sted, så du kan lægge det i din kalender.",
         action="Svar på invitationen",
+        calendar=calendar_entry(gathering, page_url),
     )
-    return replace(email, calendar=calendar_entry(gathering, page_url))
 
 
 def contact_adult_copy(to: str, contact_name: str, youth_first_name: str, gathering: Gathering) -> Email:
@@ -92,43 +106,40 @@ def contact_adult_copy(to: str, contact_name: str, youth_first_name: str, gather
 
 
 def seat_from_waiting_list(to: str, first_name: str, gathering: Gathering, page_url: str) -> Email:
-    email = compose(
+    return _to_person(
         to,
         f"Der er blevet plads til dig: {gathering.details.theme}",
-        f"Kære {first_name}\n\n"
-        "Godt nyt: der er blevet en plads ledig, og du er nu tilmeldt.\n\n"
-        f"{facts(gathering)}\n\n"
-        f"Kan du alligevel ikke komme, så meld gerne fra, så pladsen kan gå videre:\n{page_url}\n\n"
-        f"{SIGNATURE}",
-        action="Se eller ændr dit svar",
+        first_name,
+        "Godt nyt: der er blevet en plads ledig, og du er nu tilmeldt.",
+        gathering,
+        f"Kan du alligevel ikke komme, så meld gerne fra, så pladsen kan gå videre:\n{page_url}",
+        calendar=calendar_entry(gathering, page_url),
     )
-    return replace(email, calendar=calendar_entry(gathering, page_url))
 
 
 def reminder(to: str, first_name: str, gathering: Gathering, page_url: str) -> Email:
-    return compose(
+    return _to_person(
         to,
         f"Påmindelse: {gathering.details.theme} {clock.danish(gathering.starts_at)}",
-        f"Kære {first_name}\n\n"
-        f"Vi glæder os til at se dig.\n\n{facts(gathering)}\n\n"
-        f"Kan du alligevel ikke komme, så sig det gerne her, så en anden kan få pladsen:\n{page_url}\n\n"
-        f"{SIGNATURE}",
-        action="Se eller ændr dit svar",
+        first_name,
+        "Vi glæder os til at se dig.",
+        gathering,
+        f"Kan du alligevel ikke komme, så sig det gerne her, så en anden kan få pladsen:\n{page_url}",
     )
 
 
 def cancelled(to: str, first_name: str, gathering: Gathering, page_url: str) -> Email:
     reason = f"\n\nGrunden: {gathering.cancel_reason}" if gathering.cancel_reason else ""
-    email = compose(
+    return _to_person(
         to,
         f"Aflyst: {gathering.details.theme} {clock.danish(gathering.starts_at)}",
-        f"Kære {first_name}\n\n"
-        f"Vi må desværre aflyse dette arrangement, som du var tilmeldt eller på venteliste til.{reason}\n\n"
-        f"{facts(gathering)}\n\n"
-        "Du skal ikke gøre mere. Vi beklager, og vi håber at se dig en anden gang.\n\n"
-        f"{SIGNATURE}",
+        first_name,
+        f"Vi må desværre aflyse dette arrangement, som du var tilmeldt eller på venteliste til.{reason}",
+        gathering,
+        "Du skal ikke gøre mere. Vi beklager, og vi håber at se dig en anden gang.",
+        action="Åbn siden",
+        calendar=calendar_entry(gathering, page_url, cancelled=True),
     )
-    return replace(email, calendar=calendar_entry(gathering, page_url, cancelled=True))
 
 
 def attendance_request(to: str, gathering: Gathering, tally_signed_up: int, page_url: str) -> Email:
