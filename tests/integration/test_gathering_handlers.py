@@ -180,3 +180,49 @@ def test_a_new_gathering_with_mistakes_is_a_422_with_a_message_per_field_and_not
     answered = staff_request(pages, "POST", "/arrangementer", body)
     assert answered["statusCode"] == 422 and f'id="{field}-error"' in answered["body"]
     assert [g.id for g in invited.list_gatherings()] == ["g1"]
+
+
+def test_staff_give_more_seats_on_the_page_and_the_waiting_list_moves_up_by_letter(pages, invited):
+    invited.create_person(volunteer("v2", Stage.MATCHED, first_name="Jonas", email="j@example.dk"), applied(NOW_UTC()))
+    invited.add_invitation(
+        Invitation(gathering_id="g1", link_id="M" * 43, person_kind="VOLUNTEER", person_id="v2", invited_at=NOW_UTC())
+    )
+    shown = staff_request(pages, "GET", "/arrangementer/g1")
+    assert shown["statusCode"] == 200 and "Mette (frivillig)" in shown["body"]
+    invited.update_details("g1", invited.get_gathering("g1").details.model_copy(update={"capacity": 1}))
+    invited.answer("g1", "L" * 43, True, NOW_UTC())
+    assert invited.answer("g1", "M" * 43, True, NOW_UTC()) is Answer.WAITING
+    form = re.sub(r"capacity=\d+", "capacity=2", _form_of(shown["body"]))
+    changed = staff_request(pages, "POST", "/arrangementer/g1", form.encode())
+    assert changed["statusCode"] == 200 and "Ændringerne er gemt" in changed["body"], changed["body"][-800:]
+    assert invited.get_invitation("g1", "M" * 43).answer is Answer.YES
+    from email import message_from_string, policy
+
+    from tests.integration.conftest import sent_emails
+
+    subjects = [str(message_from_string(m.raw_data, policy=policy.default)["Subject"]) for m in sent_emails()]
+    assert [s for s in subjects if s.startswith("Der er blevet plads til dig")] == [
+        "Der er blevet plads til dig: Din første bolig"
+    ]
+
+
+def NOW_UTC() -> datetime:  # noqa: N802 - reads as the moment
+    return datetime.now(UTC)
+
+
+def _form_of(page: str) -> str:
+    """The edit form's fields as the browser would send them (the one with do=save)."""
+    from urllib.parse import urlencode
+
+    form = page[page.index('value="save"') :]
+    form = form[: form.index("</form>")]
+    fields: list[tuple[str, str]] = [("do", "save")]
+    for name, value in re.findall(
+        r'<input type="(?:text|datetime-local|number)" id="\w+" name="(\w+)" value="([^"]*)"', form
+    ):
+        fields.append((name, value.replace("&amp;", "&")))
+    for name, value in re.findall(r'name="(\w+)" value="([^"]*)" checked', form):
+        fields.append((name, value))
+    for name, value in re.findall(r'<select id="\w+" name="(\w+)"[^>]*>.*?<option value="([^"]*)" selected', form):
+        fields.append((name, value))
+    return urlencode(fields)
