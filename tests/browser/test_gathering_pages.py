@@ -109,3 +109,38 @@ def test_staff_cancel_a_network_day_after_being_asked_once_more(stack: Any, page
     assert "Arrangementet er aflyst" in page.get_by_role("status").inner_text()
     assert "Aflyst (Underviseren er syg)" in page.locator("dl").inner_text()
     assert page.get_by_role("button", name="Aflys arrangementet").count() == 0
+
+
+def test_staff_record_who_came_once_it_has_begun(stack: Any, page: Any) -> None:
+    import time
+
+    import requests
+
+    from local_stack.client import hidden_fields
+
+    tag = uuid.uuid4().hex[:6]
+    name = f"Ida{tag}x"  # first names of their own: other tests' volunteers are invited too
+    people = matched_volunteers(stack, 2, name=name)
+    theme = f"Mad for få penge {tag}"
+    create(stack, starts_in=25, deadline_in=20, theme=theme)
+    for person_id, email in people:
+        link, _ = invitation_link(stack, email, theme)
+        session = requests.Session()
+        fields = hidden_fields(session.get(link, timeout=30).text)
+        assert "Du er tilmeldt" in session.post(link, data={**fields, "svar": "ja"}, timeout=30).text
+    sign_in_to_gatherings(stack, page)
+    page.get_by_role("link", name=theme).click()
+    page.get_by_role("heading", level=1, name=theme).wait_for(timeout=15_000)
+    deadline = time.monotonic() + 60
+    while page.get_by_role("heading", name="Fremmøde").count() == 0 and time.monotonic() < deadline:
+        time.sleep(3)  # it has not begun: the page offers no attendance yet
+        page.get_by_role("link", name="Alle arrangementer").click()
+        page.get_by_role("link", name=theme).click()
+        page.get_by_role("heading", level=1, name=theme).wait_for(timeout=15_000)
+    assert axe_violations(page) == []
+    page.get_by_label(f"{name}0 (frivillig)").check()
+    page.get_by_role("button", name="Gem fremmøde").click()
+    page.get_by_role("status").get_by_text("Fremmøde gemt: 1 mødte op").wait_for(timeout=15_000)
+    came = page.get_by_role("row").filter(has_text=f"{name}0")
+    assert "Ja" in came.inner_text()
+    assert axe_violations(page) == []

@@ -54,13 +54,13 @@ def repository(stack):
     return DynamoRepository(stack.table, resource)
 
 
-def matched_volunteers(stack, count):
+def matched_volunteers(stack, count, name="Frivillig"):
     """Volunteers in a match in Nordjylland, straight into the table (their journeys are other tests')."""
     repo, people = repository(stack), []
     for n in range(count):
         person_id = f"gv{uuid.uuid4().hex[:10]}"
         email = f"{person_id}@example.org"
-        record = volunteer(person_id, Stage.MATCHED, first_name=f"Frivillig{n}", email=email, postcode="9000")
+        record = volunteer(person_id, Stage.MATCHED, first_name=f"{name}{n}", email=email, postcode="9000")
         repo.create_person(record, Event(at=datetime.now(UTC), kind=EventKind.APPLIED, by="test"))
         people.append((person_id, email))
     return people
