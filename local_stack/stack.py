@@ -34,6 +34,8 @@ LOCAL_PARAMETERS = {
     "OpsEmail": "drift@rodekors.example",
     "ReminderDelaySeconds": "120",
     "MaxReminders": "2",
+    # a network day's reminder 30 s before it starts, not two days
+    "GatheringReminderLeadSeconds": "30",
 }
 
 

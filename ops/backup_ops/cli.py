@@ -19,7 +19,7 @@ from backup.domain.stage_limits import (
     parse_stage_limits,
 )
 from backup.domain.stages import Stage
-from backup_ops import views
+from backup_ops import events, views
 from backup_ops.discovery import OpsError, Target, connect, explain
 
 DESCRIPTION = """\
@@ -196,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="change limits (days, fractions allowed; other stages keep theirs); default: "
         + format_stage_limits(DEFAULT_STAGE_LIMIT_DAYS),
     )
+    events.add_commands(command, _add_common)
     return parser
 
 
@@ -395,6 +396,8 @@ def run(args: argparse.Namespace, target: Target, out: TextIO) -> None:
             )
         result = views.erase(target, args.application_id, kind=args.kind)
         printer = print_erased
+    elif args.command == "events":
+        result, printer = events.run(args, target)
     elif args.command in {"retry", "end"}:
         result = views.after_failure(target, args.application_id, args.command, args.notes, kind=args.kind)
         printer = print_chosen

@@ -76,7 +76,13 @@ def test_a_long_wait_in_the_pool_carries_on_in_a_new_run_of_the_same_machine(nam
     assert "received" in first["Default"]
 
 
-@pytest.mark.parametrize("name", MACHINES)
+# A gathering's run is no one's journey: its tasks are safe to run again (letters go once), and a
+# task that still fails after its retries fails the run, which its own alarms report to ops
+# (test_a_failed_gathering_run_alarms_ops). Every other machine waits for ops.
+JOURNEYS = [name for name in MACHINES if name != "gathering"]
+
+
+@pytest.mark.parametrize("name", JOURNEYS)
 def test_whatever_still_fails_waits_for_ops_instead_of_ending_the_journey(name):
     states = _states(name)
     for state_name, state in states.items():
@@ -84,6 +90,24 @@ def test_whatever_still_fails_waits_for_ops_instead_of_ending_the_journey(name):
             catch_all = [c for c in state.get("Catch", []) if c["ErrorEquals"] == ["States.ALL"]]
             assert catch_all, state_name
             assert states[catch_all[0]["Next"]]["Resource"].endswith(".waitForTaskToken"), state_name
+
+
+def test_a_failed_gathering_run_alarms_ops():
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    resources = yaml.load((ROOT / "template.yaml").read_text(), Loader=Loader)["Resources"]  # noqa: S506
+    states = _states("gathering")
+    tasks = [s for s in states.values() if s["Type"] == "Task"]
+    assert len(tasks) == 3 and all(t["Retry"] == generate.RETRY for t in tasks)
+    alarms = {name for name, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    for metric in ("ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"):
+        assert f"Gathering{metric}Alarm" in alarms
+        (watched,) = resources[f"Gathering{metric}Alarm"]["Properties"]["Metrics"]
+        assert watched["MetricStat"]["Metric"]["MetricName"] == metric
 
 
 @pytest.mark.parametrize("name", MACHINES)
@@ -156,7 +180,7 @@ def test_the_consultants_proposal_steps_remind_and_wait_again_until_their_link_e
     )
 
 
-@pytest.mark.parametrize("name", MACHINES)
+@pytest.mark.parametrize("name", JOURNEYS)  # a gathering's run waits for no one's decision
 def test_no_wait_moves_anyone_on_its_result_alone_the_next_state_confirms_it_against_the_links(name):
     """A forged or replayed task token must not move a person: every wait for a human's decision (or
     a match) is followed by a task that reads the used links, and only that task's outcome decides."""

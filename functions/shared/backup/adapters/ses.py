@@ -58,6 +58,11 @@ class SesMailer:
         # (an 8-bit part is read wrongly by some)
         message.set_content(email.text, charset="utf-8", cte="quoted-printable")
         message.add_alternative(email.html, subtype="html", charset="utf-8", cte="quoted-printable")
+        if email.calendar is not None:  # an invitation's .ics file: the message becomes multipart/mixed
+            from backup.adapters.calendar_file import CONTENT_TYPE, FILENAME, ics
+
+            maintype, subtype = CONTENT_TYPE
+            message.add_attachment(ics(email.calendar), maintype=maintype, subtype=subtype, filename=FILENAME)
         request: dict[str, Any] = {
             "FromEmailAddress": self.sender,
             "Destination": {"ToAddresses": [email.to]},

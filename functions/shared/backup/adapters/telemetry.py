@@ -61,6 +61,15 @@ class PowertoolsMetrics:
         _log_measure("StageWaitSeconds", stage, seconds, days=round(seconds / SECONDS_PER_DAY, 2))
 
 
+class PowertoolsGatheringMeasures:
+    """The gatherings' measures (backup.usecases.gathering_ports): log lines with the region, which
+    the dashboard's table sums per region (a log query: no custom metric to pay for)."""
+
+    def measure(self, name: str, region: str, value: int = 1) -> None:
+        if value:
+            print(json.dumps({"measure": name, "value": value, "region": region}, ensure_ascii=False))
+
+
 # Outcomes a run takes its own branch for: raised as errors so the definition can catch them by
 # name, so Lambda counts them in its Errors metric. They are counted here as ExpectedOutcomes too,
 # and the errors alarm watches the sum of every function's Errors minus ExpectedOutcomes: a real

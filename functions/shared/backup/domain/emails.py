@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from html import escape
 from urllib.parse import urlsplit
 
+from backup.domain.calendar_entry import CalendarEntry
 from backup.domain.regions import PROGRAMME, Contact
 from backup.domain.stages import YOUTH_STEPS, Stage
 from backup.domain.text_rules import one_line
@@ -23,6 +24,7 @@ class Email:
     text: str
     html: str
     action: str = "Åbn siden"
+    calendar: CalendarEntry | None = None  # sent along as an .ics file (backup.adapters.calendar_file)
 
 
 SIGNATURE = "Venlig hilsen\nRøde Kors BackUp"
@@ -477,7 +479,7 @@ def with_footer(
         lines.append(f"Vil du ikke længere være med, kan du til enhver tid sige fra her:\n{withdraw_url}")
     lines.append(f"{PRIVACY_LINK_TEXT}: {privacy_url}")
     text = f"{email.text}\n\n--\n" + "\n\n".join(lines)
-    return compose(email.to, email.subject, text, email.action)
+    return replace(compose(email.to, email.subject, text, email.action), calendar=email.calendar)
 
 
 def referral_withdrawn(to: str, contact_name: str, first_name: str) -> Email:

@@ -52,6 +52,8 @@ class EventKind(str, Enum):
     STILL_ACTIVE = "STILL_ACTIVE"  # ... and answered that they carry on
     CLOSED_INACTIVE = "CLOSED_INACTIVE"  # ... or that they stop, or did not answer in time
     DATA_EXPORTED = "DATA_EXPORTED"  # ops gave the person what is held about them (art. 15/20)
+    GATHERING_ANSWERED = "GATHERING_ANSWERED"  # a network day or supervision: yes, no or the waiting list
+    GATHERING_ATTENDED = "GATHERING_ATTENDED"  # ... and, after it, whether they came
 
 
 class Event(BaseModel):

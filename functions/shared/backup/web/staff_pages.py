@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 
 from backup.web.html import e, layout, message_page
 
-STAFF_PAGES = (("/konsulent", "Mine åbne trin"), ("/recruitment", "Rekrutteringsbehov"))
+STAFF_PAGES = (
+    ("/konsulent", "Mine åbne trin"),
+    ("/recruitment", "Rekrutteringsbehov"),
+    ("/arrangementer", "Netværksdage og supervision"),
+)
 
 
 def sign_in_page() -> str:
@@ -40,11 +45,33 @@ SCRIPT = """
   var form = document.getElementById("sign-in"), status = document.getElementById("status"), session = "";
   function say(text) { status.innerHTML = ""; var p = document.createElement("p"); p.className = "error";
     p.textContent = text; status.appendChild(p); status.focus(); }
-  async function show(token, page) {
-    var answer = await fetch(page, {headers: {"Authorization": "Bearer " + token, "Accept": "text/html"}});
-    if (answer.status === 401) { sessionStorage.removeItem("backup-staff-token"); say("Log venligst ind igen."); return; }
+  var staffPaths = STAFF_PATHS;
+  function isStaff(path) { return staffPaths.some(function (p) { return path === p || path.indexOf(p + "/") === 0; }); }
+  async function show(token, page, options) {
+    var request = Object.assign({headers: {"Authorization": "Bearer " + token, "Accept": "text/html"}}, options || {});
+    var answer = await fetch(page, request);
+    if (answer.status === 401) {
+      sessionStorage.removeItem("backup-staff-token");
+      if (form.isConnected) { say("Log venligst ind igen."); } else { location.replace("/staff"); }
+      return;
+    }
     var html = await answer.text();
     document.open(); document.write(html); document.close();
+    history.replaceState(null, "", "/staff?side=" + encodeURIComponent(page));
+    // the staff pages' own links and forms go through here too, with the token
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (!link || link.origin !== location.origin || !isStaff(link.pathname)) { return; }
+      event.preventDefault(); show(token, link.pathname);
+    });
+    document.addEventListener("submit", function (event) {
+      var sent = event.target, path = new URL(sent.action, location.href).pathname;
+      if (!isStaff(path)) { return; }
+      event.preventDefault();
+      show(token, path, {method: "POST", body: new URLSearchParams(new FormData(sent)),
+        headers: {"Authorization": "Bearer " + token, "Accept": "text/html",
+          "Content-Type": "application/x-www-form-urlencoded"}});
+    });
   }
   var saved = sessionStorage.getItem("backup-staff-token");
   if (saved) { show(saved, new URLSearchParams(location.search).get("side") || "/konsulent"); }
@@ -66,6 +93,7 @@ SCRIPT = """
   });
 })();
 """
+SCRIPT = SCRIPT.replace("STAFF_PATHS", json.dumps([path for path, _ in STAFF_PAGES]))
 # The pages' policy forbids scripts; the sign-in page allows exactly this one (by its hash) and
 # fetches from its own origin only.
 SIGN_IN_POLICY = (
