@@ -24,13 +24,14 @@ from backup.usecases.gatherings import InThePast, NotOpen, page_path
 from backup.web import csrf
 from backup.web.gathering_pages import answered_page, asked_answer, closed_page, signup_page, unknown_page
 from backup.web.gathering_staff_pages import confirm_cancel_page, details_from_form, gathering_page, list_page
-from backup.web.html import message_page
+from backup.web.html import message_page, name_in_footer
 from backup.web.http import BadRequest, html, read_body
 
 logger = Logger()
 tracer = Tracer()
 app = APIGatewayHttpResolver()
 wiring = GatheringWiring(GatheringConfig.from_env())
+name_in_footer(wiring.config.programme_contact())  # whom every page names as the person to reach
 MAX_ID = 128
 
 

@@ -5,7 +5,7 @@ that is empty, from the request (the API's own address): it cannot name its own 
 from __future__ import annotations
 
 from backup.adapters.dynamodb_gatherings import DynamoGatherings
-from backup.adapters.environment import EnvConfig
+from backup.adapters.environment import ContactConfig
 from backup.adapters.ses import SesMailer
 from backup.adapters.stepfunctions import StepFunctionsExecutions
 from backup.adapters.telemetry import PowertoolsGatheringMeasures
@@ -17,10 +17,9 @@ from backup.usecases.gatherings import Gatherings
 from backup.usecases.letters import Letters
 
 
-class GatheringConfig(EnvConfig):
+class GatheringConfig(ContactConfig):
     table_name: str
     sender_email: str
-    consultant_email: str
     ops_email: str
     public_base_url: str = ""
     gathering_state_machine_arn: str = ""  # the pages' function starts no runs
@@ -43,7 +42,18 @@ class GatheringWiring:
         url = self.config.public_base_url or base_url or ""
         if url not in self._built:
             # the letters need only the web address and the privacy page; no steps are opened here
-            settings = Settings(url, self.config.consultant_email, self.config.ops_email, 0, 1)
+            # and whom each reader can ask (their region's consultant), as every letter says
+            contacts = self.config.contacts()
+            settings = Settings(
+                url,
+                contacts.default.email,
+                self.config.ops_email,
+                0,
+                1,
+                regional_consultants=contacts.regional,
+                consultant_name=contacts.default.name,
+                consultant_phone=contacts.default.phone,
+            )
             letters = Letters(self.store, self.mailer, settings, clock.now)
             self._built[url] = Gatherings(
                 self.store,
