@@ -24,6 +24,7 @@ from backup.domain.match_choices import check_match_decision, no_unconfirmed
 from backup.domain.records import Person, ProposalRecord, Record
 from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS
 from backup.domain.step_fields import check_step_fields, recorded_values, rejection_unconfirmed
+from backup.domain.support import SUPPORT_LINKS, check_in_number, check_support_decision
 from backup.usecases.delivery import Deliverer
 from backup.usecases.inactivity import CHOICES as ACTIVITY_CHOICES
 from backup.usecases.inactivity import ActivityAnswers
@@ -44,6 +45,7 @@ from backup.web.decision_pages import (
 from backup.web.html import message_page
 from backup.web.http import BadRequest, html, problem, read_body
 from backup.web.match_pages import answered_page, confirm_no_page, continue_page, intro_page, proposal_page
+from backup.web.support_pages import check_in_page, confirm_roles_page, roles_page, support_recorded_page
 from backup.web.withdraw_pages import withdraw_page, withdrawn_page
 
 
@@ -93,6 +95,8 @@ def show_decision(link_id: str) -> Response[str]:
 def _page(
     link: Link, record: Record, token: str, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
 ) -> str:
+    if link.kind in SUPPORT_LINKS and isinstance(record, ProposalRecord):
+        return _support_page(link, record, token, values, errors)
     if isinstance(record, ProposalRecord):
         return _match_page(link, record, token, values, errors)
     if link.kind is LinkKind.OPS:
@@ -122,6 +126,24 @@ def _match_page(
     if link.kind is LinkKind.INTRO:
         return intro_page(link, youth.first_name, volunteer.first_name, token, values, errors)
     return continue_page(link, _answering(link, match).first_name, token)
+
+
+def _support_page(
+    link: Link,
+    match: ProposalRecord,
+    token: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
+    """A match's support links: the roles agreement, a check-in, the contact adult's confirmation."""
+    youth = repository.get_young_person(match.youth_id)
+    if link.kind is LinkKind.ROLES_CONFIRM:
+        return confirm_roles_page(youth.first_name, match.roles, token)
+    volunteer = repository.get_volunteer(match.volunteer_id)
+    if link.kind is LinkKind.ROLES:
+        return roles_page(youth.first_name, volunteer.first_name, token, values, errors)
+    number = check_in_number(len(match.check_ins), match.check_ins_missed)
+    return check_in_page(youth.first_name, volunteer.first_name, number, match.roles, token, values, errors)
 
 
 def _answering(link: Link, match: ProposalRecord) -> Person:
@@ -156,6 +178,14 @@ def decide(link_id: str) -> Response[str]:
                 422, message_page("Vælg en handling", "Vælg enten at prøve trinnet igen eller at afslutte forløbet.")
             )
         details: dict[str, str] = {}
+    elif link.kind in SUPPORT_LINKS:
+        assert isinstance(record, ProposalRecord)
+        number = check_in_number(len(record.check_ins), record.check_ins_missed)
+        decision, details, errors = check_support_decision(link.kind, form, clock.now().date(), number)
+        if errors:
+            return csrf.page_with_token(
+                app, 422, lambda token: _page(link, record, token, form, errors), f"/decisions/{link_id}"
+            )
     elif link.kind in MATCH_LINKS:
         assert isinstance(record, ProposalRecord)
         if link.kind is LinkKind.CONTINUE and decision == "back":  # back from "are you sure?"
@@ -198,6 +228,8 @@ def decide(link_id: str) -> Response[str]:
     logger.info("link decided", extra={"link_kind": link.kind.value, "decision": decision.split(":")[0]})
     if link.kind is LinkKind.OPS:
         return html(200, ops_decided_page(decided, decision))
+    if link.kind in SUPPORT_LINKS:
+        return html(200, support_recorded_page(decided))
     if link.kind in MATCH_LINKS:
         return html(200, answered_page(decided, decision))
     return html(200, decided_page(decided, decision))

@@ -19,6 +19,10 @@ EXPECTED = {
     "WorkflowFunction": TABLE_RW
     | MAIL
     | {"dynamodb:ConditionCheckItem", "lambda:InvokeFunction", "states:StartExecution"},
+    # a match's support run: starts the support machine's executions (its first, and each year's next)
+    "SupportFunction": TABLE_RW
+    | MAIL
+    | {"dynamodb:ConditionCheckItem", "lambda:InvokeFunction", "states:StartExecution"},
     "MatchingFunction": TABLE_RW
     | MAIL
     | {"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "lambda:InvokeFunction", "states:StartExecution"},
@@ -96,12 +100,12 @@ def test_the_functions_that_owe_task_results_may_invoke_the_links_function_and_n
                 assert statement["Resource"] == {"Fn::GetAtt": ["ScreeningFunction", "Arn"]}, name
 
 
-def test_the_state_machines_invoke_only_the_workflow_and_matching_functions():
+def test_the_state_machines_invoke_only_the_workflow_matching_and_support_functions():
     machines = tpl.resources_of(tpl.load(), "AWS::Serverless::StateMachine")
     for name, machine in machines.items():
         policies = machine["Properties"]["Policies"]
         invoked = {p["LambdaInvokePolicy"]["FunctionName"]["Ref"] for p in policies if "LambdaInvokePolicy" in p}
-        assert invoked <= {"WorkflowFunction", "MatchingFunction"}, name
+        assert invoked <= {"WorkflowFunction", "MatchingFunction", "SupportFunction"}, name
         others = {a for p in policies if "Statement" in p for s in p["Statement"] for a in s["Action"]}
         assert others and all(action.startswith("logs:") for action in others), name  # log delivery only
 

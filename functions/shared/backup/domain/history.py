@@ -51,6 +51,12 @@ class EventKind(str, Enum):
     STILL_ACTIVE = "STILL_ACTIVE"  # ... and answered that they carry on
     CLOSED_INACTIVE = "CLOSED_INACTIVE"  # ... or that they stop, or did not answer in time
     DATA_EXPORTED = "DATA_EXPORTED"  # ops gave the person what is held about them (art. 15/20)
+    # a match's support (backup.domain.support)
+    SUPPORT_STARTED = "SUPPORT_STARTED"
+    ROLES_AGREED = "ROLES_AGREED"
+    ROLES_CONFIRMED = "ROLES_CONFIRMED"
+    CHECK_IN = "CHECK_IN"
+    CHECK_IN_MISSED = "CHECK_IN_MISSED"
 
 
 class Event(BaseModel):

@@ -246,12 +246,23 @@ class ProposalRecord(Record):
     answers: dict[Party, str] = Field(default_factory=dict)
     outcome: str | None = None  # declined or both_yes, written once
     nudged: bool = False
+    # after MATCHED, the match's support (backup.domain.support): which support run is current
+    # (None: none yet), the roles as agreed and as the contact adult confirmed them, and the check-ins
+    support_run: int | None = None
+    roles: Evidence | None = None
+    roles_confirm_link_id: str | None = None
+    roles_confirmed: Evidence | None = None
+    check_ins: dict[str, Evidence] = Field(default_factory=dict)
+    check_ins_missed: int = 0
+    support_paused: bool = False
 
     @property
     def candidates(self) -> tuple[Candidate, ...]:
         return (self.chosen, *self.alternatives)
 
     def waits_on(self, link: Link) -> bool:
+        if self.stage is Stage.MATCHED and link.kind in {LinkKind.ROLES, LinkKind.CHECK_IN}:
+            return self.open_link_id == link.link_id and not self.support_paused  # a support step
         if self.stage.is_final or self.stage is Stage.MATCHED:
             return False
         return link.link_id in self.answer_links.values() or self.open_link_id == link.link_id

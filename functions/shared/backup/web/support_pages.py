@@ -1,0 +1,146 @@
+"""Pages behind a match's support links: the consultant records the roles agreed with the contact
+adult and each check-in; the contact adult confirms the roles with one tap."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backup.domain.evidence import Evidence
+from backup.domain.links import Link, LinkKind
+from backup.domain.support import HOW, WITH_WHOM
+from backup.web.html import (
+    NOTES_HINT,
+    checkbox_group,
+    definition_list,
+    e,
+    error_summary,
+    layout,
+    message_page,
+    text_field,
+)
+
+LABELS = {
+    "volunteer_role": "Den frivilliges rolle",
+    "professional_role": "Kontaktpersonens eller efterværnets rolle",
+    "contact": "Sådan når de hinanden",
+    "check_in_date": "Dato for samtalen",
+    "with_whom": "Hvem talte du med",
+    "how": "Hvordan går det",
+    "activities": "Hvad vil de lave sammen",
+    "frequency": "Hvor tit vil de ses",
+    "notes": "Noter",
+}
+
+
+def _form(csrf_token: str, fields: str, button: str) -> str:
+    return f"""<form method="post">
+<input type="hidden" name="csrf_token" value="{e(csrf_token)}">
+<input type="hidden" name="decision" value="recorded">
+{fields}
+<button type="submit">{e(button)}</button>
+</form>"""
+
+
+def roles_page(
+    youth_name: str,
+    volunteer_name: str,
+    csrf_token: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
+    values = values or {}
+    errors = errors or {}
+    fields = "".join(
+        (
+            text_field("volunteer_role", LABELS["volunteer_role"], values, errors, multiline=True, maxlength=2000),
+            text_field(
+                "professional_role",
+                LABELS["professional_role"],
+                values,
+                errors,
+                multiline=True,
+                maxlength=2000,
+                hint="Den frivillige supplerer den professionelle støtte; skriv, hvad der fortsat ligger hos dem.",
+            ),
+            text_field("contact", LABELS["contact"], values, errors, multiline=True, maxlength=2000),
+            text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False, hint=NOTES_HINT),
+        )
+    )
+    body = f"""
+<h1>Rollefordeling: {e(youth_name)} og {e(volunteer_name)}</h1>
+{error_summary(errors, LABELS)}
+<p>Skriv, hvad I har aftalt med kontaktpersonen eller efterværnet: hvem gør hvad, og hvordan når I
+hinanden. Kontaktpersonen får aftalen til bekræftelse.</p>
+{_form(csrf_token, fields, "Gem aftalen")}"""
+    return layout("Rollefordeling", body)
+
+
+def check_in_page(
+    youth_name: str,
+    volunteer_name: str,
+    number: int,
+    roles: Evidence | None,
+    csrf_token: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
+    values = values or {}
+    errors = errors or {}
+    chosen = values.get("with_whom", [])
+    whom = chosen if isinstance(chosen, list) else [chosen]
+    how = str(values.get("how", ""))
+    first = number == 1
+    fields = [
+        text_field("check_in_date", LABELS["check_in_date"], values, errors, kind="date"),
+        checkbox_group("with_whom", LABELS["with_whom"], WITH_WHOM.items(), whom, errors),
+        checkbox_group("how", LABELS["how"], HOW.items(), [how], errors, kind="radio"),
+    ]
+    if first:
+        fields += [
+            text_field("activities", LABELS["activities"], values, errors, multiline=True, maxlength=2000),
+            text_field("frequency", LABELS["frequency"], values, errors, maxlength=200, hint="For eksempel: hver uge."),
+        ]
+    fields.append(text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False, hint=NOTES_HINT))
+    agreed = (
+        "<h2>Den aftalte rollefordeling</h2>"
+        + definition_list(
+            (LABELS[name], roles.fields.get(name, "")) for name in ("volunteer_role", "professional_role", "contact")
+        )
+        if roles
+        else ""
+    )
+    body = f"""
+<h1>Opfølgning nr. {number}: {e(youth_name)} og {e(volunteer_name)}</h1>
+{error_summary(errors, LABELS)}
+<p>Registrér samtalen: hvornår, med hvem, og hvordan det går.</p>
+{_form(csrf_token, "".join(fields), "Gem opfølgningen")}
+{agreed}"""
+    return layout("Opfølgning", body)
+
+
+def confirm_roles_page(youth_name: str, roles: Evidence | None, csrf_token: str) -> str:
+    rows = (
+        definition_list(
+            (LABELS[name], roles.fields.get(name, "")) for name in ("volunteer_role", "professional_role", "contact")
+        )
+        if roles
+        else ""
+    )
+    body = f"""
+<h1>Rollefordelingen om {e(youth_name)}</h1>
+<p>Sådan har konsulenten i Røde Kors skrevet jeres aftale ned. Passer den, så bekræft den her. Passer den
+ikke, så kontakt konsulenten; så retter I den sammen.</p>
+{rows}
+<form method="post">
+<input type="hidden" name="csrf_token" value="{e(csrf_token)}">
+<button type="submit" name="decision" value="confirmed">Ja, det er det, vi har aftalt</button>
+</form>"""
+    return layout("Bekræft rollefordelingen", body)
+
+
+def support_recorded_page(link: Link) -> str:
+    if link.kind is LinkKind.ROLES:
+        return message_page("Aftalen er gemt", "Tak. Kontaktpersonen får den nu til bekræftelse.")
+    if link.kind is LinkKind.ROLES_CONFIRM:
+        return message_page("Tak for bekræftelsen", "Aftalen er bekræftet. Du skal ikke gøre mere.")
+    return message_page("Opfølgningen er gemt", "Tak. Du får et nyt link, når den næste opfølgning skal finde sted.")

@@ -1,0 +1,181 @@
+"""A match's support on the in-memory adapters: the roles agreement and its confirmation by the
+contact adult, check-ins on their schedule with reminders and ops, and the run carried on before a
+year. The rules that protect the pair are written as attacks: a forged result, a replayed link, a
+check-in on a paused match, support for a proposal that is no match."""
+
+from datetime import timedelta
+
+import pytest
+
+from backup.domain.errors import Conflict
+from backup.domain.history import EventKind
+from backup.domain.kinds import Party, RecordKind
+from backup.domain.links import DeadLink, LinkKind
+from backup.domain.stages import Stage
+from backup.domain.support import CheckInSchedule, support_execution
+from backup.domain.transitions import TransitionRefused
+from backup.usecases.support import Support
+
+from .test_proposals import OPS, asked, consultant, pool  # noqa: F401 - the fixtures that make a match
+
+MATCH = RecordKind.MATCH
+FIRST, MONTHLY = 1000, 3000
+ROLES = {"volunteer_role": "Hverdagsstøtte", "professional_role": "Bolig og økonomi", "contact": "SMS"}
+CHECK = {"check_in_date": "2026-11-25", "with_whom": "volunteer,youth", "how": "godt"}
+
+
+@pytest.fixture
+def matched(asked):  # noqa: F811
+    world, proposal_id, links = asked
+    for party in (Party.YOUTH, Party.VOLUNTEER):
+        world.decisions.decide(links[party].link_id, "yes")
+    world.proposals.matched(proposal_id)
+    world.support = Support(
+        world.repository,
+        world.letters,
+        world.steps,
+        world.executions,
+        world.settings,
+        CheckInSchedule(FIRST, MONTHLY),
+        world.clock,
+        world.metrics,
+        world.safeguards,
+    )
+    world.support.begin(proposal_id)
+    return world, proposal_id
+
+
+def _open(world, proposal_id, kind, token):
+    world.results.waiting.add(token)
+    world.support.open(proposal_id, kind, token)
+    return world.repository.get_link(world.repository.get_proposal(proposal_id).open_link_id)
+
+
+def _kinds(world, proposal_id):
+    return [e.kind for e in world.repository.history(MATCH, proposal_id)]
+
+
+def test_support_begins_once_for_a_confirmed_match(matched):
+    world, proposal_id = matched
+    world.support.begin(proposal_id)  # a retried task starts nothing twice
+    assert world.executions.names.count(support_execution(proposal_id)) == 1
+    assert world.repository.get_proposal(proposal_id).support_run == 1
+    assert _kinds(world, proposal_id).count(EventKind.SUPPORT_STARTED) == 1
+
+
+def test_support_for_a_proposal_that_is_no_match_is_refused_and_alarmed(consultant):  # noqa: F811
+    world, proposal_id = consultant
+    support = Support(
+        world.repository,
+        world.letters,
+        world.steps,
+        world.executions,
+        world.settings,
+        CheckInSchedule(FIRST, MONTHLY),
+        world.clock,
+        world.metrics,
+        world.safeguards,
+    )
+    with pytest.raises(TransitionRefused):
+        support.begin(proposal_id)
+    assert support_execution(proposal_id) not in world.executions.names
+    assert EventKind.SAFEGUARDING_ALARM in _kinds(world, proposal_id)
+
+
+def test_the_roles_are_recorded_and_the_contact_adult_confirms_them_by_link(matched):
+    world, proposal_id = matched
+    link = _open(world, proposal_id, LinkKind.ROLES, "roles-1")
+    assert [m for m in world.mailer.to("k@rodekors.example") if "aftal rollerne" in m.subject]
+    world.decisions.decide(link.link_id, "recorded", "", ROLES)
+    assert world.results.resumed[-1] == ("roles-1", {"outcome": "recorded", "link_id": link.link_id})
+    assert world.support.confirm(proposal_id, "ROLES", {}, "test") == "recorded"
+    world.support.confirm(proposal_id, "ROLES", {}, "test")  # a retry asks the contact adult once
+    asked_to_confirm = [m for m in world.mailer.to("k@example.org") if "Bekræft rollefordelingen" in m.subject]
+    assert len(asked_to_confirm) == 1
+    match = world.repository.get_proposal(proposal_id)
+    assert match.roles is not None and match.roles.fields["contact"] == "SMS"
+    world.decisions.decide(match.roles_confirm_link_id, "confirmed")
+    assert world.repository.get_proposal(proposal_id).roles_confirmed is not None
+    with pytest.raises(DeadLink):  # the confirmation is used once
+        world.decisions.decide(match.roles_confirm_link_id, "confirmed")
+
+
+def test_check_ins_fall_due_twice_in_the_first_month_then_monthly(matched):
+    world, proposal_id = matched
+    started = world.clock()
+    assert world.support.next_check_in(proposal_id, started) == (FIRST, False, False)
+    for number in (1, 2, 3):
+        world.clock.at += timedelta(seconds=FIRST)
+        link = _open(world, proposal_id, LinkKind.CHECK_IN, f"check-{number}")
+        assert [m for m in world.mailer.to("k@rodekors.example") if f"opfølgning nr. {number} " in m.subject]
+        values = {**CHECK, "activities": "Fodbold", "frequency": "Hver uge"} if number == 1 else CHECK
+        world.decisions.decide(link.link_id, "recorded", "Det går fint", values)
+        assert world.support.confirm(proposal_id, "CHECK_IN", {}, "test") == "recorded"
+    assert world.support.next_check_in(proposal_id, started)[0] == MONTHLY
+    check_ins = world.repository.get_proposal(proposal_id).check_ins
+    assert len(check_ins) == 3
+    first = min(check_ins.values(), key=lambda c: c.decided_at)
+    assert first.fields["activities"] == "Fodbold" and first.fields["how"] == "godt"
+
+
+def test_a_check_in_nobody_records_reminds_then_tells_ops_then_counts_as_missed(matched):
+    world, proposal_id = matched
+    link = _open(world, proposal_id, LinkKind.CHECK_IN, "check-1")
+    for _ in range(3):
+        world.clock.at += timedelta(seconds=60)
+        world.support.remind(proposal_id, LinkKind.CHECK_IN)
+    assert len([m for m in world.mailer.to("k@rodekors.example") if m.subject.startswith("Påmindelse")]) == 2
+    assert [m for m in world.mailer.to(OPS) if "ikke registreret" in m.subject]
+    world.clock.at = link.expires_at
+    assert world.support.remind(proposal_id, LinkKind.CHECK_IN).expired is True
+    world.support.missed(proposal_id)
+    match = world.repository.get_proposal(proposal_id)
+    assert match.check_ins_missed == 1 and EventKind.CHECK_IN_MISSED in _kinds(world, proposal_id)
+    assert [m for m in world.mailer.to("k@rodekors.example") if "blev ikke til noget" in m.subject]
+    assert world.support.number(match) == 2
+
+
+def test_a_result_no_used_link_backs_records_nothing_and_raises_the_alarm(matched):
+    world, proposal_id = matched
+    _open(world, proposal_id, LinkKind.CHECK_IN, "check-1")
+    assert world.support.confirm(proposal_id, "CHECK_IN", {"outcome": "recorded"}, "a direct invoke") == "forged"
+    assert EventKind.SAFEGUARDING_ALARM in _kinds(world, proposal_id)
+    assert world.repository.get_proposal(proposal_id).check_ins == {}
+
+
+def test_a_used_check_in_link_replayed_records_nothing_more(matched):
+    world, proposal_id = matched
+    link = _open(world, proposal_id, LinkKind.CHECK_IN, "check-1")
+    world.decisions.decide(link.link_id, "recorded", "", CHECK)
+    with pytest.raises(DeadLink):
+        world.decisions.decide(link.link_id, "recorded", "", {**CHECK, "how": "svaert"})
+    (kept,) = world.repository.get_proposal(proposal_id).check_ins.values()
+    assert kept.fields["how"] == "godt"
+
+
+def test_a_paused_match_gets_no_check_in(matched):
+    world, proposal_id = matched
+    world.repository.update(MATCH, proposal_id, set={"support_paused": True})
+    assert world.support.due(proposal_id) == (False, False)
+    with pytest.raises(Conflict):  # a direct invoke cannot open one either: the write expects no pause
+        _open(world, proposal_id, LinkKind.CHECK_IN, "check-1")
+    assert not [m for m in world.mailer.to("k@rodekors.example") if "opfølgning nr." in m.subject]
+
+
+def test_a_closed_match_ends_its_support(matched):
+    world, proposal_id = matched
+    world.repository.update(MATCH, proposal_id, set={"stage": Stage.CLOSED})
+    assert world.support.next_check_in(proposal_id, world.clock())[2] is True
+    assert world.support.due(proposal_id) == (False, True)
+
+
+def test_a_run_carries_on_in_a_new_one_before_its_lifetime_is_up(matched):
+    world, proposal_id = matched
+    lifetime = world.settings.run_lifetime_seconds
+    started = world.clock() - timedelta(seconds=lifetime - FIRST)
+    assert world.support.next_check_in(proposal_id, started)[1] is True
+    assert world.support.continue_run(proposal_id, support_execution(proposal_id)) == 2
+    assert world.support.continue_run(proposal_id, support_execution(proposal_id)) == 2  # a retry
+    assert world.executions.names.count(support_execution(proposal_id, 2)) == 1
+    assert world.executions.started[-1][1] == {"proposal_id": proposal_id, "resume": "check_ins"}
+    assert world.repository.get_proposal(proposal_id).support_run == 2
