@@ -104,14 +104,17 @@ def test_check_ins_fall_due_twice_in_the_first_month_then_monthly(matched):
     world, proposal_id = matched
     started = world.clock()
     assert world.support.next_check_in(proposal_id, started) == (FIRST, False, False)
+    assert world.support.due(proposal_id) == (False, False)  # not yet
     for number in (1, 2, 3):
-        world.clock.at += timedelta(seconds=FIRST)
+        world.clock.at += timedelta(seconds=FIRST if number < 3 else MONTHLY)
+        assert world.support.due(proposal_id) == (True, False)
         link = _open(world, proposal_id, LinkKind.CHECK_IN, f"check-{number}")
         assert [m for m in world.mailer.to("k@rodekors.example") if f"opfølgning nr. {number} " in m.subject]
         values = {**CHECK, "activities": "Fodbold", "frequency": "Hver uge"} if number == 1 else CHECK
         world.decisions.decide(link.link_id, "recorded", "Det går fint", values)
         assert world.support.confirm(proposal_id, "CHECK_IN", {}, "test") == "recorded"
-    assert world.support.next_check_in(proposal_id, started)[0] == MONTHLY
+        expected = FIRST if number == 1 else MONTHLY  # the second falls due FIRST after the first
+        assert world.support.next_check_in(proposal_id, started)[0] == expected
     check_ins = world.repository.get_proposal(proposal_id).check_ins
     assert len(check_ins) == 3
     first = min(check_ins.values(), key=lambda c: c.decided_at)
@@ -172,8 +175,11 @@ def test_a_closed_match_ends_its_support(matched):
 def test_a_run_carries_on_in_a_new_one_before_its_lifetime_is_up(matched):
     world, proposal_id = matched
     lifetime = world.settings.run_lifetime_seconds
-    started = world.clock() - timedelta(seconds=lifetime - FIRST)
-    assert world.support.next_check_in(proposal_id, started)[1] is True
+    nearly = world.clock() - timedelta(seconds=lifetime - 10)
+    assert world.support.next_check_in(proposal_id, nearly) == (10, False, False)  # never past the lifetime
+    assert world.support.due(proposal_id)[0] is False  # woken by the lifetime, not by the check-in
+    lived = world.clock() - timedelta(seconds=lifetime)
+    assert world.support.next_check_in(proposal_id, lived)[1] is True
     assert world.support.continue_run(proposal_id, support_execution(proposal_id)) == 2
     assert world.support.continue_run(proposal_id, support_execution(proposal_id)) == 2  # a retry
     assert world.executions.names.count(support_execution(proposal_id, 2)) == 1

@@ -254,6 +254,7 @@ class ProposalRecord(Record):
     roles_confirmed: Evidence | None = None
     check_ins: dict[str, Evidence] = Field(default_factory=dict)
     check_ins_missed: int = 0
+    next_check_in_at: datetime | None = None
     support_paused: bool = False
 
     @property

@@ -74,7 +74,11 @@ class Support:
             self.repository.update(
                 match.kind,
                 match_id,
-                set={"support_run": 1, "check_ins": {}},
+                set={
+                    "support_run": 1,
+                    "check_ins": {},
+                    "next_check_in_at": self.now() + timedelta(seconds=self.schedule.wait_before(1)),
+                },
                 event=Event(at=self.now(), kind=EventKind.SUPPORT_STARTED, stage=Stage.MATCHED, by=SYSTEM),
                 expect=Expect(stages=frozenset({Stage.MATCHED}), unset=frozenset({"support_run"})),
             )
@@ -174,10 +178,11 @@ class Support:
             if kind is LinkKind.ROLES:
                 self._ask_contact_adult(match)
             # the step is done: the next check-in opens a fresh link (a used one would be delivered again)
+            done: dict[str, Any] = {"open_link_id": None}
+            if kind is LinkKind.CHECK_IN:
+                done["next_check_in_at"] = self._next_due(self.number(match))
             with contextlib.suppress(Conflict):
-                self.repository.update(
-                    match.kind, match_id, set={"open_link_id": None}, expect=Expect(open_link=link.link_id)
-                )
+                self.repository.update(match.kind, match_id, set=done, expect=Expect(open_link=link.link_id))
             return "recorded"
         self.safeguards.forged(match, Stage.MATCHED, claimed, requested_by)
         return "forged"
@@ -231,22 +236,32 @@ class Support:
 
     # --- the check-ins' schedule --------------------------------------------------------------
 
+    def _next_due(self, number: int) -> datetime:
+        """When check-in `number` falls due, counted from now (the one before it just closed)."""
+        return self.now() + timedelta(seconds=self.schedule.wait_before(number))
+
     def next_check_in(self, match_id: str, run_started: datetime) -> tuple[int, bool, bool]:
-        """How long until the next check-in falls due, whether this run must first carry on in a
-        new one (it would outlive its lifetime), and whether the match has ended."""
+        """How long to wait (until the next check-in falls due, but never past this run's lifetime),
+        whether this run has lived its lifetime and must carry on in a new one, and whether the
+        match has ended. While the match is paused the schedule only looks again a month later."""
         match = self._match(match_id)
         if match.stage is not Stage.MATCHED:
             return 1, False, True
-        seconds = self.schedule.wait_before(self.number(match))
-        lived = (self.now() - run_started).total_seconds()
-        return seconds, lived + seconds >= self.settings.run_lifetime_seconds, False
+        at = self.now()
+        left = self.settings.run_lifetime_seconds - (at - run_started).total_seconds()
+        if left < 1:
+            return 1, True, False
+        due = match.next_check_in_at or self._next_due(self.number(match))
+        until = self.schedule.monthly_seconds if match.support_paused else (due - at).total_seconds()
+        return max(1, int(min(until, left) + 0.999)), False, False
 
     def due(self, match_id: str) -> tuple[bool, bool]:
-        """At the check-in's time: whether to open it (not while the match is paused), and whether
-        the match has ended."""
+        """After the wait: whether to open the check-in (it is due, and the match is not paused),
+        and whether the match has ended."""
         match = self._match(match_id)
         ended = match.stage is not Stage.MATCHED
-        return not ended and not match.support_paused, ended
+        due = match.next_check_in_at is None or self.now() >= match.next_check_in_at
+        return not ended and not match.support_paused and due, ended
 
     def missed(self, match_id: str) -> None:
         """A check-in's link expired unrecorded: counted, on the history, and the consultant told."""
@@ -258,7 +273,11 @@ class Support:
         self.repository.update(
             match.kind,
             match_id,
-            set={"check_ins_missed": match.check_ins_missed + 1, "open_link_id": None},
+            set={
+                "check_ins_missed": match.check_ins_missed + 1,
+                "open_link_id": None,
+                "next_check_in_at": self._next_due(number + 1),
+            },
             event=Event(
                 at=self.now(),
                 kind=EventKind.CHECK_IN_MISSED,

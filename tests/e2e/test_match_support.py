@@ -1,0 +1,78 @@
+"""After the match, on the real definitions: the support run starts with the match, the consultant
+records the roles and the contact adult confirms them, and check-ins fall due on their schedule,
+remind the consultant with the same link, and are recorded. A stack of its own, whose check-ins
+fall due after seconds (in AWS: 14 and 30 days)."""
+
+import pytest
+import requests
+
+from tests.conftest import start_stack, stop_stack
+
+from .test_matching_journey import answer, confirmed_young_person, introduce, proposal_for, ready_volunteer
+
+pytestmark = pytest.mark.e2e
+
+ROLES = {"volunteer_role": "Hverdagsstøtte og fritid", "professional_role": "Bolig og økonomi", "contact": "SMS"}
+
+
+@pytest.fixture(scope="module")
+def support_stack(tmp_path_factory):
+    running = start_stack(
+        tmp_path_factory.mktemp("support"),
+        "support",
+        {"ReminderDelaySeconds": "4", "MaxReminders": "1", "CheckInFirstSeconds": "6", "CheckInMonthlySeconds": "60"},
+    )
+    yield running
+    stop_stack(running)
+
+
+def matched_pair(stack, place, postcode, youth_postcode):
+    volunteer_email, youth_email, contact = (f"{who}.{place}@example.org" for who in ("frivillig", "ung", "kontakt"))
+    ready_volunteer(stack, postcode, place.title(), volunteer_email)
+    youth_id = confirmed_young_person(stack, youth_postcode, youth_email, contact)
+    proposal_id = proposal_for(stack, youth_id)
+    introduce(stack, proposal_id)
+    answer(stack, youth_email, "yes")
+    answer(stack, volunteer_email, "yes")
+    stack.client.wait_for_stage(youth_id, "MATCHED", kind="YOUTH")
+    return proposal_id, contact
+
+
+def test_a_match_gets_its_roles_agreed_and_confirmed_then_check_ins_with_reminders(support_stack):
+    stack = support_stack
+    proposal_id, contact = matched_pair(stack, "bornholm", "3720", "3700")
+    stack.client.wait_for_execution(stack.state_machines["MatchStateMachine"], proposal_id, prefix="match")
+    assert stack.client.volunteer(proposal_id, "MATCH")["support_run"] == 1
+
+    roles = stack.client.wait_for_email(None, f"aftal rollerne for Sara og Mette (match {proposal_id})")
+    url = stack.client.link_in(roles)
+    empty = stack.client.open_and_decide(url, "recorded", {})
+    assert empty.status_code == 422 and "Skriv, hvad den frivillige gør." in empty.text
+    recorded = stack.client.open_and_decide(url, "recorded", ROLES)
+    assert recorded.status_code == 200, recorded.text[:300]
+    confirm = stack.client.wait_for_email(contact, "Bekræft rollefordelingen")
+    page = requests.get(stack.client.link_in(confirm), timeout=10)
+    assert page.status_code == 200 and "Bolig og økonomi" in page.text
+    confirmed = stack.client.open_and_decide(stack.client.link_in(confirm), "confirmed", {})
+    assert confirmed.status_code == 200, confirmed.text[:300]
+    assert "roles_confirmed" in stack.client.volunteer(proposal_id, "MATCH")
+
+    first = stack.client.wait_for_email(None, "opfølgning nr. 1 med", timeout=60)
+    assert f"(match {proposal_id})" in first["subject"]
+    reminder = stack.client.wait_for_email(None, "Påmindelse 1: opfølgningssamtalen", timeout=60)
+    assert stack.client.link_in(reminder) == stack.client.link_in(first)  # the same link
+    bad = stack.client.open_and_decide(stack.client.link_in(first), "recorded", {"how": "fantastisk"})
+    assert bad.status_code == 422 and "Vælg, hvordan det går" in bad.text and "Skriv datoen" in bad.text
+    fields = {
+        "check_in_date": "2026-01-20",
+        "with_whom": ["volunteer", "youth"],
+        "how": "godt",
+        "activities": "Fodbold og madlavning",
+        "frequency": "Hver anden uge",
+    }
+    done = stack.client.open_and_decide(stack.client.link_in(first), "recorded", fields, notes="Godt i gang")
+    assert done.status_code == 200, done.text[:300]
+    (check_in,) = stack.client.volunteer(proposal_id, "MATCH")["check_ins"].values()
+    assert check_in["fields"]["how"] == "godt" and check_in["fields"]["with_whom"] == "volunteer,youth"
+    second = stack.client.wait_for_email(None, "opfølgning nr. 2 med", timeout=60)
+    assert stack.client.link_in(second) != stack.client.link_in(first)
