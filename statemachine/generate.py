@@ -611,7 +611,7 @@ SUPPORT_ENDED = "Support ended"
 NEXT_CHECK_IN = "Next check-in"
 
 
-def _support_step(name: str, step: str, recorded: str, expired: str) -> dict[str, State]:
+def _support_step(name: str, step: str, recorded: str, expired: str, closing: str | None = None) -> dict[str, State]:
     """A consultant's support step on the match (human_steps): the wait, the check of its result
     against the used link, and the reminding loop; expired goes to `expired`."""
     m = SUPPORT_MACHINE
@@ -639,7 +639,8 @@ def _support_step(name: str, step: str, recorded: str, expired: str) -> dict[str
             claimed="$.claimed",
         )
     )
-    states.update(_choose(f"{name}: recorded?", "$.decision.outcome", {"recorded": recorded}, fresh(name)))
+    outcomes = {"recorded": recorded, **({"close": closing} if closing else {})}
+    states.update(_choose(f"{name}: recorded?", "$.decision.outcome", outcomes, fresh(name)))
     states.update(
         _reminding(
             m,
@@ -704,7 +705,12 @@ def support_definition() -> State:
         # paused: no check-in now; the schedule looks again after the next interval
         "Default": NEXT_CHECK_IN,
     }
-    states.update(_support_step("Check-in", "CHECK_IN", NEXT_CHECK_IN, "Check-in missed"))
+    # a check-in may end the match: the consultant then records the closure (a step of its own)
+    states.update(_support_step("Check-in", "CHECK_IN", NEXT_CHECK_IN, "Check-in missed", fresh("Closure")))
+    # a closure nobody records in time was escalated: the match carries on until one is recorded
+    states.update(_support_step("Closure", "CLOSURE", "Close the match", NEXT_CHECK_IN))
+    states.update(_task(m, "Close the match", "close_match", "Look for new matches", None, False, SUPPORT))
+    states.update(_task(m, "Look for new matches", "run", SUPPORT_ENDED, None, False, MATCHING))
     states.update(_task(m, "Check-in missed", "check_in_missed", NEXT_CHECK_IN, None, False, SUPPORT))
     states.update(
         _task(m, CONTINUE, "continue_support", CONTINUED, None, False, SUPPORT, execution="$$.Execution.Name")

@@ -45,7 +45,7 @@ from backup.web.decision_pages import (
 from backup.web.html import message_page
 from backup.web.http import BadRequest, html, problem, read_body
 from backup.web.match_pages import answered_page, confirm_no_page, continue_page, intro_page, proposal_page
-from backup.web.support_pages import check_in_page, confirm_roles_page, roles_page, support_recorded_page
+from backup.web.support_pages import check_in_page, closure_page, confirm_roles_page, roles_page, support_recorded_page
 from backup.web.withdraw_pages import withdraw_page, withdrawn_page
 
 
@@ -142,6 +142,8 @@ def _support_page(
     volunteer = repository.get_volunteer(match.volunteer_id)
     if link.kind is LinkKind.ROLES:
         return roles_page(youth.first_name, volunteer.first_name, token, values, errors)
+    if link.kind is LinkKind.CLOSURE:
+        return closure_page(youth.first_name, volunteer.first_name, token, values, errors)
     number = check_in_number(len(match.check_ins), match.check_ins_missed)
     return check_in_page(youth.first_name, volunteer.first_name, number, match.roles, token, values, errors)
 

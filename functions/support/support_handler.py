@@ -17,12 +17,15 @@ from backup.domain import clock
 from backup.domain.kinds import RecordKind
 from backup.domain.support import STEP_KINDS, CheckInSchedule, support_execution
 from backup.usecases import support_tasks as tasks
+from backup.usecases.closure import Closures
 from backup.usecases.support import Support
 from backup.usecases.tasks import Confirmed, Continued, Done, Reminder, Started, TaskOutput, parse_task
 
 
 class Config(ProgrammeConfig):
     support_state_machine_arn: str
+    volunteer_state_machine_arn: str  # a volunteer back in the pool waits there in a new run
+    youth_state_machine_arn: str
     check_in_first_seconds: int
     check_in_monthly_seconds: int
 
@@ -41,6 +44,18 @@ support = Support(
     clock.now,
     wiring.metrics,
     wiring.safeguards,
+)
+closures = Closures(
+    wiring.repository,
+    wiring.letters,
+    wiring.safeguards,
+    {
+        RecordKind.VOLUNTEER: StepFunctionsExecutions(config.volunteer_state_machine_arn, RecordKind.VOLUNTEER),
+        RecordKind.YOUTH: StepFunctionsExecutions(config.youth_state_machine_arn, RecordKind.YOUTH),
+    },
+    wiring.settings,
+    clock.now,
+    wiring.metrics,
 )
 
 
@@ -87,7 +102,13 @@ def continue_support(task: tasks.ContinueSupport) -> Continued:
     return Continued(run=run, execution=support_execution(task.proposal_id, run))
 
 
+def close_match(task: tasks.MatchTask) -> Done:
+    closures.close(task.proposal_id, task.requested_by)
+    return Done()
+
+
 HANDLERS: dict[str, Callable[[Any], TaskOutput]] = {
+    "close_match": close_match,
     "begin": begin,
     "start_support": start_support,
     "open_support": open_support,

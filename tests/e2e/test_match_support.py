@@ -3,9 +3,13 @@ records the roles and the contact adult confirms them, and check-ins fall due on
 remind the consultant with the same link, and are recorded. A stack of its own, whose check-ins
 fall due after seconds (in AWS: 14 and 30 days)."""
 
+import time
+
+import boto3
 import pytest
 import requests
 
+from backup.domain.support import support_execution
 from tests.conftest import start_stack, stop_stack
 
 from .test_matching_journey import answer, confirmed_young_person, introduce, proposal_for, ready_volunteer
@@ -24,6 +28,24 @@ def support_stack(tmp_path_factory):
     )
     yield running
     stop_stack(running)
+
+
+def support_status(stack, proposal_id, timeout=30):
+    """The support run's status once it has ended (or RUNNING after `timeout`)."""
+    sfn = boto3.client(
+        "stepfunctions",
+        endpoint_url=stack.endpoint,
+        region_name="eu-west-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    arn = stack.state_machines["SupportStateMachine"].replace(":stateMachine:", ":execution:")
+    deadline = time.time() + timeout
+    status = "RUNNING"
+    while status == "RUNNING" and time.time() < deadline:
+        status = sfn.describe_execution(executionArn=f"{arn}:{support_execution(proposal_id)}")["status"]
+        time.sleep(0.2)
+    return status
 
 
 def matched_pair(stack, place, postcode, youth_postcode):
@@ -76,3 +98,55 @@ def test_a_match_gets_its_roles_agreed_and_confirmed_then_check_ins_with_reminde
     assert check_in["fields"]["how"] == "godt" and check_in["fields"]["with_whom"] == "volunteer,youth"
     second = stack.client.wait_for_email(None, "opfølgning nr. 2 med", timeout=60)
     assert stack.client.link_in(second) != stack.client.link_in(first)
+
+
+CLOSURE = {
+    "closure_kind": "unplanned",
+    "closure_reason": "no_contact",
+    "exit_youth_date": "2026-01-20",
+    "exit_volunteer_date": "2026-01-21",
+    "youth_next": "new_volunteer",
+    "volunteer_next": "continue",
+}
+
+
+def test_an_unplanned_closure_from_a_check_in_then_each_side_is_matched_again_never_with_each_other(support_stack):
+    stack = support_stack
+    proposal_id, contact = matched_pair(stack, "skagen", "9982", "9990")
+    match = stack.client.volunteer(proposal_id, "MATCH")
+    youth_id, volunteer_id = match["details"]["youth_id"], match["details"]["volunteer_id"]
+    roles = stack.client.wait_for_email(None, f"aftal rollerne for Sara og Mette (match {proposal_id})")
+    assert stack.client.open_and_decide(stack.client.link_in(roles), "recorded", ROLES).status_code == 200
+    check_in = stack.client.wait_for_email(None, f"opfølgning nr. 1 med Sara og den frivillige (match {proposal_id})")
+    closing = stack.client.open_and_decide(stack.client.link_in(check_in), "close", {})  # no check-in fields needed
+    assert closing.status_code == 200 and "Afslutningen er sat i gang" in closing.text
+    closure = stack.client.wait_for_email(None, f"registrér afslutningen af matchet med Sara (match {proposal_id})")
+    refused = stack.client.open_and_decide(
+        stack.client.link_in(closure), "close", {**CLOSURE, "closure_kind": "planned"}
+    )
+    assert refused.status_code == 422 and "Årsagen passer ikke" in refused.text
+    assert stack.client.volunteer(proposal_id, "MATCH")["stage"] == "MATCHED"  # nothing recorded
+    done = stack.client.open_and_decide(stack.client.link_in(closure), "close", CLOSURE, notes="Kontakten gled ud")
+    assert done.status_code == 200, done.text[:300]
+
+    youth = stack.client.wait_for_stage(youth_id, "WAITING_FOR_MATCH", kind="YOUTH")
+    stack.client.wait_for_stage(volunteer_id, "READY_FOR_MATCH")
+    assert stack.client.volunteer(proposal_id, "MATCH")["stage"] == "CLOSED"
+    assert volunteer_id in youth["excluded_volunteers"]
+    for to in ("ung.skagen@example.org", "frivillig.skagen@example.org", contact):
+        letter = stack.client.wait_for_email(to, "afsluttet")
+        assert "Røde Kors BackUp" in letter["text"]
+    assert support_status(stack, proposal_id) == "SUCCEEDED"  # the support run ended with the match
+    # each waits in the pool in a new run of their journey
+    assert stack.client.volunteer(youth_id, "YOUTH")["run"] == 2
+    stack.client.wait_for_state(stack.state_machines["YouthStateMachine"], youth_id, "Waiting for a match", "youth")
+
+    # a new volunteer nearby: the young person is proposed to them, never to the old volunteer
+    second_volunteer = ready_volunteer(stack, "9982", "Ålbæk", "frivillig2.skagen@example.org")
+    new_proposal = proposal_for(stack, youth_id)
+    assert new_proposal != proposal_id
+    assert stack.client.volunteer(new_proposal, "MATCH")["details"]["volunteer_id"] == second_volunteer
+    # a new young person nearby: the old volunteer is proposed again
+    other_youth = confirmed_young_person(stack, "9990", "ung2.skagen@example.org", "kontakt2.skagen@example.org")
+    other_proposal = proposal_for(stack, other_youth)
+    assert stack.client.volunteer(other_proposal, "MATCH")["details"]["volunteer_id"] == volunteer_id

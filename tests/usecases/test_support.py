@@ -8,12 +8,14 @@ from datetime import timedelta
 import pytest
 
 from backup.domain.errors import Conflict
-from backup.domain.history import EventKind
+from backup.domain.evidence import Evidence
+from backup.domain.history import Event, EventKind
 from backup.domain.kinds import Party, RecordKind
 from backup.domain.links import DeadLink, LinkKind
 from backup.domain.stages import Stage
 from backup.domain.support import CheckInSchedule, support_execution
 from backup.domain.transitions import TransitionRefused
+from backup.usecases.closure import Closures
 from backup.usecases.support import Support
 
 from .test_proposals import OPS, asked, consultant, pool  # noqa: F401 - the fixtures that make a match
@@ -40,6 +42,15 @@ def matched(asked):  # noqa: F811
         world.clock,
         world.metrics,
         world.safeguards,
+    )
+    world.closures = Closures(
+        world.repository,
+        world.letters,
+        world.safeguards,
+        {RecordKind.VOLUNTEER: world.executions, RecordKind.YOUTH: world.executions},
+        world.settings,
+        world.clock,
+        world.metrics,
     )
     world.support.begin(proposal_id)
     return world, proposal_id
@@ -185,3 +196,82 @@ def test_a_run_carries_on_in_a_new_one_before_its_lifetime_is_up(matched):
     assert world.executions.names.count(support_execution(proposal_id, 2)) == 1
     assert world.executions.started[-1][1] == {"proposal_id": proposal_id, "resume": "check_ins"}
     assert world.repository.get_proposal(proposal_id).support_run == 2
+
+
+CLOSURE = {
+    "closure_kind": "planned",
+    "closure_reason": "agreed",
+    "exit_youth_date": "2026-11-20",
+    "exit_volunteer_date": "2026-11-21",
+    "youth_next": "new_volunteer",
+    "volunteer_next": "continue",
+}
+
+
+def _closure_recorded(world, proposal_id, fields):
+    """A check-in whose consultant chose to end the match, then the closure recorded on its own link."""
+    check_in = _open(world, proposal_id, LinkKind.CHECK_IN, "check-1")
+    world.decisions.decide(check_in.link_id, "close")
+    assert world.support.confirm(proposal_id, "CHECK_IN", {}, "test") == "close"
+    closure = _open(world, proposal_id, LinkKind.CLOSURE, "closure-1")
+    assert [m for m in world.mailer.to("k@rodekors.example") if "registrér afslutningen" in m.subject]
+    world.decisions.decide(closure.link_id, "close", "Godt forløb", fields)
+    assert world.support.confirm(proposal_id, "CLOSURE", {}, "test") == "recorded"
+
+
+def test_a_planned_closure_returns_both_to_the_pool_the_pair_apart_and_tells_everyone_kindly(matched):
+    world, proposal_id = matched
+    _closure_recorded(world, proposal_id, CLOSURE)
+    world.closures.close(proposal_id)
+    world.closures.close(proposal_id)  # a retried task sends nothing twice and starts nothing twice
+    match = world.repository.get_proposal(proposal_id)
+    youth, volunteer = world.repository.get_young_person("y0"), world.repository.get_volunteer("v0")
+    assert match.stage is Stage.CLOSED and match.closure.fields["closure_reason"] == "agreed"
+    assert youth.stage is Stage.WAITING_FOR_MATCH and "v0" in youth.excluded_volunteers and youth.proposal_id is None
+    assert volunteer.stage is Stage.READY_FOR_MATCH and volunteer.proposal_id is None
+    assert world.executions.names.count("youth-y0-r2") == 1 and world.executions.names.count("volunteer-v0-r2") == 1
+    resumed = {record_id: data for record_id, data, _ in world.executions.started}
+    assert resumed["y0"]["resume"] == "pool" and resumed["v0"]["resume"] == "pool"
+    letters = [m for m in world.emails if "afsluttet" in m.subject]
+    # the young person has no address of their own: their letter goes through the contact adult
+    assert sorted(m.to for m in letters) == ["k@example.org", "k@example.org", "v0@example.org"]
+    assert ("MatchClosedEarly", Stage.CLOSED) in world.metrics.counts
+
+
+def test_a_volunteer_whose_certificate_ran_out_does_not_return_to_the_pool_after_a_closure(matched):
+    world, proposal_id = matched
+    world.repository.update(RecordKind.VOLUNTEER, "v0", set={"cleared_until": world.clock().date()})
+    _closure_recorded(
+        world,
+        proposal_id,
+        {**CLOSURE, "closure_kind": "unplanned", "closure_reason": "volunteer_stopped", "youth_next": "out"},
+    )
+    world.closures.close(proposal_id)
+    assert world.repository.get_volunteer("v0").stage is Stage.CLOSED
+    assert world.repository.get_young_person("y0").stage is Stage.CLOSED
+    assert "volunteer-v0-r2" not in world.executions.names
+    (letter,) = [m for m in world.mailer.to("v0@example.org") if "afsluttet" in m.subject]
+    assert "børneattest" in letter.text
+
+
+def test_a_match_cannot_be_closed_without_a_closure_recorded_from_its_link(matched):
+    world, proposal_id = matched
+    with pytest.raises(TransitionRefused):
+        world.closures.close(proposal_id, "a direct invoke")
+    # a closure written onto the record by anything but its link is no closure either
+    forged = Evidence(decision="close", decided_by="x", decided_at=world.clock(), link_id="made-up", fields=CLOSURE)
+    world.repository.update(MATCH, proposal_id, set={"closure": forged})
+    with pytest.raises(TransitionRefused):
+        world.closures.close(proposal_id, "a direct invoke")
+    assert world.repository.get_proposal(proposal_id).stage is Stage.MATCHED
+    assert world.repository.get_volunteer("v0").stage is Stage.MATCHED
+    assert EventKind.SAFEGUARDING_ALARM in _kinds(world, proposal_id)
+
+
+def test_nobody_leaves_a_match_for_the_pool_without_the_recorded_closure(matched):
+    world, _ = matched
+    volunteer = world.repository.get_volunteer("v0")
+    event = Event(at=world.clock(), kind=EventKind.MATCH_RELEASED)
+    with pytest.raises(TransitionRefused):
+        world.safeguards.move(volunteer, Stage.READY_FOR_MATCH, event, "a direct invoke")
+    assert world.repository.get_volunteer("v0").stage is Stage.MATCHED

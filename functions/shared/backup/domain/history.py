@@ -57,6 +57,8 @@ class EventKind(str, Enum):
     ROLES_CONFIRMED = "ROLES_CONFIRMED"
     CHECK_IN = "CHECK_IN"
     CHECK_IN_MISSED = "CHECK_IN_MISSED"
+    CLOSURE_REQUESTED = "CLOSURE_REQUESTED"  # the consultant chose to end the match (from a check-in)
+    CLOSURE_RECORDED = "CLOSURE_RECORDED"  # ... and recorded its reason, the exit conversations, what next
 
 
 class Event(BaseModel):

@@ -42,6 +42,7 @@ class LinkKind(str, Enum):
     ROLES = "ROLES"  # a consultant records the roles agreed with the contact adult (a match's support)
     ROLES_CONFIRM = "ROLES_CONFIRM"  # the contact adult confirms the agreed roles
     CHECK_IN = "CHECK_IN"  # a consultant records a check-in with a match
+    CLOSURE = "CLOSURE"  # a consultant records the end of a match: reason, exit conversations, what next
 
 
 class Link(BaseModel):

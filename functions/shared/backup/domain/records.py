@@ -255,6 +255,8 @@ class ProposalRecord(Record):
     check_ins: dict[str, Evidence] = Field(default_factory=dict)
     check_ins_missed: int = 0
     next_check_in_at: datetime | None = None
+    closure_requested: Evidence | None = None  # a check-in whose consultant chose to end the match
+    closure: Evidence | None = None  # the end as recorded (backup.domain.closure)
     support_paused: bool = False
 
     @property
@@ -262,7 +264,7 @@ class ProposalRecord(Record):
         return (self.chosen, *self.alternatives)
 
     def waits_on(self, link: Link) -> bool:
-        if self.stage is Stage.MATCHED and link.kind in {LinkKind.ROLES, LinkKind.CHECK_IN}:
+        if self.stage is Stage.MATCHED and link.kind in {LinkKind.ROLES, LinkKind.CHECK_IN, LinkKind.CLOSURE}:
             return self.open_link_id == link.link_id and not self.support_paused  # a support step
         if self.stage.is_final or self.stage is Stage.MATCHED:
             return False

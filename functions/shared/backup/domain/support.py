@@ -15,22 +15,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from backup.domain.closure import check_closure
 from backup.domain.evidence import Evidence
 from backup.domain.kinds import RecordKind
 from backup.domain.links import LinkKind
 
 # The consultant's support steps (each a human step on the match) and the contact adult's
 # confirmation of the roles (a link that resumes nothing: it is recorded on the match).
-SUPPORT_STEPS = frozenset({LinkKind.ROLES, LinkKind.CHECK_IN})
+SUPPORT_STEPS = frozenset({LinkKind.ROLES, LinkKind.CHECK_IN, LinkKind.CLOSURE})
 SUPPORT_LINKS = SUPPORT_STEPS | {LinkKind.ROLES_CONFIRM}
 # What each support link's page may choose.
 SUPPORT_CHOICES: dict[LinkKind, frozenset[str]] = {
     LinkKind.ROLES: frozenset({"recorded"}),
-    LinkKind.CHECK_IN: frozenset({"recorded"}),
+    LinkKind.CHECK_IN: frozenset({"recorded", "close"}),  # close: the match is to end (a closure step)
+    LinkKind.CLOSURE: frozenset({"close"}),
     LinkKind.ROLES_CONFIRM: frozenset({"confirmed"}),
 }
 # The support run's steps, as its state machine names them in confirm and remind tasks.
-STEP_KINDS = {"ROLES": LinkKind.ROLES, "CHECK_IN": LinkKind.CHECK_IN}
+STEP_KINDS = {"ROLES": LinkKind.ROLES, "CHECK_IN": LinkKind.CHECK_IN, "CLOSURE": LinkKind.CLOSURE}
 
 # How it is going, as a check-in records it.
 HOW = {"godt": "Godt", "okay": "Okay", "svaert": "Svært"}
@@ -146,8 +148,12 @@ def recorded_set(kind: LinkKind, created_at: datetime, evidence: Evidence) -> di
         return {"roles": evidence}
     if kind is LinkKind.ROLES_CONFIRM:
         return {"roles_confirmed": evidence}
+    if kind is LinkKind.CHECK_IN and evidence.decision == "close":
+        return {"closure_requested": evidence}
     if kind is LinkKind.CHECK_IN:
         return {f"check_ins.{check_key(created_at, evidence.link_id)}": evidence}
+    if kind is LinkKind.CLOSURE:
+        return {"closure": evidence}
     raise ValueError(f"{kind.value} is not a support link")
 
 
@@ -172,7 +178,10 @@ def check_support_decision(
     if kind is LinkKind.ROLES:
         values, errors = check_roles(form)
         return decision, values, errors
-    if kind is LinkKind.CHECK_IN:
+    if kind is LinkKind.CHECK_IN and decision == "recorded":
         values, errors = check_check_in(form, today, first=number == 1)
+        return decision, values, errors
+    if kind is LinkKind.CLOSURE:
+        values, errors = check_closure(form, today)
         return decision, values, errors
     return decision, {}, {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from backup.domain.emails import SIGNATURE, Email, compose
 
 # what each support step is called in a sentence
-STEP_NAMES = {"ROLES": "rollefordelingen", "CHECK_IN": "opfølgningssamtalen"}
+STEP_NAMES = {"ROLES": "rollefordelingen", "CHECK_IN": "opfølgningssamtalen", "CLOSURE": "afslutningen"}
 
 
 def roles_request(to: str, match_id: str, youth_first_name: str, volunteer_first_name: str, url: str) -> Email:
@@ -70,4 +70,62 @@ def check_in_missed(to: str, match_id: str, number: int) -> Email:
         f"Hej\n\nOpfølgning nr. {number} på match {match_id} blev ikke registreret, før linket udløb. "
         "Kontakt den frivillige og den unge snart: hyppig opfølgning er det, der holder et match i gang. "
         f"Næste opfølgning kommer som planlagt.\n\n{SIGNATURE}",
+    )
+
+
+def closure_request(to: str, match_id: str, youth_first_name: str, url: str) -> Email:
+    return compose(
+        to,
+        f"BackUp: registrér afslutningen af matchet med {youth_first_name} (match {match_id})",
+        "Hej\n\nDu har valgt, at matchet skal afsluttes. Hold en afslutningssamtale med hver af dem, og "
+        "registrér her årsagen, samtalerne, og hvad hver af dem vil nu. Først da afsluttes matchet, og "
+        f"de får besked.\n\n{url}\n\n{SIGNATURE}",
+        action="Registrér afslutningen",
+    )
+
+
+def match_closed_youth(to: str, first_name: str, new_volunteer: bool) -> Email:
+    after = (
+        "Du har sagt, at du gerne vil have en ny frivillig. Vi leder efter en, der passer til dig, og "
+        "kontakter dig, når vi har et forslag."
+        if new_volunteer
+        else "Du er altid velkommen til at kontakte os igen, hvis du får brug for en frivillig senere."
+    )
+    return compose(
+        to,
+        "Jeres match i BackUp er afsluttet",
+        f"Hej {first_name}\n\nTak for tiden med din frivillige i BackUp. Som I har talt om med konsulenten, "
+        f"er jeres match nu afsluttet. Det, I har haft sammen, har betydning.\n\n{after}\n\n{SIGNATURE}",
+    )
+
+
+def match_closed_volunteer(to: str, first_name: str, again: bool, cleared: bool) -> Email:
+    if again and cleared:
+        after = "Du har sagt, at du gerne vil matches igen. Du er nu klar til et nyt match, og vi kontakter dig."
+    elif again:
+        after = (
+            "Du har sagt, at du gerne vil matches igen. Før det kan ske, skal din børneattest eller uddannelse "
+            "være opdateret; konsulenten kontakter dig om det."
+        )
+    else:
+        after = "Tak for din indsats som frivillig i BackUp. Du er altid velkommen tilbage."
+    return compose(
+        to,
+        "Jeres match i BackUp er afsluttet",
+        f"Hej {first_name}\n\nTak for den tid og omsorg, du har givet i BackUp. Som I har talt om med "
+        f"konsulenten, er jeres match nu afsluttet.\n\n{after}\n\n{SIGNATURE}",
+    )
+
+
+def match_closed_contact_adult(to: str, contact_name: str, youth_first_name: str, new_volunteer: bool) -> Email:
+    after = (
+        f"{youth_first_name} vil gerne have en ny frivillig, og vi leder efter en."
+        if new_volunteer
+        else f"{youth_first_name} stopper i BackUp."
+    )
+    return compose(
+        to,
+        f"Matchet med {youth_first_name} i BackUp er afsluttet",
+        f"Kære {contact_name}\n\nMatchet mellem {youth_first_name} og den frivillige er afsluttet efter en "
+        f"afslutningssamtale med hver af dem. {after} Kontakt konsulenten, hvis I har spørgsmål.\n\n{SIGNATURE}",
     )

@@ -26,7 +26,8 @@ CHOICES: dict[LinkKind, dict[str, EventKind]] = {
     # a match's support (backup.usecases.support)
     LinkKind.ROLES: {"recorded": EventKind.ROLES_AGREED},
     LinkKind.ROLES_CONFIRM: {"confirmed": EventKind.ROLES_CONFIRMED},
-    LinkKind.CHECK_IN: {"recorded": EventKind.CHECK_IN},
+    LinkKind.CHECK_IN: {"recorded": EventKind.CHECK_IN, "close": EventKind.CLOSURE_REQUESTED},
+    LinkKind.CLOSURE: {"close": EventKind.CLOSURE_RECORDED},
 }
 MATCH_EVENTS = {
     LinkKind.PROPOSAL: EventKind.PROPOSAL_DECIDED,
@@ -43,6 +44,7 @@ NOT_WAITING = {
     "Programmets drift er orienteret.",
     LinkKind.CHECK_IN: "Matchet venter ikke længere på denne opfølgning. Det, du skrev, er gemt på matchet.",
     LinkKind.ROLES: "Matchet venter ikke længere på rollefordelingen. Det, du skrev, er gemt på matchet.",
+    LinkKind.CLOSURE: "Matchet venter ikke længere på afslutningen. Det, du skrev, er gemt på matchet.",
 }
 MATCH_NOT_WAITING = "Forslaget venter ikke længere på dette svar. Konsulenten er orienteret."
 

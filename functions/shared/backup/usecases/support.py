@@ -120,9 +120,15 @@ class Support:
 
     def step(self, match: ProposalRecord, kind: LinkKind) -> Step:
         consultant = match.consultant or self.settings.consultant_email
-        name = "ROLES" if kind is LinkKind.ROLES else "CHECK_IN"
+        name = next(step for step, step_kind in STEP_KINDS.items() if step_kind is kind)
         youth = self.repository.get_young_person(match.youth_id)
-        if kind is LinkKind.ROLES:
+        if kind is LinkKind.CLOSURE:
+
+            def request(url: str) -> Email:
+                return support_emails.closure_request(consultant, match.id, youth.first_name, url)
+
+            lifetime = ROLES_LIFETIME
+        elif kind is LinkKind.ROLES:
             volunteer = self.repository.get_volunteer(match.volunteer_id)
 
             def request(url: str) -> Email:
@@ -177,13 +183,14 @@ class Support:
         if link is not None and link.kind is kind and link.is_used and self._kept(match, link):
             if kind is LinkKind.ROLES:
                 self._ask_contact_adult(match)
+            outcome = "close" if link.decision == "close" and kind is LinkKind.CHECK_IN else "recorded"
             # the step is done: the next check-in opens a fresh link (a used one would be delivered again)
             done: dict[str, Any] = {"open_link_id": None}
             if kind is LinkKind.CHECK_IN:
                 done["next_check_in_at"] = self._next_due(self.number(match))
             with contextlib.suppress(Conflict):
                 self.repository.update(match.kind, match_id, set=done, expect=Expect(open_link=link.link_id))
-            return "recorded"
+            return outcome
         self.safeguards.forged(match, Stage.MATCHED, claimed, requested_by)
         return "forged"
 
@@ -192,13 +199,20 @@ class Support:
         """The link of the step's last record (the roles, the newest check-in), if any."""
         if kind is LinkKind.ROLES:
             return match.roles.link_id if match.roles else None
-        newest = max(match.check_ins.items(), default=None)
-        return newest[1].link_id if newest else None
+        if kind is LinkKind.CLOSURE:
+            return match.closure.link_id if match.closure else None
+        kept = [*match.check_ins.values(), *([match.closure_requested] if match.closure_requested else [])]
+        newest = max(kept, key=lambda evidence: evidence.decided_at, default=None)
+        return newest.link_id if newest else None
 
     @staticmethod
     def _kept(match: ProposalRecord, link: Link) -> bool:
         if link.kind is LinkKind.ROLES:
             return match.roles is not None and match.roles.link_id == link.link_id
+        if link.kind is LinkKind.CLOSURE:
+            return match.closure is not None and match.closure.link_id == link.link_id
+        if link.decision == "close":
+            return match.closure_requested is not None and match.closure_requested.link_id == link.link_id
         return any(check.link_id == link.link_id for check in match.check_ins.values())
 
     def _ask_contact_adult(self, match: ProposalRecord) -> None:

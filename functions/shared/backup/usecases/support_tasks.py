@@ -30,7 +30,7 @@ class MatchTask(TaskInput):
 
 
 class SupportStepTask(MatchTask):
-    step: Literal["ROLES", "CHECK_IN"]
+    step: Literal["ROLES", "CHECK_IN", "CLOSURE"]
 
 
 class SupportStepWait(SupportStepTask):
@@ -70,4 +70,5 @@ SUPPORT_ACTIONS = _actions(
     Action("check_in_due", MatchTask, Due),
     Action("check_in_missed", MatchTask, Done),
     Action("continue_support", ContinueSupport, Continued),
+    Action("close_match", MatchTask, Done),  # the end as the consultant recorded it; each goes where they chose
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backup.domain.closure import KINDS, REASONS, VOLUNTEER_NEXT, YOUTH_NEXT
 from backup.domain.evidence import Evidence
 from backup.domain.links import Link, LinkKind
 from backup.domain.support import HOW, WITH_WHOM
@@ -20,6 +21,7 @@ from backup.web.html import (
 )
 
 LABELS = {
+    "decision": "Valg",
     "volunteer_role": "Den frivilliges rolle",
     "professional_role": "Kontaktpersonens eller efterværnets rolle",
     "contact": "Sådan når de hinanden",
@@ -32,12 +34,25 @@ LABELS = {
 }
 
 
-def _form(csrf_token: str, fields: str, button: str) -> str:
+CLOSURE_LABELS = {
+    "closure_kind": "Er afslutningen planlagt",
+    "closure_reason": "Årsag",
+    "exit_youth_date": "Dato for afslutningssamtalen med den unge",
+    "exit_volunteer_date": "Dato for afslutningssamtalen med den frivillige",
+    "youth_next": "Hvad vil den unge nu",
+    "volunteer_next": "Hvad vil den frivillige nu",
+    "decision": "Valg",
+    "notes": "Noter",
+}
+
+
+def _form(csrf_token: str, fields: str, button: str, decision: str = "recorded", other: str = "") -> str:
+    """The step's form; `other` is a second button (it submits without the browser's checks)."""
     return f"""<form method="post">
 <input type="hidden" name="csrf_token" value="{e(csrf_token)}">
-<input type="hidden" name="decision" value="recorded">
 {fields}
-<button type="submit">{e(button)}</button>
+<button type="submit" name="decision" value="{e(decision)}">{e(button)}</button>
+{other}
 </form>"""
 
 
@@ -113,9 +128,81 @@ def check_in_page(
 <h1>Opfølgning nr. {number}: {e(youth_name)} og {e(volunteer_name)}</h1>
 {error_summary(errors, LABELS)}
 <p>Registrér samtalen: hvornår, med hvem, og hvordan det går.</p>
-{_form(csrf_token, "".join(fields), "Gem opfølgningen")}
+{_form(csrf_token, "".join(fields), "Gem opfølgningen", other=CLOSE_BUTTON)}
 {agreed}"""
     return layout("Opfølgning", body)
+
+
+CLOSE_BUTTON = (
+    '<p class="hint">Skal matchet afsluttes? Så får du en side til årsagen og afslutningssamtalerne.</p>'
+    '<button type="submit" name="decision" value="close" class="secondary" formnovalidate>'
+    "Matchet skal afsluttes</button>"
+)
+
+
+def closure_page(
+    youth_name: str,
+    volunteer_name: str,
+    csrf_token: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
+    values = values or {}
+    errors = errors or {}
+
+    def chosen(name: str) -> list[str]:
+        return [str(values.get(name, ""))]
+
+    reasons = [
+        (key, f"{text} ({'planlagt' if planned else 'ikke planlagt'})") for key, (text, planned) in REASONS.items()
+    ]
+    fields = "".join(
+        (
+            checkbox_group(
+                "closure_kind",
+                CLOSURE_LABELS["closure_kind"],
+                KINDS.items(),
+                chosen("closure_kind"),
+                errors,
+                kind="radio",
+            ),
+            checkbox_group(
+                "closure_reason",
+                CLOSURE_LABELS["closure_reason"],
+                reasons,
+                chosen("closure_reason"),
+                errors,
+                kind="radio",
+            ),
+            text_field("exit_youth_date", CLOSURE_LABELS["exit_youth_date"], values, errors, kind="date"),
+            text_field("exit_volunteer_date", CLOSURE_LABELS["exit_volunteer_date"], values, errors, kind="date"),
+            checkbox_group(
+                "youth_next",
+                CLOSURE_LABELS["youth_next"],
+                YOUTH_NEXT.items(),
+                chosen("youth_next"),
+                errors,
+                kind="radio",
+            ),
+            checkbox_group(
+                "volunteer_next",
+                CLOSURE_LABELS["volunteer_next"],
+                VOLUNTEER_NEXT.items(),
+                chosen("volunteer_next"),
+                errors,
+                kind="radio",
+                hint="Den frivillige kommer kun tilbage i puljen, hvis børneattest og uddannelse stadig gælder.",
+            ),
+            text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False, hint=NOTES_HINT),
+        )
+    )
+    body = f"""
+<h1>Afslutning: {e(youth_name)} og {e(volunteer_name)}</h1>
+{error_summary(errors, CLOSURE_LABELS)}
+<p>Registrér, hvorfor matchet slutter, og afslutningssamtalen med hver af dem. Når du gemmer, afsluttes
+matchet: begge får et venligt brev, og kontaktpersonen orienteres. Intet slettes.</p>
+{_form(csrf_token, fields, "Afslut matchet", decision="close")}"""
+    return layout("Afslutning af match", body)
 
 
 def confirm_roles_page(youth_name: str, roles: Evidence | None, csrf_token: str) -> str:
@@ -143,4 +230,8 @@ def support_recorded_page(link: Link) -> str:
         return message_page("Aftalen er gemt", "Tak. Kontaktpersonen får den nu til bekræftelse.")
     if link.kind is LinkKind.ROLES_CONFIRM:
         return message_page("Tak for bekræftelsen", "Aftalen er bekræftet. Du skal ikke gøre mere.")
+    if link.kind is LinkKind.CLOSURE:
+        return message_page("Matchet er afsluttet", "Tak. Begge får et venligt brev, og kontaktpersonen orienteres.")
+    if link.decision == "close":
+        return message_page("Afslutningen er sat i gang", "Du får nu et link til at registrere afslutningen.")
     return message_page("Opfølgningen er gemt", "Tak. Du får et nyt link, når den næste opfølgning skal finde sted.")
