@@ -608,6 +608,7 @@ def renewal_definition() -> State:
 
 SUPPORT_MACHINE = Machine(RecordKind.MATCH, "$.proposal_id", withdrawable=False)
 SUPPORT_ENDED = "Support ended"
+CONCERN_RAISED = "Concern raised"
 NEXT_CHECK_IN = "Next check-in"
 
 
@@ -639,7 +640,8 @@ def _support_step(name: str, step: str, recorded: str, expired: str, closing: st
             claimed="$.claimed",
         )
     )
-    outcomes = {"recorded": recorded, **({"close": closing} if closing else {})}
+    # a concern wakes any of the support's waits: the consultant and ops hear at once
+    outcomes = {"recorded": recorded, **({"close": closing} if closing else {}), "concern": CONCERN_RAISED}
     states.update(_choose(f"{name}: recorded?", "$.decision.outcome", outcomes, fresh(name)))
     states.update(
         _reminding(
@@ -694,12 +696,17 @@ def support_definition() -> State:
         ],
         "Default": "Until the check-in",
     }
-    states["Until the check-in"] = {"Type": "Wait", "SecondsPath": "$.next.seconds", "Next": "Check-in due?"}
+    # the schedule's wait holds a token on the match, so a concern wakes it at once
+    states.update(_task(m, "Until the check-in", "await_check_in", "Check-in due?", None, False, SUPPORT))
+    until = states["Until the check-in"]
+    until["TimeoutSecondsPath"] = "$.next.seconds"
+    until["Catch"].insert(0, {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": "Check-in due?"})
     states.update(_task(m, "Check-in due?", "check_in_due", "Open the check-in?", "$.due", False, SUPPORT))
     states["Open the check-in?"] = {
         "Type": "Choice",
         "Choices": [
             rule("$.due.ended", "BooleanEquals", True, SUPPORT_ENDED),
+            rule("$.due.concern", "BooleanEquals", True, CONCERN_RAISED),
             rule("$.due.open", "BooleanEquals", True, fresh("Check-in")),
         ],
         # paused: no check-in now; the schedule looks again after the next interval
@@ -709,6 +716,10 @@ def support_definition() -> State:
     states.update(_support_step("Check-in", "CHECK_IN", NEXT_CHECK_IN, "Check-in missed", fresh("Closure")))
     # a closure nobody records in time was escalated: the match carries on until one is recorded
     states.update(_support_step("Closure", "CLOSURE", "Close the match", NEXT_CHECK_IN))
+    # a concern: the consultant and ops are told at once, then the consultant decides (continue and
+    # pause go on with the schedule, which stops while paused; end records the closure)
+    states.update(_task(m, CONCERN_RAISED, "concern_raised", fresh("Concern decision"), None, False, SUPPORT))
+    states.update(_support_step("Concern decision", "CONCERN", NEXT_CHECK_IN, NEXT_CHECK_IN, fresh("Closure")))
     states.update(_task(m, "Close the match", "close_match", "Look for new matches", None, False, SUPPORT))
     states.update(_task(m, "Look for new matches", "run", SUPPORT_ENDED, None, False, MATCHING))
     states.update(_task(m, "Check-in missed", "check_in_missed", NEXT_CHECK_IN, None, False, SUPPORT))

@@ -18,6 +18,7 @@ from backup.adapters.environment import EnvConfig
 from backup.adapters.stepfunctions import StepFunctionsTaskResults
 from backup.adapters.telemetry import PowertoolsMetrics, faults_counted
 from backup.domain import clock
+from backup.domain.concerns import PARTIES, check_concern
 from backup.domain.evidence import Rules
 from backup.domain.links import DeadLink, Link, LinkKind
 from backup.domain.match_choices import check_match_decision, no_unconfirmed
@@ -25,6 +26,7 @@ from backup.domain.records import Person, ProposalRecord, Record
 from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS
 from backup.domain.step_fields import check_step_fields, recorded_values, rejection_unconfirmed
 from backup.domain.support import SUPPORT_LINKS, check_in_number, check_support_decision
+from backup.usecases.concerns import ConcernReports
 from backup.usecases.delivery import Deliverer
 from backup.usecases.inactivity import CHOICES as ACTIVITY_CHOICES
 from backup.usecases.inactivity import ActivityAnswers
@@ -45,7 +47,17 @@ from backup.web.decision_pages import (
 from backup.web.html import message_page
 from backup.web.http import BadRequest, html, problem, read_body
 from backup.web.match_pages import answered_page, confirm_no_page, continue_page, intro_page, proposal_page
-from backup.web.support_pages import check_in_page, closure_page, confirm_roles_page, roles_page, support_recorded_page
+from backup.web.support_pages import (
+    check_in_page,
+    closure_page,
+    concern_decision_page,
+    concern_page,
+    concern_refused_page,
+    concern_sent_page,
+    confirm_roles_page,
+    roles_page,
+    support_recorded_page,
+)
 from backup.web.withdraw_pages import withdraw_page, withdrawn_page
 
 
@@ -66,6 +78,7 @@ deliverer = Deliverer(repository, results, clock.now, metrics)
 decisions = LinkDecisions(repository, deliverer, ProposalWaits(repository, deliverer), clock.now, metrics)
 withdrawal = Withdrawal(repository, deliverer, clock.now)
 activity = ActivityAnswers(repository, withdrawal, clock.now)
+concerns = ConcernReports(repository, deliverer, clock.now)
 
 
 def _form() -> dict[str, Any]:
@@ -136,6 +149,8 @@ def _support_page(
     errors: dict[str, str] | None = None,
 ) -> str:
     """A match's support links: the roles agreement, a check-in, the contact adult's confirmation."""
+    if link.kind is LinkKind.CONCERN:
+        return concern_page(PARTIES.get(concerns.party(link, match), "en af parterne"), token, values, errors)
     youth = repository.get_young_person(match.youth_id)
     if link.kind is LinkKind.ROLES_CONFIRM:
         return confirm_roles_page(youth.first_name, match.roles, token)
@@ -144,6 +159,12 @@ def _support_page(
         return roles_page(youth.first_name, volunteer.first_name, token, values, errors)
     if link.kind is LinkKind.CLOSURE:
         return closure_page(youth.first_name, volunteer.first_name, token, values, errors)
+    if link.kind is LinkKind.CONCERN_DECISION:
+        open_concerns = list(match.concerns.values())
+        suspended, paused = volunteer.suspended is not None, match.support_paused
+        return concern_decision_page(
+            youth.first_name, volunteer.first_name, open_concerns, suspended, paused, token, values, errors
+        )
     number = check_in_number(len(match.check_ins), match.check_ins_missed)
     return check_in_page(youth.first_name, volunteer.first_name, number, match.roles, token, values, errors)
 
@@ -180,10 +201,13 @@ def decide(link_id: str) -> Response[str]:
                 422, message_page("Vælg en handling", "Vælg enten at prøve trinnet igen eller at afslutte forløbet.")
             )
         details: dict[str, str] = {}
+    elif link.kind is LinkKind.CONCERN:
+        return _raise_concern(link, record, form)
     elif link.kind in SUPPORT_LINKS:
         assert isinstance(record, ProposalRecord)
         number = check_in_number(len(record.check_ins), record.check_ins_missed)
-        decision, details, errors = check_support_decision(link.kind, form, clock.now().date(), number)
+        suspended = repository.get_volunteer(record.volunteer_id).suspended is not None
+        decision, details, errors = check_support_decision(link.kind, form, clock.now().date(), number, suspended)
         if errors:
             return csrf.page_with_token(
                 app, 422, lambda token: _page(link, record, token, form, errors), f"/decisions/{link_id}"
@@ -235,6 +259,21 @@ def decide(link_id: str) -> Response[str]:
     if link.kind in MATCH_LINKS:
         return html(200, answered_page(decided, decision))
     return html(200, decided_page(decided, decision))
+
+
+def _raise_concern(link: Link, record: Record, form: dict[str, Any]) -> Response[str]:
+    """Someone in the match is worried: kept, and the consultant and ops told at once."""
+    values, errors = check_concern(form)
+    if errors:
+        return csrf.page_with_token(
+            app, 422, lambda token: _page(link, record, token, form, errors), f"/decisions/{link.link_id}"
+        )
+    try:
+        raised = concerns.raise_concern(link.link_id, values["concern"], values["safeguarding"] == "yes")
+    except DeadLink as dead:
+        return _dead(dead)
+    logger.info("concern raised", extra={"kept": raised})
+    return html(200 if raised else 409, concern_sent_page() if raised else concern_refused_page())
 
 
 def _answer_activity(link: Link, record: Record, decision: str, notes: str) -> Response[str]:

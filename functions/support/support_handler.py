@@ -18,6 +18,7 @@ from backup.domain.kinds import RecordKind
 from backup.domain.support import STEP_KINDS, CheckInSchedule, support_execution
 from backup.usecases import support_tasks as tasks
 from backup.usecases.closure import Closures
+from backup.usecases.concerns import Concerns
 from backup.usecases.support import Support
 from backup.usecases.tasks import Confirmed, Continued, Done, Reminder, Started, TaskOutput, parse_task
 
@@ -34,6 +35,7 @@ config = Config.from_env()
 logger = Logger()
 tracer = Tracer()
 wiring = Wiring.from_config(config)
+concerns = Concerns(wiring.repository, wiring.letters, wiring.steps, wiring.safeguards, wiring.settings, clock.now)
 support = Support(
     wiring.repository,
     wiring.letters,
@@ -44,6 +46,7 @@ support = Support(
     clock.now,
     wiring.metrics,
     wiring.safeguards,
+    concerns,
 )
 closures = Closures(
     wiring.repository,
@@ -65,6 +68,7 @@ def begin(task: tasks.MatchTask) -> Continued:
 
 
 def start_support(task: tasks.MatchTask) -> Started:
+    support.start(task.proposal_id)
     return Started(reminder_delay_seconds=wiring.settings.reminder_delay_seconds)
 
 
@@ -88,8 +92,18 @@ def next_check_in(task: tasks.NextCheckInTask) -> tasks.NextCheckIn:
 
 
 def check_in_due(task: tasks.MatchTask) -> tasks.Due:
-    opened, ended = support.due(task.proposal_id)
-    return tasks.Due(open=opened, ended=ended)
+    opened, ended, concern = support.due(task.proposal_id)
+    return tasks.Due(open=opened, ended=ended, concern=concern)
+
+
+def await_check_in(task: tasks.MatchWait) -> Done:
+    support.await_check_in(task.proposal_id, task.task_token)
+    return Done()
+
+
+def concern_raised(task: tasks.MatchTask) -> Done:
+    concerns.raised(task.proposal_id)
+    return Done()
 
 
 def check_in_missed(task: tasks.MatchTask) -> Done:
@@ -109,6 +123,8 @@ def close_match(task: tasks.MatchTask) -> Done:
 
 HANDLERS: dict[str, Callable[[Any], TaskOutput]] = {
     "close_match": close_match,
+    "await_check_in": await_check_in,
+    "concern_raised": concern_raised,
     "begin": begin,
     "start_support": start_support,
     "open_support": open_support,

@@ -175,6 +175,9 @@ def test_no_wait_moves_anyone_on_its_result_alone_the_next_state_confirms_it_aga
             "confirm_match",
             "confirm_renewal",
             "confirm_support",
+            # the support's schedule: a concern wakes it; its result is dropped (ResultPath null) and
+            # the next task reads the match's record to see whether a concern is open
+            "check_in_due",
         }, state_name
         assert wait["ResultPath"] in {"$.claimed", None}, state_name  # the claim is kept apart from the outcome
     for state in states.values():

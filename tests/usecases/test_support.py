@@ -16,6 +16,7 @@ from backup.domain.stages import Stage
 from backup.domain.support import CheckInSchedule, support_execution
 from backup.domain.transitions import TransitionRefused
 from backup.usecases.closure import Closures
+from backup.usecases.concerns import ConcernReports, Concerns
 from backup.usecases.support import Support
 
 from .test_proposals import OPS, asked, consultant, pool  # noqa: F401 - the fixtures that make a match
@@ -32,6 +33,10 @@ def matched(asked):  # noqa: F811
     for party in (Party.YOUTH, Party.VOLUNTEER):
         world.decisions.decide(links[party].link_id, "yes")
     world.proposals.matched(proposal_id)
+    world.concerns = Concerns(
+        world.repository, world.letters, world.steps, world.safeguards, world.settings, world.clock
+    )
+    world.reports = ConcernReports(world.repository, world.deliverer, world.clock)
     world.support = Support(
         world.repository,
         world.letters,
@@ -42,6 +47,7 @@ def matched(asked):  # noqa: F811
         world.clock,
         world.metrics,
         world.safeguards,
+        world.concerns,
     )
     world.closures = Closures(
         world.repository,
@@ -86,6 +92,7 @@ def test_support_for_a_proposal_that_is_no_match_is_refused_and_alarmed(consulta
         world.clock,
         world.metrics,
         world.safeguards,
+        Concerns(world.repository, world.letters, world.steps, world.safeguards, world.settings, world.clock),
     )
     with pytest.raises(TransitionRefused):
         support.begin(proposal_id)
@@ -115,10 +122,10 @@ def test_check_ins_fall_due_twice_in_the_first_month_then_monthly(matched):
     world, proposal_id = matched
     started = world.clock()
     assert world.support.next_check_in(proposal_id, started) == (FIRST, False, False)
-    assert world.support.due(proposal_id) == (False, False)  # not yet
+    assert world.support.due(proposal_id) == (False, False, False)  # not yet
     for number in (1, 2, 3):
         world.clock.at += timedelta(seconds=FIRST if number < 3 else MONTHLY)
-        assert world.support.due(proposal_id) == (True, False)
+        assert world.support.due(proposal_id) == (True, False, False)
         link = _open(world, proposal_id, LinkKind.CHECK_IN, f"check-{number}")
         assert [m for m in world.mailer.to("k@rodekors.example") if f"opfølgning nr. {number} " in m.subject]
         values = {**CHECK, "activities": "Fodbold", "frequency": "Hver uge"} if number == 1 else CHECK
@@ -170,7 +177,7 @@ def test_a_used_check_in_link_replayed_records_nothing_more(matched):
 def test_a_paused_match_gets_no_check_in(matched):
     world, proposal_id = matched
     world.repository.update(MATCH, proposal_id, set={"support_paused": True})
-    assert world.support.due(proposal_id) == (False, False)
+    assert world.support.due(proposal_id) == (False, False, True)  # paused: the consultant reviews it
     with pytest.raises(Conflict):  # a direct invoke cannot open one either: the write expects no pause
         _open(world, proposal_id, LinkKind.CHECK_IN, "check-1")
     assert not [m for m in world.mailer.to("k@rodekors.example") if "opfølgning nr." in m.subject]
@@ -180,7 +187,7 @@ def test_a_closed_match_ends_its_support(matched):
     world, proposal_id = matched
     world.repository.update(MATCH, proposal_id, set={"stage": Stage.CLOSED})
     assert world.support.next_check_in(proposal_id, world.clock())[2] is True
-    assert world.support.due(proposal_id) == (False, True)
+    assert world.support.due(proposal_id) == (False, True, False)
 
 
 def test_a_run_carries_on_in_a_new_one_before_its_lifetime_is_up(matched):
@@ -275,3 +282,85 @@ def test_nobody_leaves_a_match_for_the_pool_without_the_recorded_closure(matched
     with pytest.raises(TransitionRefused):
         world.safeguards.move(volunteer, Stage.READY_FOR_MATCH, event, "a direct invoke")
     assert world.repository.get_volunteer("v0").stage is Stage.MATCHED
+
+
+def _concern_links(world, proposal_id):
+    world.support.start(proposal_id)
+    world.support.start(proposal_id)  # a retried start makes no second link and sends no second letter
+    return world.repository.get_proposal(proposal_id).concern_links
+
+
+def _waiting_on_the_schedule(world, proposal_id, token="schedule-1"):
+    world.results.waiting.add(token)
+    world.support.await_check_in(proposal_id, token)
+
+
+def test_each_of_the_three_gets_their_own_concern_link_once(matched):
+    world, proposal_id = matched
+    links = _concern_links(world, proposal_id)
+    assert set(links) == {"youth", "volunteer", "contact_adult"} and len(set(links.values())) == 3
+    letters = [m for m in world.emails if m.subject == "Hvis du bliver bekymret i BackUp"]
+    # the young person has no address of their own: the contact adult's letter is the one they share
+    assert sorted(m.to for m in letters) == ["k@example.org", "v0@example.org"]
+    assert links["volunteer"] in next(m.text for m in letters if m.to == "v0@example.org")
+
+
+def test_a_concern_wakes_the_run_at_once_the_consultant_and_ops_hear_once_and_a_pause_stops_check_ins(matched):
+    world, proposal_id = matched
+    links = _concern_links(world, proposal_id)
+    _waiting_on_the_schedule(world, proposal_id)
+    assert world.reports.raise_concern(links["volunteer"], "Vi ses næsten ikke", False) is True
+    assert world.results.resumed[-1] == ("schedule-1", {"outcome": "concern"})  # no waiting for a reminder
+    assert world.reports.raise_concern(links["volunteer"], "Vi ses næsten ikke", False) is True  # a replay
+    assert len(world.repository.get_proposal(proposal_id).concerns) == 1
+    assert world.support.due(proposal_id) == (False, False, True)
+    world.support.concerns.raised(proposal_id)
+    world.support.concerns.raised(proposal_id)  # a retried task tells nobody twice
+    alerts = [m for m in world.emails if "bekymring i match" in m.subject]
+    assert sorted(m.to for m in alerts) == ["k@rodekors.example", OPS]
+    decision = _open(world, proposal_id, LinkKind.CONCERN_DECISION, "decide-1")
+    world.decisions.decide(decision.link_id, "pause", "Vi tager en pause")
+    assert world.support.confirm(proposal_id, "CONCERN", {}, "test") == "recorded"
+    match = world.repository.get_proposal(proposal_id)
+    assert match.support_paused and not match.concern_open
+    assert world.support.due(proposal_id)[0] is False  # no check-in while paused
+    with pytest.raises(Conflict):  # nor by a direct invoke
+        _open(world, proposal_id, LinkKind.CHECK_IN, "check-1")
+
+
+def test_a_safeguarding_concern_suspends_the_volunteer_until_a_consultant_clears_them_with_why(matched):
+    world, proposal_id = matched
+    links = _concern_links(world, proposal_id)
+    world.reports.raise_concern(links["contact_adult"], "Noget bekymrende er sket", True)
+    world.support.concerns.raised(proposal_id)
+    volunteer = world.repository.get_volunteer("v0")
+    assert volunteer.suspended is not None and world.repository.get_proposal(proposal_id).support_paused
+    assert EventKind.SUSPENDED in [e.kind for e in world.repository.history(RecordKind.VOLUNTEER, "v0")]
+    decision = _open(world, proposal_id, LinkKind.CONCERN_DECISION, "decide-1")
+    world.decisions.decide(decision.link_id, "continue", "", {"clear_reason": "Talt med alle; en misforståelse"})
+    assert world.support.confirm(proposal_id, "CONCERN", {}, "test") == "recorded"
+    assert world.repository.get_volunteer("v0").suspended is None
+    (cleared,) = [
+        e for e in world.repository.history(RecordKind.VOLUNTEER, "v0") if e.kind is EventKind.SUSPENSION_CLEARED
+    ]
+    assert cleared.by == "k@rodekors.example" and cleared.notes == "Talt med alle; en misforståelse"
+    assert not world.repository.get_proposal(proposal_id).support_paused
+
+
+def test_a_concern_that_ends_the_match_goes_to_the_closure(matched):
+    world, proposal_id = matched
+    links = _concern_links(world, proposal_id)
+    world.reports.raise_concern(links["volunteer"], "Det fungerer ikke", False)
+    world.support.concerns.raised(proposal_id)
+    decision = _open(world, proposal_id, LinkKind.CONCERN_DECISION, "decide-1")
+    world.decisions.decide(decision.link_id, "end")
+    assert world.support.confirm(proposal_id, "CONCERN", {}, "test") == "close"
+    assert world.repository.get_proposal(proposal_id).closure_requested is not None
+
+
+def test_a_concern_about_a_match_that_has_ended_is_refused_and_nothing_kept(matched):
+    world, proposal_id = matched
+    links = _concern_links(world, proposal_id)
+    world.repository.update(MATCH, proposal_id, set={"stage": Stage.CLOSED})
+    assert world.reports.raise_concern(links["youth"], "Hej", False) is False
+    assert world.repository.get_proposal(proposal_id).concerns == {}

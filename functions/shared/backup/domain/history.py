@@ -59,6 +59,9 @@ class EventKind(str, Enum):
     CHECK_IN_MISSED = "CHECK_IN_MISSED"
     CLOSURE_REQUESTED = "CLOSURE_REQUESTED"  # the consultant chose to end the match (from a check-in)
     CLOSURE_RECORDED = "CLOSURE_RECORDED"  # ... and recorded its reason, the exit conversations, what next
+    CONCERN_RAISED = "CONCERN_RAISED"  # someone in the match is worried (their "Jeg er bekymret" link)
+    CONCERN_DECIDED = "CONCERN_DECIDED"  # the consultant decided: continue, pause or end
+    SUSPENSION_CLEARED = "SUSPENSION_CLEARED"  # a consultant cleared a suspended volunteer, with why
 
 
 class Event(BaseModel):

@@ -43,6 +43,8 @@ class LinkKind(str, Enum):
     ROLES_CONFIRM = "ROLES_CONFIRM"  # the contact adult confirms the agreed roles
     CHECK_IN = "CHECK_IN"  # a consultant records a check-in with a match
     CLOSURE = "CLOSURE"  # a consultant records the end of a match: reason, exit conversations, what next
+    CONCERN = "CONCERN"  # "Jeg er bekymret": the young person, the volunteer or the contact adult (reusable)
+    CONCERN_DECISION = "CONCERN_DECISION"  # a consultant decides on a concern: continue, pause or end
 
 
 class Link(BaseModel):
@@ -83,7 +85,7 @@ class Link(BaseModel):
 
 
 # The links a young person, a volunteer or a contact adult follows; every other link is staff's.
-PEOPLES_LINKS = frozenset({LinkKind.CONTINUE, LinkKind.WITHDRAW, LinkKind.ROLES_CONFIRM})
+PEOPLES_LINKS = frozenset({LinkKind.CONTINUE, LinkKind.WITHDRAW, LinkKind.ROLES_CONFIRM, LinkKind.CONCERN})
 
 
 def for_staff(link: Link) -> bool:

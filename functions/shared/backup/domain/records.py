@@ -257,6 +257,13 @@ class ProposalRecord(Record):
     next_check_in_at: datetime | None = None
     closure_requested: Evidence | None = None  # a check-in whose consultant chose to end the match
     closure: Evidence | None = None  # the end as recorded (backup.domain.closure)
+    # concerns (backup.domain.concerns): each party's reusable link, what was raised, whether one
+    # waits for the consultant's decision, and the token the support run's schedule waits on
+    concern_links: dict[str, str] = Field(default_factory=dict)
+    concerns: dict[str, Evidence] = Field(default_factory=dict)
+    concern_open: bool = False
+    concern_decision: Evidence | None = None  # the consultant's last decision on a concern
+    support_token: str | None = Field(default=None, repr=False)
     support_paused: bool = False
 
     @property
@@ -264,8 +271,13 @@ class ProposalRecord(Record):
         return (self.chosen, *self.alternatives)
 
     def waits_on(self, link: Link) -> bool:
-        if self.stage is Stage.MATCHED and link.kind in {LinkKind.ROLES, LinkKind.CHECK_IN, LinkKind.CLOSURE}:
-            return self.open_link_id == link.link_id and not self.support_paused  # a support step
+        if self.stage is Stage.MATCHED and link.kind in {
+            LinkKind.ROLES,
+            LinkKind.CHECK_IN,
+            LinkKind.CLOSURE,
+            LinkKind.CONCERN_DECISION,
+        }:
+            return self.open_link_id == link.link_id  # a support step
         if self.stage.is_final or self.stage is Stage.MATCHED:
             return False
         return link.link_id in self.answer_links.values() or self.open_link_id == link.link_id

@@ -16,23 +16,30 @@ from datetime import date, datetime
 from typing import Any
 
 from backup.domain.closure import check_closure
+from backup.domain.concerns import check_concern_decision
 from backup.domain.evidence import Evidence
 from backup.domain.kinds import RecordKind
 from backup.domain.links import LinkKind
 
 # The consultant's support steps (each a human step on the match) and the contact adult's
 # confirmation of the roles (a link that resumes nothing: it is recorded on the match).
-SUPPORT_STEPS = frozenset({LinkKind.ROLES, LinkKind.CHECK_IN, LinkKind.CLOSURE})
+SUPPORT_STEPS = frozenset({LinkKind.ROLES, LinkKind.CHECK_IN, LinkKind.CLOSURE, LinkKind.CONCERN_DECISION})
 SUPPORT_LINKS = SUPPORT_STEPS | {LinkKind.ROLES_CONFIRM}
 # What each support link's page may choose.
 SUPPORT_CHOICES: dict[LinkKind, frozenset[str]] = {
     LinkKind.ROLES: frozenset({"recorded"}),
     LinkKind.CHECK_IN: frozenset({"recorded", "close"}),  # close: the match is to end (a closure step)
     LinkKind.CLOSURE: frozenset({"close"}),
+    LinkKind.CONCERN_DECISION: frozenset({"continue", "pause", "end"}),
     LinkKind.ROLES_CONFIRM: frozenset({"confirmed"}),
 }
 # The support run's steps, as its state machine names them in confirm and remind tasks.
-STEP_KINDS = {"ROLES": LinkKind.ROLES, "CHECK_IN": LinkKind.CHECK_IN, "CLOSURE": LinkKind.CLOSURE}
+STEP_KINDS = {
+    "ROLES": LinkKind.ROLES,
+    "CHECK_IN": LinkKind.CHECK_IN,
+    "CLOSURE": LinkKind.CLOSURE,
+    "CONCERN": LinkKind.CONCERN_DECISION,
+}
 
 # How it is going, as a check-in records it.
 HOW = {"godt": "Godt", "okay": "Okay", "svaert": "Svært"}
@@ -154,6 +161,8 @@ def recorded_set(kind: LinkKind, created_at: datetime, evidence: Evidence) -> di
         return {f"check_ins.{check_key(created_at, evidence.link_id)}": evidence}
     if kind is LinkKind.CLOSURE:
         return {"closure": evidence}
+    if kind is LinkKind.CONCERN_DECISION:
+        return {"concern_decision": evidence}
     raise ValueError(f"{kind.value} is not a support link")
 
 
@@ -167,10 +176,12 @@ def check_in_number(recorded: int, missed: int) -> int:
 
 
 def check_support_decision(
-    kind: LinkKind, form: dict[str, Any], today: date, number: int
+    kind: LinkKind, form: dict[str, Any], today: date, number: int, suspended: bool = False
 ) -> tuple[str, dict[str, str], dict[str, str]]:
     """The decision a support link's form carries, what to record with it, and a Danish message per
-    problem (nothing is recorded while there is one)."""
+    problem (nothing is recorded while there is one). `suspended`: the match's volunteer is."""
+    if kind is LinkKind.CONCERN_DECISION:
+        return check_concern_decision(form, suspended)
     decision = form.get("decision", "")
     decision = decision if isinstance(decision, str) else ""
     if decision not in SUPPORT_CHOICES[kind]:

@@ -6,7 +6,12 @@ from __future__ import annotations
 from backup.domain.emails import SIGNATURE, Email, compose
 
 # what each support step is called in a sentence
-STEP_NAMES = {"ROLES": "rollefordelingen", "CHECK_IN": "opfølgningssamtalen", "CLOSURE": "afslutningen"}
+STEP_NAMES = {
+    "ROLES": "rollefordelingen",
+    "CHECK_IN": "opfølgningssamtalen",
+    "CLOSURE": "afslutningen",
+    "CONCERN": "beslutningen om en bekymring",
+}
 
 
 def roles_request(to: str, match_id: str, youth_first_name: str, volunteer_first_name: str, url: str) -> Email:
@@ -128,4 +133,43 @@ def match_closed_contact_adult(to: str, contact_name: str, youth_first_name: str
         f"Matchet med {youth_first_name} i BackUp er afsluttet",
         f"Kære {contact_name}\n\nMatchet mellem {youth_first_name} og den frivillige er afsluttet efter en "
         f"afslutningssamtale med hver af dem. {after} Kontakt konsulenten, hvis I har spørgsmål.\n\n{SIGNATURE}",
+    )
+
+
+def concern_link_letter(to: str, greeting: str, youth_first_name: str, url: str) -> Email:
+    return compose(
+        to,
+        "Hvis du bliver bekymret i BackUp",
+        f"{greeting}\n\nI BackUp følger en konsulent fra Røde Kors matchet med {youth_first_name} og taler med jer "
+        "jævnligt. Bliver du på noget tidspunkt bekymret, for dig selv eller for en anden, så sig til her. "
+        "Konsulenten får besked med det samme. Gem denne e-mail; linket virker, så længe matchet varer.\n\n"
+        f"Jeg er bekymret: {url}\n\n{SIGNATURE}",
+        action="Jeg er bekymret",
+    )
+
+
+def concern_alert(to: str, match_id: str, party: str, safeguarding: bool) -> Email:
+    safety = (
+        "Bekymringen handler om nogens sikkerhed. Den frivillige er suspenderet fra alle match og fra puljen, "
+        "og opfølgningen er sat på pause, indtil en konsulent har taget stilling.\n\n"
+        if safeguarding
+        else ""
+    )
+    return compose(
+        to,
+        f"BackUp: bekymring i match {match_id} (fra {party})" + (" - sikkerhed" if safeguarding else ""),
+        f"Hej\n\n{party.capitalize()} har sagt, at de er bekymrede, i match {match_id}. {safety}"
+        "Konsulenten får et link til at læse bekymringen og beslutte, om matchet fortsætter, sættes på pause "
+        f"eller afsluttes.\n\nSe matchet med: backup-ops show {match_id} --kind match\n\n{SIGNATURE}",
+    )
+
+
+def concern_decision_request(to: str, match_id: str, youth_first_name: str, url: str) -> Email:
+    return compose(
+        to,
+        f"BackUp: tag stilling til en bekymring om {youth_first_name} (match {match_id})",
+        "Hej\n\nDer er meldt en bekymring i matchet, eller matchet har været sat på pause et stykke tid. Læs "
+        "den, tal med dem, det angår, og beslut, om matchet fortsætter, sættes på pause eller afsluttes:\n\n"
+        f"{url}\n\n{SIGNATURE}",
+        action="Tag stilling",
     )

@@ -28,6 +28,7 @@ CHOICES: dict[LinkKind, dict[str, EventKind]] = {
     LinkKind.ROLES_CONFIRM: {"confirmed": EventKind.ROLES_CONFIRMED},
     LinkKind.CHECK_IN: {"recorded": EventKind.CHECK_IN, "close": EventKind.CLOSURE_REQUESTED},
     LinkKind.CLOSURE: {"close": EventKind.CLOSURE_RECORDED},
+    LinkKind.CONCERN_DECISION: {d: EventKind.CONCERN_DECIDED for d in ("continue", "pause", "end")},
 }
 MATCH_EVENTS = {
     LinkKind.PROPOSAL: EventKind.PROPOSAL_DECIDED,

@@ -20,17 +20,20 @@ from backup.domain.emails import Email
 from backup.domain.errors import Conflict, PersonGone
 from backup.domain.executions import run_of
 from backup.domain.history import Event, EventKind
+from backup.domain.kinds import RecordKind
 from backup.domain.links import Link, LinkKind
 from backup.domain.records import ProposalRecord
 from backup.domain.settings import PROPOSAL_LINK_DAYS, Settings
 from backup.domain.stages import Stage
 from backup.domain.support import STEP_KINDS, CheckInSchedule, check_in_number, support_execution
 from backup.domain.transitions import TransitionRefused
+from backup.usecases.concerns import Concerns
 from backup.usecases.human_steps import SYSTEM, HumanSteps, Reminded, Step
 from backup.usecases.letters import Letters
 from backup.usecases.ports import Clock, Executions, Expect, Metrics, Repository
 from backup.usecases.safeguards import Safeguards
 
+MATCH_KIND = RecordKind.MATCH
 ROLES_LIFETIME = timedelta(days=PROPOSAL_LINK_DAYS)
 # the contact adult's confirmation link lives as long as the roles step may wait, and a while more
 CONFIRM_LIFETIME = timedelta(days=2 * PROPOSAL_LINK_DAYS)
@@ -48,7 +51,9 @@ class Support:
         now: Clock,
         metrics: Metrics,
         safeguards: Safeguards,
+        concerns: Concerns,
     ):
+        self.concerns = concerns
         self.repository = repository
         self.letters = letters
         self.steps = steps
@@ -77,12 +82,19 @@ class Support:
                 set={
                     "support_run": 1,
                     "check_ins": {},
+                    "concern_links": {},
+                    "concerns": {},
                     "next_check_in_at": self.now() + timedelta(seconds=self.schedule.wait_before(1)),
                 },
                 event=Event(at=self.now(), kind=EventKind.SUPPORT_STARTED, stage=Stage.MATCHED, by=SYSTEM),
                 expect=Expect(stages=frozenset({Stage.MATCHED}), unset=frozenset({"support_run"})),
             )
         return run
+
+    def start(self, match_id: str) -> None:
+        """The run's first task (and a carried-on run's): each of the three has their concern link."""
+        if self._match(match_id).stage is Stage.MATCHED:
+            self.concerns.give_links(match_id)
 
     def _match(self, match_id: str) -> ProposalRecord:
         return self.repository.get_proposal(match_id)
@@ -128,6 +140,12 @@ class Support:
                 return support_emails.closure_request(consultant, match.id, youth.first_name, url)
 
             lifetime = ROLES_LIFETIME
+        elif kind is LinkKind.CONCERN_DECISION:
+
+            def request(url: str) -> Email:
+                return support_emails.concern_decision_request(consultant, match.id, youth.first_name, url)
+
+            lifetime = ROLES_LIFETIME
         elif kind is LinkKind.ROLES:
             volunteer = self.repository.get_volunteer(match.volunteer_id)
 
@@ -165,7 +183,11 @@ class Support:
             self.step(match, kind),
             token,
             guard=lambda: self._guard(match_id),
-            expect=Expect(stages=frozenset({Stage.MATCHED}), unset=frozenset({"support_paused"})),
+            # no check-in while the match is paused, whoever asks
+            expect=Expect(
+                stages=frozenset({Stage.MATCHED}),
+                unset=frozenset({"support_paused"}) if kind is LinkKind.CHECK_IN else frozenset(),
+            ),
         )
 
     def remind(self, match_id: str, kind: LinkKind) -> Reminded:
@@ -180,10 +202,14 @@ class Support:
         match = self._match(match_id)
         link_id = match.open_link_id or self._last_kept(match, kind)  # a retry finds the step closed
         link = self.repository.get_link(link_id) if link_id else None
+        if match.concern_open and not (link is not None and link.kind is kind and link.is_used):
+            return "concern"  # a concern woke the wait: the consultant and ops hear now
         if link is not None and link.kind is kind and link.is_used and self._kept(match, link):
             if kind is LinkKind.ROLES:
                 self._ask_contact_adult(match)
             outcome = "close" if link.decision == "close" and kind is LinkKind.CHECK_IN else "recorded"
+            if kind is LinkKind.CONCERN_DECISION and match.concern_decision is not None:
+                outcome = self.concerns.apply(match, match.concern_decision)
             # the step is done: the next check-in opens a fresh link (a used one would be delivered again)
             done: dict[str, Any] = {"open_link_id": None}
             if kind is LinkKind.CHECK_IN:
@@ -201,6 +227,8 @@ class Support:
             return match.roles.link_id if match.roles else None
         if kind is LinkKind.CLOSURE:
             return match.closure.link_id if match.closure else None
+        if kind is LinkKind.CONCERN_DECISION:
+            return match.concern_decision.link_id if match.concern_decision else None
         kept = [*match.check_ins.values(), *([match.closure_requested] if match.closure_requested else [])]
         newest = max(kept, key=lambda evidence: evidence.decided_at, default=None)
         return newest.link_id if newest else None
@@ -211,6 +239,8 @@ class Support:
             return match.roles is not None and match.roles.link_id == link.link_id
         if link.kind is LinkKind.CLOSURE:
             return match.closure is not None and match.closure.link_id == link.link_id
+        if link.kind is LinkKind.CONCERN_DECISION:
+            return match.concern_decision is not None and match.concern_decision.link_id == link.link_id
         if link.decision == "close":
             return match.closure_requested is not None and match.closure_requested.link_id == link.link_id
         return any(check.link_id == link.link_id for check in match.check_ins.values())
@@ -265,17 +295,28 @@ class Support:
         left = self.settings.run_lifetime_seconds - (at - run_started).total_seconds()
         if left < 1:
             return 1, True, False
+        if match.concern_open:
+            return 1, False, False  # a concern waits for the consultant: no waiting first
         due = match.next_check_in_at or self._next_due(self.number(match))
         until = self.schedule.monthly_seconds if match.support_paused else (due - at).total_seconds()
         return max(1, int(min(until, left) + 0.999)), False, False
 
-    def due(self, match_id: str) -> tuple[bool, bool]:
+    def due(self, match_id: str) -> tuple[bool, bool, bool]:
         """After the wait: whether to open the check-in (it is due, and the match is not paused),
-        and whether the match has ended."""
+        whether the match has ended, and whether the consultant must decide on a concern (one was
+        raised, or a paused match's month has passed: carry on, stay paused, or end)."""
         match = self._match(match_id)
         ended = match.stage is not Stage.MATCHED
         due = match.next_check_in_at is None or self.now() >= match.next_check_in_at
-        return not ended and not match.support_paused and due, ended
+        concern = not ended and (match.concern_open or match.support_paused)
+        return not ended and not match.support_paused and due and not concern, ended, concern
+
+    def await_check_in(self, match_id: str, token: str) -> None:
+        """The schedule's wait keeps its token on the match, so a concern can wake it at once; one
+        raised before the token was stored is seen here."""
+        self.repository.update(MATCH_KIND, match_id, set={"support_token": token})
+        if self._match(match_id).concern_open:
+            self.steps.outbox.owe((MATCH_KIND, match_id), token, {"outcome": "concern"})
 
     def missed(self, match_id: str) -> None:
         """A check-in's link expired unrecorded: counted, on the history, and the consultant told."""

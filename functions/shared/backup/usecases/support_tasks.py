@@ -30,7 +30,7 @@ class MatchTask(TaskInput):
 
 
 class SupportStepTask(MatchTask):
-    step: Literal["ROLES", "CHECK_IN", "CLOSURE"]
+    step: Literal["ROLES", "CHECK_IN", "CLOSURE", "CONCERN"]
 
 
 class SupportStepWait(SupportStepTask):
@@ -58,6 +58,11 @@ class NextCheckIn(TaskOutput):
 class Due(TaskOutput):
     open: bool  # open the check-in (not while the match is paused)
     ended: bool
+    concern: bool  # the consultant decides on a concern (or on a paused match) first
+
+
+class MatchWait(MatchTask):
+    task_token: str = Field(min_length=1)
 
 
 SUPPORT_ACTIONS = _actions(
@@ -67,7 +72,9 @@ SUPPORT_ACTIONS = _actions(
     Action("remind_support", SupportStepTask, Reminder),
     Action("confirm_support", ConfirmSupportStep, Confirmed),
     Action("next_check_in", NextCheckInTask, NextCheckIn),
+    Action("await_check_in", MatchWait, Done, waits=True),  # a concern wakes it at once
     Action("check_in_due", MatchTask, Due),
+    Action("concern_raised", MatchTask, Done),  # the consultant and ops told at once; safeguarding acted on
     Action("check_in_missed", MatchTask, Done),
     Action("continue_support", ContinueSupport, Continued),
     Action("close_match", MatchTask, Done),  # the end as the consultant recorded it; each goes where they chose

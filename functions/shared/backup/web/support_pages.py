@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from backup.domain.closure import KINDS, REASONS, VOLUNTEER_NEXT, YOUTH_NEXT
+from backup.domain.concerns import DECISIONS, PARTIES
 from backup.domain.evidence import Evidence
 from backup.domain.links import Link, LinkKind
 from backup.domain.support import HOW, WITH_WHOM
@@ -17,6 +18,7 @@ from backup.web.html import (
     error_summary,
     layout,
     message_page,
+    single_checkbox,
     text_field,
 )
 
@@ -230,8 +232,94 @@ def support_recorded_page(link: Link) -> str:
         return message_page("Aftalen er gemt", "Tak. Kontaktpersonen får den nu til bekræftelse.")
     if link.kind is LinkKind.ROLES_CONFIRM:
         return message_page("Tak for bekræftelsen", "Aftalen er bekræftet. Du skal ikke gøre mere.")
+    if link.kind is LinkKind.CONCERN_DECISION:
+        return message_page(
+            "Beslutningen er gemt", "Tak. Matchet fortsætter, holder pause eller afsluttes, som du valgte."
+        )
     if link.kind is LinkKind.CLOSURE:
         return message_page("Matchet er afsluttet", "Tak. Begge får et venligt brev, og kontaktpersonen orienteres.")
     if link.decision == "close":
         return message_page("Afslutningen er sat i gang", "Du får nu et link til at registrere afslutningen.")
     return message_page("Opfølgningen er gemt", "Tak. Du får et nyt link, når den næste opfølgning skal finde sted.")
+
+
+def concern_page(
+    party: str, csrf_token: str, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
+) -> str:
+    """The short "Jeg er bekymret" page: what worries them, and whether it is about someone's safety."""
+    values = values or {}
+    errors = errors or {}
+    labels = {"concern": "Hvad er du bekymret for?", "safeguarding": "Sikkerhed"}
+    body = f"""
+<h1>Jeg er bekymret</h1>
+{error_summary(errors, labels)}
+<p>Skriv kort, hvad du er bekymret for. Konsulenten i Røde Kors får besked med det samme og kontakter
+dig. Er nogen i fare lige nu, så ring 112.</p>
+<form method="post">
+<input type="hidden" name="csrf_token" value="{e(csrf_token)}">
+{text_field("concern", labels["concern"], values, errors, multiline=True, maxlength=2000)}
+{single_checkbox("safeguarding", "Det handler om et barns eller en ung persons sikkerhed", values, errors)}
+<button type="submit" name="decision" value="concern">Send til konsulenten</button>
+</form>
+<p class="hint">Du skriver som {e(party)} i matchet.</p>"""
+    return layout("Jeg er bekymret", body)
+
+
+def concern_sent_page() -> str:
+    return message_page("Tak, vi har fået din besked", "Konsulenten har fået besked nu og kontakter dig snart.")
+
+
+def concern_refused_page() -> str:
+    return message_page(
+        "Matchet er afsluttet",
+        "Matchet er ikke længere i gang, så beskeden er ikke sendt herfra. Er du bekymret, så kontakt Røde Kors "
+        "direkte; adressen står på siden om, hvordan Røde Kors behandler oplysninger (linket nederst).",
+    )
+
+
+def concern_decision_page(
+    youth_name: str,
+    volunteer_name: str,
+    concerns: list[Evidence],
+    suspended: bool,
+    paused: bool,
+    csrf_token: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
+    values = values or {}
+    errors = errors or {}
+    labels = {"decision": "Beslutning", "clear_reason": "Hvorfor er det trygt at fortsætte", "notes": "Noter"}
+    shown = "".join(
+        f"<li><strong>{e(PARTIES.get(c.fields.get('party', ''), 'en af parterne'))}</strong>, "
+        f"{c.decided_at:%d.%m.%Y}{' (sikkerhed)' if c.fields.get('safeguarding') == 'yes' else ''}: "
+        f"{e(c.fields.get('concern', ''))}</li>"
+        for c in sorted(concerns, key=lambda c: c.decided_at)
+    )
+    state = "Matchet er sat på pause. " if paused else ""
+    clear = (
+        text_field(
+            "clear_reason",
+            labels["clear_reason"],
+            values,
+            errors,
+            multiline=True,
+            required=False,
+            hint="Den frivillige er suspenderet. Fortsætter matchet, ophæves suspenderingen; skriv hvorfor.",
+        )
+        if suspended
+        else ""
+    )
+    body = f"""
+<h1>Bekymring: {e(youth_name)} og {e(volunteer_name)}</h1>
+{error_summary(errors, labels)}
+<p>{e(state)}Læs bekymringerne, tal med dem, det angår, og beslut, hvad der nu skal ske.</p>
+<ul>{shown or "<li>Ingen nye bekymringer; matchet har været på pause en måned.</li>"}</ul>
+<form method="post">
+<input type="hidden" name="csrf_token" value="{e(csrf_token)}">
+{checkbox_group("decision", labels["decision"], DECISIONS.items(), [str(values.get("decision", ""))], errors, kind="radio")}
+{clear}
+{text_field("notes", labels["notes"], values, errors, multiline=True, required=False, hint=NOTES_HINT)}
+<button type="submit">Gem beslutningen</button>
+</form>"""
+    return layout("Bekymring", body)
