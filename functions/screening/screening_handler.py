@@ -108,7 +108,7 @@ def show_decision(link_id: str) -> Response[str]:
 def _page(
     link: Link, record: Record, token: str, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
 ) -> str:
-    if link.kind in SUPPORT_LINKS and isinstance(record, ProposalRecord):
+    if (link.kind in SUPPORT_LINKS or link.kind is LinkKind.CONCERN) and isinstance(record, ProposalRecord):
         return _support_page(link, record, token, values, errors)
     if isinstance(record, ProposalRecord):
         return _match_page(link, record, token, values, errors)

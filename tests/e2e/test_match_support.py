@@ -30,6 +30,14 @@ def support_stack(tmp_path_factory):
     stop_stack(running)
 
 
+def eventually(read, timeout=30):
+    """What `read` gives once it gives something (the run acts a moment after the page answers)."""
+    deadline = time.time() + timeout
+    while not (found := read()) and time.time() < deadline:
+        time.sleep(0.2)
+    return found
+
+
 def support_status(stack, proposal_id, timeout=30):
     """The support run's status once it has ended (or RUNNING after `timeout`)."""
     sfn = boto3.client(
@@ -150,3 +158,46 @@ def test_an_unplanned_closure_from_a_check_in_then_each_side_is_matched_again_ne
     other_youth = confirmed_young_person(stack, "9990", "ung2.skagen@example.org", "kontakt2.skagen@example.org")
     other_proposal = proposal_for(stack, other_youth)
     assert stack.client.volunteer(other_proposal, "MATCH")["details"]["volunteer_id"] == volunteer_id
+
+
+def test_a_concern_pauses_the_match_then_a_safeguarding_concern_suspends_the_volunteer_and_ends_it(support_stack):
+    stack = support_stack
+    proposal_id, contact = matched_pair(stack, "aarhus", "8000", "8210")
+    match = stack.client.volunteer(proposal_id, "MATCH")
+    volunteer_id = match["details"]["volunteer_id"]
+    roles = stack.client.wait_for_email(None, f"aftal rollerne for Sara og Mette (match {proposal_id})")
+    assert stack.client.open_and_decide(stack.client.link_in(roles), "recorded", ROLES).status_code == 200
+
+    letter = stack.client.wait_for_email("frivillig.aarhus@example.org", "Hvis du bliver bekymret")
+    url = stack.client.link_in(letter)
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 200 and "Jeg er bekymret" in page.text
+    empty = stack.client.open_and_decide(url, "concern", {"concern": " "})
+    assert empty.status_code == 422 and "Skriv kort, hvad du er bekymret for." in empty.text
+    sent = stack.client.open_and_decide(url, "concern", {"concern": "Vi har svært ved at finde tid"})
+    assert sent.status_code == 200 and "Konsulenten har fået besked nu" in sent.text
+    for to in (stack.consultant, stack.parameters["OpsEmail"]):
+        stack.client.wait_for_email(to, f"bekymring i match {proposal_id} (fra den frivillige)")
+    decide = stack.client.wait_for_email(None, f"tag stilling til en bekymring om Sara (match {proposal_id})")
+    paused = stack.client.open_and_decide(stack.client.link_in(decide), "pause", {}, notes="En pause")
+    assert paused.status_code == 200, paused.text[:300]
+    assert eventually(lambda: stack.client.volunteer(proposal_id, "MATCH").get("support_paused")) is True
+
+    # the contact adult worries about safety: the volunteer is suspended at once, and the match ends
+    from_contact = stack.client.wait_for_email(contact, "Hvis du bliver bekymret")
+    worried = {"concern": "Noget alvorligt", "safeguarding": "yes"}
+    assert stack.client.open_and_decide(stack.client.link_in(from_contact), "concern", worried).status_code == 200
+    stack.client.wait_for_email(stack.consultant, f"bekymring i match {proposal_id} (fra kontaktpersonen) - sikkerhed")
+    assert eventually(lambda: stack.client.volunteer(volunteer_id).get("suspended"))["reason"]
+    second = stack.client.wait_for_email(
+        None,
+        f"tag stilling til en bekymring om Sara (match {proposal_id})",
+        after=stack.client.outbox().index(decide) + 1,
+    )
+    ended = stack.client.open_and_decide(stack.client.link_in(second), "end", {})
+    assert ended.status_code == 200, ended.text[:300]
+    closure = stack.client.wait_for_email(None, f"registrér afslutningen af matchet med Sara (match {proposal_id})")
+    fields = {**CLOSURE, "youth_next": "out", "closure_reason": "other"}
+    assert stack.client.open_and_decide(stack.client.link_in(closure), "close", fields).status_code == 200
+    stack.client.wait_for_stage(volunteer_id, "CLOSED")  # suspended: not back to the pool, whatever they wanted
+    assert stack.client.volunteer(proposal_id, "MATCH")["stage"] == "CLOSED"
