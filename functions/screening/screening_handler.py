@@ -55,6 +55,7 @@ from backup.web.support_pages import (
     concern_refused_page,
     concern_sent_page,
     confirm_roles_page,
+    pulse_page,
     roles_page,
     support_recorded_page,
 )
@@ -154,6 +155,8 @@ def _support_page(
     youth = repository.get_young_person(match.youth_id)
     if link.kind is LinkKind.ROLES_CONFIRM:
         return confirm_roles_page(youth.first_name, match.roles, token)
+    if link.kind is LinkKind.PULSE:
+        return pulse_page(token, values, errors)
     volunteer = repository.get_volunteer(match.volunteer_id)
     if link.kind is LinkKind.ROLES:
         return roles_page(youth.first_name, volunteer.first_name, token, values, errors)
@@ -208,6 +211,8 @@ def decide(link_id: str) -> Response[str]:
         number = check_in_number(len(record.check_ins), record.check_ins_missed)
         suspended = repository.get_volunteer(record.volunteer_id).suspended is not None
         decision, details, errors = check_support_decision(link.kind, form, clock.now().date(), number, suspended)
+        if link.kind is LinkKind.PULSE:  # which round and whose answer, from the match, never the form
+            details["round_key"] = next((k for k, v in record.pulse_links.items() if v == link.link_id), "")
         if errors:
             return csrf.page_with_token(
                 app, 422, lambda token: _page(link, record, token, form, errors), f"/decisions/{link_id}"
@@ -254,6 +259,8 @@ def decide(link_id: str) -> Response[str]:
     logger.info("link decided", extra={"link_kind": link.kind.value, "decision": decision.split(":")[0]})
     if link.kind is LinkKind.OPS:
         return html(200, ops_decided_page(decided, decision))
+    if link.kind is LinkKind.PULSE and decision == "svaert":
+        concerns.wake_schedule(link.record_id)  # the consultant hears now, not at the next round
     if link.kind in SUPPORT_LINKS:
         return html(200, support_recorded_page(decided))
     if link.kind in MATCH_LINKS:

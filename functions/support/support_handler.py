@@ -19,6 +19,7 @@ from backup.domain.support import STEP_KINDS, CheckInSchedule, support_execution
 from backup.usecases import support_tasks as tasks
 from backup.usecases.closure import Closures
 from backup.usecases.concerns import Concerns
+from backup.usecases.pulse import Pulses
 from backup.usecases.support import Support
 from backup.usecases.tasks import Confirmed, Continued, Done, Reminder, Started, TaskOutput, parse_task
 
@@ -36,13 +37,15 @@ logger = Logger()
 tracer = Tracer()
 wiring = Wiring.from_config(config)
 concerns = Concerns(wiring.repository, wiring.letters, wiring.steps, wiring.safeguards, wiring.settings, clock.now)
+schedule = CheckInSchedule(config.check_in_first_seconds, config.check_in_monthly_seconds)
+pulses = Pulses(wiring.repository, wiring.letters, wiring.steps, wiring.settings, schedule, clock.now)
 support = Support(
     wiring.repository,
     wiring.letters,
     wiring.steps,
     StepFunctionsExecutions(config.support_state_machine_arn, RecordKind.MATCH),
     wiring.settings,
-    CheckInSchedule(config.check_in_first_seconds, config.check_in_monthly_seconds),
+    schedule,
     clock.now,
     wiring.metrics,
     wiring.safeguards,
@@ -92,6 +95,7 @@ def next_check_in(task: tasks.NextCheckInTask) -> tasks.NextCheckIn:
 
 
 def check_in_due(task: tasks.MatchTask) -> tasks.Due:
+    pulses.tick(task.proposal_id)  # the monthly "hvordan går det?" rides on the same schedule
     opened, ended, concern = support.due(task.proposal_id)
     return tasks.Due(open=opened, ended=ended, concern=concern)
 

@@ -17,6 +17,7 @@ from backup.domain.support import CheckInSchedule, support_execution
 from backup.domain.transitions import TransitionRefused
 from backup.usecases.closure import Closures
 from backup.usecases.concerns import ConcernReports, Concerns
+from backup.usecases.pulse import Pulses
 from backup.usecases.support import Support
 
 from .test_proposals import OPS, asked, consultant, pool  # noqa: F401 - the fixtures that make a match
@@ -57,6 +58,9 @@ def matched(asked):  # noqa: F811
         world.settings,
         world.clock,
         world.metrics,
+    )
+    world.pulses = Pulses(
+        world.repository, world.letters, world.steps, world.settings, CheckInSchedule(FIRST, MONTHLY), world.clock
     )
     world.support.begin(proposal_id)
     return world, proposal_id
@@ -132,7 +136,9 @@ def test_check_ins_fall_due_twice_in_the_first_month_then_monthly(matched):
         world.decisions.decide(link.link_id, "recorded", "Det går fint", values)
         assert world.support.confirm(proposal_id, "CHECK_IN", {}, "test") == "recorded"
         expected = FIRST if number == 1 else MONTHLY  # the second falls due FIRST after the first
-        assert world.support.next_check_in(proposal_id, started)[0] == expected
+        assert world.repository.get_proposal(proposal_id).next_check_in_at == world.clock() + timedelta(
+            seconds=expected
+        )
     check_ins = world.repository.get_proposal(proposal_id).check_ins
     assert len(check_ins) == 3
     first = min(check_ins.values(), key=lambda c: c.decided_at)
@@ -364,3 +370,42 @@ def test_a_concern_about_a_match_that_has_ended_is_refused_and_nothing_kept(matc
     world.repository.update(MATCH, proposal_id, set={"stage": Stage.CLOSED})
     assert world.reports.raise_concern(links["youth"], "Hej", False) is False
     assert world.repository.get_proposal(proposal_id).concerns == {}
+
+
+def _pulse_letters(world):
+    return [m for m in world.emails if m.subject == "Hvordan går det i BackUp?"]
+
+
+def test_a_monthly_how_is_it_going_a_hard_answer_and_a_silent_round_alert_the_consultant_once(matched):
+    world, proposal_id = matched
+    _concern_links(world, proposal_id)
+    assert world.support.next_check_in(proposal_id, world.clock())[0] == FIRST  # the check-in comes first
+    world.clock.at += timedelta(seconds=MONTHLY // 2)
+    world.pulses.tick(proposal_id)
+    world.pulses.tick(proposal_id)  # a retried tick sends nothing twice
+    letters = _pulse_letters(world)
+    assert sorted(m.to for m in letters) == ["k@example.org", "v0@example.org"]
+    assert all("Jeg er bekymret" in m.text for m in letters)  # every letter after MATCHED carries it
+    match = world.repository.get_proposal(proposal_id)
+    link_id = match.pulse_links["0001-volunteer"]
+    world.decisions.decide(link_id, "svaert", "", {"comment": "Vi skændes", "round_key": "0001-volunteer"})
+    with pytest.raises(DeadLink):  # one answer per link
+        world.decisions.decide(link_id, "godt", "", {"round_key": "0001-volunteer"})
+    world.pulses.tick(proposal_id)
+    world.pulses.tick(proposal_id)
+    (alert,) = [m for m in world.mailer.to("k@rodekors.example") if "det går svært" in m.subject]
+    assert "Vi skændes" in alert.text
+    world.clock.at += timedelta(seconds=MONTHLY)
+    world.pulses.tick(proposal_id)  # round 2 goes out
+    world.clock.at += timedelta(seconds=MONTHLY)
+    world.pulses.tick(proposal_id)  # nobody answered round 2: the consultant hears, once
+    world.pulses.tick(proposal_id)
+    assert len([m for m in world.mailer.to("k@rodekors.example") if "ingen svar" in m.subject]) == 1
+
+
+def test_a_paused_match_gets_no_how_is_it_going(matched):
+    world, proposal_id = matched
+    world.repository.update(MATCH, proposal_id, set={"support_paused": True})
+    world.clock.at += timedelta(seconds=MONTHLY)
+    world.pulses.tick(proposal_id)
+    assert not _pulse_letters(world)

@@ -62,6 +62,7 @@ class EventKind(str, Enum):
     CONCERN_RAISED = "CONCERN_RAISED"  # someone in the match is worried (their "Jeg er bekymret" link)
     CONCERN_DECIDED = "CONCERN_DECIDED"  # the consultant decided: continue, pause or end
     SUSPENSION_CLEARED = "SUSPENSION_CLEARED"  # a consultant cleared a suspended volunteer, with why
+    PULSE_ANSWERED = "PULSE_ANSWERED"  # "hvordan går det?": godt, okay or svært
 
 
 class Event(BaseModel):

@@ -45,6 +45,7 @@ class LinkKind(str, Enum):
     CLOSURE = "CLOSURE"  # a consultant records the end of a match: reason, exit conversations, what next
     CONCERN = "CONCERN"  # "Jeg er bekymret": the young person, the volunteer or the contact adult (reusable)
     CONCERN_DECISION = "CONCERN_DECISION"  # a consultant decides on a concern: continue, pause or end
+    PULSE = "PULSE"  # the volunteer or the young person answers "hvordan går det?" (monthly)
 
 
 class Link(BaseModel):
@@ -85,7 +86,9 @@ class Link(BaseModel):
 
 
 # The links a young person, a volunteer or a contact adult follows; every other link is staff's.
-PEOPLES_LINKS = frozenset({LinkKind.CONTINUE, LinkKind.WITHDRAW, LinkKind.ROLES_CONFIRM, LinkKind.CONCERN})
+PEOPLES_LINKS = frozenset(
+    {LinkKind.CONTINUE, LinkKind.WITHDRAW, LinkKind.ROLES_CONFIRM, LinkKind.CONCERN, LinkKind.PULSE}
+)
 
 
 def for_staff(link: Link) -> bool:

@@ -264,6 +264,11 @@ class ProposalRecord(Record):
     concern_open: bool = False
     concern_decision: Evidence | None = None  # the consultant's last decision on a concern
     support_token: str | None = Field(default=None, repr=False)
+    # the monthly "hvordan går det?" (backup.domain.pulse): rounds sent, their links, the answers
+    pulse_round: int = 0
+    next_pulse_at: datetime | None = None
+    pulse_links: dict[str, str] = Field(default_factory=dict)  # round_key -> link id
+    pulses: dict[str, Evidence] = Field(default_factory=dict)  # round_key -> answer
     support_paused: bool = False
 
     @property

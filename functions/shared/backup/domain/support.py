@@ -20,17 +20,19 @@ from backup.domain.concerns import check_concern_decision
 from backup.domain.evidence import Evidence
 from backup.domain.kinds import RecordKind
 from backup.domain.links import LinkKind
+from backup.domain.pulse import ANSWERS, check_pulse
 
 # The consultant's support steps (each a human step on the match) and the contact adult's
 # confirmation of the roles (a link that resumes nothing: it is recorded on the match).
 SUPPORT_STEPS = frozenset({LinkKind.ROLES, LinkKind.CHECK_IN, LinkKind.CLOSURE, LinkKind.CONCERN_DECISION})
-SUPPORT_LINKS = SUPPORT_STEPS | {LinkKind.ROLES_CONFIRM}
+SUPPORT_LINKS = SUPPORT_STEPS | {LinkKind.ROLES_CONFIRM, LinkKind.PULSE}
 # What each support link's page may choose.
 SUPPORT_CHOICES: dict[LinkKind, frozenset[str]] = {
     LinkKind.ROLES: frozenset({"recorded"}),
     LinkKind.CHECK_IN: frozenset({"recorded", "close"}),  # close: the match is to end (a closure step)
     LinkKind.CLOSURE: frozenset({"close"}),
     LinkKind.CONCERN_DECISION: frozenset({"continue", "pause", "end"}),
+    LinkKind.PULSE: frozenset(ANSWERS),
     LinkKind.ROLES_CONFIRM: frozenset({"confirmed"}),
 }
 # The support run's steps, as its state machine names them in confirm and remind tasks.
@@ -149,8 +151,11 @@ def check_key(link_created_at: datetime, link_id: str) -> str:
     return link_created_at.strftime("%Y%m%dT%H%M%S%f") + "-" + link_id[:8]
 
 
-def recorded_set(kind: LinkKind, created_at: datetime, evidence: Evidence) -> dict[str, Evidence]:
-    """Where a used support link's decision is kept on the match, in the same write as the link's use."""
+def recorded_set(kind: LinkKind, created_at: datetime, evidence: Evidence, pulse_key: str = "") -> dict[str, Evidence]:
+    """Where a used support link's decision is kept on the match, in the same write as the link's use
+    (`pulse_key`: the round and party a "hvordan går det?" link answers for)."""
+    if kind is LinkKind.PULSE:
+        return {f"pulses.{pulse_key}": evidence}
     if kind is LinkKind.ROLES:
         return {"roles": evidence}
     if kind is LinkKind.ROLES_CONFIRM:
@@ -182,6 +187,8 @@ def check_support_decision(
     problem (nothing is recorded while there is one). `suspended`: the match's volunteer is."""
     if kind is LinkKind.CONCERN_DECISION:
         return check_concern_decision(form, suspended)
+    if kind is LinkKind.PULSE:
+        return check_pulse(form)
     decision = form.get("decision", "")
     decision = decision if isinstance(decision, str) else ""
     if decision not in SUPPORT_CHOICES[kind]:

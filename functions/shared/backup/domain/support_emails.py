@@ -173,3 +173,34 @@ def concern_decision_request(to: str, match_id: str, youth_first_name: str, url:
         f"{url}\n\n{SIGNATURE}",
         action="Tag stilling",
     )
+
+
+def pulse_request(to: str, greeting: str, url: str, concern_url: str) -> Email:
+    return compose(
+        to,
+        "Hvordan går det i BackUp?",
+        f"{greeting}\n\nHvordan går det med jer? Tryk på linket, og vælg godt, okay eller svært. Det tager et "
+        "øjeblik, og du kan skrive en kommentar, hvis du vil. Konsulenten ser svaret.\n\n"
+        f"{url}\n\nJeg er bekymret: {concern_url}\n\n{SIGNATURE}",
+        action="Svar her",
+    )
+
+
+def pulse_alert(to: str, match_id: str, party: str, comment: str) -> Email:
+    said = f'\n\nKommentar: "{comment}"' if comment else ""
+    return compose(
+        to,
+        f"BackUp: {party} svarer, at det går svært (match {match_id})",
+        f'Hej\n\n{party.capitalize()} har svaret "svært" på den månedlige "hvordan går det?".{said}\n\n'
+        f"Tag kontakt snart. Se matchet med: backup-ops show {match_id} --kind match\n\n{SIGNATURE}",
+    )
+
+
+def pulse_missing(to: str, match_id: str, number: int) -> Email:
+    return compose(
+        to,
+        f'BackUp: ingen svar på "hvordan går det?" (match {match_id})',
+        f"Hej\n\nHverken den frivillige eller den unge har svaret på runde {number} af den månedlige "
+        '"hvordan går det?". Det kan være helt i orden, men tag gerne kontakt og hør, hvordan det går.\n\n'
+        f"{SIGNATURE}",
+    )

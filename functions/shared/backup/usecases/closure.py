@@ -131,7 +131,7 @@ class Closures:
             if is_early(days):
                 self.metrics.count("MatchClosedEarly", Stage.CLOSED)
             match = self.repository.get_proposal(match_id)
-        for link_id in (match.roles_confirm_link_id,):
+        for link_id in (match.roles_confirm_link_id, *match.pulse_links.values()):
             if link_id:
                 self.repository.invalidate_link(link_id, "step_closed")
         self._back_to_the_pool(youth, volunteer)

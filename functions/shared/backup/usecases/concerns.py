@@ -79,6 +79,13 @@ class ConcernReports:
         self._wake(self.repository.get_proposal(match.id))
         return True
 
+    def wake_schedule(self, match_id: str) -> None:
+        """An answer that needs the consultant ("svært"): the run's schedule, if it waits, looks now."""
+        match = self.repository.get_proposal(match_id)
+        if match.support_token and match.stage is Stage.MATCHED:
+            with contextlib.suppress(StepNotWaiting):
+                self.deliverer.resume_or_owe((MATCH, match.id), match.support_token, {"outcome": "pulse"})
+
     def _wake(self, match: ProposalRecord) -> None:
         """Resume the support run wherever it waits: its schedule, or a step's link. If it waits on
         neither right now, its next task sees the open concern itself."""

@@ -29,6 +29,7 @@ CHOICES: dict[LinkKind, dict[str, EventKind]] = {
     LinkKind.CHECK_IN: {"recorded": EventKind.CHECK_IN, "close": EventKind.CLOSURE_REQUESTED},
     LinkKind.CLOSURE: {"close": EventKind.CLOSURE_RECORDED},
     LinkKind.CONCERN_DECISION: {d: EventKind.CONCERN_DECIDED for d in ("continue", "pause", "end")},
+    LinkKind.PULSE: {answer: EventKind.PULSE_ANSWERED for answer in ("godt", "okay", "svaert")},
 }
 MATCH_EVENTS = {
     LinkKind.PROPOSAL: EventKind.PROPOSAL_DECIDED,
@@ -92,7 +93,7 @@ def decision_evidence(
     if link.kind is LinkKind.OPS:
         return {"ops_decision": evidence}
     if link.kind in SUPPORT_LINKS:  # a match's support: the roles, their confirmation, a check-in
-        return recorded_set(link.kind, link.created_at, evidence)
+        return recorded_set(link.kind, link.created_at, evidence, details.get("round_key", ""))
     return None
 
 
@@ -133,8 +134,8 @@ class LinkDecisions:
         decided = link.model_copy(update={"decision": decision, "decided_by": link.sent_to, "decided_at": at})
         if link.kind is LinkKind.CONTINUE:
             delivered = self.proposals.answer(decided, decision)
-        elif link.kind is LinkKind.ROLES_CONFIRM:
-            delivered = True  # the contact adult's confirmation is kept on the match; no run waits on it
+        elif link.kind in {LinkKind.ROLES_CONFIRM, LinkKind.PULSE}:
+            delivered = True  # kept on the match; no run waits on it
         elif link.kind in MATCH_LINKS:
             # ids and the outcome only: the reason and the date stay in the table, out of the history
             delivered = self.proposals.deliver(decided, choice_output(decision))

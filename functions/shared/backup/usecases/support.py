@@ -84,6 +84,9 @@ class Support:
                     "check_ins": {},
                     "concern_links": {},
                     "concerns": {},
+                    "pulses": {},
+                    # the first "hvordan går det?" falls between the first check-ins
+                    "next_pulse_at": self.now() + timedelta(seconds=max(1, self.schedule.monthly_seconds // 2)),
                     "next_check_in_at": self.now() + timedelta(seconds=self.schedule.wait_before(1)),
                 },
                 event=Event(at=self.now(), kind=EventKind.SUPPORT_STARTED, stage=Stage.MATCHED, by=SYSTEM),
@@ -299,6 +302,8 @@ class Support:
             return 1, False, False  # a concern waits for the consultant: no waiting first
         due = match.next_check_in_at or self._next_due(self.number(match))
         until = self.schedule.monthly_seconds if match.support_paused else (due - at).total_seconds()
+        if match.next_pulse_at is not None and not match.support_paused:  # the next "hvordan går det?"
+            until = min(until, (match.next_pulse_at - at).total_seconds())
         return max(1, int(min(until, left) + 0.999)), False, False
 
     def due(self, match_id: str) -> tuple[bool, bool, bool]:

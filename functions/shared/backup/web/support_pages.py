@@ -9,6 +9,7 @@ from backup.domain.closure import KINDS, REASONS, VOLUNTEER_NEXT, YOUTH_NEXT
 from backup.domain.concerns import DECISIONS, PARTIES
 from backup.domain.evidence import Evidence
 from backup.domain.links import Link, LinkKind
+from backup.domain.pulse import ANSWERS
 from backup.domain.support import HOW, WITH_WHOM
 from backup.web.html import (
     NOTES_HINT,
@@ -323,3 +324,25 @@ def concern_decision_page(
 <button type="submit">Gem beslutningen</button>
 </form>"""
     return layout("Bekymring", body)
+
+
+def pulse_page(csrf_token: str, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None) -> str:
+    """ "Hvordan går det?": one tap, and a comment if they want."""
+    values = values or {}
+    errors = errors or {}
+    labels = {"decision": "Hvordan går det", "comment": "Kommentar"}
+    buttons = "".join(
+        f'<button type="submit" name="decision" value="{e(value)}"{" class=secondary" if value != "godt" else ""}>'
+        f"{e(text)}</button> "
+        for value, text in ANSWERS.items()
+    )
+    body = f"""
+<h1>Hvordan går det?</h1>
+{error_summary(errors, labels)}
+<p>Tryk på det, der passer bedst. Vil du skrive lidt mere, så skriv det først i feltet.</p>
+<form method="post">
+<input type="hidden" name="csrf_token" value="{e(csrf_token)}">
+{text_field("comment", labels["comment"], values, errors, multiline=True, required=False, maxlength=2000)}
+<div role="group" aria-label="Hvordan går det">{buttons}</div>
+</form>"""
+    return layout("Hvordan går det?", body)
