@@ -36,7 +36,9 @@ config = Config.from_env()
 logger = Logger()
 tracer = Tracer()
 wiring = Wiring.from_config(config)
-concerns = Concerns(wiring.repository, wiring.letters, wiring.steps, wiring.safeguards, wiring.settings, clock.now)
+concerns = Concerns(
+    wiring.repository, wiring.letters, wiring.steps, wiring.safeguards, wiring.settings, clock.now, wiring.metrics
+)
 schedule = CheckInSchedule(config.check_in_first_seconds, config.check_in_monthly_seconds)
 pulses = Pulses(wiring.repository, wiring.letters, wiring.steps, wiring.settings, schedule, clock.now)
 support = Support(

@@ -1,7 +1,7 @@
 """After the match, on the real definitions: the support run starts with the match, the consultant
 records the roles and the contact adult confirms them, and check-ins fall due on their schedule,
 remind the consultant with the same link, and are recorded. A stack of its own, whose check-ins
-fall due after seconds (in AWS: 14 and 30 days)."""
+fall due after seconds (in AWS: 14 and 30 days; a check-in link lives until the next falls due)."""
 
 import time
 
@@ -24,7 +24,7 @@ def support_stack(tmp_path_factory):
     running = start_stack(
         tmp_path_factory.mktemp("support"),
         "support",
-        {"ReminderDelaySeconds": "4", "MaxReminders": "1", "CheckInFirstSeconds": "6", "CheckInMonthlySeconds": "60"},
+        {"ReminderDelaySeconds": "4", "MaxReminders": "1", "CheckInFirstSeconds": "20", "CheckInMonthlySeconds": "90"},
     )
     yield running
     stop_stack(running)

@@ -35,7 +35,7 @@ def matched(asked):  # noqa: F811
         world.decisions.decide(links[party].link_id, "yes")
     world.proposals.matched(proposal_id)
     world.concerns = Concerns(
-        world.repository, world.letters, world.steps, world.safeguards, world.settings, world.clock
+        world.repository, world.letters, world.steps, world.safeguards, world.settings, world.clock, world.metrics
     )
     world.reports = ConcernReports(world.repository, world.deliverer, world.clock)
     world.support = Support(
@@ -96,7 +96,9 @@ def test_support_for_a_proposal_that_is_no_match_is_refused_and_alarmed(consulta
         world.clock,
         world.metrics,
         world.safeguards,
-        Concerns(world.repository, world.letters, world.steps, world.safeguards, world.settings, world.clock),
+        Concerns(
+            world.repository, world.letters, world.steps, world.safeguards, world.settings, world.clock, world.metrics
+        ),
     )
     with pytest.raises(TransitionRefused):
         support.begin(proposal_id)
@@ -141,6 +143,7 @@ def test_check_ins_fall_due_twice_in_the_first_month_then_monthly(matched):
         )
     check_ins = world.repository.get_proposal(proposal_id).check_ins
     assert len(check_ins) == 3
+    assert world.metrics.counts.count(("CheckInOnTime", Stage.MATCHED)) == 3
     first = min(check_ins.values(), key=lambda c: c.decided_at)
     assert first.fields["activities"] == "Fodbold" and first.fields["how"] == "godt"
 
@@ -322,6 +325,7 @@ def test_a_concern_wakes_the_run_at_once_the_consultant_and_ops_hear_once_and_a_
     assert world.support.due(proposal_id) == (False, False, True)
     world.support.concerns.raised(proposal_id)
     world.support.concerns.raised(proposal_id)  # a retried task tells nobody twice
+    assert world.metrics.counts.count(("ConcernRaised", Stage.MATCHED)) == 1
     alerts = [m for m in world.emails if "bekymring i match" in m.subject]
     assert sorted(m.to for m in alerts) == ["k@rodekors.example", OPS]
     decision = _open(world, proposal_id, LinkKind.CONCERN_DECISION, "decide-1")

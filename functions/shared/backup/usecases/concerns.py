@@ -25,7 +25,7 @@ from backup.domain.stages import Stage
 from backup.usecases.delivery import Deliverer
 from backup.usecases.human_steps import HumanSteps
 from backup.usecases.letters import Letters
-from backup.usecases.ports import Clock, Expect, Repository
+from backup.usecases.ports import Clock, Expect, Metrics, Repository
 from backup.usecases.safeguards import Safeguards
 
 MATCH = RecordKind.MATCH
@@ -106,7 +106,9 @@ class Concerns:
         safeguards: Safeguards,
         settings: Settings,
         now: Clock,
+        metrics: Metrics,
     ):
+        self.metrics = metrics
         self.repository = repository
         self.letters = letters
         self.steps = steps
@@ -167,6 +169,8 @@ class Concerns:
             safety = concern.fields.get("safeguarding") == "yes"
             if safety:
                 self._suspend(match, concern)
+            if f"concern:{key}:consultant" not in match.letters_sent:
+                self.metrics.count("ConcernRaised", Stage.MATCHED)
             for to, who in ((consultant, "consultant"), (self.settings.ops_email, "ops")):
                 match = self.letters.send_once(
                     match, f"concern:{key}:{who}", support_emails.concern_alert(to, match_id, party, safety), who

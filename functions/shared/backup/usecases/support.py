@@ -217,6 +217,9 @@ class Support:
             done: dict[str, Any] = {"open_link_id": None}
             if kind is LinkKind.CHECK_IN:
                 done["next_check_in_at"] = self._next_due(self.number(match))
+                if match.open_link_id:  # counted once: a retry finds the step closed
+                    on_time = match.reminders_sent == 0
+                    self.metrics.count("CheckInOnTime" if on_time else "CheckInLate", Stage.MATCHED)
             with contextlib.suppress(Conflict):
                 self.repository.update(match.kind, match_id, set=done, expect=Expect(open_link=link.link_id))
             return outcome
