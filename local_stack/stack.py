@@ -32,6 +32,9 @@ LOCAL_PARAMETERS = {
     "OpsEmail": "drift@rodekors.example",
     "ReminderDelaySeconds": "120",
     "MaxReminders": "2",
+    # after a match: the first two check-ins a minute apart, then every five minutes
+    "CheckInFirstSeconds": "60",
+    "CheckInMonthlySeconds": "300",
 }
 
 

@@ -28,28 +28,35 @@ ROLES = {"volunteer_role": "Hverdagsstøtte", "professional_role": "Bolig og øk
 CHECK = {"check_in_date": "2026-11-25", "with_whom": "volunteer,youth", "how": "godt"}
 
 
+def _support(world):
+    """The support function's use cases on the world's adapters."""
+    concerns = Concerns(
+        world.repository, world.letters, world.steps, world.safeguards, world.settings, world.clock, world.metrics
+    )
+    schedule = CheckInSchedule(FIRST, MONTHLY)
+    return Support(
+        world.repository,
+        world.letters,
+        world.steps,
+        world.executions,
+        world.settings,
+        schedule,
+        world.clock,
+        world.metrics,
+        world.safeguards,
+        concerns,
+    )
+
+
 @pytest.fixture
 def matched(asked):  # noqa: F811
     world, proposal_id, links = asked
     for party in (Party.YOUTH, Party.VOLUNTEER):
         world.decisions.decide(links[party].link_id, "yes")
     world.proposals.matched(proposal_id)
-    world.concerns = Concerns(
-        world.repository, world.letters, world.steps, world.safeguards, world.settings, world.clock, world.metrics
-    )
     world.reports = ConcernReports(world.repository, world.deliverer, world.clock)
-    world.support = Support(
-        world.repository,
-        world.letters,
-        world.steps,
-        world.executions,
-        world.settings,
-        CheckInSchedule(FIRST, MONTHLY),
-        world.clock,
-        world.metrics,
-        world.safeguards,
-        world.concerns,
-    )
+    world.support = _support(world)
+    world.concerns = world.support.concerns
     world.closures = Closures(
         world.repository,
         world.letters,
@@ -86,20 +93,7 @@ def test_support_begins_once_for_a_confirmed_match(matched):
 
 def test_support_for_a_proposal_that_is_no_match_is_refused_and_alarmed(consultant):  # noqa: F811
     world, proposal_id = consultant
-    support = Support(
-        world.repository,
-        world.letters,
-        world.steps,
-        world.executions,
-        world.settings,
-        CheckInSchedule(FIRST, MONTHLY),
-        world.clock,
-        world.metrics,
-        world.safeguards,
-        Concerns(
-            world.repository, world.letters, world.steps, world.safeguards, world.settings, world.clock, world.metrics
-        ),
-    )
+    support = _support(world)
     with pytest.raises(TransitionRefused):
         support.begin(proposal_id)
     assert support_execution(proposal_id) not in world.executions.names

@@ -6,9 +6,10 @@ their certificate and training still hold) or out. Recorded, never deleted."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
+
+from backup.domain.past_dates import past_date
 
 KINDS = {"planned": "Planlagt", "unplanned": "Ikke planlagt"}
 # the reasons, and whether each is a planned ending
@@ -25,7 +26,7 @@ REASONS: dict[str, tuple[str, bool]] = {
 YOUTH_NEXT = {"new_volunteer": "Vil gerne have en ny frivillig", "out": "Stopper i BackUp"}
 VOLUNTEER_NEXT = {"continue": "Vil gerne matches igen", "out": "Stopper som frivillig"}
 EARLY_DAYS = 365  # a match that closes before 12 months counts as an early closure
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+EXIT_MISSING = "Skriv datoen for afslutningssamtalen."
 
 
 def _choice(form: dict[str, Any], name: str, options: dict[str, Any], message: str, errors: dict[str, str]) -> str:
@@ -36,30 +37,14 @@ def _choice(form: dict[str, Any], name: str, options: dict[str, Any], message: s
     return value
 
 
-def _held_on(form: dict[str, Any], name: str, today: date, errors: dict[str, str]) -> str:
-    value = form.get(name, "")
-    text = value.strip() if isinstance(value, str) else ""
-    if not _ISO_DATE.fullmatch(text):
-        errors[name] = "Skriv datoen for afslutningssamtalen (dd.mm.åååå)."
-        return ""
-    try:
-        held = date.fromisoformat(text)
-    except ValueError:
-        errors[name] = "Datoen findes ikke."
-        return ""
-    if held > today:
-        errors[name] = "Registrér samtalen, når den har fundet sted; datoen kan ikke ligge i fremtiden."
-    return text
-
-
 def check_closure(form: dict[str, Any], today: date) -> tuple[dict[str, str], dict[str, str]]:
     """What the closure page must record, and a Danish message per problem."""
     errors: dict[str, str] = {}
     values = {
         "closure_kind": _choice(form, "closure_kind", KINDS, "Vælg, om afslutningen er planlagt.", errors),
         "closure_reason": _choice(form, "closure_reason", REASONS, "Vælg en årsag.", errors),
-        "exit_youth_date": _held_on(form, "exit_youth_date", today, errors),
-        "exit_volunteer_date": _held_on(form, "exit_volunteer_date", today, errors),
+        "exit_youth_date": past_date(form, "exit_youth_date", today, EXIT_MISSING, errors),
+        "exit_volunteer_date": past_date(form, "exit_volunteer_date", today, EXIT_MISSING, errors),
         "youth_next": _choice(form, "youth_next", YOUTH_NEXT, "Vælg, hvad den unge vil nu.", errors),
         "volunteer_next": _choice(form, "volunteer_next", VOLUNTEER_NEXT, "Vælg, hvad den frivillige vil nu.", errors),
     }

@@ -10,7 +10,6 @@ and where a recorded step is kept on the match's record.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +19,7 @@ from backup.domain.concerns import check_concern_decision
 from backup.domain.evidence import Evidence
 from backup.domain.kinds import RecordKind
 from backup.domain.links import LinkKind
+from backup.domain.past_dates import past_date
 from backup.domain.pulse import ANSWERS, check_pulse
 
 # The consultant's support steps (each a human step on the match) and the contact adult's
@@ -49,7 +49,6 @@ HOW = {"godt": "Godt", "okay": "Okay", "svaert": "Svært"}
 WITH_WHOM = {"volunteer": "Den frivillige", "youth": "Den unge", "contact_adult": "Kontaktpersonen"}
 
 TEXT_MAX = 2000
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def support_execution(match_id: str, run: int = 1) -> str:
@@ -100,24 +99,6 @@ def check_roles(form: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     return values, errors
 
 
-def _date(form: dict[str, Any], name: str, today: date, errors: dict[str, str]) -> str:
-    text = _text(form, name)
-    if not text:
-        errors[name] = "Skriv datoen for samtalen."
-        return ""
-    if not _ISO_DATE.fullmatch(text):
-        errors[name] = "Skriv datoen som dd.mm.åååå."
-        return ""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        errors[name] = "Datoen findes ikke."
-        return ""
-    if day > today:
-        errors[name] = "Datoen kan ikke ligge i fremtiden."
-    return text
-
-
 def _chosen(form: dict[str, Any], name: str) -> list[str]:
     raw = form.get(name, [])
     values = raw if isinstance(raw, list) else [raw]
@@ -128,7 +109,7 @@ def check_check_in(form: dict[str, Any], today: date, first: bool) -> tuple[dict
     """A check-in: when (not in the future), with whom (at least one of the three), how it is going
     (godt, okay or svært), and at the first one what the two want to do together and how often."""
     errors: dict[str, str] = {}
-    values = {"check_in_date": _date(form, "check_in_date", today, errors)}
+    values = {"check_in_date": past_date(form, "check_in_date", today, "Skriv datoen for samtalen.", errors)}
     whom = _chosen(form, "with_whom")
     if not whom:
         errors["with_whom"] = "Vælg, hvem du har talt med."

@@ -59,6 +59,13 @@ def _form(csrf_token: str, fields: str, button: str, decision: str = "recorded",
 </form>"""
 
 
+def _roles(roles: Evidence) -> str:
+    """The agreed roles as recorded."""
+    return definition_list(
+        (LABELS[name], roles.fields.get(name, "")) for name in ("volunteer_role", "professional_role", "contact")
+    )
+
+
 def roles_page(
     youth_name: str,
     volunteer_name: str,
@@ -119,14 +126,7 @@ def check_in_page(
             text_field("frequency", LABELS["frequency"], values, errors, maxlength=200, hint="For eksempel: hver uge."),
         ]
     fields.append(text_field("notes", LABELS["notes"], values, errors, multiline=True, required=False, hint=NOTES_HINT))
-    agreed = (
-        "<h2>Den aftalte rollefordeling</h2>"
-        + definition_list(
-            (LABELS[name], roles.fields.get(name, "")) for name in ("volunteer_role", "professional_role", "contact")
-        )
-        if roles
-        else ""
-    )
+    agreed = "<h2>Den aftalte rollefordeling</h2>" + _roles(roles) if roles else ""
     body = f"""
 <h1>Opfølgning nr. {number}: {e(youth_name)} og {e(volunteer_name)}</h1>
 {error_summary(errors, LABELS)}
@@ -209,13 +209,7 @@ matchet: begge får et venligt brev, og kontaktpersonen orienteres. Intet slette
 
 
 def confirm_roles_page(youth_name: str, roles: Evidence | None, csrf_token: str) -> str:
-    rows = (
-        definition_list(
-            (LABELS[name], roles.fields.get(name, "")) for name in ("volunteer_role", "professional_role", "contact")
-        )
-        if roles
-        else ""
-    )
+    rows = _roles(roles) if roles else ""
     body = f"""
 <h1>Rollefordelingen om {e(youth_name)}</h1>
 <p>Sådan har konsulenten i Røde Kors skrevet jeres aftale ned. Passer den, så bekræft den her. Passer den
