@@ -81,6 +81,7 @@ def test_a_match_gets_its_roles_agreed_and_confirmed_then_check_ins_with_reminde
     recorded = stack.client.open_and_decide(url, "recorded", ROLES)
     assert recorded.status_code == 200, recorded.text[:300]
     confirm = stack.client.wait_for_email(contact, "Bekræft rollefordelingen")
+    assert "Jeg er bekymret" in confirm["text"]  # every letter after MATCHED carries it
     page = requests.get(stack.client.link_in(confirm), timeout=10)
     assert page.status_code == 200 and "Bolig og økonomi" in page.text
     confirmed = stack.client.open_and_decide(stack.client.link_in(confirm), "confirmed", {})

@@ -26,13 +26,14 @@ def roles_request(to: str, match_id: str, youth_first_name: str, volunteer_first
     )
 
 
-def roles_confirm_request(to: str, contact_name: str, youth_first_name: str, url: str) -> Email:
+def roles_confirm_request(to: str, contact_name: str, youth_first_name: str, url: str, concern_url: str) -> Email:
+    worried = f"\n\nJeg er bekymret: {concern_url}" if concern_url else ""
     return compose(
         to,
         f"Bekræft rollefordelingen om {youth_first_name} i BackUp",
         f"Kære {contact_name}\n\nKonsulenten i Røde Kors har skrevet jeres aftale ned om, hvem der gør hvad "
         f"omkring {youth_first_name}, og hvordan I når hinanden. Læs den, og bekræft den med ét tryk, hvis den "
-        f"passer. Passer den ikke, så kontakt konsulenten.\n\n{url}\n\n{SIGNATURE}",
+        f"passer. Passer den ikke, så kontakt konsulenten.\n\n{url}{worried}\n\n{SIGNATURE}",
         action="Læs og bekræft",
     )
 

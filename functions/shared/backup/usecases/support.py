@@ -280,6 +280,9 @@ class Support:
                 youth.details.contact_adult_name,
                 youth.first_name,
                 self.settings.url(f"/decisions/{match.roles_confirm_link_id}"),
+                self.settings.url(f"/decisions/{match.concern_links['contact_adult']}")
+                if "contact_adult" in match.concern_links
+                else "",
             ),
             "contact_adult",
         )
