@@ -11,6 +11,7 @@ import requests
 
 from backup.domain.support import support_execution
 from tests.conftest import start_stack, stop_stack
+from tests.ops.test_e2e_cli import ops, ops_json
 
 from .test_matching_journey import answer, confirmed_young_person, introduce, proposal_for, ready_volunteer
 
@@ -202,3 +203,47 @@ def test_a_concern_pauses_the_match_then_a_safeguarding_concern_suspends_the_vol
     assert stack.client.open_and_decide(stack.client.link_in(closure), "close", fields).status_code == 200
     stack.client.wait_for_stage(volunteer_id, "CLOSED")  # suspended: not back to the pool, whatever they wanted
     assert stack.client.volunteer(proposal_id, "MATCH")["stage"] == "CLOSED"
+
+
+def test_a_planned_closure_lets_both_go_and_ops_follow_the_match_and_its_check_ins(support_stack):
+    stack = support_stack
+    proposal_id, contact = matched_pair(stack, "odense", "5000", "5200")
+    match = stack.client.volunteer(proposal_id, "MATCH")
+    youth_id, volunteer_id = match["details"]["youth_id"], match["details"]["volunteer_id"]
+    roles = stack.client.wait_for_email(None, f"aftal rollerne for Sara og Mette (match {proposal_id})")
+    assert stack.client.open_and_decide(stack.client.link_in(roles), "recorded", ROLES).status_code == 200
+    first = stack.client.wait_for_email(None, f"opfølgning nr. 1 med Sara og den frivillige (match {proposal_id})")
+    fields = {
+        "check_in_date": "2026-01-20",
+        "with_whom": ["volunteer", "youth", "contact_adult"],
+        "how": "okay",
+        "activities": "Svømning",
+        "frequency": "Hver uge",
+    }
+    assert stack.client.open_and_decide(stack.client.link_in(first), "recorded", fields).status_code == 200
+
+    listed = ops_json(stack, "list", "--stage", "MATCHED")
+    assert proposal_id in {row["application_id"] for row in listed}
+    shown = ops(stack, "show", proposal_id, "--kind", "match")
+    assert shown.returncode == 0, shown.stderr
+    assert "1 recorded, 0 missed" in shown.stdout and "volunteer,youth,contact_adult" in shown.stdout
+    assert f"support-{proposal_id}" in shown.stdout
+
+    second = stack.client.wait_for_email(None, f"opfølgning nr. 2 med Sara og den frivillige (match {proposal_id})")
+    assert stack.client.open_and_decide(stack.client.link_in(second), "close", {}).status_code == 200
+    closure = stack.client.wait_for_email(None, f"registrér afslutningen af matchet med Sara (match {proposal_id})")
+    planned = {
+        **CLOSURE,
+        "closure_kind": "planned",
+        "closure_reason": "agreed",
+        "youth_next": "out",
+        "volunteer_next": "out",
+    }
+    assert stack.client.open_and_decide(stack.client.link_in(closure), "close", planned).status_code == 200
+    stack.client.wait_for_stage(youth_id, "CLOSED", kind="YOUTH")
+    stack.client.wait_for_stage(volunteer_id, "CLOSED")
+    letter = stack.client.wait_for_email("frivillig.odense@example.org", "afsluttet")
+    assert "Tak for din indsats" in letter["text"]
+    stack.client.wait_for_email(contact, "afsluttet")
+    shown = ops(stack, "show", proposal_id, "--kind", "match")
+    assert "planned: De to er enige om at afslutte" in shown.stdout
