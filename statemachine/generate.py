@@ -707,6 +707,7 @@ def support_definition() -> State:
         "Choices": [
             rule("$.due.ended", "BooleanEquals", True, SUPPORT_ENDED),
             rule("$.due.concern", "BooleanEquals", True, CONCERN_RAISED),
+            rule("$.due.close", "BooleanEquals", True, fresh("Closure")),  # the young person turned 25
             rule("$.due.open", "BooleanEquals", True, fresh("Check-in")),
         ],
         # paused: no check-in now; the schedule looks again after the next interval

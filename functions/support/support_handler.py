@@ -98,8 +98,8 @@ def next_check_in(task: tasks.NextCheckInTask) -> tasks.NextCheckIn:
 
 def check_in_due(task: tasks.MatchTask) -> tasks.Due:
     pulses.tick(task.proposal_id)  # the monthly "hvordan går det?" rides on the same schedule
-    opened, ended, concern = support.due(task.proposal_id)
-    return tasks.Due(open=opened, ended=ended, concern=concern)
+    opened, ended, concern, close = support.due(task.proposal_id)
+    return tasks.Due(open=opened, ended=ended, concern=concern, close=close)
 
 
 def await_check_in(task: tasks.MatchWait) -> Done:

@@ -3,7 +3,7 @@ contact adult, check-ins on their schedule with reminders and ops, and the run c
 year. The rules that protect the pair are written as attacks: a forged result, a replayed link, a
 check-in on a paused match, support for a proposal that is no match."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -122,10 +122,10 @@ def test_check_ins_fall_due_twice_in_the_first_month_then_monthly(matched):
     world, proposal_id = matched
     started = world.clock()
     assert world.support.next_check_in(proposal_id, started) == (FIRST, False, False)
-    assert world.support.due(proposal_id) == (False, False, False)  # not yet
+    assert world.support.due(proposal_id) == (False, False, False, False)  # not yet
     for number in (1, 2, 3):
         world.clock.at += timedelta(seconds=FIRST if number < 3 else MONTHLY)
-        assert world.support.due(proposal_id) == (True, False, False)
+        assert world.support.due(proposal_id) == (True, False, False, False)
         link = _open(world, proposal_id, LinkKind.CHECK_IN, f"check-{number}")
         assert [m for m in world.mailer.to("k@rodekors.example") if f"opfølgning nr. {number} " in m.subject]
         values = {**CHECK, "activities": "Fodbold", "frequency": "Hver uge"} if number == 1 else CHECK
@@ -180,7 +180,7 @@ def test_a_used_check_in_link_replayed_records_nothing_more(matched):
 def test_a_paused_match_gets_no_check_in(matched):
     world, proposal_id = matched
     world.repository.update(MATCH, proposal_id, set={"support_paused": True})
-    assert world.support.due(proposal_id) == (False, False, True)  # paused: the consultant reviews it
+    assert world.support.due(proposal_id) == (False, False, True, False)  # paused: the consultant reviews it
     with pytest.raises(Conflict):  # a direct invoke cannot open one either: the write expects no pause
         _open(world, proposal_id, LinkKind.CHECK_IN, "check-1")
     assert not [m for m in world.mailer.to("k@rodekors.example") if "opfølgning nr." in m.subject]
@@ -190,7 +190,7 @@ def test_a_closed_match_ends_its_support(matched):
     world, proposal_id = matched
     world.repository.update(MATCH, proposal_id, set={"stage": Stage.CLOSED})
     assert world.support.next_check_in(proposal_id, world.clock())[2] is True
-    assert world.support.due(proposal_id) == (False, True, False)
+    assert world.support.due(proposal_id) == (False, True, False, False)
 
 
 def test_a_run_carries_on_in_a_new_one_before_its_lifetime_is_up(matched):
@@ -316,7 +316,7 @@ def test_a_concern_wakes_the_run_at_once_the_consultant_and_ops_hear_once_and_a_
     assert world.results.resumed[-1] == ("schedule-1", {"outcome": "concern"})  # no waiting for a reminder
     assert world.reports.raise_concern(links["volunteer"], "Vi ses næsten ikke", False) is True  # a replay
     assert len(world.repository.get_proposal(proposal_id).concerns) == 1
-    assert world.support.due(proposal_id) == (False, False, True)
+    assert world.support.due(proposal_id) == (False, False, True, False)
     world.support.concerns.raised(proposal_id)
     world.support.concerns.raised(proposal_id)  # a retried task tells nobody twice
     assert world.metrics.counts.count(("ConcernRaised", Stage.MATCHED)) == 1
@@ -407,3 +407,14 @@ def test_a_paused_match_gets_no_how_is_it_going(matched):
     world.clock.at += timedelta(seconds=MONTHLY)
     world.pulses.tick(proposal_id)
     assert not _pulse_letters(world)
+
+
+def test_when_the_young_person_turns_25_the_match_goes_to_a_planned_closure(matched):
+    world, proposal_id = matched
+    youth = world.repository.get_young_person("y0")
+    born = youth.details.model_copy(update={"birth_date": date(2001, 11, 25)})  # 25 yesterday
+    world.repository.update(RecordKind.YOUTH, "y0", set={"details": born})
+    assert world.support.due(proposal_id) == (False, False, False, True)
+    _open(world, proposal_id, LinkKind.CLOSURE, "closure-1")
+    (request,) = [m for m in world.mailer.to("k@rodekors.example") if "registrér afslutningen" in m.subject]
+    assert "er fyldt 25 og forlader BackUp" in request.text

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from backup.domain.eligibility import YOUTH_MAX_AGE, age_on
 from backup.domain.past_dates import past_date
 
 KINDS = {"planned": "Planlagt", "unplanned": "Ikke planlagt"}
@@ -55,6 +56,11 @@ def check_closure(form: dict[str, Any], today: date) -> tuple[dict[str, str], di
     if values["closure_reason"] == "age" and values["youth_next"] == "new_volunteer":
         errors["youth_next"] = "En ung, der forlader programmet ved 25 år, kan ikke få en ny frivillig."
     return values, errors
+
+
+def leaves_the_programme(born: date | None, today: date) -> bool:
+    """A young person leaves BackUp at 25: their match then ends, planned."""
+    return born is not None and age_on(born, today) > YOUTH_MAX_AGE
 
 
 def is_early(days: int) -> bool:

@@ -79,11 +79,16 @@ def check_in_missed(to: str, match_id: str, number: int) -> Email:
     )
 
 
-def closure_request(to: str, match_id: str, youth_first_name: str, url: str) -> Email:
+def closure_request(to: str, match_id: str, youth_first_name: str, url: str, aged_out: bool = False) -> Email:
+    why = (
+        f"{youth_first_name} er fyldt 25 og forlader BackUp, så matchet afsluttes (planlagt)."
+        if aged_out
+        else "Du har valgt, at matchet skal afsluttes."
+    )
     return compose(
         to,
         f"BackUp: registrér afslutningen af matchet med {youth_first_name} (match {match_id})",
-        "Hej\n\nDu har valgt, at matchet skal afsluttes. Hold en afslutningssamtale med hver af dem, og "
+        f"Hej\n\n{why} Hold en afslutningssamtale med hver af dem, og "
         "registrér her årsagen, samtalerne, og hvad hver af dem vil nu. Først da afsluttes matchet, og "
         f"de får besked.\n\n{url}\n\n{SIGNATURE}",
         action="Registrér afslutningen",

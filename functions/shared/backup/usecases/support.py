@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from backup.domain import support_emails
+from backup.domain.clock import DANISH_TIME
+from backup.domain.closure import leaves_the_programme
 from backup.domain.emails import Email
 from backup.domain.errors import Conflict, PersonGone
 from backup.domain.executions import run_of
@@ -138,9 +140,10 @@ class Support:
         name = next(step for step, step_kind in STEP_KINDS.items() if step_kind is kind)
         youth = self.repository.get_young_person(match.youth_id)
         if kind is LinkKind.CLOSURE:
+            aged_out = match.closure_requested is None  # nobody asked: the young person has turned 25
 
             def request(url: str) -> Email:
-                return support_emails.closure_request(consultant, match.id, youth.first_name, url)
+                return support_emails.closure_request(consultant, match.id, youth.first_name, url, aged_out)
 
             lifetime = ROLES_LIFETIME
         elif kind is LinkKind.CONCERN_DECISION:
@@ -312,15 +315,22 @@ class Support:
             until = min(until, (match.next_pulse_at - at).total_seconds())
         return max(1, int(min(until, left) + 0.999)), False, False
 
-    def due(self, match_id: str) -> tuple[bool, bool, bool]:
+    def due(self, match_id: str) -> tuple[bool, bool, bool, bool]:
         """After the wait: whether to open the check-in (it is due, and the match is not paused),
-        whether the match has ended, and whether the consultant must decide on a concern (one was
-        raised, or a paused match's month has passed: carry on, stay paused, or end)."""
+        whether the match has ended, whether the consultant must decide on a concern (one was
+        raised, or a paused match's month has passed: carry on, stay paused, or end), and whether
+        the match must close because the young person has turned 25 (a planned ending)."""
         match = self._match(match_id)
         ended = match.stage is not Stage.MATCHED
         due = match.next_check_in_at is None or self.now() >= match.next_check_in_at
         concern = not ended and (match.concern_open or match.support_paused)
-        return not ended and not match.support_paused and due and not concern, ended, concern
+        aged_out = not ended and match.closure is None and self._aged_out(match)
+        opened = not ended and not match.support_paused and due and not concern and not aged_out
+        return opened, ended, concern, aged_out
+
+    def _aged_out(self, match: ProposalRecord) -> bool:
+        born = self.repository.get_young_person(match.youth_id).details.birth_date
+        return leaves_the_programme(born, self.now().astimezone(DANISH_TIME).date())
 
     def await_check_in(self, match_id: str, token: str) -> None:
         """The schedule's wait keeps its token on the match, so a concern can wake it at once; one

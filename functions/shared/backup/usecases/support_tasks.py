@@ -59,6 +59,7 @@ class Due(TaskOutput):
     open: bool  # open the check-in (not while the match is paused)
     ended: bool
     concern: bool  # the consultant decides on a concern (or on a paused match) first
+    close: bool  # the young person has turned 25: the match ends (the consultant records the closure)
 
 
 class MatchWait(MatchTask):
