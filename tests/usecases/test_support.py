@@ -246,6 +246,7 @@ def test_a_planned_closure_returns_both_to_the_pool_the_pair_apart_and_tells_eve
     # the young person has no address of their own: their letter goes through the contact adult
     assert sorted(m.to for m in letters) == ["k@example.org", "k@example.org", "v0@example.org"]
     assert ("MatchClosedEarly", Stage.CLOSED) in world.metrics.counts
+    assert None not in world.repository.expiries(MATCH, proposal_id)  # kept for the retention period, then gone
 
 
 def test_a_volunteer_whose_certificate_ran_out_does_not_return_to_the_pool_after_a_closure(matched):

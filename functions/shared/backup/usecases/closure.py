@@ -136,6 +136,15 @@ class Closures:
                 self.repository.invalidate_link(link_id, "step_closed")
         self._back_to_the_pool(youth, volunteer)
         self._tell(match, youth, volunteer, wants)
+        self._stamp_retention(match, youth, volunteer)
+
+    def _stamp_retention(self, match: ProposalRecord, *people: Person | None) -> None:
+        """Last, and outside the guard: the ended match's trail, and the trail of each who left the
+        programme with it, go after the retention period (a retry completes a half-done stamp)."""
+        for kind, record_id in [(RecordKind.MATCH, match.id)] + [(p.kind, p.id) for p in people if p is not None]:
+            record = self.repository.get_record(kind, record_id)
+            if record.expires_at and (kind is RecordKind.MATCH or record.stage is Stage.CLOSED):
+                self.repository.expire_trail(kind, record_id, record.expires_at)
 
     def _person(self, kind: RecordKind, person_id: str) -> Person | None:
         with contextlib.suppress(NotFound):
