@@ -112,7 +112,7 @@ def check_in_page(
     values = values or {}
     errors = errors or {}
     chosen = values.get("with_whom", [])
-    whom = chosen if isinstance(chosen, list) else [chosen]
+    whom = [w for w in (chosen if isinstance(chosen, list) else [chosen]) if isinstance(w, str)]  # any type sent
     how = str(values.get("how", ""))
     first = number == 1
     fields = [
