@@ -180,7 +180,9 @@ def test_a_used_check_in_link_replayed_records_nothing_more(matched):
 def test_a_paused_match_gets_no_check_in(matched):
     world, proposal_id = matched
     world.repository.update(MATCH, proposal_id, set={"support_paused": True})
-    assert world.support.due(proposal_id) == (False, False, True, False)  # paused: the consultant reviews it
+    assert world.support.due(proposal_id) == (False, False, False, False)  # nothing until its time
+    world.clock.at += timedelta(seconds=FIRST)
+    assert world.support.due(proposal_id) == (False, False, True, False)  # then the consultant looks again
     with pytest.raises(Conflict):  # a direct invoke cannot open one either: the write expects no pause
         _open(world, proposal_id, LinkKind.CHECK_IN, "check-1")
     assert not [m for m in world.mailer.to("k@rodekors.example") if "opfølgning nr." in m.subject]
@@ -331,6 +333,10 @@ def test_a_concern_wakes_the_run_at_once_the_consultant_and_ops_hear_once_and_a_
     assert world.support.due(proposal_id)[0] is False  # no check-in while paused
     with pytest.raises(Conflict):  # nor by a direct invoke
         _open(world, proposal_id, LinkKind.CHECK_IN, "check-1")
+    # a month on, the consultant is asked again: carry on, stay paused, or end
+    assert world.support.next_check_in(proposal_id, world.clock())[0] == MONTHLY
+    world.clock.at += timedelta(seconds=MONTHLY)
+    assert world.support.due(proposal_id) == (False, False, True, False)
 
 
 def test_a_safeguarding_concern_suspends_the_volunteer_until_a_consultant_clears_them_with_why(matched):

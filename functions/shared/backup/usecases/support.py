@@ -218,6 +218,9 @@ class Support:
                 outcome = self.concerns.apply(match, match.concern_decision)
             # the step is done: the next check-in opens a fresh link (a used one would be delivered again)
             done: dict[str, Any] = {"open_link_id": None}
+            if kind is LinkKind.CONCERN_DECISION and match.open_link_id and match.concern_decision is not None:
+                if match.concern_decision.decision == "pause":  # looked at again after a month
+                    done["next_check_in_at"] = self.now() + timedelta(seconds=self.schedule.monthly_seconds)
             if kind is LinkKind.CHECK_IN:
                 done["next_check_in_at"] = self._next_due(self.number(match))
                 if match.open_link_id:  # counted once: a retry finds the step closed
@@ -310,7 +313,7 @@ class Support:
         if match.concern_open:
             return 1, False, False  # a concern waits for the consultant: no waiting first
         due = match.next_check_in_at or self._next_due(self.number(match))
-        until = self.schedule.monthly_seconds if match.support_paused else (due - at).total_seconds()
+        until = (due - at).total_seconds()  # paused: when the consultant looks at it again
         if match.next_pulse_at is not None and not match.support_paused:  # the next "hvordan går det?"
             until = min(until, (match.next_pulse_at - at).total_seconds())
         return max(1, int(min(until, left) + 0.999)), False, False
@@ -323,7 +326,7 @@ class Support:
         match = self._match(match_id)
         ended = match.stage is not Stage.MATCHED
         due = match.next_check_in_at is None or self.now() >= match.next_check_in_at
-        concern = not ended and (match.concern_open or match.support_paused)
+        concern = not ended and (match.concern_open or (match.support_paused and due))
         aged_out = not ended and match.closure is None and self._aged_out(match)
         opened = not ended and not match.support_paused and due and not concern and not aged_out
         return opened, ended, concern, aged_out
