@@ -218,9 +218,10 @@ class Support:
                 outcome = self.concerns.apply(match, match.concern_decision)
             # the step is done: the next check-in opens a fresh link (a used one would be delivered again)
             done: dict[str, Any] = {"open_link_id": None}
-            if kind is LinkKind.CONCERN_DECISION and match.open_link_id and match.concern_decision is not None:
-                if match.concern_decision.decision == "pause":  # looked at again after a month
-                    done["next_check_in_at"] = self.now() + timedelta(seconds=self.schedule.monthly_seconds)
+            decided = match.concern_decision
+            if kind is LinkKind.CONCERN_DECISION and match.open_link_id and decided and decided.decision == "pause":
+                # a paused match is looked at again after a month
+                done["next_check_in_at"] = self.now() + timedelta(seconds=self.schedule.monthly_seconds)
             if kind is LinkKind.CHECK_IN:
                 done["next_check_in_at"] = self._next_due(self.number(match))
                 if match.open_link_id:  # counted once: a retry finds the step closed
