@@ -1,4 +1,5 @@
-"""`make demo`: a fresh local stack, one volunteer and one young person all the way to MATCHED.
+"""`make demo`: a fresh local stack, one volunteer and one young person all the way to MATCHED,
+then the match's roles and its first check-in.
 
 Acts as the applicant (POST /apply), the contact adult (POST /refer), the consultant for every
 emailed link (GET the page, then POST the decision) and, after the introduction meeting, as
@@ -22,6 +23,20 @@ class Stopped(Exception):
     pass
 
 
+DEMO_PARAMETERS = {"CheckInFirstSeconds": "5"}  # the first check-in falls due while you watch
+DEMO_ROLES = {
+    "volunteer_role": "Fritid og hverdagsstøtte",
+    "professional_role": "Bolig, økonomi og skole",
+    "contact": "SMS til kontaktpersonen",
+}
+DEMO_CHECK_IN = {
+    "with_whom": ["volunteer", "youth"],
+    "how": "godt",
+    "activities": "Fodbold og madlavning",
+    "frequency": "Hver anden uge",
+}
+
+
 def timeline(client: Client, person_id: str, kind: str, start: datetime) -> list[str]:
     lines = []
     for event in client.history(person_id, kind):
@@ -32,8 +47,8 @@ def timeline(client: Client, person_id: str, kind: str, start: datetime) -> list
     return lines
 
 
-def decide(client: Client, subject: str, decision: str, fields: dict[str, str] | None = None) -> None:
-    email = client.wait_for_email(None, subject)
+def decide(client: Client, subject: str, decision: str, fields: dict[str, Any] | None = None) -> None:
+    email = client.wait_for_email(None, subject, timeout=60)
     answer = client.open_and_decide(client.link_in(email), decision, fields or {})
     if answer.status_code != 200:
         raise Stopped(f"the page for '{email['subject']}' answered {answer.status_code}")
@@ -76,12 +91,33 @@ def journey(client: Client, say: Any) -> tuple[str, str, str]:
     return volunteer_id, youth_id, proposal_id
 
 
+def first_check_in(client: Client, proposal_id: str, say: Any) -> None:
+    """After MATCHED: the roles agreed and confirmed, then the first check-in recorded."""
+    decide(client, f"(match {proposal_id})", "recorded", DEMO_ROLES)
+    say("  consultant recorded the roles agreed with the contact adult")
+    decide(client, "Bekræft rollefordelingen", "confirmed")
+    say("  the contact adult confirmed the roles")
+    decide(client, "opfølgning nr. 1 med", "recorded", {**DEMO_CHECK_IN, "check_in_date": date.today().isoformat()})
+    say("  consultant recorded the first check-in")
+
+
+def print_check_ins(client: Client, proposal_id: str) -> None:
+    match = client.volunteer(proposal_id, "MATCH")
+    print(f"\nSupport of match {proposal_id} (execution support-{proposal_id}):")
+    for check in sorted(match.get("check_ins", {}).values(), key=lambda c: c["decided_at"]):
+        fields = check["fields"]
+        print(
+            f"  check-in {fields['check_in_date']} with {fields['with_whom']}: {fields['how']}; "
+            f"together: {fields.get('activities', '')} ({fields.get('frequency', '')}), by {check['decided_by']}"
+        )
+
+
 def main() -> int:
     with tempfile.NamedTemporaryFile("w", prefix="backup-demo-", suffix=".log", delete=False) as log:
         log_path = log.name
     log_file = open(log_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - lives as long as the stack
     print("Starting a fresh local stack ...", flush=True)
-    with LocalStack(api_port=free_port(), aws_port=free_port(), log=log_file) as stack:
+    with LocalStack(api_port=free_port(), aws_port=free_port(), log=log_file, parameters=DEMO_PARAMETERS) as stack:
         client = Client(stack.web, stack.endpoint, stack.table_name)
         try:
             volunteer_id, youth_id, proposal_id = journey(client, lambda line: print(line, flush=True))
@@ -90,6 +126,7 @@ def main() -> int:
                 client.wait_for_execution(stack.state_machines["YouthStateMachine"], youth_id, prefix="youth"),
                 client.wait_for_execution(stack.state_machines["MatchStateMachine"], proposal_id, prefix="match"),
             ]
+            first_check_in(client, proposal_id, lambda line: print(line, flush=True))
         except (Stopped, TimeoutError, RuntimeError, LookupError) as problem:
             print(f"\nThe demo stopped: {problem}. The functions' logs are in {log_path}.", file=sys.stderr)
             return 1
@@ -103,6 +140,7 @@ def main() -> int:
             print("\n".join(timeline(client, person_id, kind, start)))
         print("\n" + "\n".join(f"Execution {e['name']}: {e['status']}" for e in executions))
         print(f"Volunteer {volunteer_id} and young person {youth_id} are {Stage.MATCHED.value}.")
+        print_check_ins(client, proposal_id)
     return 0
 
 

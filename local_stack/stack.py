@@ -36,6 +36,9 @@ LOCAL_PARAMETERS = {
     "MaxReminders": "2",
     # a network day's reminder 30 s before it starts, not two days
     "GatheringReminderLeadSeconds": "30",
+    # after a match: the first two check-ins a minute apart, then every five minutes
+    "CheckInFirstSeconds": "60",
+    "CheckInMonthlySeconds": "300",
 }
 
 

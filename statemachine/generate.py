@@ -24,17 +24,20 @@ from backup.domain.kinds import RecordKind  # noqa: E402
 from backup.domain.match_choices import INTRO_ENDED, INTRO_HELD, INTRO_RESCHEDULED  # noqa: E402
 from backup.domain.stages import HUMAN_STEPS, STATE_NAMES, YOUTH_STEPS, Stage, step_after  # noqa: E402
 from backup.usecases.gathering_tasks import GATHERING_ACTIONS  # noqa: E402
+from backup.usecases.support_tasks import SUPPORT_ACTIONS  # noqa: E402
 from backup.usecases.tasks import MATCHING_ACTIONS, WORKFLOW_ACTIONS, Action  # noqa: E402
 
 State = dict[str, Any]
 WORKFLOW = "${WorkflowFunctionArn}"
 MATCHING = "${MatchingFunctionArn}"
 GATHERINGS = "${GatheringsFunctionArn}"
+SUPPORT = "${SupportFunctionArn}"
 # Which function's contract each placeholder stands for.
 CONTRACTS: dict[str, dict[str, Action]] = {
     WORKFLOW: WORKFLOW_ACTIONS,
     MATCHING: MATCHING_ACTIONS,
     GATHERINGS: GATHERING_ACTIONS,
+    SUPPORT: SUPPORT_ACTIONS,
 }
 
 # Lambda errors worth trying again: the service's own faults and throttling (SES throttling
@@ -502,7 +505,9 @@ def match_definition() -> State:
             fresh("Both asked: continue?"),
         )
     )
-    states.update(_task(m, "Matched", "matched", "Match confirmed", None, False, MATCHING))
+    states.update(_task(m, "Matched", "matched", "Start support", None, False, MATCHING))
+    # the match's support (check-ins, for years) runs in its own machine, started once
+    states.update(_task(m, "Start support", "begin", "Match confirmed", None, False, SUPPORT))
     states["Match confirmed"] = {"Type": "Succeed"}
     for name, exclude, tell in (
         ("No match: back to the pool", True, False),
@@ -664,12 +669,151 @@ def gathering_definition() -> State:
     }
 
 
+SUPPORT_MACHINE = Machine(RecordKind.MATCH, "$.proposal_id", withdrawable=False)
+SUPPORT_ENDED = "Support ended"
+CONCERN_RAISED = "Concern raised"
+NEXT_CHECK_IN = "Next check-in"
+
+
+def _support_step(name: str, step: str, recorded: str, expired: str, closing: str | None = None) -> dict[str, State]:
+    """A consultant's support step on the match (human_steps): the wait, the check of its result
+    against the used link, and the reminding loop; expired goes to `expired`."""
+    m = SUPPORT_MACHINE
+    wait = _lambda(m, "open_support", SUPPORT, step=step)
+    wait["Comment"] = f"Waits for the consultant to record the {step.lower().replace('_', '-')} (a link sent to them)."
+    wait["TimeoutSecondsPath"] = "$.step_wait.seconds"
+    wait["ResultPath"] = "$.claimed"
+    wait["Catch"] = [
+        {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": f"{name}: remind"},
+        PERSON_GONE,
+        _catch_all(name),
+    ]
+    wait["Next"] = f"{name}: confirmed"
+    states: dict[str, State] = {name: wait, **_ask_ops(m, name, retry_target=fresh(name), withdrawable=False)}
+    states.update(
+        _task(
+            m,
+            f"{name}: confirmed",
+            "confirm_support",
+            f"{name}: recorded?",
+            "$.decision",
+            False,
+            SUPPORT,
+            step=step,
+            claimed="$.claimed",
+        )
+    )
+    # a concern wakes any of the support's waits: the consultant and ops hear at once
+    outcomes = {"recorded": recorded, **({"close": closing} if closing else {}), "concern": CONCERN_RAISED}
+    states.update(_choose(f"{name}: recorded?", "$.decision.outcome", outcomes, fresh(name)))
+    states.update(
+        _reminding(
+            m,
+            name,
+            _lambda(m, "remind_support", SUPPORT, step=step),
+            f"{name}: remind",
+            "$.settings.reminder_delay_seconds",
+            expired,
+            False,
+            SUPPORT,
+        )
+    )
+    return states
+
+
+def support_definition() -> State:
+    """A match's support: the roles agreed with the contact adult, then check-ins on their schedule
+    (twice in the first month, then monthly), each with reminders and ops; for years, carried on in
+    a new run before a Standard execution's year is up."""
+    m = SUPPORT_MACHINE
+    states: dict[str, State] = {
+        START: {
+            "Type": "Choice",
+            "Choices": [rule("$.resume", "StringEquals", "check_ins", "Settings of a carried-on run")],
+            "Default": "Support begins",
+        }
+    }
+    states.update(_task(m, "Support begins", "start_support", fresh("Roles agreement"), "$.settings", False, SUPPORT))
+    states.update(
+        _task(m, "Settings of a carried-on run", "start_support", NEXT_CHECK_IN, "$.settings", False, SUPPORT)
+    )
+    # a roles step that ran out without a record was escalated already: the check-ins go on
+    states.update(_support_step("Roles agreement", "ROLES", NEXT_CHECK_IN, NEXT_CHECK_IN))
+    states.update(
+        _task(
+            m,
+            NEXT_CHECK_IN,
+            "next_check_in",
+            "What next?",
+            "$.next",
+            False,
+            SUPPORT,
+            run_started="$$.Execution.StartTime",
+        )
+    )
+    states["What next?"] = {
+        "Type": "Choice",
+        "Choices": [
+            rule("$.next.ended", "BooleanEquals", True, SUPPORT_ENDED),
+            rule("$.next.renew", "BooleanEquals", True, CONTINUE),
+        ],
+        "Default": "Until the check-in",
+    }
+    # the schedule's wait holds a token on the match, so a concern wakes it at once
+    states.update(_task(m, "Until the check-in", "await_check_in", "Check-in due?", None, False, SUPPORT))
+    until = states["Until the check-in"]
+    until["TimeoutSecondsPath"] = "$.next.seconds"
+    until["Catch"].insert(0, {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": "Check-in due?"})
+    states.update(_task(m, "Check-in due?", "check_in_due", "Open the check-in?", "$.due", False, SUPPORT))
+    states["Open the check-in?"] = {
+        "Type": "Choice",
+        "Choices": [
+            rule("$.due.ended", "BooleanEquals", True, SUPPORT_ENDED),
+            rule("$.due.concern", "BooleanEquals", True, CONCERN_RAISED),
+            rule("$.due.close", "BooleanEquals", True, fresh("Closure")),  # the young person turned 25
+            rule("$.due.open", "BooleanEquals", True, fresh("Check-in")),
+        ],
+        # paused: no check-in now; the schedule looks again after the next interval
+        "Default": NEXT_CHECK_IN,
+    }
+    # a check-in may end the match: the consultant then records the closure (a step of its own)
+    states.update(_support_step("Check-in", "CHECK_IN", NEXT_CHECK_IN, "Check-in missed", fresh("Closure")))
+    # a closure nobody records in time was escalated: the match carries on until one is recorded
+    states.update(_support_step("Closure", "CLOSURE", "Close the match", NEXT_CHECK_IN))
+    # a concern: the consultant and ops are told at once, then the consultant decides (continue and
+    # pause go on with the schedule, which stops while paused; end records the closure)
+    states.update(_task(m, CONCERN_RAISED, "concern_raised", fresh("Concern decision"), None, False, SUPPORT))
+    states.update(_support_step("Concern decision", "CONCERN", NEXT_CHECK_IN, NEXT_CHECK_IN, fresh("Closure")))
+    states.update(_task(m, "Close the match", "close_match", "Look for new matches", None, False, SUPPORT))
+    states.update(_task(m, "Look for new matches", "run", SUPPORT_ENDED, None, False, MATCHING))
+    states.update(_task(m, "Check-in missed", "check_in_missed", NEXT_CHECK_IN, None, False, SUPPORT))
+    states.update(
+        _task(m, CONTINUE, "continue_support", CONTINUED, None, False, SUPPORT, execution="$$.Execution.Name")
+    )
+    states[CONTINUED] = {"Type": "Succeed"}
+    # the match ended (closed), someone in it left, or ops ended the run after a failure
+    states[SOMEONE_LEFT] = {
+        "Type": "Pass",
+        "Comment": "Someone in the match left: its support ends.",
+        "Next": SUPPORT_ENDED,
+    }
+    states[ENDED_BY_OPS] = {"Type": "Pass", "Comment": "Ops chose to end this support run.", "Next": SUPPORT_ENDED}
+    states[SUPPORT_ENDED] = {"Type": "Succeed"}
+    return {
+        "Comment": "BackUp: one match's support after MATCHED: the roles agreement, check-ins with reminders, and a "
+        "new run before the year is up. Generated by statemachine/generate.py.",
+        "StartAt": START,
+        "States": states,
+    }
+
+
 DEFINITIONS = {
     "volunteer": definition,
     "youth": youth_definition,
     "match": match_definition,
     "renewal": renewal_definition,
     "gathering": gathering_definition,
+    "support": support_definition,
 }
 
 

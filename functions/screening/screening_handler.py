@@ -18,6 +18,7 @@ from backup.adapters.environment import ContactConfig
 from backup.adapters.stepfunctions import StepFunctionsTaskResults
 from backup.adapters.telemetry import PowertoolsMetrics, faults_counted
 from backup.domain import clock
+from backup.domain.concerns import PARTIES, check_concern
 from backup.domain.evidence import Rules
 from backup.domain.links import DeadLink, Link, LinkKind
 from backup.domain.match_choices import check_match_decision, no_unconfirmed
@@ -25,6 +26,8 @@ from backup.domain.records import Person, ProposalRecord, Record
 from backup.domain.regions import Contact
 from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS
 from backup.domain.step_fields import check_step_fields, recorded_values, rejection_unconfirmed
+from backup.domain.support import SUPPORT_LINKS, check_in_number, check_support_decision
+from backup.usecases.concerns import ConcernReports
 from backup.usecases.delivery import Deliverer
 from backup.usecases.inactivity import CHOICES as ACTIVITY_CHOICES
 from backup.usecases.inactivity import ActivityAnswers
@@ -45,6 +48,18 @@ from backup.web.decision_pages import (
 from backup.web.html import message_page, name_in_footer
 from backup.web.http import BadRequest, html, problem, read_body
 from backup.web.match_pages import answered_page, confirm_no_page, continue_page, intro_page, proposal_page
+from backup.web.support_pages import (
+    check_in_page,
+    closure_page,
+    concern_decision_page,
+    concern_page,
+    concern_refused_page,
+    concern_sent_page,
+    confirm_roles_page,
+    pulse_page,
+    roles_page,
+    support_recorded_page,
+)
 from backup.web.withdraw_pages import withdraw_page, withdrawn_page
 
 
@@ -67,6 +82,7 @@ deliverer = Deliverer(repository, results, clock.now, metrics)
 decisions = LinkDecisions(repository, deliverer, ProposalWaits(repository, deliverer), clock.now, metrics)
 withdrawal = Withdrawal(repository, deliverer, clock.now)
 activity = ActivityAnswers(repository, withdrawal, clock.now)
+concerns = ConcernReports(repository, deliverer, clock.now)
 
 
 def _form() -> dict[str, Any]:
@@ -96,6 +112,8 @@ def show_decision(link_id: str) -> Response[str]:
 def _page(
     link: Link, record: Record, token: str, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
 ) -> str:
+    if (link.kind in SUPPORT_LINKS or link.kind is LinkKind.CONCERN) and isinstance(record, ProposalRecord):
+        return _support_page(link, record, token, values, errors)
     if isinstance(record, ProposalRecord):
         return _match_page(link, record, token, values, errors)
     if link.kind is LinkKind.OPS:
@@ -133,6 +151,36 @@ def _contact(person: Person) -> Contact:
     return contacts.for_person(person.postcode, person.consultant)
 
 
+def _support_page(
+    link: Link,
+    match: ProposalRecord,
+    token: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
+    """A match's support links: the roles agreement, a check-in, the contact adult's confirmation."""
+    if link.kind is LinkKind.CONCERN:
+        return concern_page(PARTIES.get(concerns.party(link, match), "en af parterne"), token, values, errors)
+    youth = repository.get_young_person(match.youth_id)
+    if link.kind is LinkKind.ROLES_CONFIRM:
+        return confirm_roles_page(youth.first_name, match.roles, token)
+    if link.kind is LinkKind.PULSE:
+        return pulse_page(token, values, errors)
+    volunteer = repository.get_volunteer(match.volunteer_id)
+    if link.kind is LinkKind.ROLES:
+        return roles_page(youth.first_name, volunteer.first_name, token, values, errors)
+    if link.kind is LinkKind.CLOSURE:
+        return closure_page(youth.first_name, volunteer.first_name, token, values, errors)
+    if link.kind is LinkKind.CONCERN_DECISION:
+        open_concerns = list(match.concerns.values())
+        suspended, paused = volunteer.suspended is not None, match.support_paused
+        return concern_decision_page(
+            youth.first_name, volunteer.first_name, open_concerns, suspended, paused, token, values, errors
+        )
+    number = check_in_number(len(match.check_ins), match.check_ins_missed)
+    return check_in_page(youth.first_name, volunteer.first_name, number, match.roles, token, values, errors)
+
+
 def _answering(link: Link, match: ProposalRecord) -> Person:
     """Whose "continue?" link it is: the young person's or the volunteer's."""
     if link.party == "youth":
@@ -165,6 +213,19 @@ def decide(link_id: str) -> Response[str]:
                 422, message_page("Vælg en handling", "Vælg enten at prøve trinnet igen eller at afslutte forløbet.")
             )
         details: dict[str, str] = {}
+    elif link.kind is LinkKind.CONCERN:
+        return _raise_concern(link, record, form)
+    elif link.kind in SUPPORT_LINKS:
+        assert isinstance(record, ProposalRecord)
+        number = check_in_number(len(record.check_ins), record.check_ins_missed)
+        suspended = repository.get_volunteer(record.volunteer_id).suspended is not None
+        decision, details, errors = check_support_decision(link.kind, form, clock.now().date(), number, suspended)
+        if link.kind is LinkKind.PULSE:  # which round and whose answer, from the match, never the form
+            details["round_key"] = next((k for k, v in record.pulse_links.items() if v == link.link_id), "")
+        if errors:
+            return csrf.page_with_token(
+                app, 422, lambda token: _page(link, record, token, form, errors), f"/decisions/{link_id}"
+            )
     elif link.kind in MATCH_LINKS:
         assert isinstance(record, ProposalRecord)
         if link.kind is LinkKind.CONTINUE and decision == "back":  # back from "are you sure?"
@@ -210,11 +271,30 @@ def decide(link_id: str) -> Response[str]:
     logger.info("link decided", extra={"link_kind": link.kind.value, "decision": decision.split(":")[0]})
     if link.kind is LinkKind.OPS:
         return html(200, ops_decided_page(decided, decision))
+    if link.kind is LinkKind.PULSE and decision == "svaert":
+        concerns.wake_schedule(link.record_id)  # the consultant hears now, not at the next round
+    if link.kind in SUPPORT_LINKS:
+        return html(200, support_recorded_page(decided))
     if link.kind in MATCH_LINKS:
         asked = link.kind is LinkKind.CONTINUE and isinstance(record, ProposalRecord)
         contact = _contact(_answering(link, record)) if asked and isinstance(record, ProposalRecord) else None
         return html(200, answered_page(decided, decision, contact))
     return html(200, decided_page(decided, decision))
+
+
+def _raise_concern(link: Link, record: Record, form: dict[str, Any]) -> Response[str]:
+    """Someone in the match is worried: kept, and the consultant and ops told at once."""
+    values, errors = check_concern(form)
+    if errors:
+        return csrf.page_with_token(
+            app, 422, lambda token: _page(link, record, token, form, errors), f"/decisions/{link.link_id}"
+        )
+    try:
+        raised = concerns.raise_concern(link.link_id, values["concern"], values["safeguarding"] == "yes")
+    except DeadLink as dead:
+        return _dead(dead)
+    logger.info("concern raised", extra={"kept": raised})
+    return html(200 if raised else 409, concern_sent_page() if raised else concern_refused_page())
 
 
 def _answer_activity(link: Link, record: Record, decision: str, notes: str) -> Response[str]:

@@ -299,6 +299,7 @@ def print_person(person: dict[str, Any], out: TextIO) -> None:
         for e in person.get("history", [])
     ]
     table(history, ["HISTORY (UTC)", "EVENT", "STAGE", "BY", "DETAILS"], out)
+    print_support(person.get("support"), out)
     execution = person.get("execution")
     if execution:
         out.write("\n")
@@ -310,6 +311,32 @@ def print_person(person: dict[str, Any], out: TextIO) -> None:
             lines.append(["error", f"{execution['error']}: {execution.get('cause') or ''}".strip()])
         lines += [["arn", execution["arn"]], ["console", execution["console_url"]]]
         table(lines, ["EXECUTION", ""], out)
+
+
+def print_support(support: dict[str, Any] | None, out: TextIO) -> None:
+    """A match's support: where it stands, then the check-in timeline."""
+    if not support:
+        return
+    out.write("\n")
+    closure = support.get("closure")
+    rows = [
+        ["support run", support["support_execution"]],
+        ["matched for", f"{support['days_matched']} days"],
+        ["roles", support["roles"]],
+        ["check-ins", f"{len(support['check_ins'])} recorded, {support['check_ins_missed']} missed"],
+        ["next check-in", (support["next_check_in"][:19] + "Z") if support["next_check_in"] else "-"],
+        ["paused", _value(support["paused"])],
+        ["concerns", f"{support['concerns']}" + (" (one waits for the consultant)" if support["concern_open"] else "")],
+        ["how is it going", _value(support["pulse_answers"]) or "-"],
+        ["closure", f"{closure['kind']}: {closure['reason']} ({closure['by']})" if closure else "-"],
+    ]
+    table(rows, ["SUPPORT", ""], out)
+    if support["check_ins"]:
+        out.write("\n")
+        timeline = [
+            [c["date"], c["with"], c["how"], c["by"], c["recorded_at"][:19] + "Z"] for c in support["check_ins"]
+        ]
+        table(timeline, ["CHECK-IN", "WITH", "HOW", "BY", "RECORDED (UTC)"], out)
 
 
 def print_stuck(rows: list[dict[str, Any]], out: TextIO) -> None:

@@ -23,6 +23,7 @@ from backup.domain.records import Person, ProposalRecord, Record
 from backup.domain.stage_limits import DEFAULT_STAGE_LIMIT_DAYS
 from backup.domain.stages import STATE_NAMES, Stage
 from backup_ops.discovery import INTAKE_FUNCTION, OPS_FUNCTION, OpsError, Target
+from backup_ops.support_views import support_summary
 
 SECONDS_PER_DAY = 86400
 
@@ -321,6 +322,8 @@ def show_person(
                 link_status=link.status.value,
             )
         person["open_step"] = step
+    if isinstance(record, ProposalRecord):
+        person["support"] = support_summary(record, now)
     person["history"] = [_event(event) for event in repo.history(kind, application_id)]
     if with_execution:
         person["execution"] = execution(target, application_id, kind)

@@ -9,12 +9,14 @@ from datetime import timedelta
 import pytest
 
 from backup.domain.errors import Conflict, NotFound
+from backup.domain.evidence import Evidence
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import Party, RecordKind
 from backup.domain.links import LinkKind, LinkStatus
 from backup.domain.proposals import Candidate
 from backup.domain.records import ProposalRecord, Volunteer, YoungPerson
 from backup.domain.stages import Stage
+from backup.domain.support import recorded_set
 from backup.usecases.ports import Change, Expect
 from tests.factories import NOW, link, volunteer, young_person
 
@@ -454,3 +456,33 @@ def test_the_same_submission_ten_times_at_once_is_counted_once(repository):
     assert repository.count_submission(VOLUNTEER, SENDER, DAY, "second", 3)
     assert repository.count_submission(VOLUNTEER, SENDER, DAY, "third", 3)
     assert not repository.count_submission(VOLUNTEER, SENDER, DAY, "fourth", 3)
+
+
+# --- a match's support (backup.usecases.support) ------------------------------------------------
+
+
+def test_a_matchs_support_keeps_each_check_in_and_concern_under_its_own_key_and_guards_a_pause(repository):
+    repository.change_together([], new_proposal=proposal().model_copy(update={"stage": Stage.MATCHED}))
+    # the support run's first write makes the maps each key is set in
+    repository.update(
+        MATCH,
+        "p1",
+        set={"support_run": 1, "check_ins": {}, "concerns": {}, "concern_links": {}},
+        expect=Expect(stages=frozenset({Stage.MATCHED}), unset=frozenset({"support_run"})),
+    )
+    with pytest.raises(Conflict):  # begun once
+        repository.update(MATCH, "p1", set={"support_run": 1}, expect=Expect(unset=frozenset({"support_run"})))
+    repository.put_link(link("c1", LinkKind.CHECK_IN, "p1", MATCH), None)
+    used = repository.get_link("c1")
+    evidence = Evidence(decision="recorded", decided_by="k", decided_at=NOW, link_id="c1", fields={"how": "godt"})
+    event = Event(at=NOW, kind=EventKind.CHECK_IN, by="k")
+    repository.use_link_once(
+        used, "recorded", "k", NOW, event, recorded_set(LinkKind.CHECK_IN, used.created_at, evidence)
+    )
+    repository.update(MATCH, "p1", set={"concern_links.volunteer": "x1", "check_ins_missed": 1})
+    match = repository.get_proposal("p1")
+    assert [c.fields for c in match.check_ins.values()] == [{"how": "godt"}]
+    assert match.concern_links == {"volunteer": "x1"} and match.check_ins_missed == 1
+    repository.update(MATCH, "p1", set={"support_paused": True})
+    with pytest.raises(Conflict):  # no check-in step opens on a paused match
+        repository.update(MATCH, "p1", set={"open_link_id": "c2"}, expect=Expect(unset=frozenset({"support_paused"})))

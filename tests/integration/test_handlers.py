@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from backup.usecases.support_tasks import SUPPORT_ACTIONS
 from backup.usecases.tasks import MATCHING_ACTIONS, WORKFLOW_ACTIONS
 
 from .conftest import load_handler, template_environment
@@ -16,7 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize(
     "function, logical_id, contract",
-    [("workflow", "WorkflowFunction", WORKFLOW_ACTIONS), ("matching", "MatchingFunction", MATCHING_ACTIONS)],
+    [
+        ("workflow", "WorkflowFunction", WORKFLOW_ACTIONS),
+        ("matching", "MatchingFunction", MATCHING_ACTIONS),
+        ("support", "SupportFunction", SUPPORT_ACTIONS),
+    ],
 )
 def test_a_task_function_dispatches_exactly_its_contracts_actions(function, logical_id, contract, monkeypatch):
     if function == "matching":

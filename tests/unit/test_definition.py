@@ -194,9 +194,15 @@ def test_no_wait_moves_anyone_on_its_result_alone_the_next_state_confirms_it_aga
     for state_name, wait in waits.items():
         confirm = states[wait["Next"]]
         assert confirm["Type"] == "Task", state_name
-        assert confirm["Parameters"]["Payload"]["action"] in {"confirm_step", "confirm_match", "confirm_renewal"}, (
-            state_name
-        )
+        assert confirm["Parameters"]["Payload"]["action"] in {
+            "confirm_step",
+            "confirm_match",
+            "confirm_renewal",
+            "confirm_support",
+            # the support's schedule: a concern wakes it; its result is dropped (ResultPath null) and
+            # the next task reads the match's record to see whether a concern is open
+            "check_in_due",
+        }, state_name
         assert wait["ResultPath"] in {"$.claimed", None}, state_name  # the claim is kept apart from the outcome
     for state in states.values():
         for choice in state.get("Choices", []):

@@ -54,6 +54,18 @@ class EventKind(str, Enum):
     DATA_EXPORTED = "DATA_EXPORTED"  # ops gave the person what is held about them (art. 15/20)
     GATHERING_ANSWERED = "GATHERING_ANSWERED"  # a network day or supervision: yes, no or the waiting list
     GATHERING_ATTENDED = "GATHERING_ATTENDED"  # ... and, after it, whether they came
+    # a match's support (backup.domain.support)
+    SUPPORT_STARTED = "SUPPORT_STARTED"
+    ROLES_AGREED = "ROLES_AGREED"
+    ROLES_CONFIRMED = "ROLES_CONFIRMED"
+    CHECK_IN = "CHECK_IN"
+    CHECK_IN_MISSED = "CHECK_IN_MISSED"
+    CLOSURE_REQUESTED = "CLOSURE_REQUESTED"  # the consultant chose to end the match (from a check-in)
+    CLOSURE_RECORDED = "CLOSURE_RECORDED"  # ... and recorded its reason, the exit conversations, what next
+    CONCERN_RAISED = "CONCERN_RAISED"  # someone in the match is worried (their "Jeg er bekymret" link)
+    CONCERN_DECIDED = "CONCERN_DECIDED"  # the consultant decided: continue, pause or end
+    SUSPENSION_CLEARED = "SUSPENSION_CLEARED"  # a consultant cleared a suspended volunteer, with why
+    PULSE_ANSWERED = "PULSE_ANSWERED"  # "hvordan går det?": godt, okay or svært
 
 
 class Event(BaseModel):

@@ -39,6 +39,13 @@ class LinkKind(str, Enum):
     CONTINUE = "CONTINUE"  # the young person or the volunteer says whether to go on
     RENEWAL = "RENEWAL"  # a consultant records a volunteer's renewed child-protection certificate
     ACTIVITY = "ACTIVITY"  # a consultant says whether someone not heard from in a long time carries on
+    ROLES = "ROLES"  # a consultant records the roles agreed with the contact adult (a match's support)
+    ROLES_CONFIRM = "ROLES_CONFIRM"  # the contact adult confirms the agreed roles
+    CHECK_IN = "CHECK_IN"  # a consultant records a check-in with a match
+    CLOSURE = "CLOSURE"  # a consultant records the end of a match: reason, exit conversations, what next
+    CONCERN = "CONCERN"  # "Jeg er bekymret": the young person, the volunteer or the contact adult (reusable)
+    CONCERN_DECISION = "CONCERN_DECISION"  # a consultant decides on a concern: continue, pause or end
+    PULSE = "PULSE"  # the volunteer or the young person answers "hvordan går det?" (monthly)
 
 
 class Link(BaseModel):
@@ -79,7 +86,9 @@ class Link(BaseModel):
 
 
 # The links a young person, a volunteer or a contact adult follows; every other link is staff's.
-PEOPLES_LINKS = frozenset({LinkKind.CONTINUE, LinkKind.WITHDRAW})
+PEOPLES_LINKS = frozenset(
+    {LinkKind.CONTINUE, LinkKind.WITHDRAW, LinkKind.ROLES_CONFIRM, LinkKind.CONCERN, LinkKind.PULSE}
+)
 
 
 def for_staff(link: Link) -> bool:

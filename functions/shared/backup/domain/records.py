@@ -247,12 +247,43 @@ class ProposalRecord(Record):
     answers: dict[Party, str] = Field(default_factory=dict)
     outcome: str | None = None  # declined or both_yes, written once
     nudged: bool = False
+    # after MATCHED, the match's support (backup.domain.support): which support run is current
+    # (None: none yet), the roles as agreed and as the contact adult confirmed them, and the check-ins
+    support_run: int | None = None
+    roles: Evidence | None = None
+    roles_confirm_link_id: str | None = None
+    roles_confirmed: Evidence | None = None
+    check_ins: dict[str, Evidence] = Field(default_factory=dict)
+    check_ins_missed: int = 0
+    next_check_in_at: datetime | None = None
+    closure_requested: Evidence | None = None  # a check-in whose consultant chose to end the match
+    closure: Evidence | None = None  # the end as recorded (backup.domain.closure)
+    # concerns (backup.domain.concerns): each party's reusable link, what was raised, whether one
+    # waits for the consultant's decision, and the token the support run's schedule waits on
+    concern_links: dict[str, str] = Field(default_factory=dict)
+    concerns: dict[str, Evidence] = Field(default_factory=dict)
+    concern_open: bool = False
+    concern_decision: Evidence | None = None  # the consultant's last decision on a concern
+    support_token: str | None = Field(default=None, repr=False)
+    # the monthly "hvordan går det?" (backup.domain.pulse): rounds sent, their links, the answers
+    pulse_round: int = 0
+    next_pulse_at: datetime | None = None
+    pulse_links: dict[str, str] = Field(default_factory=dict)  # round_key -> link id
+    pulses: dict[str, Evidence] = Field(default_factory=dict)  # round_key -> answer
+    support_paused: bool = False
 
     @property
     def candidates(self) -> tuple[Candidate, ...]:
         return (self.chosen, *self.alternatives)
 
     def waits_on(self, link: Link) -> bool:
+        if self.stage is Stage.MATCHED and link.kind in {
+            LinkKind.ROLES,
+            LinkKind.CHECK_IN,
+            LinkKind.CLOSURE,
+            LinkKind.CONCERN_DECISION,
+        }:
+            return self.open_link_id == link.link_id  # a support step
         if self.stage.is_final or self.stage is Stage.MATCHED:
             return False
         return link.link_id in self.answer_links.values() or self.open_link_id == link.link_id

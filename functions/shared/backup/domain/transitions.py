@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from backup.domain.evidence import Rules, step_field_errors
+from backup.domain.evidence import Evidence, Rules, step_field_errors
 from backup.domain.records import Person, Volunteer
 from backup.domain.stages import HUMAN_STEPS, YOUTH_STEPS, Stage, step_after
 
@@ -58,8 +58,10 @@ def clearance_problem(person: Person, today: date, rules: Rules) -> str | None:
     return None
 
 
-def check_transition(person: Person, to: Stage, today: date, rules: Rules) -> None:
-    """TransitionRefused unless the recorded evidence allows `person` to move to `to` now."""
+def check_transition(person: Person, to: Stage, today: date, rules: Rules, closure: Evidence | None = None) -> None:
+    """TransitionRefused unless the recorded evidence allows `person` to move to `to` now. A matched
+    person leaves their match only on the closure a consultant recorded through its link (`closure`,
+    read from the match that holds them)."""
     here = person.stage
 
     def refuse(reason: str) -> None:
@@ -72,6 +74,14 @@ def check_transition(person: Person, to: Stage, today: date, rules: Rules) -> No
     if to is Stage.WITHDRAWN:
         if not person.withdrawal_requested:
             refuse("the person has not asked to withdraw")
+        return
+    if here is Stage.MATCHED and to in POOL | {Stage.CLOSED} and person.proposal_id:
+        if closure is None or closure.decision != "close" or not closure.link_id or not closure.decided_by:
+            refuse("no consultant has recorded the end of the match from its link")
+        if to in POOL:  # back to the pool only if everything that cleared them still holds
+            reason = clearance_problem(person, today, rules)
+            if reason:
+                refuse(reason)
         return
     if to is Stage.CLOSED:
         chosen = person.ops_decision

@@ -14,6 +14,7 @@ from backup.domain.history import Event, EventKind
 from backup.domain.links import PEOPLES_INVALID, InvalidatedLink, Link, LinkKind, UsedLink, check_usable, for_staff
 from backup.domain.match_choices import INTRO_HELD
 from backup.domain.records import Record
+from backup.domain.support import SUPPORT_LINKS, recorded_set
 from backup.usecases.delivery import Deliverer
 from backup.usecases.ports import Clock, Metrics, Repository
 from backup.usecases.proposals import ProposalWaits, choice_output
@@ -23,6 +24,13 @@ CHOICES: dict[LinkKind, dict[str, EventKind]] = {
     LinkKind.DECISION: {"approve": EventKind.APPROVED, "reject": EventKind.REJECTED},
     LinkKind.OPS: {"retry": EventKind.OPS_RETRIED, "end": EventKind.OPS_ENDED},
     LinkKind.RENEWAL: {"approve": EventKind.APPROVED, "reject": EventKind.REJECTED},
+    # a match's support (backup.usecases.support)
+    LinkKind.ROLES: {"recorded": EventKind.ROLES_AGREED},
+    LinkKind.ROLES_CONFIRM: {"confirmed": EventKind.ROLES_CONFIRMED},
+    LinkKind.CHECK_IN: {"recorded": EventKind.CHECK_IN, "close": EventKind.CLOSURE_REQUESTED},
+    LinkKind.CLOSURE: {"close": EventKind.CLOSURE_RECORDED},
+    LinkKind.CONCERN_DECISION: {d: EventKind.CONCERN_DECIDED for d in ("continue", "pause", "end")},
+    LinkKind.PULSE: {answer: EventKind.PULSE_ANSWERED for answer in ("godt", "okay", "svaert")},
 }
 MATCH_EVENTS = {
     LinkKind.PROPOSAL: EventKind.PROPOSAL_DECIDED,
@@ -37,6 +45,9 @@ NOT_WAITING = {
     "Programmets drift er orienteret.",
     LinkKind.RENEWAL: "Fornyelsen ventede ikke længere på en afgørelse, så din afgørelse er ikke brugt. "
     "Programmets drift er orienteret.",
+    LinkKind.CHECK_IN: "Matchet venter ikke længere på denne opfølgning. Det, du skrev, er gemt på matchet.",
+    LinkKind.ROLES: "Matchet venter ikke længere på rollefordelingen. Det, du skrev, er gemt på matchet.",
+    LinkKind.CLOSURE: "Matchet venter ikke længere på afslutningen. Det, du skrev, er gemt på matchet.",
 }
 MATCH_NOT_WAITING = "Forslaget venter ikke længere på dette svar. Konsulenten er orienteret."
 
@@ -83,6 +94,8 @@ def decision_evidence(
         return {f"evidence.{link.stage.value}": evidence}
     if link.kind is LinkKind.OPS:
         return {"ops_decision": evidence}
+    if link.kind in SUPPORT_LINKS:  # a match's support: the roles, their confirmation, a check-in
+        return recorded_set(link.kind, link.created_at, evidence, details.get("round_key", ""))
     return None
 
 
@@ -123,6 +136,8 @@ class LinkDecisions:
         decided = link.model_copy(update={"decision": decision, "decided_by": link.sent_to, "decided_at": at})
         if link.kind is LinkKind.CONTINUE:
             delivered = self.proposals.answer(decided, decision)
+        elif link.kind in {LinkKind.ROLES_CONFIRM, LinkKind.PULSE}:
+            delivered = True  # kept on the match; no run waits on it
         elif link.kind in MATCH_LINKS:
             # ids and the outcome only: the reason and the date stay in the table, out of the history
             delivered = self.proposals.deliver(decided, choice_output(decision))

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from backup.domain import emails
+from backup.domain.evidence import Evidence
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
 from backup.domain.links import LinkKind
@@ -34,10 +35,11 @@ class Safeguards:
         self.now = now
         self.metrics = metrics
 
-    def check(self, person: Person, to: Stage, requested_by: str) -> None:
-        """TransitionRefused (recorded, and ops alarmed) unless `person` may move to `to` now."""
+    def check(self, person: Person, to: Stage, requested_by: str, closure: Evidence | None = None) -> None:
+        """TransitionRefused (recorded, and ops alarmed) unless `person` may move to `to` now
+        (`closure`: the recorded end of the match that holds them, for a move out of MATCHED)."""
         try:
-            check_transition(person, to, self.now().date(), self.settings.rules)
+            check_transition(person, to, self.now().date(), self.settings.rules, closure)
         except TransitionRefused as refused:
             self.raise_alarm(
                 person,
@@ -56,9 +58,10 @@ class Safeguards:
         requested_by: str,
         set: Mapping[str, Any] | None = None,
         expect: Expect | None = None,
+        closure: Evidence | None = None,
     ) -> Change:  # noqa: A002
         """One person's move, checked; written only while they are still where they were read."""
-        self.check(person, to, requested_by)
+        self.check(person, to, requested_by, closure)
         expected = replace(expect or Expect(), stages=frozenset({person.stage}))
         return Change(
             person.kind, person.id, {"stage": to, "stage_since": event.at, **(set or {})}, event=event, expect=expected

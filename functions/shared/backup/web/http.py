@@ -17,7 +17,7 @@ from backup.web.html import message_page
 MAX_BODY_BYTES = 64 * 1024
 # Fields a form may send more than once; they stay lists. Any other field sent twice is refused:
 # a browser never does it, and taking one of the two silently would store what nobody checked.
-LIST_FIELDS = frozenset({"interests", "references", "preferences", "audiences", "came"})
+LIST_FIELDS = frozenset({"interests", "references", "preferences", "audiences", "came", "with_whom"})
 # The forms nest three deep (an object, its references list, a reference object); anything much
 # deeper is not a form, and Python's parser would otherwise recurse until it fails.
 MAX_JSON_DEPTH = 10
