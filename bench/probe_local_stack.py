@@ -1,12 +1,13 @@
 """The local stack at programme scale: N people waiting, then its memory, its idle CPU and POST /apply.
 
 Starts a local stack in this process, fills it with N applications (each run then waits in its
-first consultant step, a waitForTaskToken task), and prints what issue 14 asks for: threads, the
+first consultant step, a waitForTaskToken task; with --pool K, K of them are taken through the four
+steps and wait in the pool, another waitForTaskToken task), and prints what issue 14 asks for: threads, the
 resident memory of the whole stack (this process, which hosts moto and its Step Functions engine,
 plus the functions' worker processes), the CPU of the whole stack while idle, and the latency of
 POST /apply at concurrency 10 with the N people waiting. Linux only (/proc).
 
-    python bench/probe_local_stack.py 1000                      # the issue's figures
+    python bench/probe_local_stack.py 1000 --pool 100           # the issue's figures
     python bench/probe_local_stack.py 100 --param ReminderDelaySeconds=120   # make run's reminders
     python bench/probe_local_stack.py 30 --trace --sample      # what holds memory, what runs while idle
 
@@ -37,11 +38,12 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 from moto.stepfunctions.parser.utils import TMP_THREADS  # noqa: E402
 
-from local_stack.client import SAMPLE_APPLICATION  # noqa: E402
+from local_stack.client import SAMPLE_APPLICATION, Client, approval_fields  # noqa: E402
 from local_stack.stack import LocalStack, free_port  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+STEPS = ("PHONE_SCREENING", "HOME_VISIT", "CHILD_CERTIFICATE", "TRAINING")  # the consultant's steps, in order
 
 
 def _children(pid: int) -> list[int]:
@@ -91,23 +93,42 @@ def state() -> str:
     )
 
 
-def apply(web: str, session: requests.Session, k: int) -> tuple[float, int]:
+def apply(web: str, session: requests.Session, k: int) -> tuple[float, int, str]:
     application = {**SAMPLE_APPLICATION, "email": f"probe{k}-{uuid.uuid4().hex[:6]}@example.org"}
     start = time.monotonic()
     response = session.post(f"{web}/apply", json=application, timeout=60)
-    return time.monotonic() - start, response.status_code
+    seconds = time.monotonic() - start
+    return seconds, response.status_code, response.json().get("application_id", "") if response.ok else ""
 
 
-def applications(web: str, count: int, concurrency: int, first: int) -> list[tuple[float, int]]:
+def applications(web: str, count: int, concurrency: int, first: int) -> list[tuple[float, int, str]]:
     local = threading.local()
 
-    def one(k: int) -> tuple[float, int]:
+    def one(k: int) -> tuple[float, int, str]:
         if not hasattr(local, "session"):
             local.session = requests.Session()
         return apply(web, local.session, k)
 
     with ThreadPoolExecutor(concurrency) as pool:
         return list(pool.map(one, range(first, first + count)))
+
+
+def to_pool(client: Client, application_id: str) -> None:
+    """Approve the four steps as the consultant does (the link each step opens, its page, its form):
+    the volunteer then waits in the pool (the run waits on "Waiting for a match")."""
+    link = None
+    for stage in STEPS:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            record = client.volunteer(application_id)
+            if record["stage"] == stage and record.get("open_link_id") not in (None, link):
+                break
+            time.sleep(0.5)
+        link = record["open_link_id"]
+        answer = client.open_and_decide(f"{client.web}/decisions/{link}", "approve", approval_fields(stage))
+        if answer.status_code != 200:
+            raise RuntimeError(f"{stage} of {application_id}: {answer.status_code}")
+    client.wait_for_stage(application_id, "READY_FOR_MATCH", timeout=300)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -153,6 +174,7 @@ def sample_idle(seconds: float, interval: float = 0.05) -> collections.Counter[s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("applications", type=int, help="people to leave waiting")
+    parser.add_argument("--pool", type=int, default=0, help="of them, how many to take through the steps to the pool")
     parser.add_argument("--fill-concurrency", type=int, default=10, help="concurrent applications while filling")
     parser.add_argument("--idle", type=float, default=20, help="seconds idle after the applications")
     parser.add_argument("--requests", type=int, default=100, help="POST /apply at concurrency 10 after idling")
@@ -173,12 +195,17 @@ def main() -> None:
             tracemalloc.start(1)
         start = time.monotonic()
         filled = applications(stack.web, args.applications, args.fill_concurrency, 0)
-        failed = sum(status != 201 for _, status in filled)
+        failed = sum(status != 201 for _, status, _ in filled)
         print(
             f"after {args.applications} applications ({time.monotonic() - start:.0f} s, {failed} failed, "
-            f"p95 {percentile([s for s, _ in filled], 95):.2f} s while filling): {state()}",
+            f"p95 {percentile([s for s, _, _ in filled], 95):.2f} s while filling): {state()}",
             flush=True,
         )
+        if args.pool:
+            start, client = time.monotonic(), Client(stack.web, stack.endpoint, stack.table_name)
+            with ThreadPoolExecutor(args.fill_concurrency) as pool:
+                list(pool.map(lambda a: to_pool(client, a), [a for _, _, a in filled[: args.pool]]))
+            print(f"{args.pool} of them through the four steps to the pool ({time.monotonic() - start:.0f} s)")
         settled = settle()
         print(f"settled after {settled:.0f} s (no new engine threads for 6 s): {state()}", flush=True)
         before = tracemalloc.take_snapshot() if args.trace else None
@@ -202,8 +229,8 @@ def main() -> None:
                 print(f"  {diff}")
         if args.requests:
             answered = applications(stack.web, args.requests, 10, args.applications)
-            latencies = [s for s, _ in answered]
-            errors = sum(status != 201 for _, status in answered)
+            latencies = [s for s, _, _ in answered]
+            errors = sum(status != 201 for _, status, _ in answered)
             print(
                 f"POST /apply x{args.requests} at concurrency 10 with {args.applications} waiting: "
                 f"p50 {statistics.median(latencies):.2f} s, p95 {percentile(latencies, 95):.2f} s, "
