@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint asl bench bench-matching bench-cold-start bench-cost clean
+.PHONY: run test demo lint asl bench bench-matching bench-cold-start bench-cost bench-local-stack clean
 
 # The functions' pinned requirements are the lock: the venv installs under them as constraints, so the
 # tests run the versions `sam build` packages for Lambda.
@@ -49,7 +49,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 ## bench: every benchmark below; each prints its figures (docs/benchmarks.md keeps them)
-bench: bench-cold-start bench-matching bench-cost
+bench: bench-cold-start bench-matching bench-cost bench-local-stack
 
 ## bench-matching: time, memory and exactness of the matching run; SIZES="5000x1000 20000x5000" (volunteers x young)
 bench-matching: $(STAMP)
@@ -62,3 +62,7 @@ bench-cold-start: $(STAMP)
 ## bench-cost: the monthly AWS bill of a programme (1,000 volunteers and 500 young people a year)
 bench-cost: $(STAMP)
 	$(PY) bench/bench_cost.py
+
+## bench-local-stack: WAITING people waiting (POOL of them in the pool) on a local stack: RSS, idle CPU, POST /apply p95 at concurrency 10
+bench-local-stack: $(STAMP)
+	$(PY) bench/probe_local_stack.py $(or $(WAITING),1000) --pool $(or $(POOL),100)

@@ -182,13 +182,13 @@ def main() -> None:
     parser.add_argument("--trace", action="store_true", help="tracemalloc: what is held and what grew while idle")
     parser.add_argument("--sample", action="store_true", help="sample where this process's threads run while idle")
     args = parser.parse_args()
-    for noisy in ("moto", "werkzeug"):  # runs cut short when the stack stops at the end log errors
-        logging.getLogger(noisy).setLevel(logging.CRITICAL)
     parameters = {"ReminderDelaySeconds": "259200", **dict(p.split("=", 1) for p in args.param)}
     with (
         open(os.devnull, "w") as log,
         LocalStack(api_port=free_port(), aws_port=free_port(), parameters=parameters, log=log) as stack,
     ):
+        for noisy in ("moto", "werkzeug"):  # the runs cut short when the stack stops at the end log errors
+            logging.getLogger(noisy).setLevel(logging.CRITICAL)
         print(f"parameters {parameters}", flush=True)
         print(f"started: {state()}", flush=True)
         if args.trace:
