@@ -19,9 +19,10 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]" $(addprefix -c ,$(LOCK))
 	@touch $(STAMP)
 
-## run: the local stack (AWS endpoint on 127.0.0.1:4566, web pages on 127.0.0.1:3000) until Ctrl-C
+## run: the local stack (AWS endpoint on 127.0.0.1:4566, web pages on 127.0.0.1:3000) until Ctrl-C;
+## PARAMS="ReminderDelaySeconds=259200" overrides template parameters (there: steps remind after 3 days, not 120 s)
 run: $(STAMP)
-	$(PY) -m local_stack
+	$(PY) -m local_stack $(foreach p,$(PARAMS),--param $(p))
 
 ## test: the whole suite (unit, moto, end-to-end on the local stack, browser)
 test: $(STAMP)

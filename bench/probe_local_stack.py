@@ -125,10 +125,22 @@ def to_pool(client: Client, application_id: str) -> None:
                 break
             time.sleep(0.5)
         link = record["open_link_id"]
-        answer = client.open_and_decide(f"{client.web}/decisions/{link}", "approve", approval_fields(stage))
+        for _ in range(30):  # 409 while the step's run has not yet taken its link's token
+            answer = client.open_and_decide(f"{client.web}/decisions/{link}", "approve", approval_fields(stage))
+            if answer.status_code != 409:
+                break
+            time.sleep(1)
         if answer.status_code != 200:
             raise RuntimeError(f"{stage} of {application_id}: {answer.status_code}")
     client.wait_for_stage(application_id, "READY_FOR_MATCH", timeout=300)
+
+
+def to_pool_or_why(client: Client, application_id: str) -> str | None:
+    try:
+        to_pool(client, application_id)
+    except (RuntimeError, TimeoutError, LookupError) as failed:
+        return str(failed)
+    return None
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -204,8 +216,13 @@ def main() -> None:
         if args.pool:
             start, client = time.monotonic(), Client(stack.web, stack.endpoint, stack.table_name)
             with ThreadPoolExecutor(args.fill_concurrency) as pool:
-                list(pool.map(lambda a: to_pool(client, a), [a for _, _, a in filled[: args.pool]]))
-            print(f"{args.pool} of them through the four steps to the pool ({time.monotonic() - start:.0f} s)")
+                why = list(pool.map(lambda a: to_pool_or_why(client, a), [a for _, _, a in filled[: args.pool]]))
+            refused = [w for w in why if w]
+            print(
+                f"{args.pool - len(refused)} of {args.pool} through the four steps to the pool "
+                f"({time.monotonic() - start:.0f} s){'; not: ' + refused[0] if refused else ''}",
+                flush=True,
+            )
         settled = settle()
         print(f"settled after {settled:.0f} s (no new engine threads for 6 s): {state()}", flush=True)
         before = tracemalloc.take_snapshot() if args.trace else None
