@@ -43,6 +43,8 @@ from local_stack.stack import LocalStack, free_port  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+# innermost frames of threads that wait, not run (_read: a worker's answers, line by line)
+BLOCKED = {"wait", "_wait_for_tstate_lock", "join", "select", "accept", "readline", "_read"}
 STEPS = ("PHONE_SCREENING", "HOME_VISIT", "CHILD_CERTIFICATE", "TRAINING")  # the consultant's steps, in order
 
 
@@ -169,8 +171,8 @@ def sample_idle(seconds: float, interval: float = 0.05) -> collections.Counter[s
             if ident == me:
                 continue
             where: FrameType | None = frame
-            if frame.f_code.co_name in {"wait", "_wait_for_tstate_lock", "join", "select", "accept", "readline"}:
-                continue  # blocked, not running
+            if frame.f_code.co_name in BLOCKED:
+                continue
             while (
                 where is not None
                 and "site-packages/moto" not in where.f_code.co_filename
@@ -205,12 +207,13 @@ def main() -> None:
         print(f"started: {state()}", flush=True)
         if args.trace:
             tracemalloc.start(1)
-        start = time.monotonic()
+        start, cpu = time.monotonic(), stack_usage()[0]
         filled = applications(stack.web, args.applications, args.fill_concurrency, 0)
         failed = sum(status != 201 for _, status, _ in filled)
         print(
             f"after {args.applications} applications ({time.monotonic() - start:.0f} s, {failed} failed, "
-            f"p95 {percentile([s for s, _, _ in filled], 95):.2f} s while filling): {state()}",
+            f"p95 {percentile([s for s, _, _ in filled], 95):.2f} s while filling, whole stack's CPU "
+            f"{(stack_usage()[0] - cpu) / args.applications:.2f} s per application): {state()}",
             flush=True,
         )
         if args.pool:
@@ -245,13 +248,16 @@ def main() -> None:
             for diff in after.compare_to(before, "lineno")[:6]:
                 print(f"  {diff}")
         if args.requests:
+            cpu, wall = stack_usage()[0], time.monotonic()
             answered = applications(stack.web, args.requests, 10, args.applications)
+            cpu, wall = stack_usage()[0] - cpu, time.monotonic() - wall
             latencies = [s for s, _, _ in answered]
             errors = sum(status != 201 for _, status, _ in answered)
             print(
                 f"POST /apply x{args.requests} at concurrency 10 with {args.applications} waiting: "
                 f"p50 {statistics.median(latencies):.2f} s, p95 {percentile(latencies, 95):.2f} s, "
-                f"max {max(latencies):.2f} s, {errors} not 201; {state()}",
+                f"max {max(latencies):.2f} s, {errors} not 201; {args.requests / wall:.1f} per s, whole stack's "
+                f"CPU {cpu / args.requests:.2f} s per application ({100 * cpu / wall:.0f} % of a core); {state()}",
                 flush=True,
             )
 

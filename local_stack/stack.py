@@ -24,6 +24,7 @@ from local_stack.moto_fixes import (
     back_up_transactions_by_item,
     one_thread_per_execution,
     parse_each_definition_once,
+    query_only_what_can_match,
     serialise_dynamodb_writes,
 )
 
@@ -285,6 +286,7 @@ class LocalStack:
         back_up_transactions_by_item()
         one_thread_per_execution()
         parse_each_definition_once()
+        query_only_what_can_match()
         self.outbox = Outbox()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)

@@ -71,3 +71,34 @@ def test_a_transaction_that_succeeds_writes_all_its_items(client, table):
         ]
     )
     assert [item["pk"]["S"] for item in table_items(client, table)] == ["b"]
+
+
+def test_queries_of_a_partition_and_of_the_index_find_what_they_found_before(client, table):
+    from local_stack.moto_fixes import query_only_what_can_match
+
+    def both() -> tuple[object, object]:
+        partition = client.query(
+            TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "a"}}
+        )["Items"]
+        index = client.query(
+            TableName=table,
+            IndexName="by_stage",
+            KeyConditionExpression="stage = :s",
+            ExpressionAttributeValues={":s": {"S": "WAITING"}},
+        )["Items"]
+        return partition, index
+
+    for k, stage in enumerate(["WAITING", "DONE", "WAITING"]):
+        item = {
+            "pk": {"S": "a"},
+            "sk": {"S": f"EVENT#{k}"},
+            "stage": {"S": stage},
+            "stage_since": {"S": f"2026-0{k + 1}"},
+        }
+        client.put_item(TableName=table, Item=item)
+    client.put_item(TableName=table, Item={**key("b"), "stage": {"S": "WAITING"}, "stage_since": {"S": "2025"}})
+    before = both()
+    query_only_what_can_match()
+    assert both() == before
+    partition, index = before
+    assert len(partition) == 4 and [i["pk"]["S"] for i in index] == ["b", "a", "a"]  # type: ignore[union-attr]
