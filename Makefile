@@ -66,4 +66,4 @@ bench-cost: $(STAMP)
 
 ## bench-local-stack: WAITING people waiting (POOL of them in the pool) on a local stack: RSS, idle CPU, POST /apply p95 at concurrency 10
 bench-local-stack: $(STAMP)
-	$(PY) bench/probe_local_stack.py $(or $(WAITING),1000) --pool $(or $(POOL),100)
+	$(PY) bench/probe_local_stack.py $(or $(WAITING),1000) --pool $(or $(POOL),20)

@@ -7,7 +7,7 @@ resident memory of the whole stack (this process, which hosts moto and its Step 
 plus the functions' worker processes), the CPU of the whole stack while idle, and the latency of
 POST /apply at concurrency 10 with the N people waiting. Linux only (/proc).
 
-    python bench/probe_local_stack.py 1000 --pool 100           # the issue's figures
+    python bench/probe_local_stack.py 1000 --pool 20            # the issue's figures
     python bench/probe_local_stack.py 100 --param ReminderDelaySeconds=120   # make run's reminders
     python bench/probe_local_stack.py 30 --trace --sample      # what holds memory, what runs while idle
 
