@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint asl bench bench-matching bench-cold-start bench-cost clean
+.PHONY: run test demo lint asl bench bench-matching bench-cold-start bench-cost bench-local-stack clean
 
 # The functions' pinned requirements are the lock: the venv installs under them as constraints, so the
 # tests run the versions `sam build` packages for Lambda.
@@ -19,9 +19,10 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]" $(addprefix -c ,$(LOCK))
 	@touch $(STAMP)
 
-## run: the local stack (AWS endpoint on 127.0.0.1:4566, web pages on 127.0.0.1:3000) until Ctrl-C
+## run: the local stack (AWS endpoint on 127.0.0.1:4566, web pages on 127.0.0.1:3000) until Ctrl-C;
+## PARAMS="ReminderDelaySeconds=259200" overrides template parameters (there: steps remind after 3 days, not 120 s)
 run: $(STAMP)
-	$(PY) -m local_stack
+	$(PY) -m local_stack $(foreach p,$(PARAMS),--param $(p))
 
 ## test: the whole suite (unit, moto, end-to-end on the local stack, browser)
 test: $(STAMP)
@@ -49,7 +50,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 ## bench: every benchmark below; each prints its figures (docs/benchmarks.md keeps them)
-bench: bench-cold-start bench-matching bench-cost
+bench: bench-cold-start bench-matching bench-cost bench-local-stack
 
 ## bench-matching: time, memory and exactness of the matching run; SIZES="5000x1000 20000x5000" (volunteers x young)
 bench-matching: $(STAMP)
@@ -62,3 +63,7 @@ bench-cold-start: $(STAMP)
 ## bench-cost: the monthly AWS bill of a programme (1,000 volunteers and 500 young people a year)
 bench-cost: $(STAMP)
 	$(PY) bench/bench_cost.py
+
+## bench-local-stack: WAITING people waiting (POOL of them in the pool) on a local stack: RSS, idle CPU, POST /apply p95 at concurrency 10
+bench-local-stack: $(STAMP)
+	$(PY) bench/probe_local_stack.py $(or $(WAITING),1000) --pool $(or $(POOL),20)

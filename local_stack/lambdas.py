@@ -13,6 +13,7 @@ import subprocess
 import sys
 import sysconfig
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from importlib import metadata
@@ -23,6 +24,9 @@ from local_stack.template import ACCOUNT_ID, REGION, FunctionSpec
 
 WORKER = Path(__file__).with_name("worker.py")
 MAX_WORKERS_PER_FUNCTION = 4
+# A worker idle this long is stopped (one per function stays warm), as Lambda reclaims idle sandboxes:
+# a burst leaves up to four per function, 60-70 MiB each, which an idle stack need not keep.
+IDLE_WORKER_SECONDS = 60.0
 # The Lambda runtime ships boto3; everything else must come from the layer's requirements.
 RUNTIME_PACKAGES = ["boto3"]
 
@@ -124,6 +128,7 @@ class Worker:
             bufsize=1,
         )
         self.answers: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self.idle_since = time.monotonic()
         threading.Thread(target=self._read, daemon=True).start()
         self.ready = self.answers.get(timeout=60)
 
@@ -196,6 +201,7 @@ class FunctionPool:
     def _give_back(self, worker: Worker) -> None:
         with self.lock:
             if worker.alive and not self.closed:
+                worker.idle_since = time.monotonic()
                 self.idle.append(worker)
             else:
                 self.count -= 1
@@ -204,6 +210,17 @@ class FunctionPool:
 
     def warm(self) -> None:
         self._give_back(self._take())
+
+    def retire_idle(self, seconds: float = IDLE_WORKER_SECONDS) -> None:
+        """Stop the workers idle for `seconds` but one (the idle list's oldest are first)."""
+        retired = []
+        with self.lock:
+            while len(self.idle) > 1 and time.monotonic() - self.idle[0].idle_since > seconds:
+                retired.append(self.idle.pop(0))
+                self.count -= 1
+            self.lock.notify_all()
+        for worker in retired:
+            worker.stop()
 
     def invoke(self, event: Any) -> Outcome:
         worker = self._take()
@@ -226,6 +243,13 @@ class Lambdas:
 
     def __init__(self, specs: list[FunctionSpec], endpoint: str, log: IO[str] | None = None):
         self.pools = {spec.name: FunctionPool(spec, endpoint, log) for spec in specs}
+        self._closed = threading.Event()
+        threading.Thread(target=self._retire_idle_workers, daemon=True).start()
+
+    def _retire_idle_workers(self) -> None:
+        while not self._closed.wait(IDLE_WORKER_SECONDS / 4):
+            for pool in self.pools.values():
+                pool.retire_idle()
 
     def warm(self) -> None:
         threads = [threading.Thread(target=pool.warm) for pool in self.pools.values()]
@@ -247,5 +271,6 @@ class Lambdas:
         return self.pools[name].invoke(event)
 
     def close(self) -> None:
+        self._closed.set()
         for pool in self.pools.values():
             pool.close()

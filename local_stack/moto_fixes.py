@@ -9,6 +9,7 @@ AWS's behaviour for single-use links, never-twice matches and consistent reads.
 
 from __future__ import annotations
 
+import copy
 import functools
 import threading
 from typing import Any
@@ -40,3 +41,245 @@ def serialise_dynamodb_writes() -> None:
     _locked(DynamoHandler, "call_action")
     for name in _WRITES:
         _locked(DynamoDBBackend, name)
+
+
+# --- DynamoDB transactions: back up the items a transaction writes, not every table it names -------
+
+
+class _TablesAsThemselves:
+    """What moto's DynamoDB models module sees as `copy`: a deep copy of a whole table is the table
+    itself (the only one is transact_write_items' backup for a rollback, which `_transact_write_items`
+    below does per item instead); every other deep copy is copy.deepcopy."""
+
+    def __init__(self, table_type: type) -> None:
+        self._table_type = table_type
+
+    def deepcopy(self, value: Any, memo: dict[int, Any] | None = None) -> Any:
+        if isinstance(value, self._table_type):
+            return value
+        return copy.deepcopy(value, memo)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+
+_Saved = tuple[Any, Any, Any, Any]  # table, hash key, range key (or None), the item as it was (or None)
+
+
+def _items_written(backend: Any, transact_items: list[dict[str, Any]]) -> list[_Saved]:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    saved: list[_Saved] = []
+    for entry in transact_items:
+        for op in entry.values():
+            table: Any = backend.tables.get(op.get("TableName")) if isinstance(op, dict) else None
+            key = (op.get("Key") or op.get("Item")) if table is not None else None
+            if table is None or not isinstance(key, dict) or table.hash_key_attr not in key:
+                continue  # moto refuses it before writing anything
+            hash_key = DynamoType(key[table.hash_key_attr])
+            range_key = None
+            if table.range_key_attr is not None:
+                if table.range_key_attr not in key:
+                    continue
+                range_key = DynamoType(key[table.range_key_attr])
+                item = table.items.get(hash_key, {}).get(range_key)
+            else:
+                item = table.items.get(hash_key)
+            saved.append((table, hash_key, range_key, copy.deepcopy(item)))
+    return saved
+
+
+def _put_back(saved: list[_Saved]) -> None:
+    for table, hash_key, range_key, item in reversed(saved):
+        if range_key is None:
+            if item is None:
+                table.items.pop(hash_key, None)
+            else:
+                table.items[hash_key] = item
+        elif item is None:
+            table.items.get(hash_key, {}).pop(range_key, None)
+        else:
+            table.items[hash_key][range_key] = item
+
+
+def back_up_transactions_by_item() -> None:
+    """moto 5 backs up a transaction by deep-copying every table it names (dynamodb/models/__init__.py,
+    transact_write_items), whatever the transaction writes: each profile write (a two-item transaction)
+    copied the whole table, so a write cost time and memory in proportion to everybody stored, and
+    the copies (cyclic: items refer to their table's types) lived until Python's full garbage
+    collection. Here a transaction keeps a copy of only the items it writes, and puts them back
+    if it fails (also where moto would leave a half-written transaction: two operations in one entry)."""
+    import moto.dynamodb.models as models
+    from moto.dynamodb.models.table import Table
+
+    if isinstance(getattr(models, "copy", None), _TablesAsThemselves):
+        return
+    setattr(models, "copy", _TablesAsThemselves(Table))  # noqa: B010 - the module's own name for copy
+    original = models.DynamoDBBackend.transact_write_items
+
+    @functools.wraps(original)
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        with _LOCK:
+            saved = _items_written(self, transact_items)
+            try:
+                original(self, transact_items)
+            except BaseException:
+                _put_back(saved)
+                raise
+
+    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+# --- Step Functions: a waiting execution holds one thread, not three ---------------------------------
+
+_INLINE = threading.local()
+
+
+class _ThreadOrInline:
+    """The `Thread` moto's execute_state module starts a task's work in: run in the calling thread
+    when `_evaluate_in_caller` asked for it, else a real thread."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if getattr(_INLINE, "asked", False):
+            _INLINE.asked = False
+            return super().__new__(cls)
+        return threading.Thread(*args, **kwargs)
+
+    def __init__(self, target: Any, daemon: bool | None = None) -> None:
+        self._target = target
+
+    def start(self) -> None:
+        target, self._target = self._target, None  # as Thread.run: moto's TMP_THREADS keeps us forever
+        target()
+
+    def is_alive(self) -> bool:
+        return False
+
+
+def one_thread_per_execution() -> None:
+    """moto's interpreter holds three threads for every execution waiting on a task token: the
+    execution's, the program's (`Program.eval` starts it only to `join` it, with the machine's
+    TimeoutSeconds, which our definitions do not set) and the task's (`ExecutionState._evaluate_with_timeout`
+    runs the task in a thread and waits for it with the state's timeout, while the task's callback
+    wait already waits with that same timeout). Here the program runs in the execution's thread
+    when it has no timeout, and a waitForTaskToken task without a heartbeat runs in the state's
+    thread: its callback wait ends at the state's timeout (measured from after the Lambda invoke,
+    not from before it: later by the invoke's duration) and raises the same States.Timeout."""
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+    from moto.stepfunctions.parser.asl.component.program.program import Program
+    from moto.stepfunctions.parser.asl.component.state.exec import execute_state
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+        ResourceCondition,
+    )
+
+    if getattr(Program.eval, "_one_thread", False):
+        return
+    program_eval = Program.eval
+
+    def eval_(self: Any, env: Any) -> None:
+        if self.timeout_seconds is not None:
+            program_eval(self, env)
+            return
+        env.next_state_name = self.start_at.start_at_name
+        try:
+            EvalComponent.eval(self, env)
+        except Exception:  # as moto's program thread would: it logged it, the execution stays as it is
+            return
+
+    eval_._one_thread = True  # type: ignore[attr-defined]
+    Program.eval = eval_  # type: ignore[method-assign]
+
+    setattr(execute_state, "Thread", _ThreadOrInline)  # noqa: B010 - the module's own name for Thread
+    evaluate_with_timeout = execute_state.ExecutionState._evaluate_with_timeout
+
+    def _evaluate_with_timeout(self: Any, env: Any) -> None:
+        resource = getattr(self, "resource", None)
+        _INLINE.asked = (
+            getattr(resource, "condition", None) == ResourceCondition.WaitForTaskToken
+            and getattr(self, "heartbeat", None) is None
+        )
+        try:
+            evaluate_with_timeout(self, env)
+        finally:
+            _INLINE.asked = False
+
+    execute_state.ExecutionState._evaluate_with_timeout = _evaluate_with_timeout  # type: ignore[method-assign]
+
+
+def parse_each_definition_once() -> None:
+    """moto parses a state machine's definition (ANTLR) again for every execution it starts: about
+    half a second of CPU for the volunteer machine, and the parsed program (about 0.3 MiB) is held
+    by every waiting execution. The parsed program keeps no state of an execution (moto runs one
+    program's states in many threads at once for Map and Parallel; what an evaluation holds is in
+    its Environment), so each definition is parsed once and its program shared."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    if getattr(ExecutionWorker._get_evaluation_entrypoint, "_cached", False):
+        return
+
+    @functools.lru_cache(maxsize=32)
+    def parsed(definition: str) -> Any:
+        return AmazonStateLanguageParser.parse(definition)[0]
+
+    def entrypoint(self: Any) -> Any:
+        return parsed(self._evaluation_details.state_machine_details.definition)
+
+    entrypoint._cached = True  # type: ignore[attr-defined]
+    ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
+
+
+# --- DynamoDB queries: read the partition (or the index's matches), not the whole table, sorted ------
+
+_QUERY = threading.local()
+
+
+def _equals(attribute: Any, value: Any) -> bool:
+    return attribute is not None and bool(attribute == value)
+
+
+def query_only_what_can_match() -> None:
+    """moto 5's `Table.query` starts from `Table.all_items()`, which lists and sorts every item of the
+    table, for a query of one partition as for an index: each query cost O(n log n) in everybody
+    stored, under the lock that serialises DynamoDB (the delivery schedule's index query, every
+    second locally, took about half a second at 1,000 people). Here `all_items`, while a query asks,
+    gives only the queried partition's items, or for an index the items whose attributes equal the
+    query's hash key conditions; moto's own checks and sort then run on those as before."""
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table.query, "_narrowed", False):
+        return
+    query, all_items = Table.query, Table.all_items
+
+    def narrowed(self: Any) -> list[Any]:
+        asked = getattr(_QUERY, "asked", None)
+        if asked is None or asked[0] is not self:
+            return all_items(self)
+        _, hash_key, index_name, conditions = asked
+        if index_name is None:
+            group = self.items.get(hash_key)
+            found = [] if group is None else (list(group.values()) if self.range_key_attr else [group])
+        else:
+            found = [
+                item
+                for group in self.items.values()
+                for item in (group.values() if self.range_key_attr else [group])
+                if all(_equals(item.attrs.get(name), value) for name, value in conditions)
+            ]
+        return sorted(found, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+
+    @functools.wraps(query)
+    def narrowed_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        conditions = kwargs.get("hash_key_conditions") or []
+        if (index_name is None and hash_key is None) or (index_name is not None and not conditions):
+            return query(self, hash_key, *args, **kwargs)
+        _QUERY.asked = (self, hash_key, index_name, list(conditions))
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            _QUERY.asked = None
+
+    narrowed_query._narrowed = True  # type: ignore[attr-defined]
+    Table.query = narrowed_query  # type: ignore[method-assign]
+    Table.all_items = narrowed  # type: ignore[method-assign]

@@ -20,7 +20,13 @@ from botocore.config import Config
 from local_stack import template as tpl
 from local_stack.authorizer import JwtAuthorizer
 from local_stack.lambdas import Lambdas
-from local_stack.moto_fixes import serialise_dynamodb_writes
+from local_stack.moto_fixes import (
+    back_up_transactions_by_item,
+    one_thread_per_execution,
+    parse_each_definition_once,
+    query_only_what_can_match,
+    serialise_dynamodb_writes,
+)
 
 # Local values for the template's parameters: real addresses are not needed, and durations are
 # seconds so a whole journey (with reminders) runs while you watch.
@@ -282,6 +288,10 @@ class LocalStack:
         LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign,assignment]
         self._fail_task_results_on_request()
         serialise_dynamodb_writes()
+        back_up_transactions_by_item()
+        one_thread_per_execution()
+        parse_each_definition_once()
+        query_only_what_can_match()
         self.outbox = Outbox()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)

@@ -4,6 +4,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -84,6 +85,24 @@ def test_only_the_functions_code_its_layer_and_their_requirements_can_be_importe
     finally:
         lambdas.close()
     assert outcome.ok and "not in the function's code, its layer or the Lambda runtime" in outcome.result
+
+
+def test_workers_left_idle_after_a_burst_are_stopped_but_one(tmp_path):
+    code = "import time\ndef lambda_handler(event, context):\n    time.sleep(0.5)\n    return 1\n"
+    lambdas = Lambdas([spec_for(tmp_path, code)], "http://127.0.0.1:1")
+    pool = lambdas.pools["probe"]
+    try:
+        burst = [threading.Thread(target=lambdas.invoke, args=("probe", {})) for _ in range(3)]
+        for thread in burst:
+            thread.start()
+        for thread in burst:
+            thread.join()
+        assert pool.count == 3
+        pool.retire_idle(seconds=0)
+        assert pool.count == 1 and len(pool.idle) == 1 and pool.idle[0].alive
+        assert lambdas.invoke("probe", {}).result == 1
+    finally:
+        lambdas.close()
 
 
 def test_a_handler_that_overruns_its_timeout_is_stopped(tmp_path):

@@ -1,0 +1,104 @@
+"""The local stack's corrections to moto keep DynamoDB's and Step Functions' behaviour."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from local_stack.moto_fixes import back_up_transactions_by_item
+
+EXISTS, NEW = "attribute_exists(pk)", "attribute_not_exists(pk)"
+
+
+def key(pk: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": pk}, "sk": {"S": "PROFILE"}}
+
+
+@pytest.fixture
+def client(table: str) -> object:
+    back_up_transactions_by_item()
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.put_item(TableName=table, Item={**key("a"), "n": {"N": "1"}})
+    return dynamodb
+
+
+def table_items(dynamodb: object, table: str) -> list[dict[str, object]]:
+    return sorted(dynamodb.scan(TableName=table)["Items"], key=lambda item: item["pk"]["S"])  # type: ignore[attr-defined]
+
+
+def test_a_failed_transaction_leaves_every_item_as_it_was(client, table):
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends["123456789012"]["eu-west-1"]
+    before, stored = table_items(client, table), backend.tables[table]
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {**key("b"), "n": {"N": "2"}}}},
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": key("a"),
+                        "UpdateExpression": "SET n = :n",
+                        "ExpressionAttributeValues": {":n": {"N": "9"}},
+                    }
+                },
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": key("c"),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    assert table_items(client, table) == before
+    assert backend.tables[table] is stored  # the table itself was neither copied nor replaced
+
+
+def test_a_transaction_that_succeeds_writes_all_its_items(client, table):
+    client.transact_write_items(
+        TransactItems=[
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": {**key("b"), "n": {"N": "2"}},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {"Delete": {"TableName": table, "Key": key("a")}},
+        ]
+    )
+    assert [item["pk"]["S"] for item in table_items(client, table)] == ["b"]
+
+
+def test_queries_of_a_partition_and_of_the_index_find_what_they_found_before(client, table):
+    from local_stack.moto_fixes import query_only_what_can_match
+
+    def both() -> tuple[object, object]:
+        partition = client.query(
+            TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "a"}}
+        )["Items"]
+        index = client.query(
+            TableName=table,
+            IndexName="by_stage",
+            KeyConditionExpression="stage = :s",
+            ExpressionAttributeValues={":s": {"S": "WAITING"}},
+        )["Items"]
+        return partition, index
+
+    for k, stage in enumerate(["WAITING", "DONE", "WAITING"]):
+        item = {
+            "pk": {"S": "a"},
+            "sk": {"S": f"EVENT#{k}"},
+            "stage": {"S": stage},
+            "stage_since": {"S": f"2026-0{k + 1}"},
+        }
+        client.put_item(TableName=table, Item=item)
+    client.put_item(TableName=table, Item={**key("b"), "stage": {"S": "WAITING"}, "stage_since": {"S": "2025"}})
+    before = both()
+    query_only_what_can_match()
+    assert both() == before
+    partition, index = before
+    assert len(partition) == 4 and [i["pk"]["S"] for i in index] == ["b", "a", "a"]  # type: ignore[union-attr]
