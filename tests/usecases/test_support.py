@@ -425,3 +425,43 @@ def test_when_the_young_person_turns_25_the_match_goes_to_a_planned_closure(matc
     _open(world, proposal_id, LinkKind.CLOSURE, "closure-1")
     (request,) = [m for m in world.mailer.to("k@rodekors.example") if "registrér afslutningen" in m.subject]
     assert "er fyldt 25 og forlader BackUp" in request.text
+
+
+def test_every_letter_to_the_three_while_matched_carries_their_own_concern_link(matched):
+    from backup.domain.emails import compose
+
+    world, proposal_id = matched
+    links = _concern_links(world, proposal_id)
+    # any letter, about the match or about the person (a certificate to renew, say), to each of them
+    world.letters.send(MATCH, proposal_id, compose("k@example.org", "Om matchet", "Hej"), "contact_adult")
+    world.letters.send(RecordKind.VOLUNTEER, "v0", compose("v0@example.org", "Om attesten", "Hej"), "volunteer")
+    world.letters.send(MATCH, proposal_id, compose("kons@example.org", "Til konsulenten", "Hej"), "consultant")
+    contact_adult, volunteer, staff = world.emails[-3:]
+    assert f"Jeg er bekymret: https://backup.example/decisions/{links['contact_adult']}" in contact_adult.text
+    assert f"/decisions/{links['volunteer']}" in volunteer.text and "Jeg er bekymret</a>" in volunteer.html
+    assert "Jeg er bekymret" not in staff.text  # staff report concerns their own way
+
+
+def test_each_ones_copy_of_their_data_has_the_matchs_support_and_only_the_concerns_they_raised(matched):
+    world, proposal_id = matched
+    links = _concern_links(world, proposal_id)
+    world.clock.at += timedelta(seconds=FIRST)
+    link = _open(world, proposal_id, LinkKind.CHECK_IN, "check-1")
+    world.decisions.decide(
+        link.link_id, "recorded", "Det går fint", {**CHECK, "activities": "Fodbold", "frequency": "Hver uge"}
+    )
+    world.support.confirm(proposal_id, "CHECK_IN", {}, "test")
+    assert world.reports.raise_concern(links["contact_adult"], "Hun virker trist efter møderne", False) is True
+    assert world.reports.raise_concern(links["youth"], "Vi aflyser tit", False) is True
+    youth = world.rights.export(RecordKind.YOUTH, "y0", "ops")
+    volunteer = world.rights.export(RecordKind.VOLUNTEER, "v0", "ops")
+    (youth_support,) = [p["support"] for p in youth["proposals"] if "support" in p]
+    (volunteer_support,) = [p["support"] for p in volunteer["proposals"] if "support" in p]
+    for support in (youth_support, volunteer_support):
+        (check_in,) = support["check_ins"]
+        assert check_in["fields"]["activities"] == "Fodbold" and "link_id" not in check_in
+    # each sees the concerns they raised themselves; a report about them (the contact adult's) stays
+    # with the consultant, who decides what may be given
+    assert [c["fields"]["concern"] for c in youth_support["concerns_they_raised"]] == ["Vi aflyser tit"]
+    assert volunteer_support["concerns_they_raised"] == []
+    assert "trist" not in str(volunteer) + str(youth) and "aflyser" not in str(volunteer)

@@ -467,14 +467,22 @@ SENT_BY = f"Sendt af {PROGRAMME}."
 
 
 def with_footer(
-    email: Email, privacy_url: str, withdraw_url: str | None = None, contact: Contact | None = None
+    email: Email,
+    privacy_url: str,
+    withdraw_url: str | None = None,
+    contact: Contact | None = None,
+    concern_url: str | None = None,
 ) -> Email:
     """Every email says who sends it and links the privacy notice; one to a person in the programme
     (or to a young person's contact adult) names the consultant they can reach and, while they are
-    still in, says how to leave."""
+    still in, says how to leave; while they are matched, how to tell us they are worried."""
     lines = [SENT_BY]
     if contact is not None:
         lines[0] += f"\nHar du spørgsmål, kan du kontakte konsulenten: {contact.sentence()}."
+    if concern_url:
+        lines.append(
+            f"Er du bekymret for noget i matchet, kan du altid fortælle os det.\nJeg er bekymret: {concern_url}"
+        )
     if withdraw_url:
         lines.append(f"Vil du ikke længere være med, kan du til enhver tid sige fra her:\n{withdraw_url}")
     lines.append(f"{PRIVACY_LINK_TEXT}: {privacy_url}")

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from backup.domain.erasure import ErasureReceipt, Scrubber, anonymous_id, personal_values
+from backup.domain.evidence import Evidence
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import Party, RecordKind
 from backup.domain.links import Link
@@ -167,6 +168,28 @@ def _proposal(proposal: ProposalRecord, person_id: str) -> dict[str, Any]:
         "created_at": proposal.created_at.isoformat(),
         "stage_since": proposal.stage_since.isoformat(),
         "their_answer": proposal.answers.get(party) if named_as != "alternative volunteer" else None,
+        **({"support": _support(proposal, party.value)} if proposal.support_run else {}),
+    }
+
+
+def _support(match: ProposalRecord, party: str) -> dict[str, Any]:
+    """A match's support as it concerns one of the two: the roles agreed, every check-in (about
+    the two of them), the closure, their own monthly answers and the concerns they raised. Concerns
+    others raised about them stay with the consultant (a report's author is protected, as in any
+    child-protection matter); the consultant can give what may be given."""
+
+    def shown(evidence: Evidence | None) -> dict[str, Any] | None:
+        return None if evidence is None else _without_secrets(evidence.model_dump(mode="json"))
+
+    own_link = match.concern_links.get(party)
+    return {
+        "roles": shown(match.roles),
+        "check_ins": [shown(e) for _, e in sorted(match.check_ins.items())],
+        "closure": shown(match.closure),
+        "their_monthly_answers": [shown(e) for key, e in sorted(match.pulses.items()) if key.endswith(f"-{party}")],
+        "concerns_they_raised": [
+            shown(e) for _, e in sorted(match.concerns.items()) if own_link and e.link_id == own_link
+        ],
     }
 
 

@@ -46,7 +46,10 @@ class Letters:
         if withdraw is not None and withdraw in email.text:
             withdraw = None  # the letter says it already
         contact = None if person is None else self.settings.contact_for(person.postcode, person.consultant)
-        email = emails.with_footer(email, self.settings.url(PRIVACY_PAGE), withdraw, contact)
+        concern = self._concern_url(person, recipient)
+        if concern is not None and concern in email.text:
+            concern = None  # the letter says it already
+        email = emails.with_footer(email, self.settings.url(PRIVACY_PAGE), withdraw, contact, concern)
         self.mailer.send(email, {"record_id": record_id, "kind": kind.value, "recipient": recipient})
         event = Event(
             at=self.now(),
@@ -75,6 +78,19 @@ class Letters:
             return self._person(kind, record_id, recipient)
         except NotFound:
             return None
+
+    def _concern_url(self, person: Person | None, recipient: str) -> str | None:
+        """While someone is matched, every letter to them (or to the young person's contact adult)
+        carries their own "Jeg er bekymret" link, once the match's support has made it."""
+        if person is None or person.stage is not Stage.MATCHED or not person.proposal_id:
+            return None
+        try:
+            match = self.repository.get_proposal(person.proposal_id)
+        except NotFound:
+            return None
+        party = "volunteer" if recipient == "applicant" else recipient
+        link_id = match.concern_links.get(party) if match.stage is Stage.MATCHED else None
+        return self.settings.url(f"/decisions/{link_id}") if link_id else None
 
     def _withdraw_url(self, person: Person | None) -> str | None:
         """The person's leaving link, while they can still use it."""
