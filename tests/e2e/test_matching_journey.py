@@ -20,7 +20,11 @@ def ready_volunteer(stack, postcode, city, email):
         message = stack.client.wait_for_email(None, f"{stage.label} venter på dig (ansøgning {application_id})")
         answer = stack.client.open_and_decide(stack.client.link_in(message), "approve", approval_fields(stage.value))
         assert answer.status_code == 200, answer.text[:300]
-    stack.client.wait_for_stage(application_id, "READY_FOR_MATCH")
+    # ready, or already proposed: a young person waiting nearby is proposed to them at once
+    deadline = time.time() + 30
+    while stack.client.volunteer(application_id)["stage"] not in {"READY_FOR_MATCH", "MATCH_PROPOSED"}:
+        assert time.time() < deadline, f"{application_id} never reached READY_FOR_MATCH"
+        time.sleep(0.2)
     return application_id
 
 
