@@ -71,3 +71,13 @@ def test_a_count_nothing_reads_as_a_metric_is_a_log_line_and_one_an_alarm_reads_
     assert waited == {"measure": "StageWaitSeconds", "value": 216000.0, "days": 2.5, "stage": "HOME_VISIT"}
     [directive] = needs_ops["_aws"]["CloudWatchMetrics"]  # type: ignore[index]
     assert directive["Metrics"] == [{"Name": "NeedsOps", "Unit": "Count"}]
+
+
+def test_a_closed_match_is_one_log_line_with_its_length_and_reason_and_no_personal_data(capsys):
+    import json
+
+    from backup.adapters.telemetry import PowertoolsMetrics
+
+    PowertoolsMetrics().match_closed(400, "moved", "unplanned", False)
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert line == {"measure": "MatchLength", "value": 400, "reason": "moved", "kind": "unplanned", "early": 0}

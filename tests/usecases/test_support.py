@@ -248,6 +248,8 @@ def test_a_planned_closure_returns_both_to_the_pool_the_pair_apart_and_tells_eve
     # the young person has no address of their own: their letter goes through the contact adult
     assert sorted(m.to for m in letters) == ["k@example.org", "k@example.org", "v0@example.org"]
     assert ("MatchClosedEarly", Stage.CLOSED) in world.metrics.counts
+    # the programme's measure: how long it lasted, why, planned or not, before 12 months (once, on a retry too)
+    assert world.metrics.closures == [(0, "agreed", "planned", True)]
     assert None not in world.repository.expiries(MATCH, proposal_id)  # kept for the retention period, then gone
 
 

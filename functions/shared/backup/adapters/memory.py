@@ -427,12 +427,16 @@ class RecordingMetrics:
     def __init__(self) -> None:
         self.counts: list[tuple[str, Stage | None]] = []
         self.waits: list[tuple[Stage, float]] = []
+        self.closures: list[tuple[int, str, str, bool]] = []
 
     def count(self, name: str, stage: Stage | None = None) -> None:
         self.counts.append((name, stage))
 
     def stage_wait(self, stage: Stage, seconds: float) -> None:
         self.waits.append((stage, seconds))
+
+    def match_closed(self, days: int, reason: str, kind: str, early: bool) -> None:
+        self.closures.append((days, reason, kind, early))
 
 
 class ImmediateCourier:

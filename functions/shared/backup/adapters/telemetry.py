@@ -60,6 +60,13 @@ class PowertoolsMetrics:
     def stage_wait(self, stage: Stage, seconds: float) -> None:
         _log_measure("StageWaitSeconds", stage, seconds, days=round(seconds / SECONDS_PER_DAY, 2))
 
+    def match_closed(self, days: int, reason: str, kind: str, early: bool) -> None:
+        """One log line a closed match (the dashboard's table: closures by reason, their length,
+        how many before 12 months); no personal data, only the reason's code."""
+        print(
+            json.dumps({"measure": "MatchLength", "value": days, "reason": reason, "kind": kind, "early": int(early)})
+        )
+
 
 class PowertoolsGatheringMeasures:
     """The gatherings' measures (backup.usecases.gathering_ports): log lines with the region, which

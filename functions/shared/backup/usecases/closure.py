@@ -130,6 +130,7 @@ class Closures:
             self.metrics.count("MatchClosed", Stage.CLOSED)
             if is_early(days):
                 self.metrics.count("MatchClosedEarly", Stage.CLOSED)
+            self.metrics.match_closed(days, details["reason"], details["closure_kind"], is_early(days))
             match = self.repository.get_proposal(match_id)
         for link_id in (match.roles_confirm_link_id, *match.pulse_links.values()):
             if link_id:

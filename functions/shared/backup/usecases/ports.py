@@ -251,6 +251,11 @@ class Metrics(Protocol):
         """How long a step waited for its decision."""
         ...
 
+    def match_closed(self, days: int, reason: str, kind: str, early: bool) -> None:
+        """A match ended: how long it lasted, why (the closure's reason and planned or not), and
+        whether before 12 months: the programme's own success measures."""
+        ...
+
 
 class Clock(Protocol):
     def __call__(self) -> datetime: ...
