@@ -673,9 +673,13 @@ SUPPORT_MACHINE = Machine(RecordKind.MATCH, "$.proposal_id", withdrawable=False)
 SUPPORT_ENDED = "Support ended"
 CONCERN_RAISED = "Concern raised"
 NEXT_CHECK_IN = "Next check-in"
+ROLES_INTERRUPTED = "Concern during the roles agreement"
+AFTER_CONCERN = "After the concern"
 
 
-def _support_step(name: str, step: str, recorded: str, expired: str, closing: str | None = None) -> dict[str, State]:
+def _support_step(
+    name: str, step: str, recorded: str, expired: str, closing: str | None = None, concern: str = CONCERN_RAISED
+) -> dict[str, State]:
     """A consultant's support step on the match (human_steps): the wait, the check of its result
     against the used link, and the reminding loop; expired goes to `expired`."""
     m = SUPPORT_MACHINE
@@ -704,7 +708,7 @@ def _support_step(name: str, step: str, recorded: str, expired: str, closing: st
         )
     )
     # a concern wakes any of the support's waits: the consultant and ops hear at once
-    outcomes = {"recorded": recorded, **({"close": closing} if closing else {}), "concern": CONCERN_RAISED}
+    outcomes = {"recorded": recorded, **({"close": closing} if closing else {}), "concern": concern}
     states.update(_choose(f"{name}: recorded?", "$.decision.outcome", outcomes, fresh(name)))
     states.update(
         _reminding(
@@ -738,7 +742,15 @@ def support_definition() -> State:
         _task(m, "Settings of a carried-on run", "start_support", NEXT_CHECK_IN, "$.settings", False, SUPPORT)
     )
     # a roles step that ran out without a record was escalated already: the check-ins go on
-    states.update(_support_step("Roles agreement", "ROLES", NEXT_CHECK_IN, NEXT_CHECK_IN))
+    # a concern while the roles are being agreed comes first; the roles step is taken up again after it
+    states.update(_support_step("Roles agreement", "ROLES", NEXT_CHECK_IN, NEXT_CHECK_IN, concern=ROLES_INTERRUPTED))
+    states[ROLES_INTERRUPTED] = {
+        "Type": "Pass",
+        "Comment": "Remembers that the roles are still to be agreed once the concern is decided.",
+        "Result": True,
+        "ResultPath": "$.roles_interrupted",
+        "Next": CONCERN_RAISED,
+    }
     states.update(
         _task(
             m,
@@ -783,7 +795,18 @@ def support_definition() -> State:
     # a concern: the consultant and ops are told at once, then the consultant decides (continue and
     # pause go on with the schedule, which stops while paused; end records the closure)
     states.update(_task(m, CONCERN_RAISED, "concern_raised", fresh("Concern decision"), None, False, SUPPORT))
-    states.update(_support_step("Concern decision", "CONCERN", NEXT_CHECK_IN, NEXT_CHECK_IN, fresh("Closure")))
+    states.update(_support_step("Concern decision", "CONCERN", AFTER_CONCERN, AFTER_CONCERN, fresh("Closure")))
+    states[AFTER_CONCERN] = {
+        "Type": "Choice",
+        "Choices": [rule("$.roles_interrupted", "BooleanEquals", True, "Back to the roles agreement")],
+        "Default": NEXT_CHECK_IN,
+    }
+    states["Back to the roles agreement"] = {
+        "Type": "Pass",
+        "Result": False,
+        "ResultPath": "$.roles_interrupted",
+        "Next": fresh("Roles agreement"),
+    }
     states.update(_task(m, "Close the match", "close_match", "Look for new matches", None, False, SUPPORT))
     states.update(_task(m, "Look for new matches", "run", SUPPORT_ENDED, None, False, MATCHING))
     states.update(_task(m, "Check-in missed", "check_in_missed", NEXT_CHECK_IN, None, False, SUPPORT))

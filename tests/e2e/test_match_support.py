@@ -247,3 +247,20 @@ def test_a_planned_closure_lets_both_go_and_ops_follow_the_match_and_its_check_i
     stack.client.wait_for_email(contact, "afsluttet")
     shown = ops(stack, "show", proposal_id, "--kind", "match")
     assert "planned: De to er enige om at afslutte" in shown.stdout
+
+
+def test_a_concern_while_the_roles_are_being_agreed_comes_first_then_the_roles_are_asked_for_again(support_stack):
+    stack = support_stack
+    proposal_id, contact = matched_pair(stack, "esbjerg", "6700", "6705")
+    subject = f"aftal rollerne for Sara og Mette (match {proposal_id})"
+    first = stack.client.wait_for_email(None, subject)
+    letter = stack.client.wait_for_email("frivillig.esbjerg@example.org", "Hvis du bliver bekymret")
+    sent = stack.client.open_and_decide(stack.client.link_in(letter), "concern", {"concern": "Vi er usikre på aftalen"})
+    assert sent.status_code == 200, sent.text[:300]
+    decide = stack.client.wait_for_email(None, f"tag stilling til en bekymring om Sara (match {proposal_id})")
+    assert stack.client.open_and_decide(stack.client.link_in(decide), "continue", {}).status_code == 200
+    # the run goes back to the roles: a new request, and the contact adult is asked to confirm them
+    again = stack.client.wait_for_email(None, subject, after=stack.client.outbox().index(first) + 1)
+    assert stack.client.open_and_decide(stack.client.link_in(again), "recorded", ROLES).status_code == 200
+    stack.client.wait_for_email(contact, "Bekræft rollefordelingen")
+    assert stack.client.volunteer(proposal_id, "MATCH")["roles"]["fields"]["contact"] == "SMS"
