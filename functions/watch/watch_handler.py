@@ -24,6 +24,7 @@ from backup.domain.errors import ConfigurationError
 from backup.domain.kinds import RecordKind
 from backup.domain.stage_limits import StageLimitError, parse_stage_limits
 from backup.usecases.inactivity import Inactivity
+from backup.usecases.match_measures import count_matches
 from backup.usecases.ops_commands import OpsCommands
 from backup.usecases.ops_waits import OpsWaits
 from backup.usecases.renewal import CertificateWatch
@@ -84,6 +85,17 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 "oldest_wait_days": round(count.oldest_days, 1),
             },
         )
+    matches = count_matches(repository, clock.now())  # the dashboard's table: matches and concerns open now
+    logger.info(
+        "matches counted",
+        extra={
+            "matched": matches.matched,
+            "concerns_open": matches.concerns_open,
+            "paused": matches.paused,
+            "average_days": matches.average_days,
+            "longest_days": matches.longest_days,
+        },
+    )
     over = sum(c.over_limit for c in counts)
     # the one metric: the alarm watches it
     metrics.add_metric(name="PeopleOverLimitTotal", unit=MetricUnit.Count, value=over)
@@ -96,6 +108,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.info("ops waits checked", extra={"ended": expired})
     return {
         **{c.stage.value: {"waiting": c.waiting, "over_limit": c.over_limit} for c in counts},
+        "matches": {"matched": matches.matched, "concerns_open": matches.concerns_open, "paused": matches.paused},
         "certificates": certified,
         "inactivity": quiet,
         "ops_waits_ended": expired,

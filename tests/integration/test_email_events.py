@@ -178,6 +178,10 @@ def test_the_watch_counts_who_waits_past_their_stages_limit(table, monkeypatch, 
     assert (counted["PHONE_SCREENING"]["waiting"], counted["PHONE_SCREENING"]["over_limit"]) == (2, 1)
     assert counted["PHONE_SCREENING"]["oldest_wait_days"] == 20.0
     assert (counted["HOME_VISIT"]["waiting"], counted["HOME_VISIT"]["over_limit"]) == (0, 0)
+    # and how the matches stand (none here): the dashboard's "matches now" table
+    (matches,) = [vars(r) for r in caplog.records if r.getMessage() == "matches counted"]
+    assert (matches["matched"], matches["concerns_open"], matches["paused"]) == (0, 0, 0)
+    assert result["matches"] == {"matched": 0, "concerns_open": 0, "paused": 0}
 
 
 def test_the_watch_starts_one_renewal_run_for_a_certificate_about_to_run_out(table, ses, monkeypatch):

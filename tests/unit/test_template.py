@@ -89,7 +89,7 @@ def test_the_dashboards_log_queries_read_every_functions_log_group():
     body = RESOURCES["OpsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))["widgets"]
     queries = re.findall(r'"query": "([^"]*)"', body)
-    assert len(queries) == sum(1 for w in widgets if w["type"] == "log") == 6
+    assert len(queries) == sum(1 for w in widgets if w["type"] == "log") == 7
     for query in queries:
         if "measure" in query:
             assert set(re.findall(r"SOURCE '\$\{(\w+)\}'", query)) == {f"{f}Logs" for f in _functions()}, query

@@ -467,3 +467,17 @@ def test_each_ones_copy_of_their_data_has_the_matchs_support_and_only_the_concer
     assert [c["fields"]["concern"] for c in youth_support["concerns_they_raised"]] == ["Vi aflyser tit"]
     assert volunteer_support["concerns_they_raised"] == []
     assert "trist" not in str(volunteer) + str(youth) and "aflyser" not in str(volunteer)
+
+
+def test_the_hourly_count_says_how_many_matches_have_a_concern_open_or_are_paused_and_how_long_they_last(matched):
+    from backup.usecases.match_measures import count_matches
+
+    world, proposal_id = matched
+    world.clock.at += timedelta(days=30)
+    assert count_matches(world.repository, world.clock()) == count_matches(world.repository, world.clock())
+    before = count_matches(world.repository, world.clock())
+    assert (before.matched, before.concerns_open, before.paused) == (1, 0, 0) and before.average_days == 30.0
+    links = _concern_links(world, proposal_id)
+    world.reports.raise_concern(links["volunteer"], "Vi ses næsten ikke", False)
+    after = count_matches(world.repository, world.clock())
+    assert (after.matched, after.concerns_open) == (1, 1)  # the two people, MATCHED too, are not counted again
