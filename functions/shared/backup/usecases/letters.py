@@ -19,7 +19,7 @@ from backup.domain.emails import Email
 from backup.domain.errors import NotFound
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
-from backup.domain.records import Person, Record
+from backup.domain.records import Person, ProposalRecord, Record
 from backup.domain.settings import Settings
 from backup.domain.stages import Stage
 from backup.usecases.ports import Clock, Mailer, Repository
@@ -41,14 +41,10 @@ class Letters:
     def send(self, kind: RecordKind, record_id: str, email: Email, recipient: str) -> None:
         """Send, tagged with the record and the recipient's role (never their address), so a bounce
         finds its way back to the record; then note it on the record's history."""
-        person = self._person_of(kind, record_id, recipient)
-        withdraw = self._withdraw_url(person)
-        if withdraw is not None and withdraw in email.text:
-            withdraw = None  # the letter says it already
+        person, match = self._person_of(kind, record_id, recipient)
         contact = None if person is None else self.settings.contact_for(person.postcode, person.consultant)
-        concern = self._concern_url(person, recipient)
-        if concern is not None and concern in email.text:
-            concern = None  # the letter says it already
+        withdraw = _unless_given(self._withdraw_url(person), email)
+        concern = _unless_given(self._concern_url(person, recipient, match), email)
         email = emails.with_footer(email, self.settings.url(PRIVACY_PAGE), withdraw, contact, concern)
         self.mailer.send(email, {"record_id": record_id, "kind": kind.value, "recipient": recipient})
         event = Event(
@@ -70,22 +66,32 @@ class Letters:
         self.repository.update(record.kind, record.id, set={"letters_sent": sent})
         return record.model_copy(update={"letters_sent": sent})
 
-    def _person_of(self, kind: RecordKind, record_id: str, recipient: str) -> Person | None:
-        """The person a letter goes to (or is about, to a contact adult); None for staff's letters."""
+    def _person_of(
+        self, kind: RecordKind, record_id: str, recipient: str
+    ) -> tuple[Person | None, ProposalRecord | None]:
+        """The person a letter goes to (or is about, to a contact adult), and the proposal the letter
+        is about if it is one; None for staff's letters."""
         if recipient not in PERSON_RECIPIENTS:
-            return None
+            return None, None
         try:
-            return self._person(kind, record_id, recipient)
+            if kind is not RecordKind.MATCH:
+                return self.repository.get_person(kind, record_id), None
+            proposal = self.repository.get_proposal(record_id)
+            if recipient in _YOUTH_SIDE:
+                return self.repository.get_young_person(proposal.youth_id), proposal
+            return self.repository.get_volunteer(proposal.volunteer_id), proposal
         except NotFound:
-            return None
+            return None, None
 
-    def _concern_url(self, person: Person | None, recipient: str) -> str | None:
+    def _concern_url(self, person: Person | None, recipient: str, about: ProposalRecord | None) -> str | None:
         """While someone is matched, every letter to them (or to the young person's contact adult)
-        carries their own "Jeg er bekymret" link, once the match's support has made it."""
+        carries their own "Jeg er bekymret" link, once the match's support has made it. `about`: the
+        proposal the letter is about, already read (their match, when it is that one)."""
         if person is None or person.stage is not Stage.MATCHED or not person.proposal_id:
             return None
         try:
-            match = self.repository.get_proposal(person.proposal_id)
+            match = about if about is not None and about.id == person.proposal_id else None
+            match = match or self.repository.get_proposal(person.proposal_id)
         except NotFound:
             return None
         party = "volunteer" if recipient == "applicant" else recipient
@@ -103,10 +109,7 @@ class Letters:
             return None
         return self.settings.url(f"/withdraw/{person.withdraw_link_id}")
 
-    def _person(self, kind: RecordKind, record_id: str, recipient: str) -> Person | None:
-        if kind is not RecordKind.MATCH:
-            return self.repository.get_person(kind, record_id)
-        proposal = self.repository.get_proposal(record_id)
-        if recipient in _YOUTH_SIDE:
-            return self.repository.get_young_person(proposal.youth_id)
-        return self.repository.get_volunteer(proposal.volunteer_id)
+
+def _unless_given(url: str | None, email: Email) -> str | None:
+    """A link for the letter's foot, unless the letter gives it already."""
+    return None if url is None or url in email.text else url
