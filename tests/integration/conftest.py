@@ -135,6 +135,12 @@ def load_handler(function: str, env: dict[str, str], monkeypatch: pytest.MonkeyP
     return module
 
 
+@pytest.fixture
+def screening(table: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The links function (decision, support and withdraw pages) on `table`, with whom pages name."""
+    return load_handler("screening", {"TABLE_NAME": table, **CONTACT}, monkeypatch)
+
+
 class LambdaContext:
     function_name = "test"
     memory_limit_in_mb = 256

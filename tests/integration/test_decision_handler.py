@@ -17,14 +17,9 @@ from backup.domain.links import LinkKind
 from backup.domain.stages import Stage
 from local_stack.front_door import http_api_event
 from tests.factories import link, volunteer
-from tests.integration.conftest import CONTACT, LambdaContext, load_handler
+from tests.integration.conftest import LambdaContext
 
 LINK_ID = "home-visit-link"
-
-
-@pytest.fixture
-def screening(table: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    return load_handler("screening", {"TABLE_NAME": table, **CONTACT}, monkeypatch)
 
 
 @pytest.fixture

@@ -21,14 +21,9 @@ from backup.domain.records import ProposalRecord
 from backup.domain.stages import Stage
 from local_stack.front_door import http_api_event
 from tests.factories import link, volunteer, young_person
-from tests.integration.conftest import CONTACT, LambdaContext, load_handler
+from tests.integration.conftest import LambdaContext
 
 CHECK_IN, CONCERN = "check-in-link", "concern-link"
-
-
-@pytest.fixture
-def screening(table: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    return load_handler("screening", {"TABLE_NAME": table, **CONTACT}, monkeypatch)
 
 
 @pytest.fixture
