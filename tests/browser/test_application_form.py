@@ -116,7 +116,8 @@ def test_a_person_applies_corrects_a_mistake_and_gets_a_receipt(stack: Any, page
     assert date_typed(page, "Fødselsdato") == "1984-02-29"
     for label, value in texts.items():
         assert page.get_by_label(label, exact=True).input_value() == value, label
-    assert len(stack.client.outbox()) == outbox_before
+    # (the shared stack's other runs send emails meanwhile: only this applicant's inbox says nothing was stored)
+    assert not [m for m in stack.client.outbox()[outbox_before:] if m["to"] == texts["E-mail"]]
     send(page)
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Send ansøgningen").click()
