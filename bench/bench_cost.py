@@ -73,7 +73,7 @@ DASHBOARD_GB_SCANNED_PER_VIEW = 0.005
 @dataclass(frozen=True)
 class EventSeries:
     """Metric series the use cases publish as events happen (backup.adapters.telemetry.PUBLISHED_AS_METRICS,
-    the stage waits, ExpectedOutcomes, the intake's SpamTurnedAway). A series is billed for the hours it is
+    the intake's SpamTurnedAway). A series is billed for the hours it is
     published in: one published a few times a week costs a fraction of $0.30. Every other count is a log
     line (it used to be a metric too: about 50 series, published about once per volunteer)."""
 
@@ -89,8 +89,8 @@ class EventSeries:
 EVENT_METRICS = (
     EventSeries(
         "NeedsOps, OpsEmailFailed, OpsWaitExpired, SafeguardingAlarm, DeliveryPostponed, DeliveryAbandoned, "
-        "ExpectedOutcomes, SpamTurnedAway",
-        8,
+        "SpamTurnedAway",
+        7,
         "year",
         24,
     ),

@@ -94,6 +94,7 @@ LOCAL_TYPES = {
     "AWS::SNS::Subscription",
     "AWS::SNS::TopicPolicy",
     "AWS::SES::ConfigurationSetEventDestination",
+    "AWS::Events::Rule",  # runs that ended badly, told to ops (Step Functions events do not reach moto's bus)
     "AWS::Logs::LogGroup",
     "AWS::KMS::Key",
     "AWS::SQS::Queue",  # failed async invokes' destination (locally: one try, a failure only in the log)

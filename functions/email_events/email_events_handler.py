@@ -1,13 +1,12 @@
-"""Email events: SES bounces and complaints (configuration set → SNS → here) land on the
-person's history, and someone who can act is told."""
+"""Email events: SES bounces and complaints (configuration set → the default event bus → a rule →
+here, one event per invoke) land on the person's history, and someone who can act is told."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.utilities.data_classes import SNSEvent, event_source
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup.adapters.dynamodb import DynamoRepository
@@ -40,28 +39,22 @@ deliverability = Deliverability(
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @faults_counted
-@event_source(data_class=SNSEvent)
-def lambda_handler(event: SNSEvent, context: LambdaContext) -> dict[str, Any]:
-    recorded = 0
-    for record in event.records:
-        try:
-            message = json.loads(record.sns.message)
-        except json.JSONDecodeError:
-            logger.warning("an SNS message that is not JSON was ignored")
-            continue
-        mail_event = parse_ses_event(message)
-        if mail_event is None:
-            continue
-        logger.set_correlation_id(mail_event.record_id)
-        told = deliverability.record(mail_event)
-        logger.info(
-            "email event recorded",
-            extra={
-                "kind": mail_event.kind,
-                "recipient": mail_event.recipient,
-                "permanent": mail_event.permanent,
-                "someone_told": bool(told),
-            },
-        )
-        recorded += 1
-    return {"recorded": recorded}
+@event_source(data_class=EventBridgeEvent)
+def lambda_handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
+    detail = event.get("detail")
+    mail_event = parse_ses_event(detail) if isinstance(detail, dict) else None
+    if mail_event is None:  # not ours (no record_id tag), or not a bounce or complaint
+        logger.info("an email event that is not about one of our emails was ignored")
+        return {"recorded": 0}
+    logger.set_correlation_id(mail_event.record_id)
+    told = deliverability.record(mail_event)
+    logger.info(
+        "email event recorded",
+        extra={
+            "kind": mail_event.kind,
+            "recipient": mail_event.recipient,
+            "permanent": mail_event.permanent,
+            "someone_told": bool(told),
+        },
+    )
+    return {"recorded": 1}

@@ -1,4 +1,4 @@
-"""Bounces and complaints (SES → SNS → the email-events function) land on the person's history."""
+"""Bounces and complaints (SES → the default event bus → the email-events function) land on the person's history."""
 
 import json
 from datetime import timedelta
@@ -48,29 +48,19 @@ def _text(message):
     return message_from_string(message.raw_data, policy=policy.default).get_body(("plain",)).get_content()
 
 
-def sns(*messages):
+def ses_event(detail):
+    """What the EmailEvents rule hands the function: SES's event on the default bus, the same record
+    SES used to publish to SNS, as the event's detail."""
     return {
-        "Records": [
-            {
-                "EventSource": "aws:sns",
-                "EventVersion": "1.0",
-                "EventSubscriptionArn": "arn:x",
-                "Sns": {
-                    "Type": "Notification",
-                    "MessageId": "m",
-                    "TopicArn": "arn:t",
-                    "Subject": None,
-                    "Message": m if isinstance(m, str) else json.dumps(m),
-                    "Timestamp": "2026-01-01T00:00:00Z",
-                    "SignatureVersion": "1",
-                    "Signature": "",
-                    "SigningCertUrl": "",
-                    "UnsubscribeUrl": "",
-                    "MessageAttributes": {},
-                },
-            }
-            for m in messages
-        ]
+        "version": "0",
+        "id": "e1",
+        "detail-type": "Email Bounced",
+        "source": "aws.ses",
+        "account": "123456789012",
+        "time": "2026-01-01T00:00:00Z",
+        "region": "eu-west-1",
+        "resources": ["arn:aws:ses:eu-west-1:123456789012:configuration-set/backup-mail"],
+        "detail": detail,
     }
 
 
@@ -88,7 +78,7 @@ def kinds(repository, record_id="a1", kind=RecordKind.VOLUNTEER):
 
 def test_a_permanent_bounce_to_the_applicant_is_recorded_and_their_consultant_told(handler):
     module, repository = handler
-    assert module.lambda_handler(sns(bounce()), LambdaContext()) == {"recorded": 1}
+    assert module.lambda_handler(ses_event(bounce()), LambdaContext()) == {"recorded": 1}
     bounced = [e for e in repository.history(RecordKind.VOLUNTEER, "a1") if e.kind is EventKind.EMAIL_BOUNCED]
     assert bounced[0].details == {"recipient": "applicant", "permanent": "true"}
     told = sent_emails()[-1]
@@ -99,14 +89,14 @@ def test_a_permanent_bounce_to_the_applicant_is_recorded_and_their_consultant_to
 
 def test_a_bounce_of_a_consultants_mailbox_goes_to_ops(handler):
     module, repository = handler
-    module.lambda_handler(sns(bounce(recipient="consultant")), LambdaContext())
+    module.lambda_handler(ses_event(bounce(recipient="consultant")), LambdaContext())
     assert OPS in sent_emails()[-1].destinations
     assert "backup-ops reassign a1" in _text(sent_emails()[-1])
 
 
 def test_a_passing_bounce_is_recorded_but_nobody_is_bothered(handler):
     module, repository = handler
-    module.lambda_handler(sns(bounce(bounce_type="Transient")), LambdaContext())
+    module.lambda_handler(ses_event(bounce(bounce_type="Transient")), LambdaContext())
     assert kinds(repository).count("EMAIL_BOUNCED") == 1
     assert sent_emails() == []
 
@@ -118,16 +108,26 @@ def test_a_complaint_is_recorded(handler):
         "complaint": {},
         "mail": {"tags": {"application_id": ["a1"], "recipient": ["applicant"]}},
     }  # tagged before records
-    module.lambda_handler(sns(complaint), LambdaContext())  # had their own names
+    module.lambda_handler(ses_event(complaint), LambdaContext())  # had their own names
     assert "EMAIL_COMPLAINED" in kinds(repository)
 
 
 def test_messages_that_are_not_ours_are_ignored(handler):
     module, repository = handler
-    result = module.lambda_handler(
-        sns("not json", {"eventType": "Delivery"}, bounce(record_id="unknown")), LambdaContext()
+    odd_details = (
+        "not an object",
+        None,
+        {"eventType": "Delivery"},
+        bounce(record_id=None),
+        {"eventType": "Bounce", "mail": "x"},
+        {"eventType": "Bounce", "mail": {"tags": {"record_id": "a1"}}},  # not SES's list of values
+        {"eventType": "Bounce", "mail": {"tags": {"record_id": [7]}}},
+        {"eventType": "Bounce", "mail": {"tags": {"record_id": ["a1"], "kind": ["NOBODY"]}}},
     )
-    assert result == {"recorded": 1}  # only the unknown person's bounce was read, and nothing stored for it
+    for odd in odd_details:
+        assert module.lambda_handler(ses_event(odd), LambdaContext()) == {"recorded": 0}
+    result = module.lambda_handler(ses_event(bounce(record_id="unknown")), LambdaContext())
+    assert result == {"recorded": 1}  # the unknown person's bounce was read, and nothing stored for it
     assert kinds(repository) == ["APPLIED"]
 
 
@@ -214,7 +214,7 @@ def test_a_bounce_to_a_contact_adult_lands_on_the_young_persons_history(handler)
         "bounce": {"bounceType": "Permanent"},
         "mail": {"tags": {"record_id": ["y1"], "kind": ["YOUTH"], "recipient": ["contact_adult"]}},
     }
-    assert module.lambda_handler(sns(message), LambdaContext()) == {"recorded": 1}
+    assert module.lambda_handler(ses_event(message), LambdaContext()) == {"recorded": 1}
     assert "EMAIL_BOUNCED" in kinds(repository, "y1", RecordKind.YOUTH)
     assert CONSULTANT in sent_emails()[-1].destinations
     assert "kontaktpersonen" in _text(sent_emails()[-1])
@@ -223,6 +223,6 @@ def test_a_bounce_to_a_contact_adult_lands_on_the_young_persons_history(handler)
 def test_a_bounce_after_the_journey_ended_is_deleted_with_the_rest_of_the_person(handler):
     module, repository = handler
     repository.update(RecordKind.VOLUNTEER, "a1", set={"stage": Stage.REJECTED, "expires_at": 1_900_000_000})
-    module.lambda_handler(sns(bounce()), LambdaContext())
+    module.lambda_handler(ses_event(bounce()), LambdaContext())
     assert "EMAIL_BOUNCED" in kinds(repository)
     assert repository.expiries(RecordKind.VOLUNTEER, "a1")[-1] == 1_900_000_000

@@ -146,10 +146,24 @@ def test_no_trace_keeps_a_handlers_response_or_error():
     assert variables["POWERTOOLS_TRACER_CAPTURE_ERROR"] == "false"
 
 
-def test_the_topics_that_carry_addresses_are_encrypted_with_a_key_ses_and_cloudwatch_may_use():
+def test_no_topic_carries_an_address_and_only_the_alarms_and_the_ended_runs_rule_may_publish_to_ops():
+    """Bounces and complaints (which hold recipients' addresses) go by EventBridge, not SNS; the one topic
+    left carries alarm names and run ids to ops, and nothing else in or out of the account may use it."""
     template = tpl.load()
-    for name, topic in tpl.resources_of(template, "AWS::SNS::Topic").items():
-        assert topic["Properties"]["KmsMasterKeyId"] == {"Ref": "NotificationsKey"}, name
-    statements = template["Resources"]["NotificationsKey"]["Properties"]["KeyPolicy"]["Statement"]
-    services = {s for st in statements for s in st["Principal"].get("Service", [])}
-    assert services == {"ses.amazonaws.com", "cloudwatch.amazonaws.com"}
+    resources = template["Resources"]
+    assert list(tpl.resources_of(template, "AWS::SNS::Topic")) == ["OpsAlarmTopic"]
+    destination = resources["EmailEventDestination"]["Properties"]["EventDestination"]
+    assert set(destination) >= {"EventBridgeDestination"} and "SnsDestination" not in destination
+    events = resources["EmailEventsFunction"]["Properties"]["Events"]
+    assert [e["Type"] for e in events.values()] == ["EventBridgeRule"]
+    [policy] = tpl.resources_of(template, "AWS::SNS::TopicPolicy").values()
+    assert policy["Properties"]["Topics"] == [{"Ref": "OpsAlarmTopic"}]
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert {st["Principal"]["Service"]: st["Action"] for st in statements} == {
+        "cloudwatch.amazonaws.com": "sns:Publish",
+        "events.amazonaws.com": "sns:Publish",
+    }
+    for st in statements:
+        assert st["Condition"], st  # this account's alarms; this stack's rule
+        if st["Principal"]["Service"] == "events.amazonaws.com":
+            assert st["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["RunEndedBadlyRule", "Arn"]}}}

@@ -29,7 +29,7 @@ def _emitted(out: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
-def test_an_expected_outcome_is_one_metric_for_all_functions_with_the_function_in_the_log_line(
+def test_an_expected_outcome_is_a_log_line_naming_the_function_and_no_metric_to_pay_for(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     @faults_counted
@@ -39,10 +39,8 @@ def test_an_expected_outcome_is_one_metric_for_all_functions_with_the_function_i
     with pytest.raises(Withdrawn):
         handler()
     [line] = _emitted(capsys.readouterr().out)
-    [directive] = line["_aws"]["CloudWatchMetrics"]  # type: ignore[index]
-    assert directive["Metrics"] == [{"Name": "ExpectedOutcomes", "Unit": "Count"}]
-    assert directive["Dimensions"] == [["service"]]  # what the alarm's one ExpectedOutcomes metric names
-    assert (line["service"], line["function"], line["ExpectedOutcomes"]) == ("backup", "backup-workflow", [1.0])
+    assert "_aws" not in line  # not embedded metric format: no custom metric
+    assert line == {"measure": "ExpectedOutcome", "value": 1, "function": "backup-workflow", "outcome": "Withdrawn"}
 
 
 def test_a_real_fault_is_not_counted_as_expected(capsys: pytest.CaptureFixture[str]) -> None:

@@ -29,23 +29,46 @@ def _watched(alarm, metric_name=None):
     }
 
 
-def test_ops_are_alarmed_on_failed_timed_out_and_aborted_executions_of_every_workflow():
-    machines = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::StateMachine"}
-    watched = set().union(*(_watched(a) for a in _alarms().values()))
-    for metric in ("ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"):
-        assert {(metric, machine) for machine in machines} <= watched, metric
+def _status_change(machine, status):
+    """Step Functions' event on the default bus when a run ends (its shape, with what the rule reads)."""
+    return {
+        "source": "aws.states",
+        "detail-type": "Step Functions Execution Status Change",
+        "detail": {"status": status, "stateMachineArn": machine, "name": "volunteer-a1"},
+    }
 
 
-def test_ops_are_alarmed_on_function_errors_bounces_people_waiting_too_long_and_failed_tasks():
+def test_every_workflows_run_that_fails_times_out_or_is_stopped_reaches_ops_and_raises_an_alarm():
+    from moto.events.models import EventPattern
+
+    rule = RESOURCES["RunEndedBadlyRule"]["Properties"]
+    # each state machine's Ref stands for its ARN: written as "arn-of-<name>" so the pattern can be matched
+    machines = [f"arn-of-{k}" for k in tpl.resources_of(TEMPLATE, "AWS::Serverless::StateMachine")]
+    pattern = EventPattern.load(re.sub(r'\{"Ref": "(\w+)"\}', r'"arn-of-\1"', json.dumps(rule["EventPattern"])))
+    for machine in machines:
+        for status in ("FAILED", "TIMED_OUT", "ABORTED"):
+            assert pattern.matches_event(_status_change(machine, status)), (machine, status)
+        for status in ("SUCCEEDED", "RUNNING"):  # a withdrawal ends its run normally: nobody is woken
+            assert not pattern.matches_event(_status_change(machine, status)), (machine, status)
+    assert not pattern.matches_event(_status_change("arn:aws:states:eu-west-1:1:stateMachine:other-app", "FAILED"))
+    [target] = rule["Targets"]
+    assert target["Arn"] == {"Ref": "OpsAlarmTopic"}
+    assert "<name>" in target["InputTransformer"]["InputTemplate"]  # ops are told which run, by its id
+    alarm = _alarms()["RunsEndedBadlyAlarm"]
+    assert _watched(alarm) == {("TriggeredRules", "{'Ref': 'RunEndedBadlyRule'}")}
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+
+
+def test_ops_are_alarmed_on_failed_pages_bounces_people_waiting_too_long_and_failed_tasks():
     alarms = _alarms()
     metrics = {p.get("MetricName") for p in alarms.values()}
-    assert {"Reputation.BounceRate", "PeopleOverLimitTotal", "NeedsOps"} <= metrics
-    watched = set().union(*(_watched(a) for a in alarms.values()))
-    functions = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"}
-    assert {("Errors", f) for f in functions} <= watched
-    # minus the expected outcomes, one metric under the service dimension Powertools gives every function
-    service = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
-    assert ("ExpectedOutcomes", service) in watched
+    assert {"Reputation.BounceRate", "PeopleOverLimitTotal", "NeedsOps", "SafeguardingAlarm"} <= metrics
+    # every page is on the one HTTP API whose 5xx the alarm reads
+    assert _watched(alarms["WebErrorsAlarm"]) == {("5xx", "{'Ref': 'HttpApi'}")}
+    for name, function in _functions().items():
+        for event in (function["Properties"].get("Events") or {}).values():
+            if event["Type"] == "HttpApi":
+                assert event["Properties"]["ApiId"] == {"Ref": "HttpApi"}, name
 
 
 def test_every_alarm_reaches_the_ops_address():
@@ -75,7 +98,7 @@ def _backup_metrics_read():
 def test_every_count_an_alarm_or_the_dashboard_reads_is_published_as_a_metric_and_no_other():
     from backup.adapters.telemetry import PUBLISHED_AS_METRICS
 
-    published_elsewhere = {"PeopleOverLimitTotal", "ExpectedOutcomes"}  # by the watch, by faults_counted
+    published_elsewhere = {"PeopleOverLimitTotal"}  # by the watch
     read = _backup_metrics_read()
     assert read - published_elsewhere <= PUBLISHED_AS_METRICS
     text = tpl.TEMPLATE.read_text()

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from backup.adapters.dynamodb import DynamoRepository, _is_conditional_failure, _is_transient_conflict, stored
+from backup.adapters.dynamodb import DynamoRepository, _is_transient_conflict, stored
 from backup.domain import clock
 from backup.domain.errors import Conflict, NotFound
 from backup.domain.gatherings import (
@@ -98,12 +98,15 @@ class DynamoGatherings(DynamoRepository):
         return int((details.ends_at + timedelta(days=self.retention_days)).timestamp())
 
     def _write(self, items: list[dict[str, Any]]) -> bool:
-        """A transaction; False if a condition failed, or other transactions on the same items kept
-        getting in first (nothing written: the caller decides again on a fresh read)."""
+        """The items written all or none (the repository's _transact); False if a condition failed, or
+        other transactions on the same items kept getting in first (nothing written: the caller decides
+        again on a fresh read)."""
         try:
-            self._retrying(lambda: self.client.transact_write_items(TransactItems=items))
+            self._transact(items)
+        except Conflict:
+            return False
         except Exception as error:
-            if _is_conditional_failure(error) or _is_transient_conflict(error):
+            if _is_transient_conflict(error):
                 return False
             raise
         return True
@@ -147,8 +150,10 @@ class DynamoGatherings(DynamoRepository):
         update = {
             "TableName": self.table_name,
             "Key": _meta_key(gathering_id),
+            # the expiry moves with the end (it was computed and never written: real DynamoDB refuses an
+            # update with a value it does not use, a single UpdateItem in moto too)
             "UpdateExpression": "SET details = :details, seats_total = :seats_total, signup_until = :signup_until, "
-            "begins_at = :begins_at",
+            "begins_at = :begins_at, expires_at = :expires_at",
             "ConditionExpression": "attribute_exists(pk) AND #status = :open AND seats_taken <= :seats_total",
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": {

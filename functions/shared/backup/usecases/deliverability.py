@@ -26,22 +26,36 @@ class MailEvent:
     record_kind: RecordKind = RecordKind.VOLUNTEER
 
 
-def parse_ses_event(message: dict[str, Any]) -> MailEvent | None:
-    """Read an SES bounce or complaint (configuration-set event or identity notification)."""
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _first_tag(tags: dict[str, Any], name: str) -> str | None:
+    """SES gives each tag as a list of values; anything else (a forged or broken event) is no value."""
+    values = tags.get(name)
+    if isinstance(values, list) and values and isinstance(values[0], str) and values[0]:
+        return values[0]
+    return None
+
+
+def parse_ses_event(message: Any) -> MailEvent | None:
+    """Read an SES bounce or complaint (configuration-set event or identity notification); None for
+    anything else, whatever its shape."""
+    message = _object(message)
     kind = str(message.get("eventType") or message.get("notificationType") or "").lower()
     if kind not in {"bounce", "complaint"}:
         return None
-    tags = (message.get("mail") or {}).get("tags") or {}
+    tags = _object(_object(message.get("mail")).get("tags"))
     # "application_id" is what emails sent before records had their own names were tagged with
-    record_id = (tags.get("record_id") or tags.get("application_id") or [None])[0]
+    record_id = _first_tag(tags, "record_id") or _first_tag(tags, "application_id")
     if not record_id:
         return None
     try:
-        record_kind = RecordKind(str((tags.get("kind") or ["VOLUNTEER"])[0]))
+        record_kind = RecordKind(_first_tag(tags, "kind") or "VOLUNTEER")
     except ValueError:
         return None
-    permanent = kind == "complaint" or (message.get("bounce") or {}).get("bounceType") == "Permanent"
-    return MailEvent(kind, permanent, str(record_id), str((tags.get("recipient") or ["unknown"])[0]), record_kind)
+    permanent = kind == "complaint" or _object(message.get("bounce")).get("bounceType") == "Permanent"
+    return MailEvent(kind, permanent, record_id, _first_tag(tags, "recipient") or "unknown", record_kind)
 
 
 class Deliverability:
