@@ -10,7 +10,7 @@ from datetime import timedelta
 import boto3
 import pytest
 
-from backup.adapters.dynamodb_gatherings import DynamoGatherings
+from backup.adapters.dynamodb_gatherings import DynamoGatherings, _meta_key
 from backup.adapters.memory_gatherings import MemoryGatherings
 from backup.domain.errors import Conflict, NotFound
 from backup.domain.gatherings import Answer, GatheringStatus, SignUpClosed
@@ -218,6 +218,16 @@ def test_a_gathering_and_its_invitations_expire_with_the_retention_after_it_ende
     items = boto3.resource("dynamodb").Table(name).scan()["Items"]
     assert len(items) == 3
     assert {int(i["expires_at"]) for i in items} == {int((ended + timedelta(days=30)).timestamp())}
+
+
+def test_a_gathering_moved_later_keeps_its_record_for_the_retention_after_its_new_end(request):
+    name = request.getfixturevalue("table")
+    store = DynamoGatherings(name, boto3.resource("dynamodb"))
+    store.retention_days = 30
+    store.create_gathering(gathering("g1"))
+    moved = store.update_details("g1", details(starts_in=timedelta(days=40)))
+    meta = boto3.resource("dynamodb").Table(name).get_item(Key=_meta_key("g1"))["Item"]
+    assert int(meta["expires_at"]) == int((moved.details.ends_at + timedelta(days=30)).timestamp())
 
 
 def test_an_erased_person_leaves_no_trace_in_a_gatherings_invitations(request):
