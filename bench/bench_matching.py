@@ -19,9 +19,9 @@ import time
 import tracemalloc
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "functions" / "matching"), str(ROOT / "functions" / "shared")]
@@ -185,11 +185,267 @@ def measure_assign(volunteers: int, young: int) -> dict[str, float]:
     }
 
 
-def measured_in_fresh_process(volunteers: int, young: int) -> dict[str, float]:
+# The records as the programme stores them: each pool member as the application or referral left
+# them (names, addresses, a motivation: an item of about the real size), with the evidence of every
+# step approved, so that the run's safeguarding check (clearance_problem) passes and reads as much.
+READY_SINCE = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
+MOTIVATION = "Jeg vil gerne være en stabil voksen for en ung, der har brug for det. " * 6
+
+
+def stored_preferences(preferences: Preferences) -> dict[str, str | None]:
+    """A young person's wishes as the referral form stored them (the scoring model reads the age
+    band as a range)."""
+    age = preferences.volunteer_age
+    band = None if age is None else f"{age.low}+" if age.high is None else f"{age.low}-{age.high}"
+    return {"volunteer_gender": preferences.volunteer_gender, "volunteer_age": band}
+
+
+def stored_records(volunteers: int, young: int) -> tuple[list[Any], list[Any]]:
+    """The pool of make_pool() as cleared volunteers and confirmed young people (domain records)."""
+    sys.path.insert(0, str(ROOT))
+    from backup.domain.records import Volunteer as VolunteerRecord
+    from backup.domain.records import VolunteerDetails, YouthDetails
+    from backup.domain.records import YoungPerson as YoungPersonRecord
+    from backup.domain.stages import HUMAN_STEPS, YOUTH_STEPS, Stage
+    from tests.factories import evidence
+
+    pool_y, pool_v = make_pool(volunteers, young)
+    volunteer_evidence, youth_evidence = evidence(HUMAN_STEPS, READY_SINCE), evidence(YOUTH_STEPS, READY_SINCE)
+    records_v = [
+        VolunteerRecord(
+            id=v.id,
+            stage=Stage.READY_FOR_MATCH,
+            stage_since=READY_SINCE,
+            created_at=READY_SINCE - timedelta(days=60),
+            evidence=volunteer_evidence,
+            cleared_until=(READY_SINCE + timedelta(days=730)).date(),
+            details=VolunteerDetails(
+                first_name="Anne",
+                last_name="Sørensen",
+                email=f"{v.id}@example.org",
+                phone="+4512345678",
+                birth_date=v.birth_date,
+                address="Blegdamsvej 27, 3. th.",
+                postcode=v.postcode,
+                city=POSTCODES[v.postcode].city,
+                interests=v.interests,
+                availability=v.availability,
+                motivation=MOTIVATION,
+                experience="Spejderleder i otte år.",
+                gender=v.gender,
+                references=("Mette Hansen, +4587654321", "Jens Holm, +4511223344"),
+            ),
+        )
+        for v in pool_v
+    ]
+    records_y = [
+        YoungPersonRecord(
+            id=y.id,
+            stage=Stage.WAITING_FOR_MATCH,
+            stage_since=READY_SINCE,
+            created_at=READY_SINCE - timedelta(days=30),
+            evidence=youth_evidence,
+            excluded_volunteers=sorted(y.excluded_volunteer_ids),
+            details=YouthDetails(
+                first_name="Sara",
+                birth_date=y.birth_date,
+                postcode=y.postcode,
+                placement="plejefamilie",
+                interests=y.interests,
+                wishes=y.wishes,
+                preferences=stored_preferences(y.preferences),
+                availability=y.availability,
+                contact_adult_name="Lise Berg",
+                contact_adult_email="lise@kommune.example",
+                contact_adult_phone="+4533445566",
+                contact_adult_organisation="Københavns Kommune",
+            ),
+        )
+        for y in pool_y
+    ]
+    return records_y, records_v
+
+
+class DynamoReads:
+    """Counts what a client asks DynamoDB for, and the read units it would be billed: a GetItem or
+    BatchGetItem pays per item (its size rounded up to 4 KB), a Query per page (the page's size
+    rounded up); an eventually consistent read half."""
+
+    def __init__(self, client: Any) -> None:
+        self.reset()
+        events = client.meta.events
+        events.register("before-parameter-build.dynamodb", self._before, unique_id="bench-params")
+        events.register("before-parse.dynamodb", self._answered, unique_id="bench-answered")
+        events.register("after-call.dynamodb", self._after, unique_id="bench-after")
+
+    def reset(self) -> None:
+        self.calls: dict[str, int] = defaultdict(int)
+        self.items = 0
+        self.bytes = 0
+        self.read_units = 0.0
+        # botocore's reading of each answer (from its arrival to the parsed result): the function
+        # pays it in AWS too
+        self.parse_s = 0.0
+        self._mark = 0.0
+
+    @staticmethod
+    def _before(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["bench_params"] = params  # the request as the caller gave it, for after the call
+
+    def _answered(self, **_: Any) -> None:
+        self._mark = time.perf_counter()
+
+    def _after(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        import math
+
+        self.parse_s += time.perf_counter() - self._mark
+        name, params = model.name, context.get("bench_params", {})
+        self.calls[name] += 1
+        if name == "BatchGetItem":
+            for table, items in parsed.get("Responses", {}).items():
+                consistent = params["RequestItems"][table].get("ConsistentRead", False)
+                for item in items:
+                    size = len(json.dumps(item, default=str))
+                    self.items += 1
+                    self.bytes += size
+                    self.read_units += math.ceil(size / 4096) * (1.0 if consistent else 0.5)
+        elif name in {"Query", "Scan"}:
+            items = parsed.get("Items", [])
+            size = sum(len(json.dumps(item, default=str)) for item in items)
+            self.items += len(items)
+            self.bytes += size
+            self.read_units += max(1, math.ceil(size / 4096)) * (1.0 if params.get("ConsistentRead") else 0.5)
+
+
+PAGE_BYTES = 1024 * 1024  # DynamoDB returns at most 1 MB of items per Query page
+MS_PER_CALL = 20  # assumed: a BatchGetItem of 100 items or a Query page, in the function's region
+
+
+class TableStandIn:
+    """DynamoDB's side of the two reads the run makes, answered in this process: the stage index
+    (KEYS_ONLY, paged by 1 MB) and BatchGetItem, from the items exactly as the repository writes
+    them, in DynamoDB's JSON. Everything on the function's side is real: boto3 builds and signs each
+    request, botocore parses each answer, the repository and the run read them. (moto answers the
+    same reads in several minutes for this pool: its time is not DynamoDB's, so it is not used here.)"""
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        from boto3.dynamodb.types import TypeSerializer
+
+        typed = TypeSerializer()
+        self.items = {(i["pk"], i["sk"]): {k: typed.serialize(v) for k, v in i.items()} for i in items}
+        self.by_stage: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for item in self.items.values():
+            if "stage" in item and "stage_since" in item:
+                keys = {k: item[k] for k in ("pk", "sk", "stage", "stage_since")}
+                self.by_stage[item["stage"]["S"]].append(keys)
+        for keys in self.by_stage.values():
+            keys.sort(key=lambda k: k["stage_since"]["S"])
+
+    def answer(self, request: Any, **_: Any) -> Any:
+        from botocore.awsrequest import AWSResponse
+        from moto.core.botocore_stubber import MockRawResponse
+
+        operation = request.headers["X-Amz-Target"].decode().split(".")[1]
+        body = json.loads(request.body)
+        result = self.batch_get(body) if operation == "BatchGetItem" else self.query(body)
+        raw = MockRawResponse(json.dumps(result).encode())
+        return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.0"}, raw)
+
+    def batch_get(self, body: dict[str, Any]) -> dict[str, Any]:
+        ((table, request),) = body["RequestItems"].items()
+        found = [self.items[(k["pk"]["S"], k["sk"]["S"])] for k in request["Keys"]]
+        return {"Responses": {table: found}, "UnprocessedKeys": {}}
+
+    def query(self, body: dict[str, Any]) -> dict[str, Any]:
+        assert body.get("IndexName") == "by_stage", body  # the only query the pool read makes
+        (stage,) = [v["S"] for v in body["ExpressionAttributeValues"].values()]
+        keys = self.by_stage[stage]
+        start = 0
+        if "ExclusiveStartKey" in body:
+            start = keys.index(body["ExclusiveStartKey"]) + 1
+        page, size = [], 0
+        for k in keys[start:]:
+            size += len(json.dumps(k))
+            if size > PAGE_BYTES:
+                break
+            page.append(k)
+        answer: dict[str, Any] = {"Items": page, "Count": len(page), "ScannedCount": len(page)}
+        if start + len(page) < len(keys):
+            answer["LastEvaluatedKey"] = page[-1]
+        return answer
+
+
+def measure_from_table(volunteers: int, young: int) -> dict[str, Any]:
+    """The matching run as the function runs it, from a table: the pool read (the stage index, then
+    the records in batches, each validated and its safeguarding checked), then assign(). Run in a
+    fresh process (--measure-table): the growth of its RSS over the run is the run's memory."""
+    import os
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - nothing is sent anywhere
+        "AWS_DEFAULT_REGION": "eu-west-1",
+    }.items():
+        os.environ.setdefault(name, value)
+    sys.path.insert(0, str(ROOT))
+    import boto3
+
+    from backup.adapters.dynamodb import DynamoRepository, record_item
+    from backup.domain.evidence import Rules
+    from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS
+    from pool import read_pool
+
+    rss_base = current_rss_mib()  # what a function holds before it reads anything (its imports)
+    records_y, records_v = stored_records(volunteers, young)
+    table = TableStandIn([record_item(r) for r in [*records_y, *records_v]])
+    del records_y, records_v
+    resource_ = boto3.resource("dynamodb")
+    resource_.meta.client.meta.events.register("before-send.dynamodb", table.answer)
+    reads = DynamoReads(resource_.meta.client)
+    repository = DynamoRepository("bench", resource_)
+    rules = Rules(DEFAULT_CERTIFICATE_VALIDITY_DAYS)
+    read_pool(repository, TODAY, rules)  # once first: the clients and models, as a warm function has them
+    reads.reset()  # count the measured run alone
+    rss_before = current_rss_mib()
+    start = time.perf_counter()
+    pool = read_pool(repository, TODAY, rules)
+    read_s = time.perf_counter() - start
+    start = time.perf_counter()
+    result = assign(pool.young, pool.volunteers, today=TODAY)
+    assign_s = time.perf_counter() - start
+    return {
+        "read_s": read_s,
+        "assign_s": assign_s,
+        "young": len(pool.young),
+        "volunteers": len(pool.volunteers),
+        "proposals": len(result.proposals),
+        "total_score": result.total_score,
+        "calls": dict(reads.calls),
+        "items": reads.items,
+        "mib_read": reads.bytes / 2**20,
+        "read_units": reads.read_units,
+        "parse_s": reads.parse_s,
+        "rss_base_mib": rss_base,
+        "rss_before_mib": rss_before,
+        "rss_peak_mib": max_rss_mib(),
+    }
+
+
+def current_rss_mib() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measured_in_fresh_process(volunteers: int, young: int, how: str = "--measure") -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--measure", f"{volunteers}x{young}"], capture_output=True, text=True, check=True
+        [sys.executable, __file__, how, f"{volunteers}x{young}"], capture_output=True, text=True, check=False
     )
-    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    if done.returncode:
+        raise SystemExit(f"measuring {volunteers}x{young} ({how}) failed:\n{done.stderr[-3000:]}")
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
 
 
@@ -206,6 +462,7 @@ def report_size(volunteers: int, young: int, memory_mib: int, details: bool, ful
         f"{f['rss_mib']:.0f} MiB ({f['rss_before_mib']:.0f} MiB before scoring: interpreter, numpy, scipy, pool); "
         f"the function has {memory_mib} MB: {'fits' if room > 0 else 'DOES NOT FIT'}, {room:.0f} MiB to spare"
     )
+    report_table_run(volunteers, young, memory_mib, f["total_score"])
     pool_y, pool_v = make_pool(volunteers, young)
     matrix, t_dense = timed(lambda: score_matrix(pool_y, pool_v, today=TODAY))
     print(f"Possible pairs: {int(matrix.possible.sum()):,} of {matrix.possible.size:,}")
@@ -233,6 +490,35 @@ def report_size(volunteers: int, young: int, memory_mib: int, details: bool, ful
         report_greedy(f"a scarce pool ({young:,} volunteers)", scarce, optimal_pairs(scarce))
 
 
+def report_table_run(volunteers: int, young: int, memory_mib: int, total_score: float) -> None:
+    t = measured_in_fresh_process(volunteers, young, "--measure-table")
+    calls = sum(t["calls"].values())
+    named = ", ".join(f"{n} {name}" for name, n in sorted(t["calls"].items()))
+    service = calls * MS_PER_CALL / 1000
+    print(
+        f"From the table ({volunteers + young:,} records): the pool read {t['read_s']:.2f} s "
+        f"(of which botocore parsing the answers {t['parse_s']:.2f} s; {t['young']:,} young and "
+        f"{t['volunteers']:,} volunteers cleared), assign() {t['assign_s']:.2f} s; with DynamoDB's own time "
+        f"({calls} calls x {MS_PER_CALL} ms, assumed) {t['read_s'] + t['assign_s'] + service:.2f} s in all"
+    )
+    print(
+        f"  DynamoDB: {named}; {t['items']:,} items (the index's keys, then the records), {t['mib_read']:.1f} MiB, "
+        f"about {t['read_units']:,.0f} read units (${t['read_units'] * 0.1413 / 1e6:.5f} on demand; the records "
+        "eventually consistent)"
+    )
+    growth = t["rss_peak_mib"] - t["rss_before_mib"]
+    peak = t["rss_base_mib"] + growth
+    room = memory_mib - peak
+    print(
+        f"  Memory: the run grew the process by {growth:.0f} MiB (max RSS {t['rss_peak_mib']:.0f} MiB, of which "
+        f"{t['rss_before_mib'] - t['rss_base_mib']:.0f} MiB is the stand-in table); with the {t['rss_base_mib']:.0f} "
+        f"MiB of the function's imports about {peak:.0f} MiB of the function's {memory_mib} MB: "
+        f"{'fits' if room > 0 else 'DOES NOT FIT'}, {room:.0f} MiB to spare"
+    )
+    same = "the same" if abs(t["total_score"] - total_score) < 1e-6 else "NOT THE SAME"
+    print(f"  total score from the table {t['total_score']:,.1f}: {same} as from the pool in memory")
+
+
 def matching_memory_mb() -> int:
     """The matching function's MemorySize in template.yaml."""
     sys.path.insert(0, str(ROOT))
@@ -248,10 +534,15 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default=f"{VOLUNTEERS}x{YOUNG}", help="VOLUNTEERSxYOUNG ..., e.g. '5000x1000'")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # one size's assign() in this process, as JSON
+    parser.add_argument("--measure-table", help=argparse.SUPPRESS)  # one size's run from a table, as JSON
     args = parser.parse_args()
     if args.measure:
         ((volunteers, young),) = parse_sizes(args.measure)
         print(json.dumps(measure_assign(volunteers, young)))
+        return
+    if args.measure_table:
+        ((volunteers, young),) = parse_sizes(args.measure_table)
+        print(json.dumps(measure_from_table(volunteers, young)))
         return
     memory = matching_memory_mb()
     for k, (volunteers, young) in enumerate(parse_sizes(args.sizes)):

@@ -4,6 +4,7 @@ proposals made from it (each claimed by a conditional write, so overlapping runs
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar, cast
 
@@ -63,7 +64,9 @@ def _people(
     repository: Repository, stage: Stage, kind: RecordKind, build: Callable[[R], P], today: date, rules: Rules
 ) -> tuple[list[P], dict[str, R]]:
     ids = [w.id for w in repository.waiting_in_stage(stage) if w.kind is kind]
-    records = cast(list[R], repository.get_people(kind, ids))
+    # the pool may be read a moment stale: each proposal reads its two people again, consistently,
+    # and claims them with a write conditional on the same (Proposals.propose)
+    records = cast(list[R], repository.get_people(kind, ids, may_be_stale=True))
     people = []
     for record in records:
         if record.withdrawal_requested:
@@ -80,12 +83,27 @@ def _people(
     return people, {r.id: r for r in records}
 
 
-def run_matching(repository: Repository, proposals: Proposals, now: datetime, max_distance_km: float) -> dict[str, int]:
-    rules = proposals.settings.rules
+@dataclass(frozen=True)
+class Pool:
+    """Who may be proposed today: the young people waiting and the volunteers ready, as matching
+    sees them, and the young people's records (the run marks who had nobody within reach)."""
+
+    young: list[YoungPerson]
+    volunteers: list[Volunteer]
+    youth_records: dict[str, YoungPersonRecord]
+
+
+def read_pool(repository: Repository, today: date, rules: Rules) -> Pool:
     young, youth_records = _people(
-        repository, Stage.WAITING_FOR_MATCH, RecordKind.YOUTH, young_person_from, now.date(), rules
+        repository, Stage.WAITING_FOR_MATCH, RecordKind.YOUTH, young_person_from, today, rules
     )
-    volunteers, _ = _people(repository, Stage.READY_FOR_MATCH, RecordKind.VOLUNTEER, volunteer_from, now.date(), rules)
+    volunteers, _ = _people(repository, Stage.READY_FOR_MATCH, RecordKind.VOLUNTEER, volunteer_from, today, rules)
+    return Pool(young, volunteers, youth_records)
+
+
+def run_matching(repository: Repository, proposals: Proposals, now: datetime, max_distance_km: float) -> dict[str, int]:
+    pool = read_pool(repository, now.date(), proposals.settings.rules)
+    young, volunteers, youth_records = pool.young, pool.volunteers, pool.youth_records
     result = assign(young, volunteers, today=now.date(), config=MatchingConfig(max_distance_km=max_distance_km))
     created = proposals.propose(list(result.proposals))
     # who has nobody within reach: the recruitment-needs view shows them, per region

@@ -321,12 +321,13 @@ class DynamoRepository(TypedReads):
     def get_record(self, kind: RecordKind, record_id: str) -> Record:
         return record_from_item(kind, self._item(kind, record_id))
 
-    def get_people(self, kind: RecordKind, person_ids: list[str]) -> list[Person]:
-        """Many profiles at once (100 per request, DynamoDB's limit), unprocessed keys retried."""
+    def get_people(self, kind: RecordKind, person_ids: list[str], *, may_be_stale: bool = False) -> list[Person]:
+        """Many profiles at once (100 per request, DynamoDB's limit), unprocessed keys retried;
+        eventually consistent when may_be_stale (half the read units)."""
         found: list[Person] = []
         for start in range(0, len(person_ids), 100):
             keys = [_record_key(kind, p) for p in person_ids[start : start + 100]]
-            request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": True}}
+            request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": not may_be_stale}}
             while request:
                 page = self.client.batch_get_item(RequestItems=request)
                 for item in page["Responses"].get(self.table_name, []):

@@ -73,7 +73,7 @@ class MemoryRepository(TypedReads):
         with self._lock:
             return self._trail(kind, record_id).record
 
-    def get_people(self, kind: RecordKind, person_ids: list[str]) -> list[Person]:
+    def get_people(self, kind: RecordKind, person_ids: list[str], *, may_be_stale: bool = False) -> list[Person]:
         with self._lock:
             found = [self._trails[(kind, p)].record for p in person_ids if (kind, p) in self._trails]
         return [p for p in found if isinstance(p, Person)]

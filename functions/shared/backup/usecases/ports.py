@@ -71,8 +71,9 @@ class Repository(Protocol):
 
     def get_proposal(self, proposal_id: str) -> ProposalRecord: ...
 
-    def get_people(self, kind: RecordKind, person_ids: list[str]) -> list[Person]:
-        """Those of the ids that exist, in no particular order."""
+    def get_people(self, kind: RecordKind, person_ids: list[str], *, may_be_stale: bool = False) -> list[Person]:
+        """Those of the ids that exist, in no particular order. may_be_stale: a read that a write made
+        just before may not show yet (half the cost); only for a caller whose writes check again."""
         ...
 
     def update(
