@@ -141,3 +141,50 @@ def test_a_record_stored_with_empty_texts_for_none_still_reads(repo, table):
     )
     found = repo.get_volunteer("old1")
     assert found.open_stage is None and found.open_link_id is None and found.first_name == "Mette"
+
+
+def test_an_item_read_without_botocores_parser_gives_what_botocores_parser_gives(repo, table):
+    """read_items_directly: the repository's reads take DynamoDB's JSON as the answer; a client
+    without it parses the same answer value by value. Every type DynamoDB has, nested."""
+    from decimal import Decimal
+
+    stored = {
+        "pk": "ODD#1",
+        "sk": "PROFILE",
+        "text": "Søren «é» \\n",
+        "number": Decimal("-12.50"),
+        "big": Decimal("123456789012345678901234567890"),
+        "flag": True,
+        "nothing": None,
+        "numbers": {Decimal("1"), Decimal("2.5")},
+        "words": {"a", "b"},
+        "nested": {"list": [1, "two", {"three": [False, None]}], "empty": {}, "none": []},
+    }
+    boto3.resource("dynamodb").Table(table).put_item(Item=stored)
+    key = {"pk": "ODD#1", "sk": "PROFILE"}
+    bodies = []  # what botocore's parser is left with, seen after the repository's handler
+    repo.table.meta.client.meta.events.register(
+        "before-parse.dynamodb", lambda response_dict, **_: bodies.append(response_dict["body"])
+    )
+    direct = repo.table.get_item(Key=key, ConsistentRead=True)["Item"]
+    assert bodies == [b"{}"]  # the answer was not parsed value by value
+    parsed = boto3.resource("dynamodb").Table(table).get_item(Key=key, ConsistentRead=True)["Item"]
+    assert direct == parsed == stored
+    pages = repo.client.batch_get_item(RequestItems={table: {"Keys": [key]}})["Responses"][table]
+    assert pages == [stored]
+
+
+def test_an_item_with_a_binary_value_is_left_to_botocores_parser_which_decodes_it(repo, table):
+    from boto3.dynamodb.types import Binary
+
+    boto3.resource("dynamodb").Table(table).put_item(Item={"pk": "BIN#1", "sk": "PROFILE", "blob": b"\x00\xffok"})
+    found = repo.table.get_item(Key={"pk": "BIN#1", "sk": "PROFILE"})["Item"]
+    assert found["blob"] == Binary(b"\x00\xffok")  # not its base64 text
+
+
+def test_a_failed_read_is_still_the_error_botocore_makes_of_it(repo):
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as failed:
+        repo.table.meta.client.get_item(TableName="no-such-table", Key={"pk": {"S": "x"}, "sk": {"S": "y"}})
+    assert failed.value.response["Error"]["Code"] == "ResourceNotFoundException"
