@@ -126,6 +126,8 @@ def test_messages_that_are_not_ours_are_ignored(handler):
     )
     for odd in odd_details:
         assert module.lambda_handler(ses_event(odd), LambdaContext()) == {"recorded": 0}
+    for not_an_event in ("text", None, [ses_event(bounce())], 7):  # a direct invoke with anything
+        assert module.lambda_handler(not_an_event, LambdaContext()) == {"recorded": 0}
     result = module.lambda_handler(ses_event(bounce(record_id="unknown")), LambdaContext())
     assert result == {"recorded": 1}  # the unknown person's bounce was read, and nothing stored for it
     assert kinds(repository) == ["APPLIED"]
