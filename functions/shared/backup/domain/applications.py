@@ -7,7 +7,6 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Literal
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from backup.domain.eligibility import VOLUNTEER_MIN_AGE, age_on, is_old_enough_to_volunteer
@@ -104,6 +103,10 @@ def readable_phone(phone: str) -> str:
 
 
 def normalise_email(text: str, field: str = "email") -> str:
+    # imported here: its module compiles its regular expressions (about 30 ms) at import, which a
+    # function that never checks an address (a page view, a task) need not pay for at a cold start
+    from email_validator import EmailNotValidError, validate_email
+
     single_line(text.strip(), field)
     try:
         return validate_email(text.strip(), check_deliverability=False).normalized
