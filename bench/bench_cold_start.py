@@ -48,6 +48,25 @@ from worker import OnlyWhatLambdaHas
 sys.path.pop(0)
 sys.meta_path.insert(0, OnlyWhatLambdaHas(own, stdlib, set(spec["allowed"])))
 import importlib
+
+
+# The function's log (stdout, as in Lambda): when its first line with Powertools' cold_start=true was
+# written. The lines themselves are dropped; this process's own answer goes to the real stdout.
+class FirstColdStartLine:
+
+    def __init__(self):
+        self.at = None
+
+    def write(self, text):
+        if self.at is None and '"cold_start":true' in text.replace(" ", ""):
+            self.at = time.perf_counter()
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+out, sys.stdout = sys.stdout, FirstColdStartLine()
 start = time.perf_counter()
 if spec["what"] == "baseline":
     import boto3
@@ -72,8 +91,9 @@ if spec["what"] == "baseline":
 # the process's own peak (VmHWM): ru_maxrss would carry the parent's over from before exec
 with open("/proc/self/status") as status:
     rss = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+logged = None if sys.stdout.at is None else sys.stdout.at - start
 figures = {"seconds": imported - start, "first_s": answered - start, "rss_mib": rss, "answer": answer}
-print(json.dumps({**figures, "modules": len(sys.modules)}))
+out.write(json.dumps({**figures, "cold_start_log_s": logged, "modules": len(sys.modules)}) + "\n")
 """
 
 FUNCTIONS = ["intake", "screening", "workflow", "ops", "staff", "matching", "email_events", "watch"]
@@ -119,6 +139,7 @@ class Sample:
     rss_mib: float
     answer: str  # the first request's status code, "ok" or the error it raised
     modules: int
+    cold_start_log_s: float | None = None  # the first log line with cold_start=true, from before the import
 
 
 def first_event(function: str) -> dict[str, Any]:
@@ -224,6 +245,7 @@ class Figures:
     rss_mib: float
     modules: int
     answer: str
+    cold_start_log_s: float | None  # median; None: the first request logs no line
 
     @property
     def ratio(self) -> float:
@@ -251,7 +273,17 @@ def measure(spec: tpl.FunctionSpec, runs: int, endpoint: str, layer: Path | None
         statistics.median(s.rss_mib for s in handler),
         handler[-1].modules,
         handler[-1].answer,
+        _median_or_none([s.cold_start_log_s for s in handler]),
     )
+
+
+def _median_or_none(values: list[float | None]) -> float | None:
+    logged = [v for v in values if v is not None]
+    return statistics.median(logged) if logged else None
+
+
+def _ms(seconds: float | None) -> str:
+    return "no line" if seconds is None else f"{seconds * 1000:.0f} ms"
 
 
 def main() -> None:
@@ -268,11 +300,13 @@ def main() -> None:
     specs = {folder_of(s): s for s in offline_specs()}
     print(
         f"Cold start, medians of {args.runs} alternating fresh processes: import = the handler's module against "
-        "`import boto3` + one client; first = import and the first request answered against the same plus one GetItem"
+        "`import boto3` + one client; first = import and the first request answered against the same plus one GetItem; "
+        "cold_start = the function's first log line with Powertools' cold_start=true, from before the import "
+        '(its init and first request as the log shows them; "no line" if the first request logs none)'
     )
     print(
         f"  {'function':<13} {'import':>9} {'boto3':>9} {'ratio':>6}   {'first':>9} {'boto3':>9} {'ratio':>6} "
-        f"{'max RSS':>9} {'modules':>8}  first answer"
+        f"{'max RSS':>9} {'modules':>8} {'cold_start':>10}  first answer"
     )
     moto = MotoStack(list(specs.values()))
     try:
@@ -281,7 +315,7 @@ def main() -> None:
             print(
                 f"  {f.function:<13} {f.handler_s * 1000:6.0f} ms {f.baseline_s * 1000:6.0f} ms {f.ratio:5.2f}x   "
                 f"{f.handler_first_s * 1000:6.0f} ms {f.baseline_first_s * 1000:6.0f} ms {f.first_ratio:5.2f}x "
-                f"{f.rss_mib:5.0f} MiB {f.modules:8d}  {f.answer}"
+                f"{f.rss_mib:5.0f} MiB {f.modules:8d} {_ms(f.cold_start_log_s):>10}  {f.answer}"
             )
     finally:
         moto.stop()

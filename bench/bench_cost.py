@@ -58,6 +58,14 @@ PRICE_PER_COGNITO_MAU_OVER_FREE = 0.015
 COGNITO_FREE_MAU = 10_000
 # https://aws.amazon.com/lambda/pricing/ (SnapStart for Python): nothing while SnapStart is off
 PRICE_SNAPSTART_PER_FUNCTION_MONTH_OFF = 0.0
+# If it were on (the same page, SnapStart for Python and .NET; the figures read are US East's, Ireland's
+# taken to be the same): the snapshot's cache per GB of the function's memory and second that a
+# published version is active (at least 3 hours), and each restore (a cold start) per GB restored.
+PRICE_SNAPSTART_CACHE_PER_GB_SECOND = 0.0000015046
+PRICE_SNAPSTART_RESTORE_PER_GB = 0.0001397998
+SECONDS_PER_MONTH = 730 * 3600
+# The web-facing functions, the issue's 1.25x: the ones SnapStart would be for.
+WEB_FUNCTIONS = ("IntakeFunction", "ScreeningFunction")
 
 HOURS_PER_MONTH = 730
 MONTHS_PER_YEAR = 12
@@ -321,12 +329,52 @@ def free_tier(counts: FixedCounts, programme: Programme) -> float:
     return watch + events + alarms + dashboards + (traces if counts.traced else 0.0)
 
 
+def http_requests_a_month(programme: Programme) -> float:
+    return (
+        programme.volunteers_a_year * VOLUNTEER.http_requests
+        + programme.young_people_a_year * YOUNG_PERSON.http_requests
+        + programme.matches_a_year * MATCH.http_requests
+    ) / MONTHS_PER_YEAR
+
+
+def function_memory_gb(template: dict[str, Any], logical: str) -> float:
+    """A function's MemorySize (its own, else the template's Globals), in GB as Lambda bills it (MB / 1024)."""
+    default = template.get("Globals", {}).get("Function", {}).get("MemorySize", 128)
+    return float(template["Resources"][logical]["Properties"].get("MemorySize", default)) / 1024
+
+
+def snapstart_lines(template: dict[str, Any], programme: Programme) -> list[str]:
+    """What SnapStart for Python would cost for the web functions: the cache while a version is
+    active (a month), and a restore per cold start (at most one per web request at this traffic)."""
+    cache_gb_month = PRICE_SNAPSTART_CACHE_PER_GB_SECOND * SECONDS_PER_MONTH
+    requests = http_requests_a_month(programme)
+    lines = [
+        f"  SnapStart for Python, if it were on (not enabled): cache ${cache_gb_month:.2f} per GB-month "
+        f"(${PRICE_SNAPSTART_CACHE_PER_GB_SECOND:.10f} per GB-second), "
+        f"restore ${PRICE_SNAPSTART_RESTORE_PER_GB:.10f} per GB"
+    ]
+    total = 0.0
+    for logical in WEB_FUNCTIONS:
+        gb = function_memory_gb(template, logical)
+        cache = gb * cache_gb_month
+        # upper bound: every web request a cold start (traffic this low rarely finds a warm sandbox)
+        restores = requests * gb * PRICE_SNAPSTART_RESTORE_PER_GB
+        total += cache + restores
+        lines.append(
+            f"    {logical:<20} {gb * 1024:5.0f} MB: cache ${cache:5.2f}/month, restores at most ${restores:.3f}/month "
+            f"({requests:,.0f} requests, each a cold start)"
+        )
+    lines.append(f"    {'both':<20} ${total:.2f}/month, one cache per published version (old ones until inactive)")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.parse_args()
     from local_stack import template as tpl
 
-    counts = fixed_counts(tpl.load())
+    template = tpl.load()
+    counts = fixed_counts(template)
     programme = Programme()
     bill = monthly_bill(counts, programme)
     print(
@@ -356,6 +404,8 @@ def main() -> None:
         f"metrics, 10 alarm metrics, 100,000 traces, 3 dashboards of up to {FREE_DASHBOARD_METRICS} metrics: ours "
         f"shows {counts.dashboard_metrics}, {fits})"
     )
+    for line in snapstart_lines(template, programme):
+        print(line)
 
 
 if __name__ == "__main__":
