@@ -97,7 +97,19 @@ figures["first_cpu_s"] = cpu_answered - cpu_start
 out.write(json.dumps({**figures, "cold_start_log_s": logged, "modules": len(sys.modules)}) + "\n")
 """
 
-FUNCTIONS = ["intake", "screening", "workflow", "ops", "staff", "matching", "email_events", "watch"]
+FUNCTIONS = [
+    "intake",
+    "screening",
+    "gathering_pages",
+    "workflow",
+    "support",
+    "ops",
+    "staff",
+    "gatherings",
+    "matching",
+    "email_events",
+    "watch",
+]
 
 
 class _AnyArn(dict[tuple[str, str], str]):
@@ -162,6 +174,15 @@ def first_event(function: str) -> dict[str, Any]:
         ),
         "screening": http("GET", f"/decisions/{link}", "/decisions/{link_id}", params={"link_id": link}),
         "staff": http("GET", "/staff", "/staff"),
+        # a gathering's signup page for an unknown link (its table read, a Danish page)
+        "gathering_pages": http(
+            "GET",
+            f"/tilmelding/{link}/{link}",
+            "/tilmelding/{gathering_id}/{link_id}",
+            params={"gathering_id": link, "link_id": link},
+        ),
+        "support": {"action": "begin", "proposal_id": link},  # a match's support run, for an unknown match
+        "gatherings": {"action": "list_gatherings"},  # staff's list, on an empty table
         "workflow": {"action": "confirm_match", "person_id": link, "kind": "VOLUNTEER"},
         "ops": {"action": "export", "person_id": link, "kind": "VOLUNTEER"},
         "matching": scheduled,  # the hourly run, on an empty pool
@@ -320,7 +341,7 @@ def main() -> None:
         "first's ratio in CPU time (user and system) of the two processes, steadier than wall time on a shared machine"
     )
     print(
-        f"  {'function':<13} {'import':>9} {'boto3':>9} {'ratio':>6}   {'first':>9} {'boto3':>9} {'ratio':>6} "
+        f"  {'function':<15} {'import':>9} {'boto3':>9} {'ratio':>6}   {'first':>9} {'boto3':>9} {'ratio':>6} "
         f"{'CPU':>6} {'max RSS':>9} {'modules':>8} {'cold_start':>10}  first answer"
     )
     moto = MotoStack(list(specs.values()))
@@ -328,7 +349,7 @@ def main() -> None:
         for name in args.functions:
             f = measure(specs[name], args.runs, moto.endpoint, args.layer)
             print(
-                f"  {f.function:<13} {f.handler_s * 1000:6.0f} ms {f.baseline_s * 1000:6.0f} ms {f.ratio:5.2f}x   "
+                f"  {f.function:<15} {f.handler_s * 1000:6.0f} ms {f.baseline_s * 1000:6.0f} ms {f.ratio:5.2f}x   "
                 f"{f.handler_first_s * 1000:6.0f} ms {f.baseline_first_s * 1000:6.0f} ms {f.first_ratio:5.2f}x "
                 f"{f.first_cpu_ratio:5.2f}x "
                 f"{f.rss_mib:5.0f} MiB {f.modules:8d} {_ms(f.cold_start_log_s):>10}  {f.answer}"
