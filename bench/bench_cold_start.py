@@ -185,11 +185,10 @@ def first_event(function: str) -> dict[str, Any]:
         "gatherings": {"action": "list_gatherings"},  # staff's list, on an empty table
         "workflow": {"action": "confirm_match", "person_id": link, "kind": "VOLUNTEER"},
         "ops": {"action": "export", "person_id": link, "kind": "VOLUNTEER"},
-        "matching": scheduled,  # the hourly run, on an empty pool
+        "matching": scheduled,  # the daily run, on an empty pool
         "watch": scheduled,
-        "email_events": {
-            "Records": [{"EventSource": "aws:sns", "Sns": {"Message": json.dumps({"notificationType": "Bounce"})}}]
-        },
+        # SES's bounce on the default event bus, of a message sent before records had tags (not ours)
+        "email_events": {"source": "aws.ses", "detail-type": "Email Bounced", "detail": {"eventType": "Bounce"}},
     }
     return dict(events[function])
 
