@@ -74,16 +74,24 @@ def _stat(pid: int) -> tuple[float, float]:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS, resident * PAGE / 2**20
 
 
-def stack_usage() -> tuple[float, float, float, int]:
-    """CPU seconds and RSS MiB of the whole stack (this process and its workers), this process's RSS, workers."""
+def stack_usage() -> tuple[dict[int, float], float, float, int]:
+    """CPU seconds of each process of the whole stack (this process and its workers), the stack's RSS
+    in MiB, this process's RSS, workers."""
     me = os.getpid()
     cpu, rss = _stat(me)
-    own = rss
+    own, by_process = rss, {me: cpu}
     workers = _children(me)
     for child in workers:
-        child_cpu, child_rss = _stat(child)
-        cpu, rss = cpu + child_cpu, rss + child_rss
-    return cpu, rss, own, len(workers)
+        by_process[child], child_rss = _stat(child)
+        rss += child_rss
+    return by_process, rss, own, len(workers)
+
+
+def cpu_since(before: dict[int, float]) -> float:
+    """The stack's CPU seconds since `before`: of each process now running, what it used since then
+    (all of it if it started since). A worker stopped meanwhile is not counted: idle ones are what
+    stop, and they use next to none."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in stack_usage()[0].items())
 
 
 def state() -> str:
@@ -207,13 +215,13 @@ def main() -> None:
         print(f"started: {state()}", flush=True)
         if args.trace:
             tracemalloc.start(1)
-        start, cpu = time.monotonic(), stack_usage()[0]
+        start, used = time.monotonic(), stack_usage()[0]
         filled = applications(stack.web, args.applications, args.fill_concurrency, 0)
         failed = sum(status != 201 for _, status, _ in filled)
         print(
             f"after {args.applications} applications ({time.monotonic() - start:.0f} s, {failed} failed, "
             f"p95 {percentile([s for s, _, _ in filled], 95):.2f} s while filling, whole stack's CPU "
-            f"{(stack_usage()[0] - cpu) / args.applications:.2f} s per application): {state()}",
+            f"{cpu_since(used) / args.applications:.2f} s per application): {state()}",
             flush=True,
         )
         if args.pool:
@@ -229,11 +237,11 @@ def main() -> None:
         settled = settle()
         print(f"settled after {settled:.0f} s (no new engine threads for 6 s): {state()}", flush=True)
         before = tracemalloc.take_snapshot() if args.trace else None
-        cpu, wall = stack_usage()[0], time.monotonic()
+        used, wall = stack_usage()[0], time.monotonic()
         sampled = sample_idle(args.idle) if args.sample else None
         if sampled is None:
             time.sleep(args.idle)
-        busy = (stack_usage()[0] - cpu) / (time.monotonic() - wall)
+        busy = cpu_since(used) / (time.monotonic() - wall)
         print(f"idle {args.idle:.0f} s: CPU {100 * busy:.1f} % of a core (whole stack); {state()}", flush=True)
         if sampled:
             print("running while idle (samples):")
@@ -248,16 +256,18 @@ def main() -> None:
             for diff in after.compare_to(before, "lineno")[:6]:
                 print(f"  {diff}")
         if args.requests:
-            cpu, wall = stack_usage()[0], time.monotonic()
+            used, wall = stack_usage()[0], time.monotonic()
             answered = applications(stack.web, args.requests, 10, args.applications)
-            cpu, wall = stack_usage()[0] - cpu, time.monotonic() - wall
+            cpu, wall = cpu_since(used), time.monotonic() - wall
+            engine = stack_usage()[0][os.getpid()] - used[os.getpid()]
             latencies = [s for s, _, _ in answered]
             errors = sum(status != 201 for _, status, _ in answered)
             print(
                 f"POST /apply x{args.requests} at concurrency 10 with {args.applications} waiting: "
                 f"p50 {statistics.median(latencies):.2f} s, p95 {percentile(latencies, 95):.2f} s, "
                 f"max {max(latencies):.2f} s, {errors} not 201; {args.requests / wall:.1f} per s, whole stack's "
-                f"CPU {cpu / args.requests:.2f} s per application ({100 * cpu / wall:.0f} % of a core); {state()}",
+                f"CPU {cpu / args.requests:.2f} s per application ({engine / args.requests:.2f} s in this process, "
+                f"{100 * cpu / wall:.0f} % of a core); {state()}",
                 flush=True,
             )
 

@@ -25,8 +25,10 @@ from local_stack.template import ACCOUNT_ID, REGION, FunctionSpec
 WORKER = Path(__file__).with_name("worker.py")
 MAX_WORKERS_PER_FUNCTION = 4
 # A worker idle this long is stopped (one per function stays warm), as Lambda reclaims idle sandboxes:
-# a burst leaves up to four per function, 60-70 MiB each, which an idle stack need not keep.
-IDLE_WORKER_SECONDS = 60.0
+# a burst leaves up to four per function, 55-70 MiB each, which an idle stack need not keep (at
+# 1,000 waiting, the eight a consultant's few decisions had left took the stack over 2 GB for a minute).
+# Under steady load a worker is idle for milliseconds, so this stops only what a burst left behind.
+IDLE_WORKER_SECONDS = 20.0
 # The Lambda runtime ships boto3; everything else must come from the layer's requirements.
 RUNTIME_PACKAGES = ["boto3"]
 
@@ -164,6 +166,14 @@ class Worker:
         self.process.wait()
 
 
+@dataclass
+class _Start:
+    """A worker being started for a request: until it is ready, and why it could not start."""
+
+    pending: bool = True
+    error: Exception | None = None
+
+
 class FunctionPool:
     def __init__(self, spec: FunctionSpec, endpoint: str, log: IO[str] | None):
         self.spec = spec
@@ -177,6 +187,10 @@ class FunctionPool:
         self.closed = False
 
     def _take(self) -> Worker:
+        """The first worker free. When all are busy (and there may be more), a new one is started
+        meanwhile, and this request takes whichever is free first: a worker that finishes its request
+        in a tenth of a second, or the new one after its cold start (a second or two here)."""
+        mine: _Start | None = None
         with self.lock:
             while True:
                 if self.closed:
@@ -186,17 +200,26 @@ class FunctionPool:
                     if worker.alive:
                         return worker
                     self.count -= 1
-                if self.count < MAX_WORKERS_PER_FUNCTION:
+                if mine is not None and mine.error is not None:
+                    raise mine.error
+                if (mine is None or not mine.pending) and self.count < MAX_WORKERS_PER_FUNCTION:
                     self.count += 1
-                    break
+                    mine = _Start()
+                    threading.Thread(target=self._start, args=(mine,), daemon=True).start()
                 self.lock.wait()
+
+    def _start(self, start: _Start) -> None:
         try:
-            return Worker(self.spec, self.env, self.allowed, self.log)
-        except Exception:
+            worker = Worker(self.spec, self.env, self.allowed, self.log)
+        except Exception as exc:  # noqa: BLE001 - the request that asked for it raises it
             with self.lock:
                 self.count -= 1
-                self.lock.notify()
-            raise
+                start.pending, start.error = False, exc
+                self.lock.notify_all()
+            return
+        with self.lock:
+            start.pending = False
+            self._give_back(worker)
 
     def _give_back(self, worker: Worker) -> None:
         with self.lock:

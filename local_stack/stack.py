@@ -22,8 +22,11 @@ from local_stack.authorizer import JwtAuthorizer
 from local_stack.lambdas import Lambdas
 from local_stack.moto_fixes import (
     back_up_transactions_by_item,
+    dispatch_without_repeated_lookups,
+    one_client_per_service,
     one_thread_per_execution,
     parse_each_definition_once,
+    parse_each_json_path_once,
     query_only_what_can_match,
     serialise_dynamodb_writes,
 )
@@ -292,6 +295,9 @@ class LocalStack:
         one_thread_per_execution()
         parse_each_definition_once()
         query_only_what_can_match()
+        one_client_per_service()
+        dispatch_without_repeated_lookups()
+        parse_each_json_path_once()
         self.outbox = Outbox()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)

@@ -6,7 +6,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from local_stack.moto_fixes import back_up_transactions_by_item
+from local_stack.moto_fixes import back_up_transactions_by_item, one_client_per_service, parse_each_json_path_once
 
 EXISTS, NEW = "attribute_exists(pk)", "attribute_not_exists(pk)"
 
@@ -102,3 +102,28 @@ def test_queries_of_a_partition_and_of_the_index_find_what_they_found_before(cli
     assert both() == before
     partition, index = before
     assert len(partition) == 4 and [i["pk"]["S"] for i in index] == ["b", "a", "a"]  # type: ignore[union-attr]
+
+
+def test_a_json_path_parsed_once_reads_and_writes_each_input_as_its_own():
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.utils.json_path import NoSuchJsonPathError, extract_json
+
+    parse_each_json_path_once()
+    assert extract_json("$.person.id", {"person": {"id": "a"}}) == "a"
+    assert extract_json("$.person.id", {"person": {"id": "b"}}) == "b"
+    assert extract_json("$.items[0]", {"items": ["x", "y"]}) == "x"
+    with pytest.raises(NoSuchJsonPathError):
+        extract_json("$.person.id", {"person": {}})
+    first = result_path.parse("$.result").update_or_create({"n": 1}, {"ok": True})
+    second = result_path.parse("$.result").update_or_create({"n": 2}, {"ok": False})
+    assert (first, second) == ({"n": 1, "result": {"ok": True}}, {"n": 2, "result": {"ok": False}})
+
+
+def test_the_engine_keeps_one_client_per_region_and_service():
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    one_client_per_service()
+    client = lambda_eval_utils.boto_client_for(region="eu-west-1", service="lambda", state_credentials=None)
+    assert lambda_eval_utils.boto_client_for(region="eu-west-1", service="lambda", state_credentials=object()) is client
+    assert lambda_eval_utils.boto_client_for(region="eu-west-1", service="sqs", state_credentials=None) is not client
+    assert client.meta.region_name == "eu-west-1" and client.meta.service_model.service_name == "lambda"
