@@ -21,6 +21,7 @@ from local_stack import template as tpl
 from local_stack.authorizer import JwtAuthorizer
 from local_stack.lambdas import Lambdas
 from local_stack.moto_fixes import (
+    answer_item_reads_as_json,
     back_up_transactions_by_item,
     dispatch_without_repeated_lookups,
     one_client_per_service,
@@ -298,6 +299,7 @@ class LocalStack:
         one_client_per_service()
         dispatch_without_repeated_lookups()
         parse_each_json_path_once()
+        answer_item_reads_as_json()
         self.outbox = Outbox()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)

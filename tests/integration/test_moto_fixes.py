@@ -127,3 +127,46 @@ def test_the_engine_keeps_one_client_per_region_and_service():
     assert lambda_eval_utils.boto_client_for(region="eu-west-1", service="lambda", state_credentials=object()) is client
     assert lambda_eval_utils.boto_client_for(region="eu-west-1", service="sqs", state_credentials=None) is not client
     assert client.meta.region_name == "eu-west-1" and client.meta.service_model.service_name == "lambda"
+
+
+def test_item_reads_answered_as_json_give_what_moto_gave_every_type_and_page(client, table):
+    from local_stack.moto_fixes import answer_item_reads_as_json
+
+    odd = {
+        **key("odd"),
+        "text": {"S": "Søren «é»"},
+        "number": {"N": "-12.50"},
+        "flag": {"BOOL": True},
+        "nothing": {"NULL": True},
+        "blob": {"B": b"\x00\xffok"},
+        "blobs": {"BS": [b"a", b"b"]},
+        "numbers": {"NS": ["1", "2.5"]},
+        "nested": {"M": {"list": {"L": [{"N": "1"}, {"S": "two"}, {"M": {}}]}}},
+        "stage": {"S": "WAITING"},
+        "stage_since": {"S": "2026"},
+    }
+    client.put_item(TableName=table, Item=odd)
+    client.put_item(TableName=table, Item={**key("b"), "stage": {"S": "WAITING"}, "stage_since": {"S": "2025"}})
+
+    def reads() -> list[object]:
+        keys = [key("odd"), key("a"), key("missing")]
+        index = {"IndexName": "by_stage", "KeyConditionExpression": "stage = :s"}
+        return [
+            client.get_item(TableName=table, Key=key("odd")),
+            client.get_item(TableName=table, Key=key("missing")),
+            client.batch_get_item(RequestItems={table: {"Keys": keys}})["Responses"],
+            client.query(TableName=table, ExpressionAttributeValues={":s": {"S": "WAITING"}}, Limit=1, **index),
+            client.scan(TableName=table, Limit=2),
+        ]
+
+    def without_metadata(answers: list[object]) -> list[object]:
+        return [{k: v for k, v in a.items() if k != "ResponseMetadata"} for a in answers]  # type: ignore[attr-defined]
+
+    before = without_metadata(reads())
+    answer_item_reads_as_json()
+    assert without_metadata(reads()) == before
+    assert before[0]["Item"]["blob"] == {"B": b"\x00\xffok"}  # type: ignore[index]  # bytes, as botocore decodes them
+    assert "LastEvaluatedKey" in before[3] and "LastEvaluatedKey" in before[4]  # type: ignore[operator]
+    with pytest.raises(ClientError) as failed:  # an error is still moto's own answer
+        client.get_item(TableName="no-such-table", Key=key("a"))
+    assert failed.value.response["Error"]["Code"] == "ResourceNotFoundException"
