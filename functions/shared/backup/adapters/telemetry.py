@@ -38,7 +38,7 @@ PUBLISHED_AS_METRICS = frozenset(
 SECONDS_PER_DAY = 86400
 
 
-def _log_measure(name: str, stage: Stage | None, value: float, **more: float) -> None:
+def _log_measure(name: str, stage: Stage | None, value: float, **more: str | float) -> None:
     line: dict[str, str | float] = {"measure": name, "value": value, **more}
     if stage is not None:
         line["stage"] = stage.value
@@ -99,7 +99,7 @@ def faults_counted(handler: F) -> F:
             outcome = type(error).__name__
             if outcome in EXPECTED_OUTCOMES:
                 function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local")
-                print(json.dumps({"measure": "ExpectedOutcome", "value": 1, "function": function, "outcome": outcome}))
+                _log_measure("ExpectedOutcome", None, 1, function=function, outcome=outcome)
             raise
 
     return cast(F, counted)
