@@ -14,6 +14,7 @@ Item layout (pk / sk), known only here:
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -324,10 +325,9 @@ class DynamoRepository(TypedReads):
         same condition holds it, at half the write units (a transaction costs two per item)."""
         if len(items) == 1 and ("Update" in items[0] or "Put" in items[0]):
             kind, request = next(iter(items[0].items()))
-            write = self.client.update_item if kind == "Update" else self.client.put_item
-            call: Callable[[], Any] = lambda: write(**request)  # noqa: E731
+            call = functools.partial(self.client.update_item if kind == "Update" else self.client.put_item, **request)
         else:
-            call = lambda: self.client.transact_write_items(TransactItems=items)  # noqa: E731
+            call = functools.partial(self.client.transact_write_items, TransactItems=items)
         try:
             self._retrying(call)
         except Exception as error:
