@@ -42,8 +42,7 @@ deliverability = Deliverability(
 @event_source(data_class=EventBridgeEvent)
 def lambda_handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
     # a direct invoke may send anything: only an event object has a detail to read
-    detail = event.get("detail") if isinstance(event.raw_event, dict) else None
-    mail_event = parse_ses_event(detail) if isinstance(detail, dict) else None
+    mail_event = parse_ses_event(event.get("detail") if isinstance(event.raw_event, dict) else None)
     if mail_event is None:  # not ours (no record_id tag), or not a bounce or complaint
         logger.info("an email event that is not about one of our emails was ignored")
         return {"recorded": 0}
