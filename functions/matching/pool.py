@@ -103,17 +103,17 @@ def read_pool(repository: Repository, today: date, rules: Rules) -> Pool:
 
 def run_matching(repository: Repository, proposals: Proposals, now: datetime, max_distance_km: float) -> dict[str, int]:
     pool = read_pool(repository, now.date(), proposals.settings.rules)
-    young, volunteers, youth_records = pool.young, pool.volunteers, pool.youth_records
-    result = assign(young, volunteers, today=now.date(), config=MatchingConfig(max_distance_km=max_distance_km))
+    config = MatchingConfig(max_distance_km=max_distance_km)
+    result = assign(pool.young, pool.volunteers, today=now.date(), config=config)
     created = proposals.propose(list(result.proposals))
     # who has nobody within reach: the recruitment-needs view shows them, per region
     unmatched = set(result.unmatched)
-    for youth_id, record in youth_records.items():
+    for youth_id, record in pool.youth_records.items():
         if record.no_candidates != (youth_id in unmatched):
             repository.update(RecordKind.YOUTH, youth_id, set={"no_candidates": youth_id in unmatched})
     return {
-        "young_waiting": len(young),
-        "volunteers_ready": len(volunteers),
+        "young_waiting": len(pool.young),
+        "volunteers_ready": len(pool.volunteers),
         "proposed": len(created),
         "without_candidates": len(unmatched),
     }
