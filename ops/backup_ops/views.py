@@ -74,7 +74,7 @@ def days_between(since: str, now: datetime) -> float:
 
 
 def repository(target: Target) -> DynamoRepository:
-    return DynamoRepository(target.table_name, resource=target.dynamodb())
+    return DynamoRepository(target.table_name, resource=target.dynamodb(), reader=target.client("dynamodb"))
 
 
 def _waiting(target: Target, stage: Stage, now: datetime, older_than_days: float | None) -> list[dict[str, Any]]:

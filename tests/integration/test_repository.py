@@ -188,3 +188,80 @@ def test_a_failed_read_is_still_the_error_botocore_makes_of_it(repo):
     with pytest.raises(ClientError) as failed:
         repo.table.meta.client.get_item(TableName="no-such-table", Key={"pk": {"S": "x"}, "sk": {"S": "y"}})
     assert failed.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_many_items_read_in_dynamodbs_typed_form_convert_as_boto3_converts_them():
+    """get_people converts the typed items itself (plain_item): every type, as boto3's own
+    deserializer gives it, binary included; an unknown tag is an error, never a guess."""
+    from decimal import Decimal
+
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    from backup.adapters.dynamodb import plain_item, plain_value
+
+    values = {
+        "text": "Søren «é»",
+        "number": Decimal("-12.50"),
+        "big": Decimal("123456789012345678901234567890"),
+        "flag": False,
+        "nothing": None,
+        "numbers": {Decimal("1"), Decimal("2.5")},
+        "words": {"a", "b"},
+        "blob": b"\x00\xff",
+        "blobs": {b"a", b"b"},
+        "nested": {"list": [1, "two", {"three": [True, None, b"x"]}], "empty": {}, "none": []},
+    }
+    typed = {name: TypeSerializer().serialize(value) for name, value in values.items()}
+    boto3s = {name: TypeDeserializer().deserialize(value) for name, value in typed.items()}
+    assert plain_item(typed) == boto3s
+    assert all(type(plain_item(typed)[n]) is type(boto3s[n]) for n in typed)  # Binary, not bytes; set, not list
+    with pytest.raises(TypeError):
+        plain_value({"X": "1"})
+
+
+def test_the_reader_reads_items_as_sent_and_get_people_converts_them(repo, table):
+    repo.create_person(volunteer("a1", first_name="Mette", postcode="8000"), Event(at=NOW, kind=EventKind.APPLIED))
+    bodies = []
+    repo.reader.meta.events.register(
+        "before-parse.dynamodb", lambda response_dict, **_: bodies.append(response_dict["body"])
+    )
+    (found,) = repo.get_people(RecordKind.VOLUNTEER, ["a1"])
+    assert bodies == [b"{}"]  # not botocore's parser
+    assert found == repo.get_volunteer("a1")
+
+
+class _Busy:
+    """A reader whose table is busy: it leaves all but one key unread on each request."""
+
+    def __init__(self, real, give_up=False):
+        self.real, self.give_up, self.asked = real, give_up, []
+        self.meta = real.meta  # the repository registers its item reading on it
+
+    def batch_get_item(self, RequestItems):  # noqa: N803 - boto3's name
+        ((table, request),) = RequestItems.items()
+        self.asked.append(len(request["Keys"]))
+        first, rest = request["Keys"][:1], request["Keys"][1:]
+        page = self.real.batch_get_item(RequestItems={table: {**request, "Keys": first}})
+        if self.give_up:
+            rest = request["Keys"]
+        page["UnprocessedKeys"] = {table: {**request, "Keys": rest}} if rest else {}
+        return page
+
+
+def test_keys_dynamodb_leaves_unread_are_asked_for_again_after_a_pause(table):
+    pauses = []
+    busy = _Busy(boto3.client("dynamodb"))
+    repo = DynamoRepository(table, boto3.resource("dynamodb"), sleep=pauses.append, reader=busy)
+    for n in range(3):
+        repo.create_person(volunteer(f"a{n}"), Event(at=NOW, kind=EventKind.APPLIED))
+    found = repo.get_people(RecordKind.VOLUNTEER, ["a0", "a1", "a2"])
+    assert sorted(p.id for p in found) == ["a0", "a1", "a2"]
+    assert busy.asked == [3, 2, 1] and len(pauses) == 2
+
+
+def test_a_table_that_never_answers_some_keys_is_an_error_not_a_smaller_pool(table):
+    busy = _Busy(boto3.client("dynamodb"), give_up=True)
+    repo = DynamoRepository(table, boto3.resource("dynamodb"), sleep=lambda seconds: None, reader=busy)
+    repo.create_person(volunteer("a0"), Event(at=NOW, kind=EventKind.APPLIED))
+    with pytest.raises(RuntimeError, match="unread"):
+        repo.get_people(RecordKind.VOLUNTEER, ["a0"])

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -284,15 +284,88 @@ def read_items_directly(client: Any) -> None:
     client.meta.events.register("before-parse.dynamodb", _items_as_sent, unique_id="backup-items-as-sent")
 
 
+# boto3's context for DynamoDB's numbers (boto3.dynamodb.types.DYNAMODB_CONTEXT): 38 digits, and
+# a number that would lose any of them is an error, not a rounded value
+_NUMBERS = Context(Emin=-128, Emax=126, prec=38, traps=[Inexact, Overflow, Rounded, Underflow])
+
+
+def plain_value(typed: Mapping[str, Any]) -> Any:
+    """One of DynamoDB's typed values as Python, exactly as boto3's TypeDeserializer gives it (the
+    tests compare the two for every type): numbers as Decimal, sets as sets, binary as Binary. Used
+    where many items are read at once, for which boto3's resource walks the service model and calls
+    its deserializer once per value, several times slower (docs/benchmarks.md, matching)."""
+    for tag, value in typed.items():  # one tag per value
+        if tag == "S":
+            return value
+        if tag == "M":
+            return {name: plain_value(inner) for name, inner in value.items()}
+        if tag == "N":
+            return _NUMBERS.create_decimal(value)
+        if tag == "L":
+            return [plain_value(inner) for inner in value]
+        if tag in ("BOOL", "NULL"):
+            return None if tag == "NULL" else value
+        if tag == "SS":
+            return set(value)
+        if tag == "NS":
+            return {_NUMBERS.create_decimal(number) for number in value}
+        if tag in ("B", "BS"):
+            from boto3.dynamodb.types import Binary  # botocore has decoded the base64 already
+
+            return Binary(value) if tag == "B" else {Binary(inner) for inner in value}
+    raise TypeError(f"not a DynamoDB value: {sorted(typed)}")
+
+
+def plain_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: plain_value(typed) for name, typed in item.items()}
+
+
+# Reading many profiles: DynamoDB answers up to 100 keys per BatchGetItem; this many requests are
+# in flight at once (botocore's connection pool holds 10), so a 25,000-person pool waits for
+# DynamoDB about a thirtieth as long as one request after another would
+_BATCH_KEYS = 100
+_BATCHES_AT_ONCE = 8
+
+
+def _projection(kind: RecordKind, details: Iterable[str]) -> dict[str, Any]:
+    """A ProjectionExpression for a person's profile with only these of its details: every other
+    attribute the record's model reads is named, so a field added to the model is read by default
+    (the safeguarding check must see all of it); names go through placeholders (many are DynamoDB's
+    reserved words)."""
+    paths = [_PATHS.get(name, name) for name in RECORD_MODELS[kind].model_fields if name != "details"]
+    paths.append("stage_since")  # a record's created_at when it has no applied_at
+    paths += [f"details.{detail}" for detail in details]
+    parts = dict.fromkeys(part for path in paths for part in path.split("."))
+    placeholder = {name: f"#a{number}" for number, name in enumerate(parts)}
+    return {
+        "ProjectionExpression": ", ".join(
+            ".".join(placeholder[part] for part in path.split(".")) for path in dict.fromkeys(paths)
+        ),
+        "ExpressionAttributeNames": {key: name for name, key in placeholder.items()},
+    }
+
+
 class DynamoRepository(TypedReads):
     """The repository port on one DynamoDB table. Clients are made on first use: a function that
     never touches the table pays nothing for it at a cold start."""
 
-    def __init__(self, table_name: str, resource: Any | None = None, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        table_name: str,
+        resource: Any | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        reader: Any | None = None,
+    ):
+        """resource: boto3's DynamoDB resource, reader: a plain DynamoDB client for reading many
+        items at once (get_people); each made on first use when not given. A caller that gives a
+        resource for another endpoint or account gives a reader for the same."""
         self.table_name = table_name
         self._resource = resource
         self._table: Any = None
         self._sleep = sleep
+        self._reader = reader
+        if reader is not None:
+            read_items_directly(reader)
 
     @property
     def table(self) -> Any:
@@ -307,6 +380,15 @@ class DynamoRepository(TypedReads):
     def client(self) -> Any:
         # the resource's client converts Python values to DynamoDB's typed form, transactions included
         return self.table.meta.client
+
+    @property
+    def reader(self) -> Any:
+        """A plain client: its answers stay in DynamoDB's typed form, which get_people converts
+        itself (plain_item) instead of the resource's conversion along the service model."""
+        if self._reader is None:
+            self._reader = aws.client("dynamodb")
+            read_items_directly(self._reader)
+        return self._reader
 
     def _retrying(self, call: Callable[[], T]) -> T:
         """A write that met a concurrent transaction is tried again after a short random pause, so
@@ -353,21 +435,55 @@ class DynamoRepository(TypedReads):
     def get_record(self, kind: RecordKind, record_id: str) -> Record:
         return record_from_item(kind, self._item(kind, record_id))
 
-    def get_people(self, kind: RecordKind, person_ids: list[str], *, may_be_stale: bool = False) -> list[Person]:
-        """Many profiles at once (100 per request, DynamoDB's limit), unprocessed keys retried;
-        eventually consistent when may_be_stale (half the read units)."""
+    def get_people(
+        self,
+        kind: RecordKind,
+        person_ids: list[str],
+        *,
+        may_be_stale: bool = False,
+        only_details: Iterable[str] | None = None,
+    ) -> list[Person]:
+        """Many profiles at once: 100 keys per request (DynamoDB's limit), several requests in
+        flight, unprocessed keys asked for again; eventually consistent when may_be_stale (half the
+        read units); only_details: a projection, the details' other keys never leave the table."""
+        batches = [person_ids[start : start + _BATCH_KEYS] for start in range(0, len(person_ids), _BATCH_KEYS)]
+        reading: dict[str, Any] = {"ConsistentRead": not may_be_stale}
+        if only_details is not None:
+            reading.update(_projection(kind, only_details))
+
+        def read(batch: list[str]) -> list[dict[str, Any]]:
+            return self._batch_items(kind, batch, reading)
+
+        if len(batches) > 1:
+            from concurrent.futures import ThreadPoolExecutor  # here: most functions never read many
+
+            # botocore clients may be shared between threads (resources may not: this is the reader)
+            with ThreadPoolExecutor(min(_BATCHES_AT_ONCE, len(batches))) as pool:
+                answers = list(pool.map(read, batches))
+        else:
+            answers = [read(batch) for batch in batches]
+        items = [item for answer in answers for item in answer]
         found: list[Person] = []
-        for start in range(0, len(person_ids), 100):
-            keys = [_record_key(kind, p) for p in person_ids[start : start + 100]]
-            request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": not may_be_stale}}
-            while request:
-                page = self.client.batch_get_item(RequestItems=request)
-                for item in page["Responses"].get(self.table_name, []):
-                    person = record_from_item(kind, item)
-                    assert isinstance(person, Person)
-                    found.append(person)
-                request = page.get("UnprocessedKeys") or {}
+        for item in items:
+            person = record_from_item(kind, plain_item(item))
+            assert isinstance(person, Person)
+            found.append(person)
         return found
+
+    def _batch_items(self, kind: RecordKind, ids: list[str], reading: dict[str, Any]) -> list[dict[str, Any]]:
+        """The typed items of one BatchGetItem's keys, asking again for those DynamoDB left."""
+        items: list[dict[str, Any]] = []
+        keys = [{name: {"S": value} for name, value in _record_key(kind, p).items()} for p in ids]
+        request: dict[str, Any] = {self.table_name: {"Keys": keys, **reading}}
+        for attempt in range(_CONFLICT_RETRIES * 4):
+            page = self.reader.batch_get_item(RequestItems=request)
+            items.extend(page["Responses"].get(self.table_name, []))
+            request = page.get("UnprocessedKeys") or {}
+            if not request:
+                return items
+            # DynamoDB leaves keys when the table is busy: ask again after a growing random pause
+            self._sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))  # noqa: S311 - jitter, not secrecy
+        raise RuntimeError(f"DynamoDB left {kind.noun} keys unread after {_CONFLICT_RETRIES * 4} attempts")
 
     def update(
         self,

@@ -73,10 +73,24 @@ class MemoryRepository(TypedReads):
         with self._lock:
             return self._trail(kind, record_id).record
 
-    def get_people(self, kind: RecordKind, person_ids: list[str], *, may_be_stale: bool = False) -> list[Person]:
+    def get_people(
+        self,
+        kind: RecordKind,
+        person_ids: list[str],
+        *,
+        may_be_stale: bool = False,
+        only_details: Iterable[str] | None = None,
+    ) -> list[Person]:
         with self._lock:
             found = [self._trails[(kind, p)].record for p in person_ids if (kind, p) in self._trails]
-        return [p for p in found if isinstance(p, Person)]
+        people = [p for p in found if isinstance(p, Person)]
+        if only_details is None:
+            return people
+        wanted = set(only_details)
+        return [
+            p.model_copy(update={"details": type(p.details).model_validate(p.details.model_dump(include=wanted))})
+            for p in people
+        ]
 
     def update(
         self,

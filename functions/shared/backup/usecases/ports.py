@@ -71,9 +71,20 @@ class Repository(Protocol):
 
     def get_proposal(self, proposal_id: str) -> ProposalRecord: ...
 
-    def get_people(self, kind: RecordKind, person_ids: list[str], *, may_be_stale: bool = False) -> list[Person]:
+    def get_people(
+        self,
+        kind: RecordKind,
+        person_ids: list[str],
+        *,
+        may_be_stale: bool = False,
+        only_details: Iterable[str] | None = None,
+    ) -> list[Person]:
         """Those of the ids that exist, in no particular order. may_be_stale: a read that a write made
-        just before may not show yet (half the cost); only for a caller whose writes check again."""
+        just before may not show yet (half the cost); only for a caller whose writes check again.
+        only_details: of each person's details (what they told us) only these are read, the others
+        left at their defaults, for a reader that needs no names or addresses (matching); everything
+        else of the record (stage, evidence, suspension, ...) is read whole. Such a record is for
+        reading, never for writing back."""
         ...
 
     def update(
