@@ -15,6 +15,7 @@ import random
 import resource
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from collections import defaultdict
@@ -267,26 +268,29 @@ def stored_records(volunteers: int, young: int) -> tuple[list[Any], list[Any]]:
 
 
 class DynamoReads:
-    """Counts what a client asks DynamoDB for, and the read units it would be billed: a GetItem or
+    """Counts what the clients ask DynamoDB for, and the read units it would be billed: a GetItem or
     BatchGetItem pays per item (its size rounded up to 4 KB), a Query per page (the page's size
-    rounded up); an eventually consistent read half."""
+    rounded up); an eventually consistent read half. A client's answers may be in DynamoDB's typed
+    form (the repository's reader): they are sized as the values they hold."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, *clients: Any) -> None:
         self.reset()
-        events = client.meta.events
-        events.register("before-parameter-build.dynamodb", self._before, unique_id="bench-params")
-        events.register("before-parse.dynamodb", self._answered, unique_id="bench-answered")
-        events.register("after-call.dynamodb", self._after, unique_id="bench-after")
+        self._lock = threading.Lock()  # the repository reads batches from several threads
+        self._marks = threading.local()
+        for client in clients:
+            events = client.meta.events
+            events.register("before-parameter-build.dynamodb", self._before, unique_id="bench-params")
+            events.register("before-parse.dynamodb", self._answered, unique_id="bench-answered")
+            events.register("after-call.dynamodb", self._after, unique_id="bench-after")
 
     def reset(self) -> None:
         self.calls: dict[str, int] = defaultdict(int)
         self.items = 0
         self.bytes = 0
         self.read_units = 0.0
-        # botocore's reading of each answer (from its arrival to the parsed result): the function
-        # pays it in AWS too
+        # botocore's reading of each answer (from its arrival to the parsed result), summed over
+        # the threads: the function pays it in AWS too
         self.parse_s = 0.0
-        self._mark = 0.0
         self.sizing = True
 
     @staticmethod
@@ -294,36 +298,43 @@ class DynamoReads:
         context["bench_params"] = params  # the request as the caller gave it, for after the call
 
     def _answered(self, **_: Any) -> None:
-        self._mark = time.perf_counter()
+        self._marks.at = time.perf_counter()
 
     def _after(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        self.parse_s += time.perf_counter() - self._mark
-        self.calls[model.name] += 1
-        if self.sizing:
-            self._size(model.name, context.get("bench_params", {}), parsed)
+        with self._lock:
+            self.parse_s += time.perf_counter() - self._marks.at
+            self.calls[model.name] += 1
+            if self.sizing:
+                self._size(model.name, context.get("bench_params", {}), parsed)
 
     def _size(self, name: str, params: dict[str, Any], parsed: dict[str, Any]) -> None:
         """Items, bytes and read units of one answer (slow: only in the untimed read)."""
         import math
 
+        from backup.adapters.dynamodb import plain_item
+
+        def size(item: dict[str, Any]) -> int:
+            typed = all(isinstance(v, dict) and len(v) == 1 and next(iter(v)) in TYPE_TAGS for v in item.values())
+            return len(json.dumps(plain_item(item) if typed else item, default=str))
+
         if name == "BatchGetItem":
             for table, items in parsed.get("Responses", {}).items():
                 consistent = params["RequestItems"][table].get("ConsistentRead", False)
                 for item in items:
-                    size = len(json.dumps(item, default=str))
                     self.items += 1
-                    self.bytes += size
-                    self.read_units += math.ceil(size / 4096) * (1.0 if consistent else 0.5)
+                    self.bytes += size(item)
+                    self.read_units += math.ceil(size(item) / 4096) * (1.0 if consistent else 0.5)
         elif name in {"Query", "Scan"}:
             items = parsed.get("Items", [])
-            size = sum(len(json.dumps(item, default=str)) for item in items)
+            page = sum(size(item) for item in items)
             self.items += len(items)
-            self.bytes += size
-            self.read_units += max(1, math.ceil(size / 4096)) * (1.0 if params.get("ConsistentRead") else 0.5)
+            self.bytes += page
+            self.read_units += max(1, math.ceil(page / 4096)) * (1.0 if params.get("ConsistentRead") else 0.5)
 
 
+TYPE_TAGS = frozenset({"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"})
 PAGE_BYTES = 1024 * 1024  # DynamoDB returns at most 1 MB of items per Query page
-MS_PER_CALL = 20  # assumed: a BatchGetItem of 100 items or a Query page, in the function's region
+MS_PER_CALL = 20  # assumed: DynamoDB's answer to a BatchGetItem of 100 items or a Query page, in the function's region
 
 
 class TableStandIn:
@@ -333,11 +344,15 @@ class TableStandIn:
     request, botocore parses each answer, the repository and the run read them. (moto answers the
     same reads in several minutes for this pool: its time is not DynamoDB's, so it is not used here.)"""
 
-    def __init__(self, items: list[dict[str, Any]]) -> None:
+    def __init__(self, items: list[dict[str, Any]], latency_s: float = 0.0) -> None:
         from boto3.dynamodb.types import TypeSerializer
 
         typed = TypeSerializer()
         self.items = {(i["pk"], i["sk"]): {k: typed.serialize(v) for k, v in i.items()} for i in items}
+        # each item's JSON made once: the stand-in's own CPU is not DynamoDB's and must not take the
+        # function's (the GIL is shared, and the function reads from several threads)
+        self.encoded = {key: json.dumps(item) for key, item in self.items.items()}
+        self._projected: dict[str, dict[tuple[str, str], str]] = {}
         self.by_stage: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for item in self.items.values():
             if "stage" in item and "stage_since" in item:
@@ -345,7 +360,9 @@ class TableStandIn:
                 self.by_stage[item["stage"]["S"]].append(keys)
         for keys in self.by_stage.values():
             keys.sort(key=lambda k: k["stage_since"]["S"])
-        self.seconds = 0.0
+        self.latency_s = latency_s  # DynamoDB's time for each answer, slept (the GIL is free meanwhile)
+        self.seconds = 0.0  # the stand-in's own CPU, for the report
+        self._lock = threading.Lock()
 
     def answer(self, request: Any, **_: Any) -> Any:
         from botocore.awsrequest import AWSResponse
@@ -354,15 +371,44 @@ class TableStandIn:
         start = time.perf_counter()
         operation = request.headers["X-Amz-Target"].decode().split(".")[1]
         body = json.loads(request.body)
-        result = self.batch_get(body) if operation == "BatchGetItem" else self.query(body)
-        raw = MockRawResponse(json.dumps(result).encode())
-        self.seconds += time.perf_counter() - start  # DynamoDB's side: taken off the read's time
+        if operation == "BatchGetItem":
+            raw = MockRawResponse(self.batch_get(body).encode())
+        else:
+            raw = MockRawResponse(json.dumps(self.query(body)).encode())
+        with self._lock:
+            self.seconds += time.perf_counter() - start
+        time.sleep(self.latency_s)
         return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.0"}, raw)
 
-    def batch_get(self, body: dict[str, Any]) -> dict[str, Any]:
+    def batch_get(self, body: dict[str, Any]) -> str:
         ((table, request),) = body["RequestItems"].items()
-        found = [self.items[(k["pk"]["S"], k["sk"]["S"])] for k in request["Keys"]]
-        return {"Responses": {table: found}, "UnprocessedKeys": {}}
+        keys = [(k["pk"]["S"], k["sk"]["S"]) for k in request["Keys"]]
+        if "ProjectionExpression" in request:
+            encoded = self.projected(request["ProjectionExpression"], request.get("ExpressionAttributeNames", {}))
+        else:
+            encoded = self.encoded
+        found = ",".join(encoded[key] for key in keys)
+        return f'{{"Responses": {{{json.dumps(table)}: [{found}]}}, "UnprocessedKeys": {{}}}}'
+
+    def projected(self, expression: str, names: dict[str, str]) -> dict[tuple[str, str], str]:
+        """Every item's JSON with only the attributes (and map keys) the expression names, as
+        DynamoDB projects them; made once per expression (the read asks with one)."""
+        if expression not in self._projected:
+            paths = [[names.get(part, part) for part in path.strip().split(".")] for path in expression.split(",")]
+
+            def project(item: dict[str, Any]) -> dict[str, Any]:
+                kept: dict[str, Any] = {}
+                for head, *rest in paths:
+                    if head not in item:
+                        continue
+                    if not rest:
+                        kept[head] = item[head]
+                    elif rest[0] in item[head].get("M", {}):
+                        kept.setdefault(head, {"M": {}})["M"][rest[0]] = item[head]["M"][rest[0]]
+                return kept
+
+            self._projected[expression] = {key: json.dumps(project(item)) for key, item in self.items.items()}
+        return self._projected[expression]
 
     def query(self, body: dict[str, Any]) -> dict[str, Any]:
         assert body.get("IndexName") == "by_stage", body  # the only query the pool read makes
@@ -401,33 +447,38 @@ def measure_from_table(volunteers: int, young: int) -> dict[str, Any]:
     from backup.adapters.dynamodb import DynamoRepository, record_item
     from backup.domain.evidence import Rules
     from backup.domain.settings import DEFAULT_CERTIFICATE_VALIDITY_DAYS
-    from pool import read_pool
+    from pool import collector_paused, read_pool
 
     rss_base = current_rss_mib()  # what a function holds before it reads anything (its imports)
     records_y, records_v = stored_records(volunteers, young)
     table = TableStandIn([record_item(r) for r in [*records_y, *records_v]])
     del records_y, records_v
     resource_ = boto3.resource("dynamodb")
-    resource_.meta.client.meta.events.register("before-send.dynamodb", table.answer)
-    reads = DynamoReads(resource_.meta.client)
-    repository = DynamoRepository("bench", resource_)
+    reader = boto3.client("dynamodb")
+    for client in (resource_.meta.client, reader):
+        client.meta.events.register("before-send.dynamodb", table.answer)
+    reads = DynamoReads(resource_.meta.client, reader)
+    repository = DynamoRepository("bench", resource_, reader=reader)
     rules = Rules(DEFAULT_CERTIFICATE_VALIDITY_DAYS)
     # once first, sizing every answer (slow): the items, bytes and read units; and the clients and
-    # models made, as a warm function has them. Then the measured run, with the calls alone counted.
+    # models made, as a warm function has them. Then the measured run, with the calls alone counted,
+    # DynamoDB's time for each answer slept as the function would wait for it.
     read_pool(repository, TODAY, rules)
     items, size, read_units = reads.items, reads.bytes, reads.read_units
     reads.reset()
     reads.sizing = False
-    table.seconds = 0.0
+    table.seconds, table.latency_s = 0.0, MS_PER_CALL / 1000
     rss_before = current_rss_mib()
-    start = time.perf_counter()
-    pool = read_pool(repository, TODAY, rules)
-    read_s = time.perf_counter() - start - table.seconds  # the function's side alone
-    start = time.perf_counter()
-    result = assign(pool.young, pool.volunteers, today=TODAY)
-    assign_s = time.perf_counter() - start
+    with collector_paused():  # as run_matching reads and assigns
+        start = time.perf_counter()
+        pool = read_pool(repository, TODAY, rules)
+        read_s = time.perf_counter() - start
+        start = time.perf_counter()
+        result = assign(pool.young, pool.volunteers, today=TODAY)
+        assign_s = time.perf_counter() - start
     return {
         "read_s": read_s,
+        "stand_in_s": table.seconds,
         "assign_s": assign_s,
         "young": len(pool.young),
         "volunteers": len(pool.volunteers),
@@ -505,14 +556,13 @@ def report_size(volunteers: int, young: int, memory_mib: int, details: bool, ful
 
 def report_table_run(volunteers: int, young: int, memory_mib: int, total_score: float) -> None:
     t = measured_in_fresh_process(volunteers, young, "--measure-table")
-    calls = sum(t["calls"].values())
     named = ", ".join(f"{n} {name}" for name, n in sorted(t["calls"].items()))
-    service = calls * MS_PER_CALL / 1000
     print(
-        f"From the table ({volunteers + young:,} records): the pool read {t['read_s']:.2f} s "
-        f"(the function's side: of which reading the answers {t['parse_s']:.2f} s; {t['young']:,} young and "
-        f"{t['volunteers']:,} volunteers cleared), assign() {t['assign_s']:.2f} s; with DynamoDB's own time "
-        f"({calls} calls x {MS_PER_CALL} ms, assumed) {t['read_s'] + t['assign_s'] + service:.2f} s in all"
+        f"From the table ({volunteers + young:,} records): the pool read {t['read_s']:.2f} s (DynamoDB's "
+        f"{MS_PER_CALL} ms an answer assumed and waited; botocore's reading of the answers {t['parse_s']:.2f} s "
+        f"over the threads; the stand-in's own {t['stand_in_s']:.2f} s; {t['young']:,} young and "
+        f"{t['volunteers']:,} volunteers cleared), assign() {t['assign_s']:.2f} s: "
+        f"{t['read_s'] + t['assign_s']:.2f} s in all"
     )
     print(
         f"  DynamoDB: {named}; {t['items']:,} items (the index's keys, then the records), {t['mib_read']:.1f} MiB, "

@@ -3,7 +3,9 @@ proposals made from it (each claimed by a conditional write, so overlapping runs
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar, cast
@@ -26,6 +28,12 @@ from scoring import MatchingConfig, Preferences, Volunteer, YoungPerson
 logger = Logger(child=True)
 R = TypeVar("R", bound=Person)
 P = TypeVar("P")
+
+
+# Of what people told us, what matching reads (the builders below): the run reads no names,
+# addresses or contact details. A test builds each person both from the whole record and from these.
+VOLUNTEER_DETAILS = ("postcode", "interests", "availability", "birth_date", "gender")
+YOUTH_DETAILS = ("postcode", "interests", "availability", "birth_date", "wishes", "preferences")
 
 
 def volunteer_from(record: VolunteerRecord) -> Volunteer:
@@ -61,12 +69,19 @@ def young_person_from(record: YoungPersonRecord) -> YoungPerson:
 
 
 def _people(
-    repository: Repository, stage: Stage, kind: RecordKind, build: Callable[[R], P], today: date, rules: Rules
+    repository: Repository,
+    stage: Stage,
+    kind: RecordKind,
+    details: tuple[str, ...],
+    build: Callable[[R], P],
+    today: date,
+    rules: Rules,
 ) -> tuple[list[P], dict[str, R]]:
     ids = [w.id for w in repository.waiting_in_stage(stage) if w.kind is kind]
     # the pool may be read a moment stale: each proposal reads its two people again, consistently,
-    # and claims them with a write conditional on the same (Proposals.propose)
-    records = cast(list[R], repository.get_people(kind, ids, may_be_stale=True))
+    # and claims them with a write conditional on the same (Proposals.propose); of their details
+    # only what matching uses (the safeguarding check below reads the rest of the record, whole)
+    records = cast(list[R], repository.get_people(kind, ids, may_be_stale=True, only_details=details))
     people = []
     for record in records:
         if record.withdrawal_requested:
@@ -95,16 +110,35 @@ class Pool:
 
 def read_pool(repository: Repository, today: date, rules: Rules) -> Pool:
     young, youth_records = _people(
-        repository, Stage.WAITING_FOR_MATCH, RecordKind.YOUTH, young_person_from, today, rules
+        repository, Stage.WAITING_FOR_MATCH, RecordKind.YOUTH, YOUTH_DETAILS, young_person_from, today, rules
     )
-    volunteers, _ = _people(repository, Stage.READY_FOR_MATCH, RecordKind.VOLUNTEER, volunteer_from, today, rules)
+    volunteers, _ = _people(
+        repository, Stage.READY_FOR_MATCH, RecordKind.VOLUNTEER, VOLUNTEER_DETAILS, volunteer_from, today, rules
+    )
     return Pool(young, volunteers, youth_records)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while the run builds the pool: reading 25,000
+    records makes millions of small objects, none of them cyclic, and each of the collector's full
+    passes walks every one of them again; that was more than half of the read's time
+    (docs/benchmarks.md, matching). Reference counting still frees what is dropped; the collector
+    runs again as soon as the pool is built."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_matching(repository: Repository, proposals: Proposals, now: datetime, max_distance_km: float) -> dict[str, int]:
-    pool = read_pool(repository, now.date(), proposals.settings.rules)
     config = MatchingConfig(max_distance_km=max_distance_km)
-    result = assign(pool.young, pool.volunteers, today=now.date(), config=config)
+    with collector_paused():
+        pool = read_pool(repository, now.date(), proposals.settings.rules)
+        result = assign(pool.young, pool.volunteers, today=now.date(), config=config)
     created = proposals.propose(list(result.proposals))
     # who has nobody within reach: the recruitment-needs view shows them, per region
     unmatched = set(result.unmatched)

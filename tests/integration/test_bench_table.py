@@ -43,10 +43,11 @@ def test_the_stand_in_answers_the_pool_read_as_the_table_does_over_several_pages
 
     monkeypatch.setattr(bench, "PAGE_BYTES", 1500)  # a few keys a page: the read must follow the pages
     stand_in = bench.TableStandIn(items)
-    resource = boto3.resource("dynamodb")
-    resource.meta.client.meta.events.register("before-send.dynamodb", stand_in.answer)
-    reads = bench.DynamoReads(resource.meta.client)
-    from_stand_in = read_pool(DynamoRepository(table, resource), bench.TODAY, RULES)
+    resource, reader = boto3.resource("dynamodb"), boto3.client("dynamodb")
+    for client in (resource.meta.client, reader):
+        client.meta.events.register("before-send.dynamodb", stand_in.answer)
+    reads = bench.DynamoReads(resource.meta.client, reader)
+    from_stand_in = read_pool(DynamoRepository(table, resource, reader=reader), bench.TODAY, RULES)
 
     assert _ids(from_stand_in) == _ids(from_moto)
     assert len(from_stand_in.volunteers) == 40 and len(from_stand_in.young) == 12  # everyone cleared
