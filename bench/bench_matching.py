@@ -113,7 +113,6 @@ def make_pool(volunteers: int, young: int, seed: int = SEED) -> tuple[list[Young
                 interests=interests(rng),
                 availability=rng.choices(CADENCES, CADENCE_WEIGHTS)[0],
                 birth_date=born(rng, 14, 24),
-                wishes="En voksen at snakke med",
                 preferences=Preferences.model_validate(wish),
                 excluded_volunteer_ids=excluded,
             )
@@ -253,7 +252,7 @@ def stored_records(volunteers: int, young: int) -> tuple[list[Any], list[Any]]:
                 postcode=y.postcode,
                 placement="plejefamilie",
                 interests=y.interests,
-                wishes=y.wishes,
+                wishes="En voksen at snakke med",
                 preferences=stored_preferences(y.preferences),
                 availability=y.availability,
                 contact_adult_name="Lise Berg",
@@ -392,8 +391,9 @@ class TableStandIn:
 
     def projected(self, expression: str, names: dict[str, str]) -> dict[tuple[str, str], str]:
         """Every item's JSON with only the attributes (and map keys) the expression names, as
-        DynamoDB projects them; made once per expression (the read asks with one)."""
-        if expression not in self._projected:
+        DynamoDB projects them; made once per projection (the read asks with one per kind)."""
+        key = json.dumps([expression, names], sort_keys=True)  # one text may stand for other names
+        if key not in self._projected:
             paths = [[names.get(part, part) for part in path.strip().split(".")] for path in expression.split(",")]
 
             def project(item: dict[str, Any]) -> dict[str, Any]:
@@ -407,8 +407,8 @@ class TableStandIn:
                         kept.setdefault(head, {"M": {}})["M"][rest[0]] = item[head]["M"][rest[0]]
                 return kept
 
-            self._projected[expression] = {key: json.dumps(project(item)) for key, item in self.items.items()}
-        return self._projected[expression]
+            self._projected[key] = {at: json.dumps(project(item)) for at, item in self.items.items()}
+        return self._projected[key]
 
     def query(self, body: dict[str, Any]) -> dict[str, Any]:
         assert body.get("IndexName") == "by_stage", body  # the only query the pool read makes

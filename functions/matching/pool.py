@@ -33,7 +33,7 @@ P = TypeVar("P")
 # Of what people told us, what matching reads (the builders below): the run reads no names,
 # addresses or contact details. A test builds each person both from the whole record and from these.
 VOLUNTEER_DETAILS = ("postcode", "interests", "availability", "birth_date", "gender")
-YOUTH_DETAILS = ("postcode", "interests", "availability", "birth_date", "wishes", "preferences")
+YOUTH_DETAILS = ("postcode", "interests", "availability", "birth_date", "preferences")
 
 
 def volunteer_from(record: VolunteerRecord) -> Volunteer:
@@ -61,7 +61,6 @@ def young_person_from(record: YoungPersonRecord) -> YoungPerson:
             "interests": details.interests,
             "availability": details.availability,
             "birth_date": details.birth_date,
-            "wishes": details.wishes,
             "preferences": Preferences.model_validate(details.preferences.model_dump(mode="json")),
             "excluded_volunteer_ids": frozenset(record.excluded_volunteers),
         }

@@ -144,9 +144,9 @@ class Volunteer(_InThePool):
 
 
 class YoungPerson(_InThePool):
-    """A confirmed, waiting young person, with their wishes and the volunteers they declined."""
+    """A confirmed, waiting young person, with their wishes of a volunteer and the volunteers they
+    declined. (Their free-text wishes are for the consultant: matching does not read them.)"""
 
-    wishes: str = ""
     preferences: Preferences = Preferences()
     # volunteers from declined introductions (either side said no): never proposed again
     excluded_volunteer_ids: frozenset[str] = frozenset()

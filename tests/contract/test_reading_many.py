@@ -96,7 +96,7 @@ def test_a_read_of_some_details_still_sees_every_safeguard_on_the_record(reposit
     assert projected == stored.model_copy(update={"details": VolunteerDetails(postcode="2100")})
 
 
-def test_a_young_persons_wishes_are_read_and_their_contact_adult_is_not(repository):
+def test_a_young_persons_wishes_of_a_volunteer_are_read_and_their_own_words_are_not(repository):
     repository.create_person(
         confirmed_young_person(
             "y1",
@@ -109,10 +109,8 @@ def test_a_young_persons_wishes_are_read_and_their_contact_adult_is_not(reposito
         ),
         applied(),
     )
-    (projected,) = repository.get_people(YOUTH, ["y1"], only_details=("postcode", "wishes", "preferences"))
+    (projected,) = repository.get_people(YOUTH, ["y1"], only_details=("postcode", "preferences"))
     assert projected.details == YouthDetails(
-        postcode="8000",
-        wishes="En at gå ture med",
-        preferences={"volunteer_gender": "female", "volunteer_age": "35-50"},
-    )
+        postcode="8000", preferences={"volunteer_gender": "female", "volunteer_age": "35-50"}
+    )  # no name, no free-text wishes, no contact adult
     assert projected.stage is Stage.WAITING_FOR_MATCH

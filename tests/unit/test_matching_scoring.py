@@ -38,7 +38,6 @@ def young(**changes: object) -> YoungPerson:
         "interests": ["football", "cooking"],
         "availability": "weekly",
         "birth_date": date(2008, 3, 1),
-        "wishes": "En voksen der kan lide at lave mad",
     }
     return YoungPerson.model_validate(fields | changes)
 
