@@ -325,6 +325,7 @@ def plain_item(item: Mapping[str, Any]) -> dict[str, Any]:
 # DynamoDB about a thirtieth as long as one request after another would
 _BATCH_KEYS = 100
 _BATCHES_AT_ONCE = 8
+_UNPROCESSED_ATTEMPTS = 16  # with pauses growing to a second: about ten seconds of a busy table
 
 
 def _projection(kind: RecordKind, details: Iterable[str]) -> dict[str, Any]:
@@ -446,13 +447,15 @@ class DynamoRepository(TypedReads):
         """Many profiles at once: 100 keys per request (DynamoDB's limit), several requests in
         flight, unprocessed keys asked for again; eventually consistent when may_be_stale (half the
         read units); only_details: a projection, the details' other keys never leave the table."""
-        batches = [person_ids[start : start + _BATCH_KEYS] for start in range(0, len(person_ids), _BATCH_KEYS)]
+        unique = list(dict.fromkeys(person_ids))  # DynamoDB refuses a request that names a key twice
+        batches = [unique[start : start + _BATCH_KEYS] for start in range(0, len(unique), _BATCH_KEYS)]
         reading: dict[str, Any] = {"ConsistentRead": not may_be_stale}
         if only_details is not None:
             reading.update(_projection(kind, only_details))
+        reader = self.reader  # made here, once, not by the threads at the same time
 
         def read(batch: list[str]) -> list[dict[str, Any]]:
-            return self._batch_items(kind, batch, reading)
+            return self._batch_items(reader, kind, batch, reading)
 
         if len(batches) > 1:
             from concurrent.futures import ThreadPoolExecutor  # here: most functions never read many
@@ -470,20 +473,22 @@ class DynamoRepository(TypedReads):
             found.append(person)
         return found
 
-    def _batch_items(self, kind: RecordKind, ids: list[str], reading: dict[str, Any]) -> list[dict[str, Any]]:
+    def _batch_items(
+        self, reader: Any, kind: RecordKind, ids: list[str], reading: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         """The typed items of one BatchGetItem's keys, asking again for those DynamoDB left."""
         items: list[dict[str, Any]] = []
         keys = [{name: {"S": value} for name, value in _record_key(kind, p).items()} for p in ids]
         request: dict[str, Any] = {self.table_name: {"Keys": keys, **reading}}
-        for attempt in range(_CONFLICT_RETRIES * 4):
-            page = self.reader.batch_get_item(RequestItems=request)
+        for attempt in range(_UNPROCESSED_ATTEMPTS):
+            page = reader.batch_get_item(RequestItems=request)
             items.extend(page["Responses"].get(self.table_name, []))
             request = page.get("UnprocessedKeys") or {}
             if not request:
                 return items
             # DynamoDB leaves keys when the table is busy: ask again after a growing random pause
             self._sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))  # noqa: S311 - jitter, not secrecy
-        raise RuntimeError(f"DynamoDB left {kind.noun} keys unread after {_CONFLICT_RETRIES * 4} attempts")
+        raise RuntimeError(f"DynamoDB left {kind.noun} keys unread after {_UNPROCESSED_ATTEMPTS} attempts")
 
     def update(
         self,

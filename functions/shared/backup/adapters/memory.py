@@ -82,7 +82,7 @@ class MemoryRepository(TypedReads):
         only_details: Iterable[str] | None = None,
     ) -> list[Person]:
         with self._lock:
-            found = [self._trails[(kind, p)].record for p in person_ids if (kind, p) in self._trails]
+            found = [self._trails[(kind, p)].record for p in dict.fromkeys(person_ids) if (kind, p) in self._trails]
         people = [p for p in found if isinstance(p, Person)]
         if only_details is None:
             return people

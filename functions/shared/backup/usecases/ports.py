@@ -79,7 +79,7 @@ class Repository(Protocol):
         may_be_stale: bool = False,
         only_details: Iterable[str] | None = None,
     ) -> list[Person]:
-        """Those of the ids that exist, in no particular order. may_be_stale: a read that a write made
+        """Those of the ids that exist, each once, in no particular order. may_be_stale: a read that a write made
         just before may not show yet (half the cost); only for a caller whose writes check again.
         only_details: of each person's details (what they told us) only these are read, the others
         left at their defaults, for a reader that needs no names or addresses (matching); everything
