@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from backup.domain.evidence import Evidence
 from backup.domain.history import Event, EventKind
 from backup.domain.kinds import RecordKind
@@ -89,7 +91,10 @@ def test_a_read_of_some_details_still_sees_every_safeguard_on_the_record(reposit
             "privacy": {"version": "2026-01", "given_at": NOW, "given_by": "applicant", "recorded_by": "applicant"}
         },
     }
-    stored = cleared_volunteer("v1", record=record, **EVERY_DETAIL)
+    # applied long before the stage began: a projection without applied_at would read stage_since
+    stored = cleared_volunteer("v1", record=record, **EVERY_DETAIL).model_copy(
+        update={"created_at": NOW - timedelta(days=90)}
+    )
     assert not ({*type(stored).model_fields} - {*stored.model_fields_set} - {"details"}), "every field set"
     repository.create_person(stored, applied())
     (projected,) = repository.get_people(VOLUNTEER, ["v1"], only_details=("postcode",))
@@ -114,3 +119,11 @@ def test_a_young_persons_wishes_of_a_volunteer_are_read_and_their_own_words_are_
         postcode="8000", preferences={"volunteer_gender": "female", "volunteer_age": "35-50"}
     )  # no name, no free-text wishes, no contact adult
     assert projected.stage is Stage.WAITING_FOR_MATCH
+
+
+@pytest.mark.parametrize("details", [("postcode", "prefrences"), "postcode", ["postcode"]])
+def test_a_detail_that_does_not_exist_is_an_error_not_a_default(repository, details):
+    """A misspelt "preferences" would read every young person as wishing nothing of a volunteer."""
+    repository.create_person(confirmed_young_person("y1", postcode="8000"), applied())
+    with pytest.raises(ValueError):
+        repository.get_people(YOUTH, ["y1"], only_details=details)

@@ -265,3 +265,9 @@ def test_a_table_that_never_answers_some_keys_is_an_error_not_a_smaller_pool(tab
     repo.create_person(volunteer("a0"), Event(at=NOW, kind=EventKind.APPLIED))
     with pytest.raises(RuntimeError, match="unread"):
         repo.get_people(RecordKind.VOLUNTEER, ["a0"])
+
+
+def test_a_repository_given_a_resource_reads_many_from_the_same_endpoint_and_region():
+    resource = boto3.resource("dynamodb", endpoint_url="http://127.0.0.1:4566", region_name="eu-north-1")
+    reader = DynamoRepository("t", resource).reader
+    assert (reader.meta.endpoint_url, reader.meta.region_name) == ("http://127.0.0.1:4566", "eu-north-1")

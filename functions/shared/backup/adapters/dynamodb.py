@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Context, Decimal, Inexact, Overflow, Rounded, Underflow
+from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -42,6 +42,7 @@ from backup.domain.records import (
     ProposalRecord,
     Record,
     Waiting,
+    known_details,
 )
 from backup.domain.stages import Stage
 from backup.usecases.ports import Change, Expect
@@ -286,7 +287,7 @@ def read_items_directly(client: Any) -> None:
 
 # boto3's context for DynamoDB's numbers (boto3.dynamodb.types.DYNAMODB_CONTEXT): 38 digits, and
 # a number that would lose any of them is an error, not a rounded value
-_NUMBERS = Context(Emin=-128, Emax=126, prec=38, traps=[Inexact, Overflow, Rounded, Underflow])
+_NUMBERS = Context(Emin=-128, Emax=126, prec=38, traps=[Clamped, Overflow, Inexact, Rounded, Underflow])
 
 
 def plain_value(typed: Mapping[str, Any]) -> Any:
@@ -328,14 +329,14 @@ _BATCHES_AT_ONCE = 8
 _UNPROCESSED_ATTEMPTS = 16  # with pauses growing to a second: about ten seconds of a busy table
 
 
-def _projection(kind: RecordKind, details: Iterable[str]) -> dict[str, Any]:
+def _projection(kind: RecordKind, details: tuple[str, ...]) -> dict[str, Any]:
     """A ProjectionExpression for a person's profile with only these of its details: every other
     attribute the record's model reads is named, so a field added to the model is read by default
     (the safeguarding check must see all of it); names go through placeholders (many are DynamoDB's
     reserved words)."""
     paths = [_PATHS.get(name, name) for name in RECORD_MODELS[kind].model_fields if name != "details"]
     paths.append("stage_since")  # a record's created_at when it has no applied_at
-    paths += [f"details.{detail}" for detail in details]
+    paths += [f"details.{detail}" for detail in known_details(kind, details)]
     parts = dict.fromkeys(part for path in paths for part in path.split("."))
     placeholder = {name: f"#a{number}" for number, name in enumerate(parts)}
     return {
@@ -358,8 +359,9 @@ class DynamoRepository(TypedReads):
         reader: Any | None = None,
     ):
         """resource: boto3's DynamoDB resource, reader: a plain DynamoDB client for reading many
-        items at once (get_people); each made on first use when not given. A caller that gives a
-        resource for another endpoint or account gives a reader for the same."""
+        items at once (get_people); each made on first use when not given (a reader for a given
+        resource's endpoint and region; a caller with credentials of its own gives both, as the
+        ops tool does)."""
         self.table_name = table_name
         self._resource = resource
         self._table: Any = None
@@ -387,7 +389,15 @@ class DynamoRepository(TypedReads):
         """A plain client: its answers stay in DynamoDB's typed form, which get_people converts
         itself (plain_item) instead of the resource's conversion along the service model."""
         if self._reader is None:
-            self._reader = aws.client("dynamodb")
+            if self._resource is None:
+                self._reader = aws.client("dynamodb")
+            else:  # the same table as the resource's: its endpoint, region and settings
+                import boto3
+
+                meta = self._resource.meta.client.meta
+                self._reader = boto3.client(
+                    "dynamodb", endpoint_url=meta.endpoint_url, region_name=meta.region_name, config=meta.config
+                )
             read_items_directly(self._reader)
         return self._reader
 
@@ -442,16 +452,18 @@ class DynamoRepository(TypedReads):
         person_ids: list[str],
         *,
         may_be_stale: bool = False,
-        only_details: Iterable[str] | None = None,
+        only_details: tuple[str, ...] | None = None,
     ) -> list[Person]:
         """Many profiles at once: 100 keys per request (DynamoDB's limit), several requests in
         flight, unprocessed keys asked for again; eventually consistent when may_be_stale (half the
         read units); only_details: a projection, the details' other keys never leave the table."""
-        unique = list(dict.fromkeys(person_ids))  # DynamoDB refuses a request that names a key twice
-        batches = [unique[start : start + _BATCH_KEYS] for start in range(0, len(unique), _BATCH_KEYS)]
         reading: dict[str, Any] = {"ConsistentRead": not may_be_stale}
         if only_details is not None:
             reading.update(_projection(kind, only_details))
+        unique = list(dict.fromkeys(person_ids))  # DynamoDB refuses a request that names a key twice
+        if not unique:
+            return []
+        batches = [unique[start : start + _BATCH_KEYS] for start in range(0, len(unique), _BATCH_KEYS)]
         reader = self.reader  # made here, once, not by the threads at the same time
 
         def read(batch: list[str]) -> list[dict[str, Any]]:
@@ -486,8 +498,9 @@ class DynamoRepository(TypedReads):
             request = page.get("UnprocessedKeys") or {}
             if not request:
                 return items
-            # DynamoDB leaves keys when the table is busy: ask again after a growing random pause
-            self._sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))  # noqa: S311 - jitter, not secrecy
+            if attempt < _UNPROCESSED_ATTEMPTS - 1:
+                # DynamoDB leaves keys when the table is busy: ask again after a growing random pause
+                self._sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))  # noqa: S311 - jitter, not secrecy
         raise RuntimeError(f"DynamoDB left {kind.noun} keys unread after {_UNPROCESSED_ATTEMPTS} attempts")
 
     def update(

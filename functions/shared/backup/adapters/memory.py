@@ -25,6 +25,7 @@ from backup.domain.records import (
     ProposalRecord,
     Record,
     Waiting,
+    known_details,
 )
 from backup.domain.stages import Stage
 from backup.usecases.ports import Change, Expect
@@ -79,8 +80,10 @@ class MemoryRepository(TypedReads):
         person_ids: list[str],
         *,
         may_be_stale: bool = False,
-        only_details: Iterable[str] | None = None,
+        only_details: tuple[str, ...] | None = None,
     ) -> list[Person]:
+        if only_details is not None:
+            known_details(kind, only_details)
         with self._lock:
             found = [self._trails[(kind, p)].record for p in dict.fromkeys(person_ids) if (kind, p) in self._trails]
         people = [p for p in found if isinstance(p, Person)]

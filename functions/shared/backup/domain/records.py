@@ -293,6 +293,20 @@ PERSON_MODELS: dict[RecordKind, type[Person]] = {RecordKind.VOLUNTEER: Volunteer
 RECORD_MODELS: dict[RecordKind, type[Record]] = {**PERSON_MODELS, RecordKind.MATCH: ProposalRecord}
 
 
+def known_details(kind: RecordKind, names: tuple[str, ...]) -> tuple[str, ...]:
+    """`names` if each is one of this kind of person's details; ValueError otherwise. A read of some
+    details must not leave one out unnoticed: a misspelt "preferences" would read as "no wish" and
+    a young person's wish of a volunteer is a hard rule of matching."""
+    if isinstance(names, str) or not isinstance(names, tuple):
+        raise ValueError(f"details to read are a tuple of names, not {type(names).__name__}")
+    details = PERSON_MODELS[kind].model_fields["details"].annotation
+    assert isinstance(details, type) and issubclass(details, BaseModel)
+    unknown = sorted(set(names) - set(details.model_fields))
+    if unknown:
+        raise ValueError(f"{kind.noun} has no details named {', '.join(unknown)}")
+    return names
+
+
 class Waiting(_Frozen):
     """Someone waiting in a stage, and since when (what the stage index gives)."""
 

@@ -77,14 +77,14 @@ class Repository(Protocol):
         person_ids: list[str],
         *,
         may_be_stale: bool = False,
-        only_details: Iterable[str] | None = None,
+        only_details: tuple[str, ...] | None = None,
     ) -> list[Person]:
         """Those of the ids that exist, each once, in no particular order. may_be_stale: a read that a write made
         just before may not show yet (half the cost); only for a caller whose writes check again.
         only_details: of each person's details (what they told us) only these are read, the others
         left at their defaults, for a reader that needs no names or addresses (matching); everything
         else of the record (stage, evidence, suspension, ...) is read whole. Such a record is for
-        reading, never for writing back."""
+        reading, never for writing back. ValueError for a name that is not one of the details."""
         ...
 
     def update(
