@@ -190,6 +190,7 @@ def serve(connection: socket.socket, handler: Any, init_error: dict[str, Any] | 
 def fork_worker(control: socket.socket, handler: Any, init_error: dict[str, Any] | None, timeout: float) -> None:
     """Fork one worker and send the stack its end of the worker's connection (and a pidfd)."""
     ours, theirs = socket.socketpair()
+    sys.stderr.flush()  # else the worker would inherit, and write again, what the zygote had not yet written
     pid = os.fork()
     if pid == 0:  # the worker
         status = 0
