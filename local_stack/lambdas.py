@@ -31,8 +31,10 @@ from local_stack.template import ACCOUNT_ID, REGION, FunctionSpec
 WORKER = Path(__file__).with_name("worker.py")
 MAX_WORKERS_PER_FUNCTION = 4
 # A worker idle this long is stopped (one per function stays warm), as Lambda reclaims idle sandboxes:
-# a burst leaves up to four per function, 55-70 MiB each, which an idle stack need not keep (at
-# 1,000 waiting, the eight a consultant's few decisions had left took the stack over 2 GB for a minute).
+# a burst leaves up to four per function, about 40 MiB of PSS each once they have served requests
+# (forked or not: reference counting copies the pages they share with the zygote), which an idle stack
+# need not keep. Forked, a new one costs a fork and its first invoke (about 0.2 s of CPU for intake),
+# so keeping them longer buys little latency (docs/benchmarks.md, "Fork server pass").
 # Under steady load a worker is idle for milliseconds, so this stops only what a burst left behind.
 IDLE_WORKER_SECONDS = 20.0
 # The Lambda runtime ships boto3; everything else must come from the layer's requirements.
