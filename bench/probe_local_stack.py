@@ -3,9 +3,11 @@
 Starts a local stack in this process, fills it with N applications (each run then waits in its
 first consultant step, a waitForTaskToken task; with --pool K, K of them are taken through the four
 steps and wait in the pool, another waitForTaskToken task), and prints what issue 14 asks for: threads, the
-resident memory of the whole stack (this process, which hosts moto and its Step Functions engine,
-plus the functions' worker processes), the CPU of the whole stack while idle, and the latency of
-POST /apply at concurrency 10 with the N people waiting. Linux only (/proc).
+memory of the whole stack (this process, which hosts moto and its Step Functions engine, plus the
+functions' processes: a zygote per function and the workers it forked), as PSS (the figure for the
+2 GB goal: a page shared by several processes counted once, split between them) and RSS (shared
+pages counted in each process), the CPU of the whole stack while idle, and the latency of POST
+/apply at concurrency 10 with the N people waiting. Linux only (/proc).
 
     python bench/probe_local_stack.py 1000 --pool 20            # the issue's figures
     python bench/probe_local_stack.py 100 --param ReminderDelaySeconds=120   # make run's reminders
@@ -48,8 +50,10 @@ BLOCKED = {"wait", "_wait_for_tstate_lock", "join", "select", "accept", "readlin
 STEPS = ("PHONE_SCREENING", "HOME_VISIT", "CHILD_CERTIFICATE", "TRAINING")  # the consultant's steps, in order
 
 
-def _children(pid: int) -> list[int]:
-    found = []
+def _descendants(pid: int) -> list[tuple[int, int]]:
+    """Every process under `pid` with its depth: 1 for a child (a zygote, or a worker the stack
+    started itself), 2 for a worker a zygote forked."""
+    children: dict[int, list[int]] = collections.defaultdict(list)
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -57,49 +61,70 @@ def _children(pid: int) -> list[int]:
                     fields = stat.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == pid:
-                found.append(int(entry))
+            children[int(fields[1])].append(int(entry))
+    found, frontier, depth = [], [pid], 0
+    while frontier:
+        depth += 1
+        frontier = [child for parent in frontier for child in children.get(parent, [])]
+        found += [(child, depth) for child in frontier]
     return found
 
 
-def _stat(pid: int) -> tuple[float, float]:
-    """CPU seconds and resident MiB of one process."""
+def _cpu(pid: int) -> float:
+    """CPU seconds of one process (0 if it has exited)."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
-        with open(f"/proc/{pid}/statm") as statm:
-            resident = int(statm.read().split()[1])
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _memory(pid: int) -> tuple[float, float]:
+    """Resident and proportional set size of one process in MiB. RSS counts every page the process
+    maps, also those it shares (a forked worker's with its zygote, every worker's libraries); PSS
+    divides each shared page between its sharers, so the PSS of processes adds up to what they hold."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            sizes = dict(line.split()[:2] for line in rollup if line.split()[0] in ("Rss:", "Pss:"))
     except OSError:
         return 0.0, 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS, resident * PAGE / 2**20
+    return int(sizes["Rss:"]) / 1024, int(sizes["Pss:"]) / 1024
 
 
-def stack_usage() -> tuple[dict[int, float], float, float, int]:
-    """CPU seconds of each process of the whole stack (this process and its workers), the stack's RSS
-    in MiB, this process's RSS, workers."""
+def stack_cpu() -> dict[int, float]:
+    """CPU seconds of each process of the whole stack: this process and every process under it."""
     me = os.getpid()
-    cpu, rss = _stat(me)
-    own, by_process = rss, {me: cpu}
-    workers = _children(me)
-    for child in workers:
-        by_process[child], child_rss = _stat(child)
-        rss += child_rss
-    return by_process, rss, own, len(workers)
+    return {pid: _cpu(pid) for pid in [me, *(child for child, _ in _descendants(me))]}
+
+
+def stack_memory() -> tuple[float, float, float, float, int, int]:
+    """The whole stack's RSS and PSS in MiB, this process's RSS and PSS, its processes under this one,
+    and how many of those a zygote forked."""
+    me = os.getpid()
+    rss, pss = _memory(me)
+    own_rss, own_pss = rss, pss
+    under = _descendants(me)
+    for child, _ in under:
+        child_rss, child_pss = _memory(child)
+        rss, pss = rss + child_rss, pss + child_pss
+    return rss, pss, own_rss, own_pss, len(under), sum(depth > 1 for _, depth in under)
 
 
 def cpu_since(before: dict[int, float]) -> float:
     """The stack's CPU seconds since `before`: of each process now running, what it used since then
     (all of it if it started since). A worker stopped meanwhile is not counted: idle ones are what
     stop, and they use next to none."""
-    return sum(cpu - before.get(pid, 0.0) for pid, cpu in stack_usage()[0].items())
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in stack_cpu().items())
 
 
 def state() -> str:
     alive = sum(t.is_alive() for t in TMP_THREADS)
-    _, rss, own, workers = stack_usage()
+    rss, pss, own_rss, own_pss, processes, forked = stack_memory()
     return (
         f"threads {threading.active_count()}, TMP_THREADS {len(TMP_THREADS)} ({alive} alive), "
-        f"RSS {rss:.0f} MiB ({own:.0f} MiB this process, {workers} workers)"
+        f"PSS {pss:.0f} MiB, RSS {rss:.0f} MiB (this process PSS {own_pss:.0f}, RSS {own_rss:.0f}; "
+        f"{processes} function processes, {forked} of them forked workers)"
     )
 
 
@@ -215,7 +240,7 @@ def main() -> None:
         print(f"started: {state()}", flush=True)
         if args.trace:
             tracemalloc.start(1)
-        start, used = time.monotonic(), stack_usage()[0]
+        start, used = time.monotonic(), stack_cpu()
         filled = applications(stack.web, args.applications, args.fill_concurrency, 0)
         failed = sum(status != 201 for _, status, _ in filled)
         print(
@@ -237,7 +262,7 @@ def main() -> None:
         settled = settle()
         print(f"settled after {settled:.0f} s (no new engine threads for 6 s): {state()}", flush=True)
         before = tracemalloc.take_snapshot() if args.trace else None
-        used, wall = stack_usage()[0], time.monotonic()
+        used, wall = stack_cpu(), time.monotonic()
         sampled = sample_idle(args.idle) if args.sample else None
         if sampled is None:
             time.sleep(args.idle)
@@ -256,10 +281,10 @@ def main() -> None:
             for diff in after.compare_to(before, "lineno")[:6]:
                 print(f"  {diff}")
         if args.requests:
-            used, wall = stack_usage()[0], time.monotonic()
+            used, wall = stack_cpu(), time.monotonic()
             answered = applications(stack.web, args.requests, 10, args.applications)
             cpu, wall = cpu_since(used), time.monotonic() - wall
-            engine = stack_usage()[0][os.getpid()] - used[os.getpid()]
+            engine = _cpu(os.getpid()) - used[os.getpid()]
             latencies = [s for s, _, _ in answered]
             errors = sum(status != 201 for _, status, _ in answered)
             print(

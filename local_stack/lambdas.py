@@ -1,14 +1,20 @@
-"""Warm worker processes per function, started with exactly the environment the template gives.
+"""Warm worker processes per function, with exactly the environment the template gives.
 
-A function gets a new worker when all of its workers are busy (up to a small limit), as Lambda
-scales out for concurrent requests; a worker that overruns the function's timeout is killed,
-as Lambda kills a timed-out sandbox.
+Each function has a fork server (a "zygote", local_stack/worker.py) started with that environment,
+which imports the handler once; its workers are forked from it, so a new worker costs a fork and
+its first invoke instead of a new interpreter and the whole import. A function gets a new worker
+when all of its workers are busy (up to a small limit), as Lambda scales out for concurrent
+requests; a worker that overruns the function's timeout is killed, as Lambda kills a timed-out
+sandbox.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import queue
+import signal
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -25,8 +31,10 @@ from local_stack.template import ACCOUNT_ID, REGION, FunctionSpec
 WORKER = Path(__file__).with_name("worker.py")
 MAX_WORKERS_PER_FUNCTION = 4
 # A worker idle this long is stopped (one per function stays warm), as Lambda reclaims idle sandboxes:
-# a burst leaves up to four per function, 55-70 MiB each, which an idle stack need not keep (at
-# 1,000 waiting, the eight a consultant's few decisions had left took the stack over 2 GB for a minute).
+# a burst leaves up to four per function, about 40 MiB of PSS each once they have served requests
+# (forked or not: reference counting copies the pages they share with the zygote), which an idle stack
+# need not keep. Forked, a new one costs a fork and its first invoke (about 0.2 s of CPU for intake),
+# so keeping them longer buys little latency (docs/benchmarks.md, "Fork server pass").
 # Under steady load a worker is idle for milliseconds, so this stops only what a burst left behind.
 IDLE_WORKER_SECONDS = 20.0
 # The Lambda runtime ships boto3; everything else must come from the layer's requirements.
@@ -110,40 +118,37 @@ def lambda_environment(spec: FunctionSpec, endpoint: str) -> dict[str, str]:
 
 
 class Worker:
-    def __init__(self, spec: FunctionSpec, env: dict[str, str], allowed: set[str], log: IO[str] | None):
-        config = {
-            "code_dir": str(spec.code_dir),
-            "layer_dirs": [str(d) for d in spec.layer_dirs],
-            "site_packages": [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]],
-            "allowed": sorted(allowed),
-            "handler": spec.handler,
-            "timeout": spec.timeout,
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(WORKER), json.dumps(config)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log if log is not None else None,
-            env=env,
-            cwd=str(spec.code_dir),
-            text=True,
-            bufsize=1,
-        )
+    """One worker forked by its function's zygote: a connection for its requests and answers (JSON
+    lines), and a pidfd (Linux) or pid to stop it by. It is the zygote's child, not the stack's: the
+    zygote has the kernel reap it, and the stack knows it has exited when its connection ends (the
+    worker holds the only other end)."""
+
+    def __init__(self, pid: int, connection_fd: int, pidfd: int | None):
+        for fd in (connection_fd, pidfd):
+            if fd is not None:
+                os.set_inheritable(fd, False)  # received descriptors are inheritable; no other child needs them
+        self.pid = pid
+        self.pidfd = pidfd
+        self.connection = socket.socket(fileno=connection_fd)
         self.answers: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self.exited = threading.Event()
+        self.stopped = False
         self.idle_since = time.monotonic()
         threading.Thread(target=self._read, daemon=True).start()
-        self.ready = self.answers.get(timeout=60)
 
     def _read(self) -> None:
-        assert self.process.stdout
-        for line in self.process.stdout:
-            self.answers.put(json.loads(line))
+        with self.connection.makefile("r", encoding="utf-8") as answers:
+            for line in answers:
+                self.answers.put(json.loads(line))
         self.answers.put(None)
+        self.exited.set()
 
     def invoke(self, event: Any, timeout: float) -> Outcome:
-        assert self.process.stdin
-        self.process.stdin.write(json.dumps({"event": event, "request_id": str(uuid.uuid4())}) + "\n")
-        self.process.stdin.flush()
+        request = json.dumps({"event": event, "request_id": str(uuid.uuid4())}) + "\n"
+        try:
+            self.connection.sendall(request.encode())
+        except OSError:  # it exited between being taken and being asked
+            return Outcome(False, error={"errorType": "Runtime.ExitError", "errorMessage": "the worker process exited"})
         try:
             answer = self.answers.get(timeout=timeout)
         except queue.Empty:
@@ -158,12 +163,107 @@ class Worker:
 
     @property
     def alive(self) -> bool:
+        return not self.exited.is_set()
+
+    def stop(self) -> None:
+        """Kill it (it may be stuck in a handler) and wait until it has exited."""
+        if self.stopped:
+            return
+        self.stopped = True
+        if self.alive:
+            try:
+                if self.pidfd is not None:
+                    signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+                else:
+                    os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # it exited meanwhile
+            self.exited.wait(timeout=10)
+        self.connection.close()
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+
+
+class ZygoteError(RuntimeError):
+    """A function's fork server cannot give a worker: it died, stopped answering, or is unsafe to fork."""
+
+
+class Zygote:
+    """A function's fork server (local_stack/worker.py): a process that sets the function's sandbox up
+    and imports its handler once, then forks a worker, already imported, each time it is asked. It
+    never invokes the handler, so each worker's first invoke is still a cold start for Powertools."""
+
+    # Longer than any import here (one to two seconds, ten on a loaded machine); a zygote that does not
+    # answer in this time fails the request rather than hang it.
+    ANSWER_SECONDS = 60.0
+
+    def __init__(self, spec: FunctionSpec, env: dict[str, str], allowed: set[str], log: IO[str] | None):
+        self.name = spec.name
+        ours, theirs = socket.socketpair()
+        config = {
+            "code_dir": str(spec.code_dir),
+            "layer_dirs": [str(d) for d in spec.layer_dirs],
+            "site_packages": [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]],
+            "allowed": sorted(allowed),
+            "handler": spec.handler,
+            "timeout": spec.timeout,
+            "control_fd": theirs.fileno(),
+            "preload": RUNTIME_PACKAGES,
+        }
+        with theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(WORKER), json.dumps(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,  # the zygote points its stdout at stderr, the function's log
+                stderr=log if log is not None else None,
+                env=env,
+                cwd=str(spec.code_dir),
+                pass_fds=[theirs.fileno()],
+            )
+        self.control = ours
+        self.control.settimeout(self.ANSWER_SECONDS)
+        try:
+            ready, _ = self._answer()
+        except ZygoteError:
+            self.stop()
+            raise
+        self.hazards: list[str] = ready["hazards"]
+
+    def _answer(self) -> tuple[dict[str, Any], list[int]]:
+        data, fds = b"", []
+        try:
+            while not data.endswith(b"\n"):
+                chunk, more_fds, _, _ = socket.recv_fds(self.control, 4096, 2)
+                fds += more_fds
+                if not chunk:
+                    raise ZygoteError(f"the fork server of {self.name} exited (its log says why)")
+                data += chunk
+        except OSError as failed:  # a timeout too
+            raise ZygoteError(f"the fork server of {self.name} did not answer: {failed}") from failed
+        return json.loads(data), fds
+
+    def fork(self) -> Worker:
+        try:
+            self.control.sendall(b"f")
+        except OSError as failed:
+            raise ZygoteError(f"the fork server of {self.name} exited (its log says why)") from failed
+        answer, fds = self._answer()
+        if "error" in answer:
+            raise ZygoteError(f"{self.name} cannot be forked safely: {answer['error']}")
+        return Worker(answer["pid"], fds[0], fds[1] if len(fds) > 1 else None)
+
+    @property
+    def alive(self) -> bool:
         return self.process.poll() is None
 
     def stop(self) -> None:
-        if self.alive:
+        """Close its control connection (it exits when that ends) and wait; kill it if it does not go."""
+        self.control.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-        self.process.wait()
+            self.process.wait()
 
 
 @dataclass
@@ -185,6 +285,8 @@ class FunctionPool:
         self.count = 0
         self.lock = threading.Condition()
         self.closed = False
+        self.zygote: Zygote | None = None
+        self.zygote_lock = threading.Lock()  # one fork at a time; a concurrent start waits for its import
 
     def _take(self) -> Worker:
         """The first worker free. When all are busy (and there may be more), a new one is started
@@ -210,7 +312,7 @@ class FunctionPool:
 
     def _start(self, start: _Start) -> None:
         try:
-            worker = Worker(self.spec, self.env, self.allowed, self.log)
+            worker = self._fork()
         except Exception as exc:  # noqa: BLE001 - the request that asked for it raises it
             with self.lock:
                 self.count -= 1
@@ -220,6 +322,17 @@ class FunctionPool:
         with self.lock:
             start.pending = False
             self._give_back(worker)
+
+    def _fork(self) -> Worker:
+        with self.zygote_lock:
+            if self.closed:
+                raise RuntimeError("the local stack is stopping")
+            if self.zygote is None or not self.zygote.alive:
+                # first use, or the zygote died (killed, out of memory): a new one, paying one import
+                if self.zygote is not None:
+                    self.zygote.stop()
+                self.zygote = Zygote(self.spec, self.env, self.allowed, self.log)
+            return self.zygote.fork()
 
     def _give_back(self, worker: Worker) -> None:
         with self.lock:
@@ -259,6 +372,10 @@ class FunctionPool:
             self.lock.notify_all()
         for worker in workers:
             worker.stop()
+        with self.zygote_lock:
+            if self.zygote is not None:
+                self.zygote.stop()
+                self.zygote = None
 
 
 class Lambdas:

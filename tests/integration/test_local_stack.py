@@ -1,5 +1,6 @@
 """The local stack runs handlers as Lambda does, and behaves as a command a person runs."""
 
+import os
 import signal
 import socket
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from local_stack import template as tpl
-from local_stack.lambdas import Lambdas, lambda_environment
+from local_stack.lambdas import FunctionPool, Lambdas, Outcome, Zygote, ZygoteError, lambda_environment
 from local_stack.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +36,8 @@ def spec_for(tmp_path: Path, code: str, environment: dict[str, str] | None = Non
     )
 
 
-def test_a_function_gets_exactly_the_templates_environment_plus_the_local_endpoint():
+def template_specs() -> list[tpl.FunctionSpec]:
+    """The template's functions, their references resolved as the local stack resolves them."""
     template = tpl.load()
     context = tpl.Context(
         tpl.parameter_defaults(
@@ -54,7 +56,47 @@ def test_a_function_gets_exactly_the_templates_environment_plus_the_local_endpoi
         context.refs[logical] = logical
     for logical in tpl.resources_of(template, "AWS::Serverless::Function"):
         context.refs[logical] = logical
-    intake = next(s for s in tpl.function_specs(template, context) if s.logical_id == "IntakeFunction")
+    return tpl.function_specs(template, context)
+
+
+def burst(lambdas: Lambdas, count: int) -> list[Outcome]:
+    """`count` invokes of the probe function at once: a worker each, while the handler takes its time."""
+    outcomes: list[Outcome] = []
+    threads = [threading.Thread(target=lambda: outcomes.append(lambdas.invoke("probe", {}))) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def running(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    try:
+        return "zombie" not in status.read_text().lower()
+    except OSError:
+        return False
+
+
+def descendants(pid: int) -> list[int]:
+    """Every running process under `pid` (a zygote's workers are its children, not the stack's)."""
+    found, frontier = [], [pid]
+    while frontier:
+        frontier = [
+            int(child)
+            for parent in frontier
+            for child in subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True).stdout.split()
+        ]
+        found += frontier
+    return found
+
+
+def test_a_function_gets_exactly_the_templates_environment_plus_the_local_endpoint():
+    intake = next(s for s in template_specs() if s.logical_id == "IntakeFunction")
     environment = lambda_environment(intake, "http://127.0.0.1:1")
     assert environment["STATE_MACHINE_ARN"].endswith(":stateMachine:backup-local-volunteer")
     assert environment["AWS_ENDPOINT_URL"] == "http://127.0.0.1:1"
@@ -85,6 +127,122 @@ def test_only_the_functions_code_its_layer_and_their_requirements_can_be_importe
     finally:
         lambdas.close()
     assert outcome.ok and "not in the function's code, its layer or the Lambda runtime" in outcome.result
+
+
+def test_workers_are_forked_from_the_functions_zygote_which_imports_the_handler_once(tmp_path):
+    imports = tmp_path / "imports"
+    code = (
+        "import os, time\n"
+        f"with open({str(imports)!r}, 'a') as imports:\n    imports.write('imported\\n')\n"
+        "def lambda_handler(event, context):\n    time.sleep(0.5)\n    return os.getpid()\n"
+    )
+    lambdas = Lambdas([spec_for(tmp_path, code)], "http://127.0.0.1:1")
+    try:
+        outcomes = burst(lambdas, 3)
+        zygote = lambdas.pools["probe"].zygote
+        assert zygote is not None
+        workers = {outcome.result for outcome in outcomes}
+        assert all(outcome.ok for outcome in outcomes) and len(workers) == 3
+        assert {parent_of(pid) for pid in workers} == {zygote.process.pid}
+        assert imports.read_text() == "imported\n"  # by the zygote alone, before any worker was forked
+    finally:
+        lambdas.close()
+
+
+def test_each_forked_workers_first_invoke_is_a_cold_start(tmp_path):
+    code = (
+        "import time\n"
+        "from aws_lambda_powertools import Logger\n"
+        "logger = Logger(service='probe')\n"
+        "@logger.inject_lambda_context\n"
+        "def lambda_handler(event, context):\n"
+        "    time.sleep(0.5)\n"
+        "    return logger.get_current_keys()['cold_start']\n"
+    )
+    lambdas = Lambdas([spec_for(tmp_path, code)], "http://127.0.0.1:1")
+    try:
+        first = burst(lambdas, 2)
+        again = lambdas.invoke("probe", {})
+    finally:
+        lambdas.close()
+    assert [outcome.result for outcome in first] == [True, True]  # the zygote never invoked the handler
+    assert again.result is False
+
+
+def test_an_import_error_is_reported_on_every_invoke_of_every_worker(tmp_path):
+    code = "raise RuntimeError('the configuration is missing')\ndef lambda_handler(event, context):\n    return 1\n"
+    lambdas = Lambdas([spec_for(tmp_path, code)], "http://127.0.0.1:1")
+    pool = lambdas.pools["probe"]
+    try:
+        outcomes = [lambdas.invoke("probe", {}), lambdas.invoke("probe", {})]
+        assert pool.zygote is not None
+        second_worker = pool.zygote.fork()
+        outcomes.append(second_worker.invoke({}, timeout=5))
+        second_worker.stop()
+    finally:
+        lambdas.close()
+    for outcome in outcomes:
+        assert not outcome.ok and outcome.error is not None
+        assert (outcome.error["errorType"], outcome.error["errorMessage"]) == (
+            "RuntimeError",
+            "the configuration is missing",
+        )
+
+
+def test_a_zygote_that_died_is_started_again_for_the_next_worker(tmp_path):
+    code = "import time\ndef lambda_handler(event, context):\n    time.sleep(0.5)\n    return 1\n"
+    lambdas = Lambdas([spec_for(tmp_path, code)], "http://127.0.0.1:1")
+    pool = lambdas.pools["probe"]
+    try:
+        assert lambdas.invoke("probe", {}).ok
+        assert pool.zygote is not None
+        dead = pool.zygote.process
+        dead.kill()
+        dead.wait()
+        outcomes = burst(lambdas, 2)  # the warm worker lives on; the second needs a fork
+        assert [outcome.result for outcome in outcomes] == [1, 1]
+        assert pool.zygote.process.pid != dead.pid
+    finally:
+        lambdas.close()
+
+
+def test_a_function_whose_import_starts_a_thread_is_not_forked_and_the_request_says_why(tmp_path):
+    code = (
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
+        "def lambda_handler(event, context):\n    return 1\n"
+    )
+    lambdas = Lambdas([spec_for(tmp_path, code)], "http://127.0.0.1:1")
+    try:
+        with pytest.raises(ZygoteError, match="cannot be forked safely: the import started 1 thread"):
+            lambdas.invoke("probe", {})
+    finally:
+        lambdas.close()
+
+
+def test_no_function_of_the_template_starts_a_thread_or_opens_a_connection_at_import():
+    zygotes = []
+    try:
+        for spec in template_specs():
+            pool = FunctionPool(spec, "http://127.0.0.1:1", None)
+            zygotes.append(Zygote(spec, pool.env, pool.allowed, None))
+        assert {zygote.name: zygote.hazards for zygote in zygotes} == {zygote.name: [] for zygote in zygotes}
+    finally:
+        for zygote in zygotes:
+            zygote.stop()
+
+
+def test_closing_the_functions_stops_their_zygotes_and_workers(tmp_path):
+    code = "import time\ndef lambda_handler(event, context):\n    time.sleep(0.5)\n    return 1\n"
+    lambdas = Lambdas([spec_for(tmp_path, code)], "http://127.0.0.1:1")
+    burst(lambdas, 3)
+    started = descendants(os.getpid())
+    assert len(started) >= 4  # the zygote and its three workers
+    lambdas.close()
+    deadline = time.monotonic() + 10  # the kernel may take a moment to reap what was killed
+    while any(running(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in started if running(pid)] == []
 
 
 def test_workers_left_idle_after_a_burst_are_stopped_but_one(tmp_path):
@@ -158,14 +316,12 @@ def test_ctrl_c_stops_every_process_the_stack_started(tmp_path):
     deadline = time.time() + 90
     while not ready.exists() and time.time() < deadline:
         time.sleep(0.2)
-    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
-    assert len(children) >= 5  # a warm worker per function
+    started = descendants(process.pid)
+    assert len(started) >= 10  # a zygote and a warm worker it forked per function
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0
-    time.sleep(0.5)
-    alive = [
-        pid
-        for pid in children
-        if Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
-    ]
-    assert alive == [], f"workers still running: {alive}"
+    deadline = time.monotonic() + 10  # the kernel may take a moment to reap what was killed
+    while any(running(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = [pid for pid in started if running(pid)]
+    assert alive == [], f"zygotes or workers still running: {alive}"
