@@ -320,9 +320,10 @@ class DynamoReads:
             for table, items in parsed.get("Responses", {}).items():
                 consistent = params["RequestItems"][table].get("ConsistentRead", False)
                 for item in items:
+                    item_bytes = size(item)
                     self.items += 1
-                    self.bytes += size(item)
-                    self.read_units += math.ceil(size(item) / 4096) * (1.0 if consistent else 0.5)
+                    self.bytes += item_bytes
+                    self.read_units += math.ceil(item_bytes / 4096) * (1.0 if consistent else 0.5)
         elif name in {"Query", "Scan"}:
             items = parsed.get("Items", [])
             page = sum(size(item) for item in items)

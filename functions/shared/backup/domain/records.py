@@ -297,7 +297,7 @@ def known_details(kind: RecordKind, names: tuple[str, ...]) -> tuple[str, ...]:
     """`names` if each is one of this kind of person's details; ValueError otherwise. A read of some
     details must not leave one out unnoticed: a misspelt "preferences" would read as "no wish" and
     a young person's wish of a volunteer is a hard rule of matching."""
-    if isinstance(names, str) or not isinstance(names, tuple):
+    if not isinstance(names, tuple):  # a bare string too: its letters are not names
         raise ValueError(f"details to read are a tuple of names, not {type(names).__name__}")
     details = PERSON_MODELS[kind].model_fields["details"].annotation
     assert isinstance(details, type) and issubclass(details, BaseModel)
