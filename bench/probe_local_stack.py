@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import gc
 import logging
 import os
 import statistics
@@ -178,6 +179,29 @@ def to_pool_or_why(client: Client, application_id: str) -> str | None:
     return None
 
 
+class FullCollections:
+    """CPython's full garbage collections in this process and how long each stopped it: a
+    collection that walks the million objects of a thousand waiting runs stops every thread for
+    about a second (local_stack/collector.py runs them while the front door is idle)."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses.append(time.perf_counter() - self._started)
+
+    def since(self, mark: int) -> str:
+        pauses = self.pauses[mark:]
+        return f"{len(pauses)} full collections" + (f" (longest {max(pauses):.2f} s)" if pauses else "")
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -240,13 +264,14 @@ def main() -> None:
         print(f"started: {state()}", flush=True)
         if args.trace:
             tracemalloc.start(1)
+        collections_ = FullCollections()
         start, used = time.monotonic(), stack_cpu()
         filled = applications(stack.web, args.applications, args.fill_concurrency, 0)
         failed = sum(status != 201 for _, status, _ in filled)
         print(
             f"after {args.applications} applications ({time.monotonic() - start:.0f} s, {failed} failed, "
             f"p95 {percentile([s for s, _, _ in filled], 95):.2f} s while filling, whole stack's CPU "
-            f"{cpu_since(used) / args.applications:.2f} s per application): {state()}",
+            f"{cpu_since(used) / args.applications:.2f} s per application; {collections_.since(0)}): {state()}",
             flush=True,
         )
         if args.pool:
@@ -262,12 +287,16 @@ def main() -> None:
         settled = settle()
         print(f"settled after {settled:.0f} s (no new engine threads for 6 s): {state()}", flush=True)
         before = tracemalloc.take_snapshot() if args.trace else None
-        used, wall = stack_cpu(), time.monotonic()
+        used, wall, mark = stack_cpu(), time.monotonic(), len(collections_.pauses)
         sampled = sample_idle(args.idle) if args.sample else None
         if sampled is None:
             time.sleep(args.idle)
         busy = cpu_since(used) / (time.monotonic() - wall)
-        print(f"idle {args.idle:.0f} s: CPU {100 * busy:.1f} % of a core (whole stack); {state()}", flush=True)
+        print(
+            f"idle {args.idle:.0f} s: CPU {100 * busy:.1f} % of a core (whole stack), "
+            f"{collections_.since(mark)}; {state()}",
+            flush=True,
+        )
         if sampled:
             print("running while idle (samples):")
             for where, count in sampled.most_common(8):
@@ -281,7 +310,7 @@ def main() -> None:
             for diff in after.compare_to(before, "lineno")[:6]:
                 print(f"  {diff}")
         if args.requests:
-            used, wall = stack_cpu(), time.monotonic()
+            used, wall, mark = stack_cpu(), time.monotonic(), len(collections_.pauses)
             answered = applications(stack.web, args.requests, 10, args.applications)
             cpu, wall = cpu_since(used), time.monotonic() - wall
             engine = _cpu(os.getpid()) - used[os.getpid()]
@@ -292,7 +321,7 @@ def main() -> None:
                 f"p50 {statistics.median(latencies):.2f} s, p95 {percentile(latencies, 95):.2f} s, "
                 f"max {max(latencies):.2f} s, {errors} not 201; {args.requests / wall:.1f} per s, whole stack's "
                 f"CPU {cpu / args.requests:.2f} s per application ({engine / args.requests:.2f} s in this process, "
-                f"{100 * cpu / wall:.0f} % of a core); {state()}",
+                f"{100 * cpu / wall:.0f} % of a core; {collections_.since(mark)}); {state()}",
                 flush=True,
             )
 

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from local_stack import local_pages
 from local_stack.authorizer import Unauthorized
+from local_stack.collector import COLLECTOR
 from local_stack.template import ACCOUNT_ID, FunctionSpec
 
 if TYPE_CHECKING:
@@ -97,7 +98,8 @@ class FrontDoor:
                     door.stack.log.write(f"front door: {format % args}\n")
 
             def _serve(self) -> None:
-                door.serve(self)
+                with COLLECTOR.answering():  # no full collection while somebody waits for this
+                    door.serve(self)
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
 

@@ -19,6 +19,8 @@ from botocore.config import Config
 
 from local_stack import template as tpl
 from local_stack.authorizer import JwtAuthorizer
+from local_stack.aws_endpoint import AwsEndpoint
+from local_stack.collector import COLLECTOR
 from local_stack.lambdas import Lambdas
 from local_stack.moto_fixes import (
     answer_item_reads_as_json,
@@ -198,6 +200,7 @@ class LocalStack:
         self.authorizers: dict[str, Any] = {}
         self.faults = Faults()
         self._stopping = threading.Event()
+        self._collecting = False
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -214,6 +217,8 @@ class LocalStack:
         self.front_door = FrontDoor(self, specs)
         self.front_door.start()
         self._run_schedules(specs)
+        COLLECTOR.start()  # full collections while the front door is idle (local_stack/collector.py)
+        self._collecting = True
 
     def _run_schedules(self, specs: list[tpl.FunctionSpec]) -> None:
         """The template's minute schedules run here too, that many seconds apart (a scheduled
@@ -241,6 +246,9 @@ class LocalStack:
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._collecting:
+            self._collecting = False
+            COLLECTOR.stop()
         if self.front_door is not None:
             self.front_door.stop()
         if self.lambdas is not None:
@@ -265,7 +273,6 @@ class LocalStack:
         # moto's Step Functions engine calls "localhost:$MOTO_PORT" for every task it runs.
         os.environ["MOTO_PORT"] = str(self.aws_port)
         from moto.awslambda_simple.models import LambdaSimpleBackend
-        from moto.server import ThreadedMotoServer
 
         stack = self
 
@@ -302,7 +309,7 @@ class LocalStack:
         answer_item_reads_as_json()
         self.outbox = Outbox()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
+        self._moto = AwsEndpoint(self.aws_port)  # moto, with connections kept open (local_stack/aws_endpoint.py)
         self._moto.start()
         requests.post(
             f"{self.endpoint}/moto-api/config",
