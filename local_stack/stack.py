@@ -30,6 +30,7 @@ from local_stack.moto_fixes import (
     one_thread_per_execution,
     parse_each_definition_once,
     parse_each_json_path_once,
+    parse_each_update_expression_once,
     query_only_what_can_match,
     serialise_dynamodb_writes,
 )
@@ -306,6 +307,7 @@ class LocalStack:
         one_client_per_service()
         dispatch_without_repeated_lookups()
         parse_each_json_path_once()
+        parse_each_update_expression_once()
         answer_item_reads_as_json()
         self.outbox = Outbox()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call

@@ -6,7 +6,12 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from local_stack.moto_fixes import back_up_transactions_by_item, one_client_per_service, parse_each_json_path_once
+from local_stack.moto_fixes import (
+    back_up_transactions_by_item,
+    one_client_per_service,
+    parse_each_json_path_once,
+    parse_each_update_expression_once,
+)
 
 EXISTS, NEW = "attribute_exists(pk)", "attribute_not_exists(pk)"
 
@@ -170,3 +175,37 @@ def test_item_reads_answered_as_json_give_what_moto_gave_every_type_and_page(cli
     with pytest.raises(ClientError) as failed:  # an error is still moto's own answer
         client.get_item(TableName="no-such-table", Key=key("a"))
     assert failed.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_an_update_expression_parsed_once_applies_to_each_item_with_its_own_values(client, table):
+    parse_each_update_expression_once()
+    client.put_item(TableName=table, Item={**key("b"), "n": {"N": "10"}})
+    add = "SET n = n + :step, seen = list_append(if_not_exists(seen, :none), :who)"
+    for pk, step in (("a", "1"), ("b", "5"), ("a", "2"), ("new", "7")):
+        client.update_item(
+            TableName=table,
+            Key=key(pk),
+            UpdateExpression=add if pk != "new" else "SET n = :step, seen = :who",
+            ExpressionAttributeValues={":step": {"N": step}, ":who": {"L": [{"S": pk + step}]}}
+            | ({":none": {"L": []}} if pk != "new" else {}),
+        )
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    assert UpdateExpressionParser.make(add) is UpdateExpressionParser.make(add)  # one tree for the text
+    items = {item["pk"]["S"]: item for item in table_items(client, table)}
+    assert items["a"]["n"] == {"N": "4"} and items["a"]["seen"] == {"L": [{"S": "a1"}, {"S": "a2"}]}
+    assert items["b"]["n"] == {"N": "15"} and items["b"]["seen"] == {"L": [{"S": "b5"}]}
+    assert items["new"]["n"] == {"N": "7"}
+
+
+def test_an_update_expression_that_cannot_be_parsed_is_refused_every_time(client, table):
+    parse_each_update_expression_once()
+    for _ in range(2):  # a failure is not kept as if it were a parsed expression
+        with pytest.raises(ClientError, match="ValidationException"):
+            client.update_item(
+                TableName=table,
+                Key=key("a"),
+                UpdateExpression="SET n = = :x",
+                ExpressionAttributeValues={":x": {"N": "1"}},
+            )
+    assert table_items(client, table)[0]["n"] == {"N": "1"}
