@@ -19,8 +19,8 @@ So while a stack runs, this module:
   sustained load. Young collections (generations 0 and 1, in proportion to what was just made)
   stay automatic.
 
-The process's settings are restored when the last stack using it stops (tests start stacks in the
-test process)."""
+The process's settings are restored when the last stack using it stops (the probe and the
+benchmarks run a stack inside their own process)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class QuietCollector:
         self._thresholds: tuple[int, int, int] | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.collections = 0  # full collections run by this module (the probe prints them)
+        self.collections = 0  # full collections this module ran
 
     def start(self) -> None:
         with self._lock:
