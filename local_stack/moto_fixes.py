@@ -373,7 +373,7 @@ def parse_each_update_expression_once() -> None:
     read, or deep-copied by the validator before it puts the item's values into it, so each
     expression text is parsed once and its tree shared. A text that cannot be parsed raises as
     before, every time (a failure is not kept)."""
-    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]  # untyped, as moto imports it
 
     if getattr(UpdateExpressionParser.make, "_kept", False):
         return
@@ -387,7 +387,7 @@ def parse_each_update_expression_once() -> None:
         return parsed(text) if isinstance(text, str) else make(text)
 
     kept._kept = True  # type: ignore[attr-defined]
-    UpdateExpressionParser.make = classmethod(kept)  # type: ignore[method-assign,assignment]
+    UpdateExpressionParser.make = classmethod(kept)
 
 
 # --- DynamoDB: the items a read returns, written as JSON directly --------------------------------------
