@@ -24,10 +24,13 @@ $(STAMP): pyproject.toml $(LOCK)
 run: $(STAMP)
 	$(PY) -m local_stack $(foreach p,$(PARAMS),--param $(p))
 
-## test: the whole suite (unit, moto, end-to-end on the local stack, browser)
+## test: the whole suite (unit, moto, end-to-end on the local stack, browser), a test module per worker;
+## TEST_WORKERS=0 runs it in one process. The end-to-end tests mostly wait on the stack's timers, so two
+## workers halve the suite on two cores (each worker starts the local stacks its modules use).
+TEST_WORKERS ?= 2
 test: $(STAMP)
 	@bash scripts/ensure-browser.sh
-	$(PY) -m pytest
+	$(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 ## demo: a fresh local stack, one volunteer from application to READY_FOR_MATCH, with a timeline
 demo: $(STAMP)

@@ -1,10 +1,12 @@
 """The local stack runs handlers as Lambda does, and behaves as a command a person runs."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -59,14 +61,33 @@ def template_specs() -> list[tpl.FunctionSpec]:
     return tpl.function_specs(template, context)
 
 
+# A probe handler's invocations in a burst wait for each other (up to 4 s of its 5 s timeout), so a
+# burst of `count` needs `count` workers however slowly a busy machine starts the threads: a fixed
+# sleep in the handler assumed they all arrived within it, and under load the warm worker took two.
+MEET = (
+    "import os, time\n"
+    "def meet(event):\n"
+    "    here = event.get('meet')\n"
+    "    if here is None:\n"
+    "        return\n"
+    "    open(os.path.join(here, str(os.getpid())), 'w').close()\n"
+    "    deadline = time.monotonic() + 4\n"
+    "    while len(os.listdir(here)) < event['count'] and time.monotonic() < deadline:\n"
+    "        time.sleep(0.01)\n"
+)
+
+
 def burst(lambdas: Lambdas, count: int) -> list[Outcome]:
-    """`count` invokes of the probe function at once: a worker each, while the handler takes its time."""
+    """`count` invokes of the probe function at once: a worker each, as the handler meets the others."""
+    meeting = Path(tempfile.mkdtemp(prefix="burst-"))
+    event = {"meet": str(meeting), "count": count}
     outcomes: list[Outcome] = []
-    threads = [threading.Thread(target=lambda: outcomes.append(lambdas.invoke("probe", {}))) for _ in range(count)]
+    threads = [threading.Thread(target=lambda: outcomes.append(lambdas.invoke("probe", event))) for _ in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    shutil.rmtree(meeting, ignore_errors=True)
     return outcomes
 
 
@@ -134,7 +155,7 @@ def test_workers_are_forked_from_the_functions_zygote_which_imports_the_handler_
     code = (
         "import os, time\n"
         f"with open({str(imports)!r}, 'a') as imports:\n    imports.write('imported\\n')\n"
-        "def lambda_handler(event, context):\n    time.sleep(0.5)\n    return os.getpid()\n"
+        f"{MEET}def lambda_handler(event, context):\n    meet(event)\n    return os.getpid()\n"
     )
     lambdas = Lambdas([spec_for(tmp_path, code)], "http://127.0.0.1:1")
     try:
@@ -154,9 +175,9 @@ def test_each_forked_workers_first_invoke_is_a_cold_start(tmp_path):
         "import time\n"
         "from aws_lambda_powertools import Logger\n"
         "logger = Logger(service='probe')\n"
-        "@logger.inject_lambda_context\n"
+        f"{MEET}@logger.inject_lambda_context\n"
         "def lambda_handler(event, context):\n"
-        "    time.sleep(0.5)\n"
+        "    meet(event)\n"
         "    return logger.get_current_keys()['cold_start']\n"
     )
     lambdas = Lambdas([spec_for(tmp_path, code)], "http://127.0.0.1:1")
@@ -190,7 +211,7 @@ def test_an_import_error_is_reported_on_every_invoke_of_every_worker(tmp_path):
 
 
 def test_a_zygote_that_died_is_started_again_for_the_next_worker(tmp_path):
-    code = "import time\ndef lambda_handler(event, context):\n    time.sleep(0.5)\n    return 1\n"
+    code = f"{MEET}def lambda_handler(event, context):\n    meet(event)\n    return 1\n"
     lambdas = Lambdas([spec_for(tmp_path, code)], "http://127.0.0.1:1")
     pool = lambdas.pools["probe"]
     try:
@@ -233,7 +254,7 @@ def test_no_function_of_the_template_starts_a_thread_or_opens_a_connection_at_im
 
 
 def test_closing_the_functions_stops_their_zygotes_and_workers(tmp_path):
-    code = "import time\ndef lambda_handler(event, context):\n    time.sleep(0.5)\n    return 1\n"
+    code = f"{MEET}def lambda_handler(event, context):\n    meet(event)\n    return 1\n"
     lambdas = Lambdas([spec_for(tmp_path, code)], "http://127.0.0.1:1")
     burst(lambdas, 3)
     started = descendants(os.getpid())
@@ -246,15 +267,11 @@ def test_closing_the_functions_stops_their_zygotes_and_workers(tmp_path):
 
 
 def test_workers_left_idle_after_a_burst_are_stopped_but_one(tmp_path):
-    code = "import time\ndef lambda_handler(event, context):\n    time.sleep(0.5)\n    return 1\n"
+    code = f"{MEET}def lambda_handler(event, context):\n    meet(event)\n    return 1\n"
     lambdas = Lambdas([spec_for(tmp_path, code)], "http://127.0.0.1:1")
     pool = lambdas.pools["probe"]
     try:
-        burst = [threading.Thread(target=lambdas.invoke, args=("probe", {})) for _ in range(3)]
-        for thread in burst:
-            thread.start()
-        for thread in burst:
-            thread.join()
+        assert [outcome.result for outcome in burst(lambdas, 3)] == [1, 1, 1]
         assert pool.count == 3
         pool.retire_idle(seconds=0)
         assert pool.count == 1 and len(pool.idle) == 1 and pool.idle[0].alive
